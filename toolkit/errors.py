@@ -1,0 +1,65 @@
+"""Errors and problem reports, worded for office staff.
+
+A ``ToolkitError`` stops a job (a file that cannot be opened, a bad setting).
+A ``Problem`` is one bad value or row: it is reported and the job goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ToolkitError(Exception):
+    """An expected failure with a message meant for the person running the job."""
+
+    def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.hint = hint
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class WorkbookRefused(ToolkitError):
+    """A workbook the engine will not touch because it cannot do so safely."""
+
+
+class WorkbookBusy(ToolkitError):
+    """A workbook that is open in Excel or being written by another toolkit job."""
+
+
+class SettingsError(ToolkitError):
+    """A settings file with a wrong key or value."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a workbook, located precisely enough for staff to find it."""
+
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None  # the header text as staff see it
+    value: object
+    reason: str
+    severity: str = "error"  # "error" or "warning"
+
+    def location(self) -> str:
+        parts = [Path(self.file).name]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        shown = "" if self.value is None or self.value == "" else f": {self.value!r}"
+        return f"{self.location()}{shown} - {self.reason}"
