@@ -1,0 +1,186 @@
+"""The zip layer: open an .xlsx/.xlsm package, read its parts, write a copy with some parts replaced.
+
+Parts that are not replaced keep their exact bytes (and their zip metadata: name, order,
+timestamps, compression method); only the parts the caller hands in are new.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.errors import WorkbookRefused
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+MAX_PART_SIZE = 2 * 1024**3  # refuse zip bombs: no part of an office workbook is this large
+
+
+def refuse_unless_workbook(path: Path) -> None:
+    """Raise WorkbookRefused, with words staff understand, for files the engine must not touch."""
+    if not path.exists():
+        raise WorkbookRefused("file not found", path=path)
+    if path.is_dir():
+        raise WorkbookRefused("is a folder, not a workbook", path=path)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        if head == OLE_MAGIC:
+            fh.seek(0)
+            blob = fh.read(4 * 1024 * 1024)
+            if "EncryptionInfo".encode("utf-16-le") in blob or b"EncryptedPackage" in blob \
+                    or "EncryptedPackage".encode("utf-16-le") in blob:
+                raise WorkbookRefused(
+                    "is protected with a password (encrypted); the toolkit cannot read or change it",
+                    path=path, hint="remove the password in Excel (File > Info > Protect Workbook) and try again")
+            raise WorkbookRefused(
+                "is an old-style .xls workbook; the toolkit works on .xlsx and .xlsm only",
+                path=path, hint="open it in Excel and use Save As > Excel Workbook (.xlsx)")
+    if not zipfile.is_zipfile(path):
+        suffix = path.suffix.lower()
+        what = "a CSV text file" if suffix in (".csv", ".txt") else "not an Excel workbook"
+        raise WorkbookRefused(
+            f"is {what} (or a damaged one); the toolkit works on .xlsx and .xlsm workbooks",
+            path=path, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
+
+
+@dataclass
+class Package:
+    """An opened workbook package. Use as a context manager or call close()."""
+
+    path: Path
+    zf: zipfile.ZipFile
+    names: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Package":
+        path = Path(path)
+        refuse_unless_workbook(path)
+        try:
+            zf = zipfile.ZipFile(path)
+            bad = None
+            names = zf.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise WorkbookRefused(f"is damaged and cannot be opened ({exc})", path=path) from None
+        for info in zf.infolist():
+            if info.flag_bits & 0x1:
+                bad = "has encrypted zip entries"
+            elif info.file_size > MAX_PART_SIZE:
+                bad = f"has a part ({info.filename}) too large to be a real workbook"
+        if bad:
+            zf.close()
+            raise WorkbookRefused(bad, path=path)
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names and not any(
+                n.lower() == "xl/workbook.xml" for n in names):
+            zf.close()
+            raise WorkbookRefused("is a zip file but not an Excel workbook (no xl/workbook.xml)", path=path)
+        return cls(path=path, zf=zf, names=names)
+
+    def __enter__(self) -> "Package":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def read(self, name: str) -> bytes:
+        try:
+            return self.zf.read(name)
+        except KeyError:
+            raise WorkbookRefused(f"is missing its part {name}", path=self.path) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
+
+    def write_copy(self, target: Path, replaced: dict[str, bytes], added: dict[str, bytes] | None = None,
+                   removed: set[str] | None = None, compresslevel: int = 6) -> None:
+        """Write the package to `target` with some parts replaced, added or removed.
+
+        Untouched parts are copied as raw compressed bytes, so their content and zip metadata
+        are exactly as before.
+        """
+        added = added or {}
+        removed = removed or set()
+        with open(target, "wb") as raw_out, zipfile.ZipFile(raw_out, "w", allowZip64=True) as out:
+            for info in self.zf.infolist():
+                name = info.filename
+                if name in removed:
+                    continue
+                if name in replaced:
+                    new = zipfile.ZipInfo(name, date_time=info.date_time)
+                    new.compress_type = zipfile.ZIP_DEFLATED
+                    new.external_attr = info.external_attr
+                    new.create_system = info.create_system
+                    out.writestr(new, replaced[name], compresslevel=compresslevel)
+                else:
+                    _copy_raw(self.zf, info, out)
+            for name, data in added.items():
+                new = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                new.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(new, data, compresslevel=compresslevel)
+
+
+def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
+    """Copy one member's compressed bytes without inflating and deflating them again."""
+    with src.open(info) as member:  # validates the local header, positions at the data
+        fp = member._fileobj  # noqa: SLF001 - zipfile has no public raw-copy API
+        compressed = fp.read(info.compress_size)
+    new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    for attr in ("compress_type", "comment", "extra", "create_system", "create_version",
+                 "extract_version", "flag_bits", "volume", "internal_attr", "external_attr",
+                 "CRC", "compress_size", "file_size"):
+        setattr(new, attr, getattr(info, attr))
+    new.flag_bits &= ~0x08  # sizes are known: no data descriptor after the data
+    # zipfile has no public API for pre-compressed data; this mirrors what writestr does.
+    with out._lock:  # noqa: SLF001
+        if out._seekable:  # noqa: SLF001
+            out.fp.seek(out.start_dir)
+        new.header_offset = out.fp.tell()
+        out._writecheck(new)  # noqa: SLF001
+        out._didModify = True  # noqa: SLF001
+        out.fp.write(new.FileHeader(new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT))
+        out.fp.write(compressed)
+        out.filelist.append(new)
+        out.NameToInfo[new.filename] = new
+        out.start_dir = out.fp.tell()
+
+
+def resolve_target(base_part: str, target: str) -> str:
+    """Resolve a relationship target relative to the part that owns the .rels file."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+
+
+def rels_name(part: str) -> str:
+    d, f = posixpath.split(part)
+    return posixpath.join(d, "_rels", f + ".rels")
+
+
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"|([\w:]+)\s*=\s*\'([^\']*)\'')
+
+
+def attrs(blob: bytes) -> dict[str, str]:
+    """Attributes of one start tag's attribute text, as {name: value} (names without prefixes kept)."""
+    out = {}
+    for m in _ATTR.finditer(blob):
+        if m.group(1) is not None:
+            out[m.group(1).decode()] = m.group(2).decode("utf-8")
+        else:
+            out[m.group(3).decode()] = m.group(4).decode("utf-8")
+    return out
+
+
+def read_rels(pkg: Package, part: str) -> list[dict[str, str]]:
+    name = rels_name(part)
+    if not pkg.has(name):
+        return []
+    return [attrs(m.group(1)) for m in _REL.finditer(pkg.read(name))]

@@ -1,0 +1,85 @@
+"""Tables (ListObjects) on a sheet: grow them when rows are appended or a column is added."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from toolkit.xlsx.package import Package, read_rels, resolve_target
+from toolkit.xlsx.refs import make_range, parse_range
+
+_TABLE_TAG = re.compile(rb"<(\w+:)?table\b[^>]*>")
+_REF = re.compile(rb'(\bref=")([^"]*)(")')
+
+
+@dataclass
+class TablePart:
+    part: str
+    xml: bytes
+    ref: tuple[int, int, int, int]
+    totals: bool
+    header_row: bool
+
+    @property
+    def prefix(self) -> bytes:
+        m = _TABLE_TAG.search(self.xml)
+        return (m.group(1) or b"") if m else b""
+
+
+def sheet_tables(pkg: Package, sheet_part: str) -> list[TablePart]:
+    tables = []
+    for rel in read_rels(pkg, sheet_part):
+        if not rel.get("Type", "").endswith("/table") or rel.get("TargetMode") == "External":
+            continue
+        part = resolve_target(sheet_part, rel["Target"])
+        if not pkg.has(part):
+            continue
+        xml = pkg.read(part)
+        tag = _TABLE_TAG.search(xml)
+        if not tag:
+            continue
+        m = _REF.search(tag.group(0))
+        if not m:
+            continue
+        try:
+            ref = parse_range(m.group(2).decode())
+        except ValueError:
+            continue
+        head = tag.group(0)
+        totals = bool(re.search(rb'totalsRowCount="[1-9]', head))
+        header_row = not re.search(rb'headerRowCount="0"', head)
+        tables.append(TablePart(part=part, xml=xml, ref=ref, totals=totals, header_row=header_row))
+    return tables
+
+
+def _set_refs(xml: bytes, new_ref: str, old_ref: str) -> bytes:
+    """Change the table's ref and its autoFilter's ref (same range) to new_ref."""
+    return xml.replace(b'ref="%s"' % old_ref.encode(), b'ref="%s"' % new_ref.encode())
+
+
+def grow_down(table: TablePart, new_last_row: int) -> bytes | None:
+    """The table's XML extended to new_last_row, or None when it must stay as it is."""
+    r1, c1, r2, c2 = table.ref
+    if table.totals or new_last_row <= r2:
+        return None
+    old = make_range(r1, c1, r2, c2)
+    new = make_range(r1, c1, new_last_row, c2)
+    return _set_refs(table.xml, new, old)
+
+
+def grow_right(table: TablePart, header: str) -> bytes:
+    """The table's XML with one more column at its right edge, named `header`."""
+    r1, c1, r2, c2 = table.ref
+    old = make_range(r1, c1, r2, c2)
+    new = make_range(r1, c1, r2, c2 + 1)
+    xml = _set_refs(table.xml, new, old)
+    p = table.prefix
+    ids = [int(x) for x in re.findall(rb'<%stableColumn\b[^>]*?\bid="(\d+)"' % re.escape(p), xml)]
+    count = len(ids) + 1
+    entry = b'<%stableColumn id="%d" name="%s"/>' % (p, max(ids, default=0) + 1,
+                                                      html.escape(header, quote=True).encode())
+    close = b"</%stableColumns>" % p
+    xml = xml.replace(close, entry + close, 1)
+    return re.sub(rb'(<%stableColumns\b[^>]*?\bcount=")\d+(")' % re.escape(p),
+                  lambda m: m.group(1) + str(count).encode() + m.group(2), xml, count=1)

@@ -1,0 +1,86 @@
+"""workbook.xml: which sheets there are, where their parts live, and the date system."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from toolkit.errors import WorkbookRefused
+from toolkit.xlsx.package import STRICT_NS, Package, attrs, read_rels, resolve_target
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
+_WBPR = re.compile(rb"<(?:\w+:)?workbookPr\b([^>]*?)/?>")
+
+
+def _loose(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    part: str          # e.g. "xl/worksheets/sheet1.xml"
+    state: str         # visible / hidden / veryHidden
+    kind: str          # worksheet / chartsheet / dialogsheet / macrosheet
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    sheets: list[SheetInfo]
+    date1904: bool
+    workbook_part: str
+
+    def sheet(self, name: str, *, path=None) -> SheetInfo:
+        """Find a worksheet by name: exactly, else ignoring case, spaces and full/half width."""
+        for s in self.sheets:
+            if s.name == name:
+                return self._worksheet(s, path)
+        wanted = _loose(name)
+        for s in self.sheets:
+            if _loose(s.name) == wanted:
+                return self._worksheet(s, path)
+        names = ", ".join(f"'{s.name}'" for s in self.sheets)
+        raise WorkbookRefused(f"has no sheet named '{name}' (its sheets are: {names})", path=path,
+                              hint="rename the sheet back, or set the sheet name in toolkit.toml")
+
+    @staticmethod
+    def _worksheet(s: SheetInfo, path) -> SheetInfo:
+        if s.kind != "worksheet":
+            raise WorkbookRefused(f"sheet '{s.name}' is a {s.kind}, not a worksheet with cells", path=path)
+        return s
+
+
+def workbook_part(pkg: Package) -> str:
+    for rel in read_rels(pkg, ""):
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return resolve_target("", rel["Target"])
+    return "xl/workbook.xml"
+
+
+def read_workbook(pkg: Package) -> WorkbookInfo:
+    part = workbook_part(pkg)
+    xml = pkg.read(part)
+    if STRICT_NS in xml[:4000]:
+        raise WorkbookRefused(
+            "is saved as 'Strict Open XML', which the toolkit cannot change safely",
+            path=pkg.path, hint="open it in Excel and save it as an ordinary Excel Workbook (.xlsx)")
+    rels = {r.get("Id"): r for r in read_rels(pkg, part)}
+    sheets = []
+    for m in _SHEET.finditer(xml):
+        a = attrs(m.group(1))
+        rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), None)
+        rel = rels.get(rid)
+        if rel is None:
+            continue
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        sheets.append(SheetInfo(
+            name=html.unescape(a.get("name", "")),
+            part=resolve_target(part, rel["Target"]),
+            state=a.get("state", "visible"),
+            kind=kind,
+        ))
+    pr = _WBPR.search(xml)
+    date1904 = bool(pr) and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
+    return WorkbookInfo(sheets=sheets, date1904=date1904, workbook_part=part)
