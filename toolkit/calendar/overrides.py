@@ -1,0 +1,88 @@
+"""The office's own closures and extra working days, as staff type them in a sheet or TOML."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+from typing import Any, Iterable
+
+CLOSURE_KINDS = frozenset({"closure", "closed", "dayoff", "holiday", "休息", "放假", "停业"})
+WORKDAY_KINDS = frozenset({"workday", "workingday", "上班", "补班", "加班"})
+ACCEPTED_KINDS = "closure / 休息 / 放假 / 停业 for a day off; workday / 上班 / 补班 / 加班 for a working day"
+
+_DATE_SHAPES = (
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_date(value: Any) -> date:
+    """A ``date``, ``datetime`` or text 'YYYY-MM-DD' (also 'YYYY/MM/DD', 'YYYY年M月D日') as a date."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        for shape in _DATE_SHAPES:
+            match = shape.match(text)
+            if match:
+                year, month, day = (int(g) for g in match.groups())
+                try:
+                    return date(year, month, day)
+                except ValueError as exc:
+                    raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    raise ValueError(f"{value!r} is not a date; write dates like 2025-10-01")
+
+
+def _kind(value: Any) -> str | None:
+    """'closure' or 'workday' for a recognised kind text, else None."""
+    if not isinstance(value, str):
+        return None
+    key = re.sub(r"[\s\-_]+", "", unicodedata.normalize("NFKC", value)).lower()
+    if key in CLOSURE_KINDS:
+        return "closure"
+    if key in WORKDAY_KINDS:
+        return "workday"
+    return None
+
+
+def parse_overrides(rows: Iterable[Any]) -> tuple[set[date], set[date], list[tuple[int, str]]]:
+    """Read (date, kind, note) rows into (closures, extra_workdays, problems).
+
+    ``problems`` lists (row_index, message) with 0-based row indexes; a bad row is skipped and
+    the others kept.  Blank rows are skipped silently.  A date given both kinds keeps its first
+    row and reports the later one.
+    """
+    closures: set[date] = set()
+    workdays: set[date] = set()
+    problems: list[tuple[int, str]] = []
+    for index, row in enumerate(rows):
+        try:
+            value, kind_text, *_note = row
+        except (TypeError, ValueError):
+            problems.append((index, f"expected (date, kind, note), got {row!r}"))
+            continue
+        if _blank(value) and _blank(kind_text):
+            continue
+        try:
+            day = parse_date(value)
+        except ValueError as exc:
+            problems.append((index, str(exc)))
+            continue
+        kind = _kind(kind_text)
+        if kind is None:
+            problems.append((index, f"{kind_text!r} is not a kind of day; use {ACCEPTED_KINDS}"))
+            continue
+        mine, other = (closures, workdays) if kind == "closure" else (workdays, closures)
+        if day in other:
+            problems.append((index, f"{day.isoformat()} is already listed as the opposite kind; this row is ignored"))
+            continue
+        mine.add(day)
+    return closures, workdays, problems
