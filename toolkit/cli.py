@@ -1,25 +1,151 @@
 """The `toolkit` command: a thin face over the library's jobs.
 
-Exit codes: 0 success, 1 problems found, 2 usage or fatal error.
+Exit codes: 0 success, 1 problems found, 2 usage or fatal error. Expected errors print one
+line naming the file (and sheet, row, column where known); `--debug` shows the traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+from pathlib import Path
 
 from toolkit import __version__
 from toolkit.errors import ToolkitError
 
+EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2 with one line, like every other fatal error
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_FATAL, f"toolkit: {message}\n")
+
+
+def _folder_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", nargs="?", default=".", type=Path,
+                   help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
+
+
+def _print_problems(problems, stream=None, limit: int | None = None) -> None:
+    from toolkit.textout import format_table
+
+    stream = stream or sys.stdout
+
+    rows = [(Path(p.file).name, p.sheet, p.row or "", p.column or "", "" if p.value is None else repr(p.value)
+             if not isinstance(p.value, str) else p.value, ("warning: " if p.severity == "warning" else "") + p.reason)
+            for p in problems[:limit]]
+    print(format_table(["file", "sheet", "row", "column", "value", "problem"], rows), file=stream)
+    if limit is not None and len(problems) > limit:
+        print(f"... and {len(problems) - limit} more", file=stream)
+
+
+# ---------------------------------------------------------------------------- commands
+
+def cmd_init(args) -> int:
+    from toolkit.jobs.init import init_folder
+
+    written = init_folder(args.folder, force=args.force)
+    for path in written:
+        print(f"created {path}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from toolkit.jobs.demo import run_demo
+
+    return run_demo(args.folder, source=args.source, customers=args.customers, complaints=args.complaints,
+                    seed=args.seed, force=args.force)
+
+
+def cmd_check(args) -> int:
+    from toolkit.jobs.check import check_folder
+
+    report = check_folder(args.folder)
+    counts = ", ".join(f"{n} {role} rows" for role, n in report.rows_checked.items())
+    if not report.problems:
+        print(f"No problems found ({counts}).")
+        return EXIT_OK
+    _print_problems(report.problems, limit=args.limit)
+    print(f"\n{len(report.errors)} problem(s), {len(report.problems) - len(report.errors)} warning(s) ({counts}).")
+    return EXIT_PROBLEMS
+
+
+def cmd_due(args) -> int:
+    from toolkit.calendar import add_duration, parse_duration
+    from toolkit.jobs.office import office_calendar
+    from toolkit.model.values import parse_value
+
+    start, err = parse_value(args.start, "datetime")
+    if err or start is None:
+        raise ToolkitError(f"'{args.start}' is not a date and time: {err or 'empty'}")
+    try:
+        duration = parse_duration(args.duration)
+    except ValueError as exc:
+        raise ToolkitError(str(exc)) from None
+    pauses = []
+    for text in args.pause or []:
+        a, sep, b = text.partition("/")
+        pa_, e1 = parse_value(a, "datetime")
+        pb_, e2 = parse_value(b, "datetime") if b.strip() else (None, None)
+        if not sep or e1 or e2 or pa_ is None:
+            raise ToolkitError(f"--pause '{text}' should be START/END, e.g. '2025-10-09 10:00/2025-10-09 15:00' "
+                               "(leave END empty for a wait that has not ended)")
+        pauses.append((pa_, pb_))
+    cal, warn = office_calendar(args.folder)
+    deadline = add_duration(cal, start, duration, pauses=pauses)
+    if deadline.at is None:
+        print("on hold (the clock is stopped by an open wait)")
+        return EXIT_OK
+    print(f"{deadline.at:%Y-%m-%d %H:%M}" + (" (provisional)" if deadline.provisional else ""))
+    if deadline.provisional:
+        warn(deadline.at.year)
+    return EXIT_OK
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="toolkit",
-        description="Keeps the customer register and the complaint tracker in order.",
-    )
+    parser = _Parser(prog="toolkit", description="Keeps the customer register and the complaint tracker in order.")
     parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full Python traceback on errors")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("init", help="create empty customers.xlsx, complaints.xlsx and toolkit.toml in a folder",
+                       description="Create the two workbooks (Chinese headers, drop-down lists, frozen header, "
+                                   "highlighting of flagged rows) and a settings file.")
+    _folder_arg(p)
+    p.add_argument("--force", action="store_true", help="replace existing files")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("demo", help="fill a folder with realistic sample data and run every job on it",
+                       description="Create sample workbooks (or copy them from --from) and run the jobs on them.")
+    _folder_arg(p)
+    p.add_argument("--from", dest="source", type=Path, help="copy these sample workbooks instead of generating")
+    p.add_argument("--customers", type=int, default=500, help="customers to generate (default 500)")
+    p.add_argument("--complaints", type=int, default=3000, help="complaints to generate (default 3000)")
+    p.add_argument("--seed", type=int, default=7, help="random seed, for the same data every time")
+    p.add_argument("--force", action="store_true", help="replace existing workbooks in the folder")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("check", help="validate both workbooks and list every problem",
+                       description="Read both workbooks and print every problem as a table: missing columns, "
+                                   "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.")
+    _folder_arg(p)
+    p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("due", help='when is it due? e.g. toolkit due "2025-09-30 17:00" "2 working days"',
+                       description="Work out a deadline with the office's calendar (statutory holidays, make-up "
+                                   "working days, the office's own closures) and office hours. DURATION in "
+                                   "calendar hours, working hours or working days, English or Chinese: "
+                                   "'24 hours', '8 working hours', '2 working days', '24小时', '8个工作小时', "
+                                   "'2个工作日'.")
+    p.add_argument("start", metavar="FROM", help="start date and time, e.g. '2025-09-30 17:00'")
+    p.add_argument("duration", metavar="DURATION", help="e.g. '2 working days'")
+    p.add_argument("--pause", action="append", metavar="START/END",
+                   help="a time the clock stops (waiting on the customer); repeatable")
+    p.add_argument("--folder", type=Path, default=Path("."), help="workbook folder with toolkit.toml (default: here)")
+    p.set_defaults(run=cmd_due)
     return parser
 
 
@@ -28,17 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         parser.print_help()
-        return 2
+        return EXIT_FATAL
     try:
         return int(args.run(args) or 0)
     except ToolkitError as exc:
         if args.debug:
             raise
         print(f"toolkit: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_FATAL
     except KeyboardInterrupt:
-        print("toolkit: stopped by the user; no workbook was half-written", file=sys.stderr)
-        return 2
+        print("toolkit: stopped; workbooks are written in one step, so none was half-written", file=sys.stderr)
+        return EXIT_FATAL
 
 
 if __name__ == "__main__":

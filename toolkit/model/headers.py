@@ -1,0 +1,126 @@
+"""Find the header row of a sheet and map its columns to canonical names (pure code).
+
+Staff write the same header in many ways -- "Customer ID", "customer_id", "ＣＵＳＴＯＭＥＲ　ＩＤ",
+"客户编号 ", "客户\\n编号" -- so headers are compared after :func:`normalize_header`.
+``expected_headers`` maps each canonical column name to the header texts accepted for it (the
+main header and its aliases).  A text listed for two canonical names raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+from toolkit.model.values import normalize_text
+
+__all__ = ["HeaderMap", "find_header_row", "map_columns", "normalize_header"]
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_PUNCTUATION = "_-.:：()（）/\\"
+_REMOVE = {ord(c): None for c in _PUNCTUATION + _ZERO_WIDTH}
+
+
+def normalize_header(s: object) -> str:
+    """A header text reduced for comparison: NFKC, lower case, no whitespace, no ``_-.:：()（）/\\``.
+
+    ``None`` gives ``""``; a number such as 2025.0 gives ``"2025"``.
+    """
+    if s is None:
+        return ""
+    if type(s) is not str:
+        s = normalize_text(s)
+    s = unicodedata.normalize("NFKC", s).casefold().translate(_REMOVE)
+    return "".join(s.split())
+
+
+@dataclass
+class HeaderMap:
+    """How a sheet's header cells map to canonical column names (all indexes 0-based)."""
+
+    columns: dict[str, int] = field(default_factory=dict)
+    duplicates: dict[str, list[int]] = field(default_factory=dict)
+    unknown: dict[int, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+
+
+def _lookup(expected_headers: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """Normalised header text -> canonical name; refuses one text meaning two columns."""
+    table: dict[str, str] = {}
+    for canonical, texts in expected_headers.items():
+        if isinstance(texts, str):
+            texts = [texts]
+        for text in texts:
+            key = normalize_header(text)
+            if not key:
+                continue
+            other = table.get(key)
+            if other is not None and other != canonical:
+                raise ValueError(
+                    f"header text {text!r} is accepted for both {other!r} and {canonical!r}; "
+                    "it may only name one column"
+                )
+            table[key] = canonical
+    return table
+
+
+def find_header_row(
+    rows: Sequence[Sequence[object]],
+    expected_headers: Mapping[str, Iterable[str]],
+    *,
+    max_scan: int = 20,
+) -> int | None:
+    """The 0-based index of the header row among the first ``max_scan`` rows, or None.
+
+    The header row is the first row that matches the most expected columns; it must match at
+    least 2 of them (or the only one, when just one column is expected).  Title rows above the
+    header (such as a merged "客户台账 2025") match little or nothing and are passed over.
+    """
+    if not expected_headers:
+        return None
+    table = _lookup(expected_headers)
+    needed = min(2, len(expected_headers))
+    best_row, best_count = None, 0
+    for index, row in enumerate(rows[:max_scan] if max_scan >= 0 else ()):
+        found = set()
+        for cell in row or ():
+            if cell is None or cell == "":
+                continue
+            canonical = table.get(normalize_header(cell))
+            if canonical is not None:
+                found.add(canonical)
+        if len(found) > best_count:
+            best_row, best_count = index, len(found)
+    return best_row if best_count >= needed else None
+
+
+def map_columns(header_cells: Sequence[object], expected_headers: Mapping[str, Iterable[str]]) -> HeaderMap:
+    """Map header cells to canonical names.
+
+    ``columns``: canonical name -> index of the first column with that header.
+    ``duplicates``: canonical name -> every index matched, when more than one column matches.
+    ``unknown``: index -> header text (whitespace tidied) for non-empty headers that match nothing.
+    ``missing``: expected canonical names with no column, in ``expected_headers`` order.
+    """
+    table = _lookup(expected_headers)
+    result = HeaderMap()
+    for index, cell in enumerate(header_cells or ()):
+        key = normalize_header(cell)
+        if not key:
+            continue
+        canonical = table.get(key)
+        if canonical is None:
+            result.unknown[index] = _shown(cell)
+        elif canonical in result.columns:
+            seen = result.duplicates.setdefault(canonical, [result.columns[canonical]])
+            seen.append(index)
+        else:
+            result.columns[canonical] = index
+    result.missing = [c for c in expected_headers if c not in result.columns]
+    return result
+
+
+def _shown(cell: object) -> str:
+    """A header as staff would recognise it: original characters, line breaks as single spaces."""
+    text = cell if isinstance(cell, str) else normalize_text(cell)
+    return " ".join(text.split())

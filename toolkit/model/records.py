@@ -1,0 +1,268 @@
+"""Reading the register or the tracker into typed columns, with every bad value reported.
+
+A `Table` holds one value list per canonical column, aligned with `rows` (the sheet row
+numbers of the non-blank data rows). Values are typed (str, int, Decimal, date, datetime) or
+None. A cell that cannot be parsed is None in its column and reported as a `Problem` naming
+the file, sheet, row, column header and value; the rest of its row is still used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit.errors import Problem, WorkbookRefused
+from toolkit.model.headers import find_header_row, map_columns
+from toolkit.model.schema import Column, SheetSchema
+from toolkit.model.values import parse_value
+from toolkit.xlsx.reader import RangeMismatch, peek, read_columns, read_grid
+from toolkit.xlsx.refs import column_letter
+
+# Columns compared as identifiers: full-width letters and digits are made half-width.
+ID_COLUMNS = frozenset({"customer_id", "complaint_id"})
+
+
+@dataclass
+class Table:
+    path: Path
+    sheet: str                       # the sheet's name as it is in the workbook
+    schema: SheetSchema
+    header_row: int                  # sheet row number of the header
+    columns: dict[str, int]          # canonical name -> 1-based sheet column
+    headers: dict[str, str]          # canonical name -> header text as staff wrote it
+    unknown: dict[int, str]          # other header cells: sheet column -> text (left untouched)
+    header_last_col: int             # rightmost column with a header
+    rows: list[int] = field(default_factory=list)
+    data: dict[str, list] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    date1904: bool = False
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values(self, name: str) -> list:
+        """The column's values aligned with `rows` (all None when the sheet lacks the column)."""
+        if name not in self.data:
+            return [None] * len(self.rows)
+        return self.data[name]
+
+    def has(self, name: str) -> bool:
+        return name in self.columns
+
+    def record(self, i: int) -> dict[str, object]:
+        return {name: values[i] for name, values in self.data.items()}
+
+    def records(self) -> list[dict[str, object]]:
+        names = list(self.data)
+        cols = [self.data[n] for n in names]
+        return [dict(zip(names, vals)) for vals in zip(*cols)] if cols else [{} for _ in self.rows]
+
+    def cell_ref(self, name: str, i: int) -> str:
+        return f"{column_letter(self.columns[name])}{self.rows[i]}"
+
+    def problem(self, i: int | None, name: str | None, value, reason: str, severity: str = "error") -> Problem:
+        return Problem(str(self.path), self.sheet, self.rows[i] if i is not None else self.header_row,
+                       self.headers.get(name, name) if name else None, value, reason, severity)
+
+
+def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = None) -> Table:
+    """Read the schema's sheet from a workbook on disk."""
+    path = Path(path)
+    sheet_name = sheet or schema.sheet
+    head = peek(path, sheet_name)
+    expected = schema.expected_headers()
+    grid = head.grid()
+    idx = find_header_row(grid, expected)
+    if idx is None:
+        shown = ", ".join(c.header for c in schema.columns if c.required)
+        raise WorkbookRefused(
+            f"sheet '{head.sheet}': no header row found in the first {len(grid)} rows "
+            f"(looked for headers such as {shown})", path=path,
+            hint="check that the sheet has a row of column headers")
+    header_cells = grid[idx]
+    hmap = map_columns(header_cells, expected)
+    table = Table(
+        path=path, sheet=head.sheet, schema=schema, header_row=idx + 1,
+        columns={n: i + 1 for n, i in hmap.columns.items()},
+        headers={n: str(header_cells[i]) for n, i in hmap.columns.items()},
+        unknown={i + 1: t for i, t in hmap.unknown.items()},
+        header_last_col=max((i + 1 for i, v in enumerate(header_cells) if v not in (None, "")), default=0),
+        date1904=head.date1904,
+    )
+    for name in hmap.missing:
+        col = schema.column(name)
+        if col.required:
+            table.problems.append(Problem(str(path), head.sheet, table.header_row, col.header, None,
+                                          f"required column '{col.header}' ({col.english}) is missing"))
+    for name, positions in hmap.duplicates.items():
+        letters = ", ".join(column_letter(p + 1) for p in positions)
+        table.problems.append(Problem(
+            str(path), head.sheet, table.header_row, schema.column(name).header, None,
+            f"the header appears in more than one column ({letters}); the first one (column "
+            f"{column_letter(positions[0] + 1)}) is used", "warning"))
+    if not table.columns:
+        return table
+    _load(table, head)
+    return table
+
+
+def _load(table: Table, head) -> None:
+    schema = table.schema
+    kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
+    by_col = {c: n for n, c in table.columns.items()}
+    try:
+        if head.first_row is None or head.first_col is None or head.first_col != 1 and not head.complete:
+            raise RangeMismatch("the used range may start left of the peeked rows")
+        read = read_columns(table.path, table.sheet, table.header_row, head.first_row, head.first_col, kinds,
+                            expect_headers={c: table.headers[n] for c, n in by_col.items()})
+        arrays = {by_col[c]: col.values for c, col in read.columns.items()}
+        raws = {by_col[c]: col.raw for c, col in read.columns.items()}
+    except RangeMismatch:
+        arrays, raws = _exact_arrays(table)
+    if not arrays:
+        return
+    height = len(next(iter(arrays.values())))
+    # Blank rows (every mapped column empty) are skipped.
+    present = None
+    for name, arr in arrays.items():
+        has = pc.is_valid(arr)
+        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+            has = pc.and_(has, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0))
+        has = pc.fill_null(has, False)
+        raw = raws[name]
+        if raw:
+            mask = [False] * height
+            for r in raw:
+                mask[r] = True
+            has = pc.or_(has, pa.array(mask))
+        present = has if present is None else pc.or_(present, has)
+    keep = pc.indices_nonzero(present)
+    first = table.header_row + 1
+    table.rows = [first + i for i in keep.to_pylist()]
+    position = {r - first: n for n, r in enumerate(table.rows)}
+    for name, arr in arrays.items():
+        col = schema.column(name)
+        values = _convert(arr.take(keep), col, name in ID_COLUMNS)
+        fixes = raws[name]
+        for r, raw in fixes.items():
+            i = position.get(r)
+            if i is None:
+                continue
+            value, err = parse_value(raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases,
+                                     date1904=table.date1904)
+            if err:
+                table.problems.append(table.problem(i, name, raw, err))
+            values[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
+        if col.type == "choice" or col.type == "integer" or col.type == "decimal" or col.type == "text":
+            _check_python_values(table, name, col, values, fixes, position)
+        if col.required:
+            for i, v in enumerate(values):
+                if v is None and (table.rows[i] - first) not in fixes:
+                    table.problems.append(table.problem(i, name, None, f"'{col.header}' is required but empty"))
+        table.data[name] = values
+
+
+def _as_id(s: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFKC", s).strip() if not s.isascii() else s.strip()
+
+
+def _convert(arr, col: Column, is_id: bool) -> list:
+    """Arrow array -> Python list for the column's type (vectorised where possible)."""
+    t = arr.type
+    if col.type in ("text", "choice"):
+        if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+            arr = arr.cast(pa.string())
+        arr = pc.utf8_trim_whitespace(arr)
+        if is_id:
+            arr = pc.utf8_normalize(arr, "NFKC")
+            arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(pc.utf8_length(arr), 0), pa.scalar(None, arr.type), arr)
+        return arr.to_pylist()
+    if col.type == "date":
+        if pa.types.is_timestamp(t):
+            arr = arr.cast(pa.date32())
+        return arr.to_pylist()
+    if col.type == "datetime":
+        if pa.types.is_date(t):
+            return [dt.datetime(v.year, v.month, v.day) if v is not None else None for v in arr.to_pylist()]
+        return arr.to_pylist()
+    return arr.to_pylist()  # integer / decimal: floats, checked in _check_python_values
+
+
+def _check_python_values(table: Table, name: str, col: Column, values: list, fixes: dict, position: dict) -> None:
+    """Per-cell checks the vectorised conversion leaves: choices, whole numbers, decimals, text."""
+    fixed = {position[r] for r in fixes if r in position}
+    if col.type == "choice":
+        allowed = set(col.choices)
+        for i, v in enumerate(values):
+            if v is None or v in allowed or i in fixed:
+                continue
+            value, err = parse_value(v, "choice", choices=col.choices, choice_aliases=col.choice_aliases)
+            if err:
+                table.problems.append(table.problem(i, name, v, err))
+            values[i] = value
+    elif col.type == "integer":
+        for i, v in enumerate(values):
+            if v is None or i in fixed:
+                continue
+            if isinstance(v, float):
+                if v.is_integer():
+                    values[i] = int(v)
+                else:
+                    table.problems.append(table.problem(i, name, v, "not a whole number"))
+                    values[i] = None
+    elif col.type == "decimal":
+        for i, v in enumerate(values):
+            if v is not None and i not in fixed and isinstance(v, float):
+                values[i] = Decimal(repr(v))
+
+
+def _exact_arrays(table: Table):
+    """The slower exact path: every cell from A1 through calamine, then the same conversion."""
+    grid = read_grid(table.path, table.sheet)
+    body = grid[table.header_row:]
+    arrays, raws = {}, {}
+    for name, c in table.columns.items():
+        col = table.schema.column(name)
+        cells = [row[c - 1] if c - 1 < len(row) else None for row in body]
+        typed, raw = _typed_cells(cells, col.type)
+        arrays[name], raws[name] = typed, raw
+    return arrays, raws
+
+
+def _typed_cells(cells: list, kind: str):
+    """Cells of the Python grid as an Arrow array of the column's type, plus the misfits' raw values."""
+    raw: dict[int, object] = {}
+    out: list = []
+    for i, v in enumerate(cells):
+        if v == "":
+            v = None
+        if kind in ("text", "choice"):
+            if isinstance(v, str) or v is None:
+                out.append(v)
+            else:
+                out.append(None)
+                raw[i] = v
+        elif kind in ("date", "datetime"):
+            if isinstance(v, dt.datetime) or v is None:
+                out.append(v)
+            elif isinstance(v, dt.date):
+                out.append(dt.datetime(v.year, v.month, v.day))
+            else:
+                out.append(None)
+                raw[i] = v
+        else:
+            if (isinstance(v, (int, float)) and not isinstance(v, bool)) or v is None:
+                out.append(float(v) if v is not None else None)
+            else:
+                out.append(None)
+                raw[i] = v
+    typ = {"text": pa.string(), "choice": pa.string(), "date": pa.timestamp("ms"),
+           "datetime": pa.timestamp("ms")}.get(kind, pa.float64())
+    return pa.array(out, type=typ), raw
