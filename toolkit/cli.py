@@ -104,6 +104,73 @@ def cmd_due(args) -> int:
     return EXIT_OK
 
 
+def _as_of(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    from toolkit.model.values import parse_value
+
+    value, err = parse_value(text, "datetime")
+    if err or value is None:
+        raise ToolkitError(f"--as-of '{text}' is not a date and time: {err or 'empty'}")
+    return value
+
+
+def _job_command(jobs: tuple[str, ...]):
+    def run(args) -> int:
+        from toolkit.jobs.changes import describe
+        from toolkit.jobs.run import run_jobs
+        from toolkit.textout import format_table
+
+        result = run_jobs(args.folder, jobs, as_of=_as_of(args.as_of), dry_run=args.dry_run)
+        if args.dry_run and result.changes:
+            shown = result.changes[: args.limit]
+            print(format_table(["workbook", "cell", "key", "column", "old", "new"], [describe(c) for c in shown]))
+            if len(result.changes) > len(shown):
+                print(f"... and {len(result.changes) - len(shown)} more changes")
+        by_book: dict[str, int] = {}
+        for c in result.changes:
+            by_book[c.workbook] = by_book.get(c.workbook, 0) + 1
+        verb = "would change" if args.dry_run else "changed"
+        summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
+        print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        for note in result.notes:
+            print(f"note: {note}")
+        if result.log_file:
+            print(f"Every change is listed in {result.log_file}.")
+        if result.problems:
+            print()
+            _print_problems(result.problems, limit=args.limit)
+            errors = sum(p.severity == "error" for p in result.problems)
+            print(f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
+                  "rows with problems were processed for the columns that are fine.")
+            return EXIT_PROBLEMS
+        return EXIT_OK
+
+    return run
+
+
+def cmd_tiers(args) -> int:
+    if args.suggest:
+        from toolkit.model.records import read_table
+        from toolkit.model.settings import load_settings
+        from toolkit.rules import tiers as tier_rules
+
+        settings = load_settings(args.folder)
+        register = read_table(settings.register_path, settings.register)
+        rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
+        cols = {c.name: register.values(c.name) for c in register.schema.columns}
+        print(tier_rules.format_suggestion(tier_rules.suggest_thresholds(cols, rules)))
+        return EXIT_OK
+    return _job_command(("tiers",))(args)
+
+
+def _job_args(p: argparse.ArgumentParser) -> None:
+    _folder_arg(p)
+    p.add_argument("--as-of", metavar="DATETIME", help="evaluate as of this time (default: now), e.g. '2026-10-31 18:00'")
+    p.add_argument("--dry-run", action="store_true", help="print the changes as a table and write nothing")
+    p.add_argument("--limit", type=int, default=200, help="show at most this many changes/problems (default 200)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="toolkit", description="Keeps the customer register and the complaint tracker in order.")
     parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
@@ -146,6 +213,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a time the clock stops (waiting on the customer); repeatable")
     p.add_argument("--folder", type=Path, default=Path("."), help="workbook folder with toolkit.toml (default: here)")
     p.set_defaults(run=cmd_due)
+
+    for name, jobs, text in (
+        ("sync", ("sync",), "copy customer fields into the tracker and complaint figures back to the register"),
+        ("flag", ("flag",), "mark complaints past their deadlines (with escalation) and customers due a visit"),
+        ("run", ("sync", "flag", "tiers"), "tiers, flags and sync together: one read and one write per workbook"),
+    ):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        _job_args(p)
+        p.set_defaults(run=_job_command(jobs))
+    p = sub.add_parser("tiers", help="compute customer tiers (A/B/C, new) with overrides and no flip-flopping",
+                       description="Compute customer tiers from the thresholds in the settings, honouring manual "
+                                   "overrides; --suggest prints thresholds suggested from the data instead.")
+    _job_args(p)
+    p.add_argument("--suggest", action="store_true", help="print suggested thresholds from the current data; change nothing")
+    p.set_defaults(run=cmd_tiers)
     return parser
 
 

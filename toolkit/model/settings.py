@@ -25,6 +25,16 @@ def default_settings_text() -> str:
     return resources.files("toolkit").joinpath("defaults/settings.toml").read_text(encoding="utf-8")
 
 
+def default_settings() -> dict[str, Any]:
+    """settings.toml, then every other defaults/*.toml (one per job: sla, tiers, ...) merged over it."""
+    data = tomllib.loads(default_settings_text())
+    folder = resources.files("toolkit").joinpath("defaults")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml") and entry.name != "settings.toml":
+            data = _merge(data, tomllib.loads(entry.read_text(encoding="utf-8")), "", f"defaults/{entry.name}")
+    return data
+
+
 @dataclass(frozen=True)
 class Settings:
     folder: Path
@@ -141,7 +151,7 @@ def _build_sheet(role: str, data: dict, source: str) -> SheetSchema:
 def load_settings(folder: str | Path = ".", *, overrides: dict | None = None) -> Settings:
     """Read the shipped defaults and the folder's `toolkit.toml` (if any)."""
     folder = Path(folder)
-    data = tomllib.loads(default_settings_text())
+    data = default_settings()
     source = "shipped defaults"
     office_file = folder / SETTINGS_FILE
     if office_file.exists():

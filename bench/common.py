@@ -1,0 +1,63 @@
+"""Shared bench helpers: generated office-scale workbooks, and timing with peak memory in a child process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+
+
+def data_folder(customers: int = 100_000, complaints: int = 300_000, seed: int = 7) -> Path:
+    """A folder with generated customers.xlsx / complaints.xlsx of the given size (made once, then reused)."""
+    folder = OUT / f"data-{customers}-{complaints}-{seed}"
+    done = folder / ".complete"
+    if not done.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        from toolkit.jobs.init import write_sample
+        from toolkit.jobs.sample_data import generate
+
+        t = time.perf_counter()
+        data = generate(customers, complaints, seed=seed)
+        write_sample(folder, data, big=True, force=True)
+        done.write_text("ok")
+        print(f"(generated {customers:,} customers / {complaints:,} complaints in {time.perf_counter() - t:.0f} s)")
+    return folder
+
+
+_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, {root!r})
+_t0 = time.perf_counter()
+{code}
+elapsed = time.perf_counter() - _t0
+print("@@" + json.dumps({{"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def measure(code: str) -> dict:
+    """Run `code` in a fresh Python process; returns its seconds and the process's peak memory (MB)."""
+    script = _CHILD.format(root=str(ROOT), code=code)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ})
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@")][-1]
+    return json.loads(line[2:])
+
+
+def report(title: str, ours: dict, baseline: dict, baseline_name: str) -> str:
+    ratio = baseline["seconds"] / ours["seconds"] if ours["seconds"] else float("inf")
+    mem = ours["peak_mb"] / baseline["peak_mb"] if baseline["peak_mb"] else float("nan")
+    lines = [
+        f"== {title}",
+        f"   toolkit        {ours['seconds']:8.2f} s   peak {ours['peak_mb']:8.0f} MB",
+        f"   {baseline_name:<14} {baseline['seconds']:8.2f} s   peak {baseline['peak_mb']:8.0f} MB",
+        f"   speed: toolkit takes {ours['seconds'] / baseline['seconds']:.2f}x the baseline's time "
+        f"({ratio:.1f}x faster); memory: {mem:.2f}x the baseline's peak",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,59 @@
+"""`toolkit demo`: sample workbooks (generated, or copied from the shipped ones) and every job run on them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from toolkit.errors import ToolkitError
+from toolkit.model.settings import SETTINGS_FILE, load_settings
+
+DEMO_AS_OF = dt.datetime(2026, 11, 20, 17, 0)  # the sample data ends on 2026-11-20
+
+
+def prepare(folder: Path, *, source: Path | None, customers: int, complaints: int, seed: int, force: bool) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if source is not None:
+        settings = load_settings(source)
+        names = [settings.register_path.name, settings.tracker_path.name]
+        for extra in (SETTINGS_FILE, "office_days.xlsx"):
+            if (source / extra).exists():
+                names.append(extra)
+        for name in names:
+            target = folder / name
+            if target.exists() and not force:
+                raise ToolkitError("already exists; the demo will not replace it", path=target,
+                                   hint="use an empty folder, or --force")
+            if not (source / name).exists():
+                raise ToolkitError("sample workbook not found", path=source / name)
+            shutil.copy2(source / name, target)
+        return
+    from toolkit.jobs.init import write_sample
+    from toolkit.jobs.sample_data import generate
+
+    data = generate(customers, complaints, seed=seed)
+    write_sample(folder, data, big=customers + complaints > 50_000, force=force)
+
+
+def run_demo(folder: str | Path, *, source: Path | None = None, customers: int = 500, complaints: int = 3000,
+             seed: int = 7, force: bool = False, as_of: dt.datetime = DEMO_AS_OF) -> int:
+    from toolkit.jobs.run import run_jobs
+
+    folder = Path(folder)
+    prepare(folder, source=source, customers=customers, complaints=complaints, seed=seed, force=force)
+    print(f"Sample workbooks are in {folder}/ - running every job as of {as_of:%Y-%m-%d %H:%M}:")
+    result = run_jobs(folder, as_of=as_of)
+    by_column: dict[str, int] = {}
+    for c in result.changes:
+        by_column[f"{c.workbook} {c.header}"] = by_column.get(f"{c.workbook} {c.header}", 0) + 1
+    print(f"  read {result.rows.get('register', 0):,} customers and {result.rows.get('tracker', 0):,} complaints")
+    print(f"  changed {len(result.changes):,} cells in {len(by_column)} columns")
+    overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
+    print(f"  {overdue:,} complaints are overdue; "
+          f"{sum(1 for p in result.problems if p.severity == 'error'):,} problems and "
+          f"{sum(1 for p in result.problems if p.severity != 'error'):,} warnings in the sample's hand-typed data "
+          "(see `toolkit check`)")
+    if result.log_file:
+        print(f"  change log: {result.log_file}")
+    return 0

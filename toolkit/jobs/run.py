@@ -1,0 +1,167 @@
+"""The jobs: sync, flag, tiers - and run, which does all three with one read and one write per workbook.
+
+Every job has the same shape: read both workbooks once, let the pure rules decide, turn the
+decisions into cell changes, write each workbook once (or, with dry_run, only report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.errors import Problem, ToolkitError
+from toolkit.jobs.changelog import append_changes
+from toolkit.jobs.changes import CellChange, TablePlan, plan_changes, write_plan
+from toolkit.jobs.check import duplicate_keys
+from toolkit.jobs.office import office_calendar
+from toolkit.model.records import Table, read_table
+from toolkit.model.settings import Settings, load_settings
+from toolkit.rules import sync as sync_rules
+from toolkit.xlsx.safety import FileStamp, clean_stale_temps, folder_lock, refuse_if_open
+
+JOBS = ("sync", "flag", "tiers")
+
+
+@dataclass
+class JobResult:
+    jobs: tuple[str, ...]
+    as_of: dt.datetime
+    dry_run: bool
+    changes: list[CellChange] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    log_file: Path | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def _read(settings: Settings) -> tuple[Table, Table, dict[str, FileStamp]]:
+    stamps = {}
+    for path in (settings.register_path, settings.tracker_path):
+        if path.exists():
+            stamps[str(path)] = FileStamp.of(path)
+    register = read_table(settings.register_path, settings.register)
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    return register, tracker, stamps
+
+
+def _missing_required(table: Table) -> list[str]:
+    return [c.name for c in table.schema.columns if c.required and not table.has(c.name)]
+
+
+def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: dt.datetime | None = None,
+             dry_run: bool = False, settings: Settings | None = None) -> JobResult:
+    """Run the named jobs on the workbooks in `folder`."""
+    unknown = [j for j in jobs if j not in JOBS]
+    if unknown:
+        raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
+    folder = Path(folder)
+    settings = settings or load_settings(folder)
+    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
+    if not dry_run:
+        for path in (settings.register_path, settings.tracker_path):
+            refuse_if_open(path)
+    with folder_lock(folder):
+        if not dry_run:
+            clean_stale_temps(folder)
+        register, tracker, stamps = _read(settings)
+        result.rows = {"register": len(register), "tracker": len(tracker)}
+        result.problems += register.problems + tracker.problems
+        for table in (register, tracker):
+            missing = _missing_required(table)
+            if missing:
+                raise ToolkitError(f"sheet '{table.sheet}' lacks required column(s) "
+                                   f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
+                                   path=table.path, hint="run `toolkit check` for details")
+        reg_plan, trk_plan = TablePlan(register), TablePlan(tracker)
+        decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
+        result.changes = reg_plan.changes + trk_plan.changes
+        if dry_run:
+            return result
+        for plan in (reg_plan, trk_plan):
+            if plan.changes or plan.new_headers:
+                report, problems = write_plan(plan, keep_backups=settings.backups_kept,
+                                              stamp=stamps.get(str(plan.table.path)))
+                result.problems += problems
+                skipped = {(p.row, p.column) for p in problems}
+                if skipped:
+                    plan.changes = [c for c in plan.changes if (c.row, c.ref) not in skipped]
+                result.written.append(plan.table.path)
+        result.changes = reg_plan.changes + trk_plan.changes
+        result.log_file = append_changes(folder, result.changes)
+    return result
+
+
+def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.datetime,
+           reg_plan: TablePlan, trk_plan: TablePlan, result: JobResult) -> None:
+    """All decisions of the requested jobs, in dependency order, as planned cell changes."""
+    lang = settings.header_language
+    reg_ids = register.values("customer_id")
+    result.problems += duplicate_keys(register, "customer_id")
+    index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
+    tracker_cols = {c.name: tracker.values(c.name) for c in tracker.schema.columns}
+    reg_cols = {c.name: register.values(c.name) for c in register.schema.columns}
+    dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
+
+    # 1. complaint figures per customer (sync), needed by tiers
+    sla_states = tracker.values("sla_state")
+    figures = None
+    if "sync" in jobs or "tiers" in jobs:
+        figures = sync_rules.complaint_figures(reg_ids, tracker_cols, as_of, sla_states,
+                                               closed_statuses=tuple(settings.section("sla").get(
+                                                   "closed_statuses", ["已解决", "已关闭"])))
+    # 2. tiers
+    tiers_now = reg_cols["tier"]
+    if "tiers" in jobs:
+        from toolkit.rules import tiers as tier_rules
+
+        rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
+        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), rules)
+        for i in expired:
+            result.problems.append(register.problem(
+                i, "override_expires", reg_cols["override_expires"][i],
+                "the manual tier override has expired and is no longer applied", "warning"))
+        plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
+        tiers_now = outputs["tier"]
+        reg_cols = {**reg_cols, **outputs}
+    # 3. deadlines and escalation (flag), visits
+    if "flag" in jobs:
+        from toolkit.rules import sla as sla_rules
+        from toolkit.rules import visits as visit_rules
+
+        cal, warn = office_calendar(settings.folder, settings)
+        rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
+        tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
+        tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
+        outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, rules, cal)
+        plan_changes(trk_plan, "flag", outputs, language=lang)
+        sla_states = outputs["sla_state"]
+        provisional_years = sorted({d.year for k, v in outputs.items() if k.endswith("_due")
+                                    for d in v if d is not None and not cal.is_known(d.date())})
+        for year in provisional_years:
+            warn(year)
+            result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
+        vrules = visit_rules.VisitRules.from_settings(settings.data, settings.source)
+        visits = visit_rules.evaluate_visits(reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now,
+                                             as_of.date(), vrules)
+        plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
+    # 4. sync: customer fields into the tracker, figures back to the register
+    if "sync" in jobs:
+        fields, unknown_rows = sync_rules.customer_fields_for_tracker(
+            tracker_cols["customer_id"], {**reg_cols, "tier": tiers_now}, index,
+            tracker.values("customer_name"), tracker.values("contact_phone"))
+        keep = fields.pop("_keep")
+        plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
+        for i in unknown_rows:
+            result.problems.append(tracker.problem(i, "customer_id", tracker_cols["customer_id"][i],
+                                                   fields["customer_check"][i], "warning"))
+        if "flag" in jobs:  # overdue counts from this run's deadlines
+            figures = sync_rules.complaint_figures(reg_ids, tracker_cols, as_of, sla_states)
+        plan_changes(reg_plan, "sync", figures, keep=_keep_rows(dup_rows, figures), language=lang)
+
+
+def _keep_rows(dup_rows: list[bool], outputs: dict[str, list]) -> dict[str, list]:
+    """Register rows whose customer ID is duplicated are reported and left alone."""
+    return {name: dup_rows for name in outputs}

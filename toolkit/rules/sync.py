@@ -1,0 +1,172 @@
+"""Sync decisions between the register (master for customer fields) and the tracker.
+
+Pure functions over plain column lists: customer fields flowing into the tracker, complaint
+figures flowing back to the register, and unknown customer IDs with suggested matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Mapping, Sequence
+
+# tracker column <- register column
+CUSTOMER_FIELDS = {
+    "customer_name": "name",
+    "customer_tier": "tier",
+    "account_owner": "account_owner",
+    "contact_person": "contact_person",
+    "contact_phone": "phone",
+}
+# Characters staff confuse when typing IDs.
+_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "i": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+@dataclass(frozen=True)
+class RegisterIndex:
+    """Where each customer ID is in the register, and which IDs are there more than once."""
+
+    position: dict[str, int]
+    duplicates: frozenset[str]
+    by_name: dict[str, list[str]]
+    by_phone: dict[str, list[str]]
+    by_loose_id: dict[str, list[str]]
+    by_masked_id: dict[str, list[str]]
+
+
+def _digits(phone: object) -> str:
+    return re.sub(r"\D", "", str(phone)) if phone else ""
+
+
+def _loose(cid: str) -> str:
+    return re.sub(r"[\s\-_]", "", cid.upper().translate(_CONFUSABLE)) if cid else ""
+
+
+def index_register(ids: Sequence[str | None], names: Sequence[str | None], phones: Sequence[object]) -> RegisterIndex:
+    position: dict[str, int] = {}
+    dups = set()
+    by_name, by_phone, by_loose, by_masked = (defaultdict(list) for _ in range(4))
+    for i, cid in enumerate(ids):
+        if cid is None:
+            continue
+        if cid in position:
+            dups.add(cid)
+            continue
+        position[cid] = i
+        if names[i]:
+            by_name[str(names[i]).strip()].append(cid)
+        if _digits(phones[i]):
+            by_phone[_digits(phones[i])].append(cid)
+        loose = _loose(cid)
+        by_loose[loose].append(cid)
+        for k in range(len(loose)):
+            by_masked[loose[:k] + "?" + loose[k + 1:]].append(cid)
+    return RegisterIndex(position, frozenset(dups), dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked))
+
+
+def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone: object = None,
+                      limit: int = 3) -> list[tuple[str, str]]:
+    """Closest register customers for an unknown ID: (customer ID, why) pairs."""
+    found: dict[str, str] = {}
+
+    def add(ids, why):
+        for c in ids:
+            if c not in found and len(found) < limit:
+                found[c] = why
+
+    if name:
+        add(index.by_name.get(str(name).strip(), []), "同名")
+    if _digits(phone):
+        add(index.by_phone.get(_digits(phone), []), "电话相同")
+    loose = _loose(cid)
+    add(index.by_loose.get(loose, []), "编号相近")
+    for k in range(len(loose)):
+        add(index.by_masked.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
+    return list(found.items())
+
+
+def customer_fields_for_tracker(tracker_ids: Sequence[str | None], register: Mapping[str, Sequence],
+                                index: RegisterIndex, tracker_names: Sequence = (), tracker_phones: Sequence = ()
+                                ) -> tuple[dict[str, list], list[int]]:
+    """New values of the tracker's customer columns and customer_check, plus rows with unknown IDs.
+
+    For a row whose customer is unknown or duplicated, the customer columns are left as they
+    are (None in the output means "do not change") and customer_check says why.
+    """
+    n = len(tracker_ids)
+    out: dict[str, list] = {col: [None] * n for col in CUSTOMER_FIELDS}
+    keep = {col: [False] * n for col in CUSTOMER_FIELDS}
+    check = [""] * n
+    unknown = []
+    for i, cid in enumerate(tracker_ids):
+        if cid is None:
+            check[i] = "缺少客户编号"
+            for col in CUSTOMER_FIELDS:
+                keep[col][i] = True
+            continue
+        if cid in index.duplicates:
+            check[i] = "客户编号在台账中重复，未同步"
+            for col in CUSTOMER_FIELDS:
+                keep[col][i] = True
+            continue
+        pos = index.position.get(cid)
+        if pos is None:
+            unknown.append(i)
+            name = tracker_names[i] if i < len(tracker_names) else None
+            phone = tracker_phones[i] if i < len(tracker_phones) else None
+            hints = suggest_customers(index, cid, name, phone)
+            shown = "; ".join(f"{c} ({why})" for c, why in hints)
+            check[i] = "客户编号不在台账中" + (f"，可能是: {shown}" if shown else "")
+            for col in CUSTOMER_FIELDS:
+                keep[col][i] = True
+            continue
+        for col, src in CUSTOMER_FIELDS.items():
+            out[col][i] = register[src][pos]
+    out["customer_check"] = check
+    out["_keep"] = keep  # type: ignore[assignment]
+    return out, unknown
+
+
+def complaint_figures(register_ids: Sequence[str | None], tracker: Mapping[str, Sequence], as_of: dt.datetime,
+                      sla_states: Sequence[str | None], *, closed_statuses=("已解决", "已关闭"),
+                      overdue_text: str = "逾期") -> dict[str, list]:
+    """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue."""
+    since = as_of - dt.timedelta(days=365)
+    open_n: dict[str, int] = defaultdict(int)
+    n12: dict[str, int] = defaultdict(int)
+    last: dict[str, dt.datetime] = {}
+    scores: dict[str, list[int]] = defaultdict(list)
+    overdue: dict[str, int] = defaultdict(int)
+    closed = set(closed_statuses)
+    ids, received, status, sat = (tracker["customer_id"], tracker["received_at"], tracker["status"],
+                                  tracker["satisfaction"])
+    for i, cid in enumerate(ids):
+        if cid is None:
+            continue
+        when = received[i]
+        if status[i] not in closed and (when is None or when <= as_of):
+            open_n[cid] += 1
+        if when is not None and when <= as_of:
+            if cid not in last or when > last[cid]:
+                last[cid] = when
+            if when > since:
+                n12[cid] += 1
+                if sat[i] is not None:
+                    scores[cid].append(sat[i])
+        state = sla_states[i] if i < len(sla_states) else None
+        if state and state.startswith(overdue_text):
+            overdue[cid] += 1
+    out = {"open_complaints": [], "complaints_12m": [], "last_complaint_date": [], "satisfaction_12m": [],
+           "overdue_complaints": []}
+    for cid in register_ids:
+        out["open_complaints"].append(open_n.get(cid, 0) if cid else None)
+        out["complaints_12m"].append(n12.get(cid, 0) if cid else None)
+        out["last_complaint_date"].append(last[cid].date() if cid in last else None)
+        s = scores.get(cid)
+        out["satisfaction_12m"].append(
+            (Decimal(sum(s)) / len(s)).quantize(Decimal("0.01"), ROUND_HALF_UP) if s else None)
+        out["overdue_complaints"].append(overdue.get(cid, 0) if cid else None)
+    return out
