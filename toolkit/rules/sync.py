@@ -82,9 +82,9 @@ def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone
     if _digits(phone):
         add(index.by_phone.get(_digits(phone), []), "电话相同")
     loose = _loose(cid)
-    add(index.by_loose.get(loose, []), "编号相近")
+    add(index.by_loose_id.get(loose, []), "编号相近")
     for k in range(len(loose)):
-        add(index.by_masked.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
+        add(index.by_masked_id.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
     return list(found.items())
 
 

@@ -1,0 +1,650 @@
+"""Customer tiers (客户分级): thresholds as data, manual overrides, and no flip-flopping.
+
+Pure functions over plain values; "today" is the `as_of` parameter.
+
+How a customer's tier is decided (settings in ``[tiers]``, shipped in ``defaults/tiers.toml``):
+
+1. A valid manual override (手动等级 set, 调整有效期至 blank or not before `as_of`) wins over
+   everything, at once. An expired override is ignored and reported.
+2. Otherwise the *computed* tier: the new-customer tier while the first contact is fewer than
+   ``new_customer_days`` ago, else the first of ``[[tiers.rules]]`` (best to worst) whose
+   conditions all hold; the last rule has no conditions.
+3. Hysteresis: when the computed tier differs from the current one, the tier changes only
+   - at once when the change is clear: the *robust* tier - the first match with every
+     threshold moved by ``margin`` in favour of the current tier (thresholds of better tiers
+     made harder, of the current and worse tiers made easier) - equals the computed tier; or
+   - after ``confirmations`` evaluations in a row, in different evaluation periods, found the
+     same new tier. Progress is kept in ``tier_pending`` as "C 1/2 (2026-11)": candidate,
+     count / needed, the last period counted. A second run in the same period counts nothing.
+   A customer without a (known) tier, a change to or from the new-customer tier, and the end of
+   a manual override (the current reason starts with "手动调整") change at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Mapping, Sequence
+
+from toolkit.errors import SettingsError
+
+OUTPUT_COLUMNS = ("tier", "previous_tier", "tier_changed_on", "tier_reason", "tier_pending")
+PERIODS = ("month", "quarter", "week")
+OVERRIDE_PREFIX = "手动调整"
+
+# metric index in the per-customer tuple
+_REVENUE, _ORDERS, _DAYS_SINCE_ORDER, _TENURE, _COMPLAINTS = range(5)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    metric: int
+    is_min: bool          # True: value >= limit; False: value <= limit
+    whole: bool           # the setting must be a whole number
+    missing_passes: bool  # a missing value (no date) meets the condition
+    label: str            # in a failed comparison: "近12个月营收 48,200 < 50,000 (B级门槛)"
+    short: str            # in a met comparison: "营收 612,000 ≥ 500,000"
+    unit: str = ""
+
+
+CONDITIONS: dict[str, _Spec] = {
+    "revenue_12m_min": _Spec(_REVENUE, True, False, False, "近12个月营收", "营收"),
+    "orders_12m_min": _Spec(_ORDERS, True, True, False, "近12个月订单", "订单"),
+    "days_since_last_order_max": _Spec(_DAYS_SINCE_ORDER, False, True, False, "距上次下单", "距上次下单", "天"),
+    "tenure_days_min": _Spec(_TENURE, True, True, True, "合作时长", "合作", "天"),
+    "complaints_12m_max": _Spec(_COMPLAINTS, False, True, False, "近12个月投诉", "投诉"),
+}
+_TIER_KEYS = {"rules", "new_customer_days", "new_customer_tier", "confirmations", "margin", "evaluation_period"}
+_PENDING = re.compile(r"^\s*(\S+)\s+(\d+)\s*/\s*(\d+)\s*[(（]\s*([^()（）]*?)\s*[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    key: str              # e.g. "revenue_12m_min"
+    limit: Decimal        # as written in the settings
+    tight: Decimal        # moved by the margin to be harder to meet
+    loose: Decimal        # moved by the margin to be easier to meet
+
+    @property
+    def spec(self) -> _Spec:
+        return CONDITIONS[self.key]
+
+
+@dataclass(frozen=True)
+class TierRule:
+    tier: str
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class TierRules:
+    rules: tuple[TierRule, ...]          # best to worst; the last has no conditions
+    new_customer_days: int = 90
+    new_customer_tier: str = "新客户"
+    confirmations: int = 2
+    margin: Decimal = Decimal("0.05")
+    evaluation_period: str = "month"
+
+    def __post_init__(self):
+        rank = {r.tier: i for i, r in enumerate(self.rules)}
+        # (metric, is_min, limit, missing_passes) per rule, for each way of reading the thresholds
+        checks = {mode: tuple(tuple((c.spec.metric, c.spec.is_min, getattr(c, mode), c.spec.missing_passes)
+                                    for c in r.conditions) for r in self.rules)
+                  for mode in ("limit", "tight", "loose")}
+        # pre-formatted pieces of the reason texts, per rule and condition
+        texts = []
+        for r in self.rules:
+            gate = f" ({tier_label(r.tier)}门槛)"
+            texts.append(tuple(
+                (c.spec.metric, c.spec.is_min, c.limit, c.spec.unit,
+                 f"{c.spec.short} ", f"{c.spec.unit} {'≥' if c.spec.is_min else '≤'} {_num(c.limit)}",
+                 f"{c.spec.label} ", f"{c.spec.unit} {'<' if c.spec.is_min else '>'} {_num(c.limit)}{gate}",
+                 f"无下单记录{gate}" if not c.spec.missing_passes else None)
+                for c in r.conditions))
+        object.__setattr__(self, "_rank", rank)
+        object.__setattr__(self, "_checks", checks)
+        object.__setattr__(self, "_texts", tuple(texts))
+        object.__setattr__(self, "_met_heads", tuple(f"满足{tier_label(r.tier)}: " for r in self.rules))
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        return tuple(r.tier for r in self.rules)
+
+    def period_of(self, day: dt.date) -> str:
+        """The evaluation period `day` falls in: "2026-11", "2026-Q4" or "2026-W45"."""
+        if self.evaluation_period == "quarter":
+            return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+        if self.evaluation_period == "week":
+            year, week, _ = day.isocalendar()
+            return f"{year:04d}-W{week:02d}"
+        return f"{day.year:04d}-{day.month:02d}"
+
+    @classmethod
+    def from_settings(cls, data: Mapping, source: str = "settings") -> "TierRules":
+        """Read and check ``[tiers]`` of the merged settings; a wrong value raises SettingsError."""
+        section = data.get("tiers")
+        _expect(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
+        for key in section:
+            _expect(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)),
+                    "an unknown key")
+        allowed = None
+        choices = data.get("choices", {})
+        if isinstance(choices, dict) and isinstance(choices.get("tier"), list):
+            allowed = [str(t) for t in choices["tier"]]
+
+        margin_raw = section.get("margin", 0.05)
+        _expect(_is_number(margin_raw) and 0 <= margin_raw < 1, source, "tiers.margin",
+                "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%", margin_raw)
+        margin = Decimal(str(margin_raw))
+        days = section.get("new_customer_days", 90)
+        _expect(_is_whole(days) and days >= 0, source, "tiers.new_customer_days", "a whole number of days, 0 or more",
+                days)
+        new_tier = section.get("new_customer_tier", "新客户")
+        _expect(isinstance(new_tier, str) and new_tier.strip() != "", source, "tiers.new_customer_tier",
+                "a tier name", new_tier)
+        new_tier = new_tier.strip()
+        if allowed is not None:
+            _expect(new_tier in allowed, source, "tiers.new_customer_tier",
+                    "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", new_tier)
+        confirmations = section.get("confirmations", 2)
+        _expect(_is_whole(confirmations) and confirmations >= 1, source, "tiers.confirmations",
+                "a whole number, 1 or more", confirmations)
+        period = section.get("evaluation_period", "month")
+        _expect(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
+
+        raw_rules = section.get("rules")
+        _expect(isinstance(raw_rules, list) and len(raw_rules) > 0, source, "tiers.rules",
+                "a list of [[tiers.rules]] tables, best tier first", raw_rules)
+        rules = []
+        seen = set()
+        for n, entry in enumerate(raw_rules, 1):
+            where = f"tiers.rules[{n}]"
+            _expect(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
+            for key in entry:
+                _expect(key == "tier" or key in CONDITIONS, source, f"{where}.{key}",
+                        "tier or one of " + ", ".join(CONDITIONS), "an unknown key")
+            tier = entry.get("tier")
+            _expect(isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", "a tier name such as \"A\"",
+                    tier)
+            tier = tier.strip()
+            _expect(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
+            _expect(tier != new_tier, source, f"{where}.tier",
+                    f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)", tier)
+            if allowed is not None:
+                _expect(tier in allowed, source, f"{where}.tier",
+                        "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", tier)
+            seen.add(tier)
+            conditions = []
+            for key, spec in CONDITIONS.items():
+                if key not in entry:
+                    continue
+                value = entry[key]
+                if spec.whole:
+                    _expect(_is_whole(value) and value >= 0, source, f"{where}.{key}", "a whole number, 0 or more",
+                            value)
+                else:
+                    _expect(_is_number(value) and value >= 0, source, f"{where}.{key}", "a number, 0 or more", value)
+                limit = Decimal(str(value))
+                harder, easier = ((1 + margin), (1 - margin)) if spec.is_min else ((1 - margin), (1 + margin))
+                conditions.append(Condition(key, limit, limit * harder, limit * easier))
+            last = n == len(raw_rules)
+            if last:
+                _expect(not conditions, source, f"{where}.{conditions[0].key if conditions else 'tier'}",
+                        "left out: the last tier takes every customer the tiers above do not", "a condition")
+            else:
+                _expect(bool(conditions), source, where,
+                        "at least one condition (only the last tier has none)", "a tier without conditions")
+            rules.append(TierRule(tier, tuple(conditions)))
+        return cls(tuple(rules), int(days), new_tier, int(confirmations), margin, period)
+
+
+@dataclass(frozen=True)
+class TierDecision:
+    tier: str | None
+    previous_tier: str | None
+    tier_changed_on: dt.date | None
+    tier_reason: str
+    tier_pending: str | None
+    override_expired: bool
+    changed: bool
+    computed: str | None = None   # the tier the rules give, before overrides and hysteresis
+
+
+# ------------------------------------------------------------------------------ helpers
+
+def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
+    if not cond:
+        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _is_whole(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _day(v) -> dt.date | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, dt.datetime):
+        return v.date()
+    return v
+
+
+def _text(v) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _num(v) -> str:
+    """48200 -> "48,200"; 48200.5 -> "48,200.50"."""
+    if type(v) is int:
+        return _NUM_CACHE.get(v) or f"{v:,}"
+    i = int(v)
+    if i == v:
+        return f"{i:,}"
+    return f"{Decimal(repr(v)) if isinstance(v, float) else v:,.2f}"
+
+
+def tier_label(tier: str | None) -> str:
+    """"A" -> "A级"; longer names such as "新客户" stay as they are."""
+    if not tier:
+        return "无等级"
+    return f"{tier}级" if len(tier) <= 2 and tier.isascii() else tier
+
+
+def _metrics(revenue, orders, last_order, first_contact, complaints, as_of: dt.date) -> tuple:
+    if last_order is not None:
+        if type(last_order) is dt.datetime:
+            last_order = last_order.date()
+        days = (as_of - last_order).days
+    else:
+        days = None
+    if first_contact is not None:
+        if type(first_contact) is dt.datetime:
+            first_contact = first_contact.date()
+        tenure = (as_of - first_contact).days
+    else:
+        tenure = None
+    return (
+        revenue if revenue is not None else 0,
+        orders if orders is not None else 0,
+        days,
+        tenure,
+        complaints if complaints is not None else 0,
+    )
+
+
+def _meets(checks, m) -> bool:
+    for idx, is_min, limit, missing_passes in checks:
+        v = m[idx]
+        if v is None:
+            if not missing_passes:
+                return False
+        elif is_min:
+            if v < limit:
+                return False
+        elif v > limit:
+            return False
+    return True
+
+
+def _first_match(rules: TierRules, m, modes=None) -> int:
+    """Index of the first rule met; `modes[i]` says how rule i reads its thresholds (default: as written)."""
+    checks = rules._checks  # type: ignore[attr-defined]
+    if modes is None:
+        exact = checks["limit"]
+        for i in range(len(exact) - 1):
+            if _meets(exact[i], m):
+                return i
+        return len(exact) - 1
+    last = len(rules.rules) - 1
+    for i in range(last):
+        if _meets(checks[modes[i]][i], m):
+            return i
+    return last
+
+
+def _is_new(rules: TierRules, m) -> bool:
+    tenure = m[_TENURE]
+    return tenure is not None and tenure < rules.new_customer_days
+
+
+_NUM_CACHE = {i: f"{i:,}" for i in range(-1000, 10000)}
+
+
+def _met_text(rules: TierRules, idx: int, m) -> str:
+    parts = []
+    for metric, _is_min, _limit, _unit, head, tail, _fhead, _ftail, _missing in rules._texts[idx]:  # type: ignore
+        v = m[metric]
+        if v is None:  # only tenure: a blank first contact date counts as long-standing
+            parts.append(f"{head}首次接触日期未填")
+        else:
+            parts.append(f"{head}{_num(v)}{tail}")
+    return rules._met_heads[idx] + ", ".join(parts)  # type: ignore[attr-defined]
+
+
+def _failed_text(rules: TierRules, idx: int, m) -> str:
+    parts = []
+    for metric, is_min, limit, _unit, _head, _tail, fhead, ftail, missing in rules._texts[idx]:  # type: ignore
+        v = m[metric]
+        if v is None:
+            if missing is not None:
+                parts.append(missing)
+        elif (v < limit) if is_min else (v > limit):
+            parts.append(f"{fhead}{_num(v)}{ftail}")
+    return "; ".join(parts)
+
+
+def _computed(rules: TierRules, m) -> tuple[str, int | None]:
+    """(computed tier, rule index or None for a new customer)."""
+    if _is_new(rules, m):
+        return rules.new_customer_tier, None
+    i = _first_match(rules, m)
+    return rules.rules[i].tier, i
+
+
+def _computed_reason(rules: TierRules, m, idx: int | None) -> str:
+    if idx is None:
+        return f"{rules.new_customer_tier}: 首次接触至今 {m[_TENURE]}天 < {rules.new_customer_days}"
+    rule = rules.rules[idx]
+    met = _met_text(rules, idx, m) if rule.conditions else ""
+    failed = _failed_text(rules, idx - 1, m) if idx > 0 else ""
+    if met and failed:
+        return f"{met}; {failed}"
+    return met or failed or f"{tier_label(rule.tier)} (未设门槛)"
+
+
+def _robust(rules: TierRules, m, current_rank: int) -> str:
+    """The first match with the thresholds moved by the margin in favour of the current tier."""
+    modes = ["tight" if i < current_rank else "loose" for i in range(len(rules.rules))]
+    return rules.rules[_first_match(rules, m, modes)].tier
+
+
+def parse_pending(text) -> tuple[str, int, str] | None:
+    """"C 1/2 (2026-11)" -> ("C", 1, "2026-11"); None when blank or not in that form."""
+    if not text:
+        return None
+    mt = _PENDING.match(str(text))
+    if not mt:
+        return None
+    return mt.group(1), int(mt.group(2)), mt.group(4)
+
+
+def format_pending(candidate: str, count: int, needed: int, period: str) -> str:
+    return f"{candidate} {count}/{needed} ({period})"
+
+
+def _later(period: str, last: str) -> bool:
+    """Whether `period` is a later evaluation period than `last` (a different format counts as later)."""
+    if period == last:
+        return False
+    return not (len(period) == len(last) and period < last)
+
+
+def override_reason(reason, approver, expires: dt.date | None) -> str:
+    until = f"有效期至 {expires.isoformat()}" if expires else "长期有效"
+    return f"{OVERRIDE_PREFIX}: {_text(reason) or '未注明原因'} (审批: {_text(approver) or '未填'}, {until})"
+
+
+# ------------------------------------------------------------------------------ one customer
+
+def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous, changed_on, old_reason, pending,
+            override, override_why, approver, expires) -> tuple:
+    """(tier, previous_tier, tier_changed_on, tier_reason, tier_pending, override_expired, changed, computed)."""
+    if current is not None:
+        current = _text(current) or None
+    expired = False
+    if override is not None and (override := _text(override) or None) is not None:
+        expires = _day(expires)
+        if expires is None or expires >= as_of:
+            changed = override != current
+            return (override, current if changed else previous, as_of if changed else changed_on,
+                    override_reason(override_why, approver, expires), None, False, changed, _computed(rules, m)[0])
+        expired = True
+
+    computed, idx = _computed(rules, m)
+    reason = _computed_reason(rules, m, idx)
+    if expired:
+        reason += f"; 手动等级{override}已过期 (有效期至 {expires.isoformat()})"
+
+    rank = rules._rank  # type: ignore[attr-defined]
+    if computed == current:
+        return current, previous, changed_on, reason, None, expired, False, computed
+    immediate = (current is None or current == rules.new_customer_tier or computed == rules.new_customer_tier
+                 or current not in rank or _text(old_reason).startswith(OVERRIDE_PREFIX)
+                 or _robust(rules, m, rank[current]) == computed)
+    if not immediate:
+        state = parse_pending(pending)
+        if state is not None and state[0] == computed and state[1] >= 1:
+            count, last = state[1], state[2]
+            if _later(period, last):
+                count, last = count + 1, period
+        else:
+            count, last = 1, period
+        if count < rules.confirmations:
+            held = f"维持{tier_label(current)}, 待确认: {reason}"
+            return (current, previous, changed_on, held, format_pending(computed, count, rules.confirmations, last),
+                    expired, False, computed)
+    return computed, current, as_of, reason, None, expired, True, computed
+
+
+def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDecision:
+    """The tier decision for one customer.
+
+    `customer` holds its inputs (revenue_12m, orders_12m, last_order_date, first_contact_date,
+    complaints_12m, tier_override, override_reason, override_approver, override_expires) and
+    its current outputs (tier, previous_tier, tier_changed_on, tier_reason, tier_pending);
+    missing keys count as blank.
+    """
+    as_of = _day(as_of)
+    g = customer.get
+    m = _metrics(g("revenue_12m"), g("orders_12m"), g("last_order_date"), g("first_contact_date"),
+                 g("complaints_12m"), as_of)
+    return TierDecision(*_decide(rules, as_of, rules.period_of(as_of), m, g("tier"), g("previous_tier"),
+                                 _day(g("tier_changed_on")), g("tier_reason"), g("tier_pending"), g("tier_override"),
+                                 g("override_reason"), g("override_approver"), g("override_expires")))
+
+
+# ------------------------------------------------------------------------------ the whole register
+
+_INPUTS = ("revenue_12m", "orders_12m", "last_order_date", "first_contact_date", "tier", "previous_tier",
+           "tier_changed_on", "tier_reason", "tier_pending", "tier_override", "override_reason",
+           "override_approver", "override_expires")
+
+
+def evaluate_all(columns: Mapping[str, Sequence], complaints_12m: Sequence, as_of: dt.date, rules: TierRules
+                 ) -> tuple[dict[str, list], list[int]]:
+    """New tier columns for every register row, and the rows whose manual override has expired.
+
+    `columns` maps column names to values by row (a missing column counts as blank). Rows whose
+    customer_id is blank (when that column is given) keep their current values.
+    """
+    as_of = _day(as_of)
+    period = rules.period_of(as_of)
+    ids = columns.get("customer_id")
+    n = len(ids) if ids is not None else max((len(v) for v in columns.values()), default=0)
+    blank = [None] * n
+    cols = [columns.get(name) if columns.get(name) is not None else blank for name in _INPUTS]
+    complaints = complaints_12m if complaints_12m is not None else blank
+    out = {name: [None] * n for name in OUTPUT_COLUMNS}
+    o_tier, o_prev, o_on, o_reason, o_pending = (out[k] for k in OUTPUT_COLUMNS)
+    expired_rows = []
+    for i, (rev, orders, last, first, tier, prev, on, reason, pending, ovr, why, appr, exp) in enumerate(zip(*cols)):
+        if ids is not None and ids[i] is None:
+            o_tier[i], o_prev[i], o_on[i], o_reason[i], o_pending[i] = tier, prev, on, reason, pending
+            continue
+        m = _metrics(rev, orders, last, first, complaints[i] if i < len(complaints) else None, as_of)
+        d = _decide(rules, as_of, period, m, tier, prev, on, reason, pending, ovr, why, appr, exp)
+        o_tier[i], o_prev[i], o_on[i], o_reason[i], o_pending[i] = d[0], d[1], d[2], d[3], d[4]
+        if d[5]:
+            expired_rows.append(i)
+    return out, expired_rows
+
+
+# ------------------------------------------------------------------------------ suggested thresholds
+
+DEFAULT_SHARES = (0.10, 0.40, 0.70, 0.90)
+
+
+def nice_round(value, digits: int = 2) -> Decimal:
+    """Round to `digits` significant figures, half up: 612,345 -> 610,000; 48,213 -> 48,000; 7 -> 7."""
+    v = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    if v == 0:
+        return Decimal(0)
+    exp = v.adjusted() - digits + 1
+    step = Decimal(1).scaleb(exp)
+    out = (v / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step
+    return out.quantize(Decimal(1)) if exp >= 0 else out.normalize()
+
+
+def top_share_value(values: Sequence, share: float):
+    """The smallest value among the top `share` of `values` (nearest rank); None when empty."""
+    ordered = sorted(values, reverse=True)
+    if not ordered:
+        return None
+    k = max(1, math.ceil(share * len(ordered) - 1e-9))
+    return ordered[min(k, len(ordered)) - 1]
+
+
+def _with_thresholds(rules: TierRules, new: dict[str, dict[str, Decimal]]) -> TierRules:
+    out = []
+    for r in rules.rules:
+        changes = new.get(r.tier, {})
+        conds = tuple(Condition(c.key, changes[c.key], changes[c.key], changes[c.key]) if c.key in changes else c
+                      for c in r.conditions)
+        out.append(TierRule(r.tier, conds))
+    return TierRules(tuple(out), rules.new_customer_days, rules.new_customer_tier, rules.confirmations, rules.margin,
+                     rules.evaluation_period)
+
+
+def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quantiles: Mapping[str, float] | None = None,
+                       *, as_of: dt.date | None = None, complaints_12m: Sequence | None = None) -> list[dict]:
+    """Revenue and order thresholds suggested from the register's own figures; nothing is applied.
+
+    `quantiles` maps a tier to the share of established customers it should hold counted from
+    the top (cumulative): the default {"A": 0.10, "B": 0.40} means A = the top 10% by revenue,
+    B = the top 40%. For each tier with a revenue or orders condition the suggestion is the
+    value at that share (revenue rounded to 2 significant figures); its other conditions stay.
+    New customers (by first contact, as of `as_of`, default: the latest date in the register)
+    are left out of the shares. Each entry: tier, share, current and suggested thresholds, the
+    exact quantile values, and how many customers the tier gets now and with the suggestion
+    (ignoring manual overrides and hysteresis); a last entry (rule False) counts new customers.
+    """
+    conditioned = [r.tier for r in rules.rules if r.conditions]
+    if quantiles is None:
+        quantiles = dict(zip(conditioned, DEFAULT_SHARES))
+    for tier, share in quantiles.items():
+        if tier not in conditioned:
+            raise ValueError(f"tier {tier!r} has no thresholds to suggest (tiers with thresholds: {conditioned})")
+        if not (0 < share <= 1):
+            raise ValueError(f"share for tier {tier!r} should be above 0 and at most 1, not {share!r}")
+    n = max((len(v) for v in columns.values()), default=0)
+    blank = [None] * n
+
+    def col(name):
+        return columns.get(name) if columns.get(name) is not None else blank
+
+    if as_of is None:
+        dates = [_day(d) for name in ("last_order_date", "first_contact_date", "last_visit_date")
+                 for d in col(name) if d is not None]
+        as_of = max(dates) if dates else dt.date.today()
+    as_of = _day(as_of)
+    ids = columns.get("customer_id")
+    complaints = complaints_12m if complaints_12m is not None else col("complaints_12m")
+    metrics = []
+    for i in range(n):
+        if ids is not None and ids[i] is None:
+            continue
+        metrics.append(_metrics(col("revenue_12m")[i], col("orders_12m")[i], col("last_order_date")[i],
+                                col("first_contact_date")[i], complaints[i] if i < len(complaints) else None, as_of))
+    established = [m for m in metrics if not _is_new(rules, m)]
+    new_count = len(metrics) - len(established)
+    revenues = [m[_REVENUE] for m in established]
+    orders = [m[_ORDERS] for m in established]
+
+    changes: dict[str, dict[str, Decimal]] = {}
+    quantile_values: dict[str, dict] = {}
+    for r in rules.rules:
+        if r.tier not in quantiles:
+            continue
+        share = quantiles[r.tier]
+        rq, oq = top_share_value(revenues, share), top_share_value(orders, share)
+        quantile_values[r.tier] = {"revenue_12m": rq, "orders_12m": oq}
+        keys = {c.key for c in r.conditions}
+        ch = {}
+        if "revenue_12m_min" in keys and rq is not None:
+            ch["revenue_12m_min"] = nice_round(rq)
+        if "orders_12m_min" in keys and oq is not None:
+            ch["orders_12m_min"] = Decimal(int(oq))
+        changes[r.tier] = ch
+    suggested_rules = _with_thresholds(rules, changes)
+
+    def counts(rs: TierRules) -> dict[str, int]:
+        c = {r.tier: 0 for r in rs.rules}
+        for m in established:
+            c[rs.rules[_first_match(rs, m)].tier] += 1
+        return c
+
+    now, then = counts(rules), counts(suggested_rules)
+    out = []
+    for r, s in zip(rules.rules, suggested_rules.rules):
+        out.append({
+            "tier": r.tier,
+            "rule": True,
+            "share": quantiles.get(r.tier),
+            "current": {c.key: c.limit for c in r.conditions},
+            "suggested": {c.key: c.limit for c in s.conditions},
+            "quantiles": quantile_values.get(r.tier, {}),
+            "customers_now": now[r.tier],
+            "customers_suggested": then[r.tier],
+        })
+    out.append({"tier": rules.new_customer_tier, "rule": False, "share": None, "current": {}, "suggested": {}, "quantiles": {},
+                "customers_now": new_count, "customers_suggested": new_count})
+    return out
+
+
+_KEY_NAMES = {
+    "revenue_12m_min": "营收≥", "orders_12m_min": "订单≥", "days_since_last_order_max": "距上次下单≤(天)",
+    "tenure_days_min": "合作≥(天)", "complaints_12m_max": "投诉≤",
+}
+
+
+def _toml_number(v: Decimal) -> str:
+    return str(int(v)) if v == v.to_integral_value() else str(v.normalize())
+
+
+def format_suggestion(suggestions: Sequence[Mapping]) -> str:
+    """The suggestions as a table, then [[tiers.rules]] to paste into toolkit.toml."""
+    from toolkit.textout import format_table
+
+    total = sum(s["customers_now"] for s in suggestions) or 1
+    rows = []
+    for s in suggestions:
+        cur, sug = s["current"], s["suggested"]
+        limits = "; ".join(
+            f"{_KEY_NAMES[k]} {_num(cur[k])}" + (f" → {_num(sug[k])}" if sug.get(k) != cur[k] else " (不变)")
+            for k in cur) or ("-" if s["share"] is None else "")
+        share = f"前{s['share'] * 100:g}%" if s["share"] is not None else ""
+        q = s["quantiles"]
+        qtext = ", ".join(f"{'营收' if k == 'revenue_12m' else '订单'} {_num(v)}" for k, v in q.items() if v is not None)
+        rows.append([tier_label(s["tier"]), share,
+                     f"{s['customers_now']} ({s['customers_now'] * 100 / total:.0f}%)",
+                     f"{s['customers_suggested']} ({s['customers_suggested'] * 100 / total:.0f}%)",
+                     qtext, limits])
+    table = format_table(["等级", "目标占比", "当前客户数", "建议后客户数", "数据分位值", "门槛 (当前 → 建议)"], rows)
+    lines = ["建议门槛 (按台账数据分布计算, 未应用; 客户数不含手动调整与待确认的变化)", "", table, "",
+             "要采用建议, 把下面几行复制到 toolkit.toml (需写全所有等级):", ""]
+    for s in suggestions:
+        if not s.get("rule", True):
+            continue  # the new-customer line is not a rule
+        lines.append("[[tiers.rules]]")
+        lines.append(f'tier = "{s["tier"]}"')
+        for k, v in s["suggested"].items():
+            lines.append(f"{k} = {_toml_number(v)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
