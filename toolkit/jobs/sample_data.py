@@ -244,9 +244,6 @@ _PRIORITY_WEIGHTS = [8, 35, 20, 37]
 _SATISFACTION_WEIGHTS = [3, 5, 12, 30, 50]   # scores 1..5, mean about 4.2
 
 _NOW_TIME = time(18, 0)   # the snapshot is taken at 18:00 on `end`
-_MIN = timedelta(minutes=1)
-_HOUR = timedelta(hours=1)
-_DAY = timedelta(days=1)
 
 
 class _Picker:
@@ -261,6 +258,19 @@ class _Picker:
 
     def __call__(self, rnd) -> object:
         return self.items[bisect_right(self.cum, rnd() * self.total)]
+
+
+def _fast(rng: random.Random):
+    """random(), randint() and choice() on `rng` - the library's versions are slow in tight loops."""
+    rnd = rng.random
+
+    def randint(a: int, b: int) -> int:
+        return a + int(rnd() * (b - a + 1))
+
+    def choice(seq):
+        return seq[int(rnd() * len(seq))]
+
+    return rnd, randint, choice
 
 
 # ------------------------------------------------------------------------------------ generate
@@ -283,19 +293,17 @@ def generate(customers: int = 500, complaints: int = 3000, *, seed: int = 7, end
     return SampleData(register, tracker, mess)
 
 
-def _person(rng: random.Random, surnames: _Picker) -> tuple[str, str]:
-    s, sp = surnames(rng.random)
-    g1, p1 = rng.choice(_GIVEN)
-    if rng.random() < 0.6:
-        g2, p2 = rng.choice(_GIVEN)
+def _person(rnd, choice, surnames: _Picker) -> tuple[str, str]:
+    s, sp = surnames(rnd)
+    g1, p1 = choice(_GIVEN)
+    if rnd() < 0.6:
+        g2, p2 = choice(_GIVEN)
         return s + g1 + g2, sp + "." + p1 + p2
     return s + g1, sp + "." + p1
 
 
 def _customers(rng: random.Random, n: int, end: date) -> list[dict]:
-    rnd = rng.random
-    randint = rng.randint
-    choice = rng.choice
+    rnd, randint, choice = _fast(rng)
     surnames = _Picker([(s, p) for s, p, _ in _SURNAMES], [w for *_, w in _SURNAMES])
     cities = _Picker(list(_CITIES), _CITY_WEIGHTS)
     industries = _Picker(list(_INDUSTRIES), _INDUSTRY_WEIGHTS)
@@ -331,7 +339,7 @@ def _customers(rng: random.Random, n: int, end: date) -> list[dict]:
                     break
             used_names.add(name)
             pinyin = q1 + q2
-        person, person_py = _person(rng, surnames)
+        person, person_py = _person(rnd, choice, surnames)
         r = rnd()
         if r < 0.55:
             email = f"{person_py}@{pinyin}.com"
@@ -357,7 +365,7 @@ def _customers(rng: random.Random, n: int, end: date) -> list[dict]:
             orders = min(int(rng.paretovariate(1.2)) - 1 + randint(0, 3), 600)
         if age_days < 365:
             orders = int(orders * age_days / 365)
-        revenue = Decimal(0)
+        revenue = Decimal("0.00")
         if orders:
             revenue = Decimal(round(orders * rng.lognormvariate(8.7, 0.9), 2)).quantize(Decimal("0.01"))
         revenues.append(revenue)
@@ -431,60 +439,91 @@ def _customers(rng: random.Random, n: int, end: date) -> list[dict]:
     return records
 
 
-def _add_working_days(d: date, k: int) -> date:
+# Timestamps inside the generator are whole minutes counted from a Monday; weekday = day % 7.
+_EPOCH = datetime(2000, 1, 3)
+_EPOCH_ORD = _EPOCH.toordinal()
+_OPEN, _CLOSE = 8 * 60 + 30, 18 * 60 + 30          # office hours 8:30-18:30
+
+
+def _minutes(dt: datetime) -> int:
+    return (dt.toordinal() - _EPOCH_ORD) * 1440 + dt.hour * 60 + dt.minute
+
+
+def _add_working_days(day: int, k: int) -> int:
     while k > 0:
-        d += _DAY
-        if d.weekday() < 5:
+        day += 1
+        if day % 7 < 5:
             k -= 1
-    return d
+    return day
 
 
-def _office(dt: datetime, rng: random.Random) -> datetime:
-    """`dt` if in office hours (Mon-Fri 8:30-18:30), else the next working morning."""
-    wd = dt.weekday()
-    h = dt.hour
-    if wd < 5 and (9 <= h < 18 or (h == 8 and dt.minute >= 30) or (h == 18 and dt.minute < 30)):
-        return dt
-    d = dt.date()
-    if wd >= 5 or h >= 18:
-        d += _DAY
-        while d.weekday() >= 5:
-            d += _DAY
-    return datetime(d.year, d.month, d.day, 9, rng.randrange(60))
+def _office(x: int, randint) -> int:
+    """`x` if in office hours (Mon-Fri 8:30-18:30), else 9:00-9:59 on the next working morning."""
+    day, t = divmod(x, 1440)
+    wd = day % 7
+    if wd < 5 and _OPEN <= t < _CLOSE:
+        return x
+    if wd >= 5 or t >= _CLOSE:
+        day += 1
+        while day % 7 >= 5:
+            day += 1
+    return day * 1440 + 540 + randint(0, 59)
+
+
+class _Clock:
+    """Minutes to datetimes, with the dates cached (there are only a few hundred of them)."""
+
+    def __init__(self):
+        self.days: dict[int, tuple[int, int, int]] = {}
+
+    def __call__(self, x: int | None) -> datetime | None:
+        if x is None:
+            return None
+        day, t = divmod(x, 1440)
+        ymd = self.days.get(day)
+        if ymd is None:
+            d = date.fromordinal(_EPOCH_ORD + day)
+            ymd = self.days[day] = (d.year, d.month, d.day)
+        h, mi = divmod(t, 60)
+        return datetime(ymd[0], ymd[1], ymd[2], h, mi)
+
+    def date(self, day: int) -> date:
+        return date.fromordinal(_EPOCH_ORD + day)
 
 
 def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now: datetime,
                 months: int) -> list[dict]:
     if n == 0:
         return []
-    rnd = rng.random
-    randint = rng.randint
-    choice = rng.choice
+    rnd, randint, choice = _fast(rng)
     y, m = end.year, end.month - months
     while m < 1:
         m += 12
         y -= 1
     start = date(y, m, min(end.day, 28))
-    days = [start + timedelta(days=k) for k in range((end - start).days + 1)]
+    first_day = start.toordinal() - _EPOCH_ORD
+    ndays = (end - start).days + 1
+    now_m = _minutes(now)
     # Weekends are quiet; volumes grow a little over the period.
-    day_weights = [(1.0 if d.weekday() < 5 else 0.22) * (0.8 + 0.4 * k / len(days)) for k, d in enumerate(days)]
+    day_weights = [(1.0 if (first_day + k) % 7 < 5 else 0.22) * (0.8 + 0.4 * k / ndays) for k in range(ndays)]
     day_cum = list(accumulate(day_weights))
+    total = day_cum[-1]
     hours = _Picker(range(24), [0, 0, 0, 0, 0, 0, 0, 1, 4, 10, 12, 11, 6, 9, 11, 11, 10, 8, 4, 3, 2, 2, 1, 0])
     received = []
-    total = day_cum[-1]
     for _ in range(n):
-        d = days[bisect_right(day_cum, rnd() * total)]
-        dt = datetime(d.year, d.month, d.day, hours(rnd), rng.randrange(60))
-        if dt > now:
-            dt = datetime(d.year, d.month, d.day, randint(8, 17), rng.randrange(60))
-        received.append(dt)
+        base = (first_day + bisect_right(day_cum, rnd() * total)) * 1440
+        x = base + hours(rnd) * 60 + randint(0, 59)
+        if x > now_m:
+            x = base + randint(8 * 60, 17 * 60 + 59)
+        received.append(x)
     received.sort()
 
     # Customers: bigger customers complain more; nobody complains before their first contact.
     cust_weights = [1 + (r["orders_12m"] or 0) ** 0.6 for r in register]
     cust_cum = list(accumulate(cust_weights))
     cust_total = cust_cum[-1]
-    old_customers = [r for r in register if r["first_contact_date"] <= start] or register
+    first_contact = [r["first_contact_date"].toordinal() - _EPOCH_ORD for r in register]
+    old_customers = [i for i, d in enumerate(first_contact) if d <= first_day] or list(range(len(register)))
 
     types = _Picker(["投诉", "服务需求", "故障"], [60, 30, 10])
     categories = _Picker(list(_SUBCATEGORIES), [75, 12, 10, 3])
@@ -495,25 +534,28 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
     fault_subs = _Picker(list(_FAULT_SUBS.items()), [5, 3, 2])
     service_subs = _Picker(list(_SERVICE_SUBS.items()), [3, 2, 3, 1, 2])
     dept_pickers: dict[tuple, _Picker] = {}
+    clock = _Clock()
+    promised_dates: dict[int, date] = {}
 
     seq: dict[int, int] = {}
     out = []
-    for received_at in received:
+    for rec_x in received:
+        received_at = clock(rec_x)
         year = received_at.year
         seq[year] = seq.get(year, 0) + 1
-        day = received_at.date()
+        day = rec_x // 1440
         for _ in range(5):
-            cust = register[bisect_right(cust_cum, rnd() * cust_total)]
-            if cust["first_contact_date"] <= day:
+            ci = bisect_right(cust_cum, rnd() * cust_total)
+            if first_contact[ci] <= day:
                 break
         else:
-            cust = choice(old_customers)
+            ci = choice(old_customers)
 
         rtype = types(rnd)
         if rtype == "投诉":
             category = categories(rnd)
             sub, (depts, dweights) = sub_pickers[category](rnd)
-            priority = choice(["紧急重要", "重要不紧急"]) if category == "特殊投诉" else priorities(rnd)
+            priority = choice(("紧急重要", "重要不紧急")) if category == "特殊投诉" else priorities(rnd)
         elif rtype == "故障":
             category = "客户投诉" if rnd() < 0.3 else None
             sub, (depts, dweights) = fault_subs(rnd)
@@ -522,10 +564,9 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
             category = None
             sub, (depts, dweights) = service_subs(rnd)
             priority = priorities(rnd)
-        key = tuple(depts)
-        dept_pick = dept_pickers.get(key)
+        dept_pick = dept_pickers.get(sub)
         if dept_pick is None:
-            dept_pick = dept_pickers[key] = _Picker(depts, dweights)
+            dept_pick = dept_pickers[sub] = _Picker(depts, dweights)
         department = dept_pick(rnd)
         handler = choice(_DEPARTMENT_HANDLERS[department])
         description = choice(_DESCRIPTIONS[sub]).format(
@@ -536,95 +577,90 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
         # Expected completion: what the customer asked for (a promise - may lie after `end`).
         expected = None
         if rnd() < 0.6:
-            e = day + timedelta(days=(randint(0, 1) if fault else randint(1, 7)))
-            expected = datetime(e.year, e.month, e.day, choice((12, 17, 18)), 0)
+            expected = (day + (randint(0, 1) if fault else randint(1, 7))) * 1440 + choice((720, 1020, 1080))
 
         # The five steps. Recorded: mostly within hours, some late.
         r = rnd()
         if r < 0.8:
-            recorded = received_at + randint(2, 120) * _MIN
+            recorded = rec_x + randint(2, 120)
         elif r < 0.95:
-            recorded = received_at + randint(120, 1380) * _MIN
+            recorded = rec_x + randint(120, 1380)
         else:
-            recorded = received_at + randint(1440, 4320) * _MIN     # late (over 24 h)
+            recorded = rec_x + randint(1440, 4320)              # late (over 24 h)
         if not fault and rnd() < 0.85:
-            recorded = _office(recorded, rng)
+            recorded = _office(recorded, randint)
         # Responded.
         if fault:
-            responded = recorded + (randint(5, 110) if rnd() < 0.9 else randint(120, 480)) * _MIN
+            responded = recorded + (randint(5, 110) if rnd() < 0.9 else randint(120, 480))
         else:
             r = rnd()
-            if r < 0.7:
-                responded = recorded + randint(20, 480) * _MIN
-            elif r < 0.92:
-                responded = recorded + randint(480, 2400) * _MIN
+            if r < 0.75:
+                responded = recorded + randint(10, 240)
+            elif r < 0.95:
+                responded = recorded + randint(480, 1800)
             else:
-                responded = recorded + randint(2880, 7200) * _MIN  # late (over 48 h)
+                responded = recorded + randint(2880, 7200)      # late (over 48 h)
             if rnd() < 0.9:
-                responded = _office(responded, rng)
+                responded = _office(responded, randint)
         # Waiting on the customer (e.g. for photos, an on-site appointment).
         wait_start = wait_end = None
-        if rnd() < 0.05:
-            wait_start = _office(responded + randint(30, 1440) * _MIN, rng)
-            wait_end = _office(wait_start + randint(1, 7) * _DAY + randint(0, 480) * _MIN, rng)
+        if rnd() < (0.05 if now_m - rec_x > 20160 else 0.15):   # more among the last two weeks' cases
+            wait_start = _office(responded + randint(30, 1440), randint)
+            wait_end = _office(wait_start + randint(1, 10) * 1440 + randint(0, 480), randint)
         # Resolved.
         base = wait_end or responded
-        if rnd() < 0.02:
-            resolved = None                                          # stuck, whatever its age
+        if rnd() < 0.03:
+            resolved = None                                      # stuck, whatever its age
         elif fault:
-            resolved = base + (randint(30, 1200) if rnd() < 0.85 else randint(1200, 4320)) * _MIN
+            resolved = base + (randint(30, 1200) if rnd() < 0.85 else randint(1200, 4320))
         else:
             r = rnd()
-            if r < 0.45:
-                resolved = base + randint(30, 480) * _MIN
-            elif r < 0.8:
-                resolved = base + randint(480, 3600) * _MIN
-            elif r < 0.96:
-                resolved = base + randint(3, 10) * _DAY + randint(0, 480) * _MIN   # late
+            if r < 0.55:
+                resolved = base + randint(20, 240)
+            elif r < 0.88:
+                resolved = base + randint(240, 1440)
+            elif r < 0.97:
+                resolved = base + randint(3, 10) * 1440 + randint(0, 480)   # late
             else:
-                resolved = base + randint(10, 30) * _DAY
+                resolved = base + randint(10, 30) * 1440
             if rnd() < 0.9:
-                resolved = _office(resolved, rng)
+                resolved = _office(resolved, randint)
         # Feedback 1-5 working days after resolution, closed then, survey 1-3 days after closing.
         feedback = closed = survey = None
         if resolved is not None:
-            fb = _add_working_days(resolved.date(), randint(1, 5))
-            feedback = datetime(fb.year, fb.month, fb.day, randint(9, 17), rng.randrange(60))
-            closed = feedback + randint(5, 120) * _MIN if rnd() < 0.7 else _office(feedback + randint(1, 2) * _DAY, rng)
+            feedback = _add_working_days(resolved // 1440, randint(1, 5)) * 1440 + randint(540, 1079)
+            closed = feedback + randint(5, 120) if rnd() < 0.7 else _office(feedback + randint(1, 2) * 1440, randint)
             if rnd() < 0.85:
-                survey = _office(closed + randint(1, 3) * _DAY + randint(-120, 120) * _MIN, rng)
+                survey = _office(closed + randint(1, 3) * 1440 + randint(-120, 120), randint)
         # Not settled the same day: the customer is told (mostly the same day) when it will be.
         settlement_told = promised = None
-        if (resolved is None or resolved.date() != day) and rnd() < 0.75:
+        if (resolved is None or resolved // 1440 != day) and rnd() < 0.75:
             if rnd() < 0.85:
-                settlement_told = max(recorded, responded if responded.date() == day else recorded) + randint(10, 90) * _MIN
+                told_from = responded if responded // 1440 == day else recorded
+                settlement_told = max(recorded, told_from) + randint(10, 90)
             else:
-                settlement_told = _office(received_at + randint(20, 40) * _HOUR, rng)   # told late
-            if resolved is not None and rnd() < 0.75:
-                p = resolved.date()
-            else:
-                p = _add_working_days(day, randint(1, 5))
-            promised = p
+                settlement_told = _office(rec_x + randint(20, 40) * 60, randint)   # told late
+            promised = resolved // 1440 if resolved is not None and rnd() < 0.75 else _add_working_days(day, randint(1, 5))
 
         # Cut at the snapshot: whatever lies after `now` has not happened yet.
-        if recorded > now:
+        if recorded > now_m:
             recorded = None
-        if recorded is None or responded > now:
+        if recorded is None or responded > now_m:
             responded = None
-        if settlement_told is not None and settlement_told > now:
-            settlement_told = None
-            promised = None
-        if responded is None or (wait_start is not None and wait_start > now):
+        if settlement_told is not None and (recorded is None or settlement_told > now_m):
+            settlement_told = promised = None
+        if responded is None or (wait_start is not None and wait_start > now_m):
             wait_start = wait_end = None
-        if wait_end is not None and wait_end > now:
+        if wait_end is not None and wait_end > now_m:
             wait_end = None
-        if responded is None or (wait_start is not None and wait_end is None) or (resolved is not None and resolved > now):
+        if (responded is None or (wait_start is not None and wait_end is None)
+                or (resolved is not None and resolved > now_m)):
             resolved = None
-        if resolved is None or feedback > now:
+        if resolved is None or feedback > now_m:
             feedback = None
-        if feedback is None or closed > now:
+        if feedback is None or closed > now_m:
             closed = None
-        if closed is None or (survey is not None and survey > now):
+        if closed is None or (survey is not None and survey > now_m):
             survey = None
 
         if closed is not None:
@@ -637,12 +673,17 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
             status = "处理中"
         else:
             status = "待处理"
+        if promised is not None:
+            p = promised_dates.get(promised)
+            if p is None:
+                p = promised_dates[promised] = clock.date(promised)
+            promised = p
 
         out.append({
             "complaint_id": f"TS{year}-{seq[year]:06d}",
             "received_at": received_at,
             "channel": channels(rnd),
-            "customer_id": cust["customer_id"],
+            "customer_id": register[ci]["customer_id"],
             "request_type": rtype,
             "description": description,
             "category": category,
@@ -650,18 +691,18 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
             "priority": priority,
             "department": department,
             "handler": handler,
-            "expected_completion": expected,
+            "expected_completion": clock(expected),
             "status": status,
-            "recorded_at": recorded,
-            "responded_at": responded,
-            "settlement_told_at": settlement_told,
+            "recorded_at": clock(recorded),
+            "responded_at": clock(responded),
+            "settlement_told_at": clock(settlement_told),
             "promised_date": promised,
-            "resolved_at": resolved,
-            "feedback_at": feedback,
-            "closed_at": closed,
-            "survey_at": survey,
-            "wait_started_at": wait_start,
-            "wait_ended_at": wait_end,
+            "resolved_at": clock(resolved),
+            "feedback_at": clock(feedback),
+            "closed_at": clock(closed),
+            "survey_at": clock(survey),
+            "wait_started_at": clock(wait_start),
+            "wait_ended_at": clock(wait_end),
             "solution": choice(_SOLUTIONS) if resolved is not None else None,
             "satisfaction": satisfaction(rnd) if survey is not None else None,
         })
@@ -681,7 +722,7 @@ def _date_text(value: date, rng: random.Random) -> str:
     return rng.choice((f"{y}/{m}/{d}", f"{y}年{m}月{d}日", f"{y}.{m}.{d}"))
 
 
-def _typo(cid: str, rng: random.Random, known: set[str]) -> str:
+def _typo(cid: str, rng: random.Random, known: set[str], top: int) -> str:
     """A customer ID mistyped so that it matches no customer, even after trimming."""
     digits = cid[1:]
     for _ in range(20):
@@ -693,7 +734,7 @@ def _typo(cid: str, rng: random.Random, known: set[str]) -> str:
             k = rng.randrange(len(digits))
             bad = "C" + digits[:k] + digits[k + 1:]                   # a digit left out
         else:
-            bad = f"C{int(digits) + rng.randint(1, 9) * 10 ** (len(digits) - 1) * 9:0{len(digits)}d}"  # no such number
+            bad = f"C{rng.randint(top + 1, top + 900):05d}"          # a number not given yet
         if bad not in known and bad.upper() != cid:
             return bad
     return cid + "X"
@@ -708,6 +749,10 @@ def _add_mess(rng: random.Random, register: list[dict], tracker: list[dict]) -> 
         for src, dup in zip(rng.sample(range(len(register) // 2), 2),
                             rng.sample(range(len(register) // 2, len(register)), 2)):
             orig = register[src]
+            lost = register[dup]["customer_id"]
+            for rec in tracker:   # that customer's complaints were filed under the first entry
+                if rec["customer_id"] == lost:
+                    rec["customer_id"] = orig["customer_id"]
             register[dup].update({k: orig[k] for k in ("customer_id", "name", "industry", "address",
                                                         "first_contact_date", "source_channel")})
             mess.append(Mess("customers", dup, "customer_id", "duplicate_id", orig["customer_id"]))
@@ -737,7 +782,7 @@ def _add_mess(rng: random.Random, register: list[dict], tracker: list[dict]) -> 
 
     for i in unknown:
         rec = tracker[i]
-        rec["customer_id"] = _typo(rec["customer_id"], rng, known)
+        rec["customer_id"] = _typo(rec["customer_id"], rng, known, len(register))
         mess.append(Mess("complaints", i, "customer_id", "unknown_customer", rec["customer_id"]))
     for j, i in enumerate(spaced):
         rec = tracker[i]
