@@ -663,3 +663,32 @@ def write_sample(folder: str | Path, data, *, big: bool = False, force: bool = F
                            keep_backups=settings.backups_kept)
             written.append(path)
     return written
+
+
+OFFICE_DAYS_HEADERS = ("日期", "类型", "说明")
+
+
+def write_office_days(path: str | Path, rows: Iterable[tuple[object, str, str]] = ()) -> Path:
+    """A new office_days.xlsx: the office's own closures and extra working days, one per row."""
+    path = Path(path)
+    if path.exists():
+        raise ToolkitError("already exists; edit it in Excel instead", path=path)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("办公日历")
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, OFFICE_DAYS_HEADERS, bold)
+    ws.write_comment(0, 1, "休息/放假/停业 = the office is closed; 上班/补班/加班 = an extra working day")
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 30)
+    ws.freeze_panes(1, 0)
+    ws.data_validation(1, 1, 500, 1, {"validate": "list", "source": ["休息", "停业", "上班", "补班"],
+                                      "error_type": "warning"})
+    for r, (day, kind, note) in enumerate(rows, start=1):
+        ws.write_datetime(r, 0, datetime.combine(day, datetime.min.time()) if not isinstance(day, datetime) else day,
+                          date_fmt)
+        ws.write_string(r, 1, kind)
+        ws.write_string(r, 2, note)
+    wb.close()
+    return path
