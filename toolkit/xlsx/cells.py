@@ -15,8 +15,9 @@ from toolkit.xlsx.styles import DATE_FORMAT, DATETIME_FORMAT, StyleBook
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
-# Characters XML 1.0 cannot carry; Excel writes them as _xHHHH_.
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot), plus the carriage
+# return, which XML readers turn into a line feed; Excel writes them all as _xHHHH_.
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 MAX_CELL_TEXT = 32_767  # Excel's limit for one cell
 
@@ -96,9 +97,7 @@ class CellEncoder:
         else:
             raise CellValueError(f"cannot put a {type(value).__name__} into a cell")
         if fill:
-            if self.styles is None:
-                raise CellValueError("this workbook has no styles part, so cells cannot be coloured")
-            style = self.styles.with_fill(style or 0, fill)
+            style = self.filled(style, fill)
         attrs = f'r="{ref}"'
         if style:
             attrs += f' s="{style}"'
@@ -107,6 +106,15 @@ class CellEncoder:
         if not body:
             return f"<{p}c {attrs}/>".encode() if style else None
         return f"<{p}c {attrs}>{body}</{p}c>".encode()
+
+    def filled(self, style: int | None, fill: str) -> int:
+        """The style like `style` with a solid background colour."""
+        if self.styles is None:
+            raise CellValueError("this workbook has no styles part, so cells cannot be coloured")
+        try:
+            return self.styles.with_fill(style or 0, fill)
+        except ValueError as exc:
+            raise CellValueError(str(exc)) from None
 
     def _dated(self, style: int, with_time: bool) -> int:
         if self.styles is None:

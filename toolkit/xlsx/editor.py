@@ -13,7 +13,7 @@ from toolkit.xlsx.package import Package, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp, atomic_write, folder_lock, refuse_if_open
 from toolkit.xlsx.sheetxml import FormulaCells, SheetEdit, SheetXml
-from toolkit.xlsx.styles import StyleBook
+from toolkit.xlsx.styles import StyleBook, StylesError
 from toolkit.xlsx.tables import grow_down, grow_right, sheet_tables
 from toolkit.xlsx.workbook import read_workbook
 
@@ -99,7 +99,11 @@ class WorkbookEditor:
     def _build(self, pkg: Package, report: WriteReport, on_formula: str):
         wb = read_workbook(pkg)
         styles_part = _styles_part(pkg, wb.workbook_part)
-        styles = StyleBook(pkg.read(styles_part)) if styles_part else None
+        try:
+            styles = StyleBook(pkg.read(styles_part)) if styles_part else None
+        except StylesError as exc:
+            raise WorkbookRefused(f"its cell formats (styles.xml) cannot be read safely ({exc})",
+                                  path=self.path) from None
         replaced: dict[str, bytes] = {}
         removed: set[str] = set()
         overwrote_formula = False
@@ -122,7 +126,10 @@ class WorkbookEditor:
                     for t in tables:
                         r1, c1, r2, c2 = t.ref
                         if t.header_row and r1 == header_row and c2 == col - 1:
-                            t.xml = grow_right(t, text)
+                            try:
+                                t.xml = grow_right(t, text)
+                            except ValueError as exc:
+                                raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
                             t.ref = (r1, c1, r2, c2 + 1)
                             replaced[t.part] = t.xml
                 last = max(scan.last_row, max(edit.values, default=0))
@@ -136,7 +143,7 @@ class WorkbookEditor:
                 if plan.appends:
                     new_last = first_new + len(plan.appends) - 1
                     for t in tables:
-                        if t.ref[2] == scan.last_row:
+                        if t.ref[0] <= last <= t.ref[2]:  # the new rows continue this table
                             grown = grow_down(t, new_last)
                             if grown is not None:
                                 t.xml = grown
@@ -147,10 +154,9 @@ class WorkbookEditor:
                 new_xml, skipped = sheet.apply(edit, encoder, mode)
             except FormulaCells as exc:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
-            except CellValueError as exc:
+            except (CellValueError, StylesError) as exc:
                 raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
-            if on_formula == "overwrite" and _touches_formula(sheet, edit):
-                overwrote_formula = True
+            overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]
             report.cells_written += sum(len(v) for v in edit.values.values()) - len(skipped)
             replaced[info.part] = new_xml
@@ -167,15 +173,6 @@ def _styles_part(pkg: Package, workbook_part: str) -> str | None:
             part = resolve_target(workbook_part, rel["Target"])
             return part if pkg.has(part) else None
     return None
-
-
-def _touches_formula(sheet: SheetXml, edit: SheetEdit) -> bool:
-    for r, m in sheet.rows():
-        if r in edit.values and m.group(3):
-            for c, _a, cell in sheet.cells(m.group(3), r):
-                if c in edit.values[r] and sheet.has_formula(cell):
-                    return True
-    return False
 
 
 def _drop_calc_chain(pkg: Package, workbook_part: str, replaced: dict, removed: set) -> None:

@@ -22,7 +22,7 @@ from toolkit.errors import WorkbookRefused
 from toolkit.xlsx.cells import EPOCH_1900, EPOCH_1904
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import column_index
-from toolkit.xlsx.styles import StyleBook
+from toolkit.xlsx.styles import StyleBook, StylesError
 from toolkit.xlsx.workbook import read_workbook
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
@@ -159,7 +159,10 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                 styles_part = resolve_target(wb.workbook_part, rel["Target"])
             elif kind == "sharedStrings":
                 sst_part = resolve_target(wb.workbook_part, rel["Target"])
-        styles = StyleBook(pkg.read(styles_part)) if styles_part and pkg.has(styles_part) else None
+        try:
+            styles = StyleBook(pkg.read(styles_part)) if styles_part and pkg.has(styles_part) else None
+        except StylesError:
+            styles = None  # dates then read as numbers; the values themselves are still right
         try:
             head, complete = _stream_head(pkg, info.part, max_rows)
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:

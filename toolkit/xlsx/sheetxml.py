@@ -3,6 +3,14 @@
 The sheet is scanned row by row as bytes. Rows the caller does not touch are copied as they
 are; in a touched row only the named cells are rebuilt, and the other cells keep their XML
 (formulas, cached values, styles, rich-text references).
+
+- Formula cells are the cells holding an <f>, and also every cell of an array formula's (or
+  data table's) range. They are refused, skipped or overwritten as the caller says; overwriting
+  the first cell of a shared formula gives the group's other cells their own formula text, and
+  overwriting part of an array formula removes the array (its cells keep their last values).
+- A new cell gets the format Excel would give it: its row's (when the row has one), else its
+  column's.
+- Cells without r="..." are numbered by position and get an r when their row is rewritten.
 """
 
 from __future__ import annotations
@@ -10,12 +18,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from toolkit.xlsx.cells import CellEncoder
+from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.refs import column_index, make_range, make_ref, parse_range
 
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _S_ATTR = re.compile(rb'\bs="(\d+)"')
+_T_ATTR = re.compile(rb'\bt="(\w+)"')
 _SPANS = re.compile(rb'\s*\bspans="[^"]*"')
+_CUSTOM_FORMAT = re.compile(rb'\bcustomFormat="(?:1|true)"')
 
 
 class FormulaCells(Exception):
@@ -70,15 +80,38 @@ def sheet_prefix(xml: bytes) -> bytes:
     return m.group(1) or b""
 
 
+class _RowMatch:
+    """One <row> element found in the sheet XML (the parts of a regex match the editor uses)."""
+
+    __slots__ = ("_attrs", "_body", "_start", "_end")
+
+    def __init__(self, attrs: bytes, body: bytes | None, start: int, end: int):
+        self._attrs, self._body, self._start, self._end = attrs, body, start, end
+
+    def group(self, n: int):
+        return self._attrs if n == 1 else self._body
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
 class SheetXml:
     def __init__(self, xml: bytes):
         self.xml = xml
         self.prefix = sheet_prefix(xml)
         p = re.escape(self.prefix)
-        self._row_re = re.compile(rb"<%srow\b([^>]*?)(/>|>(.*?)</%srow>)" % (p, p), re.S)
         self._cell_re = re.compile(rb"<%sc\b([^>]*?)(?:/>|>(.*?)</%sc>)" % (p, p), re.S)
         self._value_re = re.compile(rb"<%s(?:v|is|f)\b" % p)
         self._formula_re = re.compile(rb"<%sf\b" % p)
+        # a whole <f> element (empty or with text)
+        self._f_elem_re = re.compile(rb"<%sf\b([^>]*?)(?:/>|>(.*?)</%sf>)" % (p, p), re.S)
+        self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
+        self._spanning: list | None = None
+        self._col_styles: list[tuple[int, int, int]] | None = None
+        self.overwrote_formula = False
         open_m = re.search(rb"<%ssheetData\b[^>]*?(/?)>" % p, xml)
         if open_m is None:
             raise ValueError("the sheet has no cell data section")
@@ -95,9 +128,34 @@ class SheetXml:
 
     # ------------------------------------------------------------------ reading helpers
     def rows(self):
-        """Yield (row number, match) for every <row> element, numbering rows without r="..."."""
-        r = 0
-        for m in self._row_re.finditer(self.xml, self.data_start, self.data_end):
+        """Yield (row number, match) for every <row> element, numbering rows without r="...".
+
+        The match has the regex-match methods the callers use: group(1) the row's attributes,
+        group(3) its content (None for <row .../>), start() and end().
+        """
+        xml, end = self.xml, self.data_end
+        opener = b"<%srow" % self.prefix
+        closer = b"</%srow>" % self.prefix
+        n = len(opener)
+        pos, r = self.data_start, 0
+        while True:
+            k = xml.find(opener, pos, end)
+            if k < 0:
+                return
+            if xml[k + n:k + n + 1] not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):  # e.g. <rowBreaks>
+                pos = k + n
+                continue
+            gt = xml.find(b">", k + n, end)
+            if gt < 0:
+                return
+            if xml[gt - 1:gt] == b"/":
+                m = _RowMatch(xml[k + n:gt - 1], None, k, gt + 1)
+            else:
+                close = xml.find(closer, gt, end)
+                if close < 0:
+                    return
+                m = _RowMatch(xml[k + n:gt], xml[gt + 1:close], k, close + len(closer))
+            pos = m.end()
             rm = _R_ATTR.search(m.group(1))
             r = int(rm.group(2)) if rm and rm.group(2) else r + 1
             yield r, m
@@ -129,17 +187,132 @@ class SheetXml:
     def has_formula(self, cell: bytes) -> bool:
         return bool(self._formula_re.search(cell))
 
+    # ------------------------------------------------------------------ formulas spanning cells
+    def _spanning_formulas(self):
+        """Formulas that cover more than their own cell: [(kind, range, si, formula text, own cell)].
+
+        kind is "array" (array formulas and what-if data tables: every cell of the range is a
+        formula cell, though only the first holds the <f>) or "shared" (the first cell of a shared
+        formula; the other cells hold <f t="shared" si=".."/>). Only these <f> elements carry a
+        ref="..." attribute, so they are found by searching for it rather than by parsing every cell.
+        """
+        if self._spanning is not None:
+            return self._spanning
+        found = []
+        xml, p = self.xml, self.prefix
+        f_open = b"<%sf" % p
+        pos = self.data_start
+        while True:
+            k = xml.find(b'ref="', pos, self.data_end)
+            if k < 0:
+                break
+            pos = k + 5
+            lt = xml.rfind(b"<", self.data_start, k)
+            if lt < 0 or not xml.startswith(f_open, lt) or xml[lt + len(f_open):lt + len(f_open) + 1] not in b" \t\r\n/>":
+                continue
+            gt = xml.find(b">", lt)
+            if gt < k:  # the text is in an element's content, not in the tag
+                continue
+            tag = xml[lt:gt + 1]
+            t = _T_ATTR.search(tag)
+            ref = re.search(rb'\bref="([^"]+)"', tag)
+            kind = t.group(1) if t else b"normal"
+            if not ref or kind not in (b"array", b"dataTable", b"shared"):
+                continue
+            try:
+                rng = parse_range(ref.group(1).decode())
+            except ValueError:
+                continue
+            cell_start = xml.rfind(b"<%sc " % p, self.data_start, lt)
+            rm = _R_ATTR.search(xml, cell_start, lt) if cell_start >= 0 else None
+            own = (int(rm.group(2)), column_index(rm.group(1).decode())) if rm and rm.group(1) else (rng[0], rng[1])
+            if kind == b"shared":
+                si = re.search(rb'\bsi="(\d+)"', tag)
+                if not si:
+                    continue
+                text = b""
+                if not tag.endswith(b"/>"):
+                    end = xml.find(b"</%sf>" % p, gt)
+                    text = xml[gt + 1:end] if end >= 0 else b""
+                found.append(("shared", rng, si.group(1), text, own))
+            else:
+                found.append(("array", rng, None, None, own))
+        self._spanning = found
+        return found
+
+    def _array_at(self, r: int, c: int):
+        """The array formula whose range holds (r, c), as (range, its first cell), or None."""
+        for kind, rng, _si, _text, own in self._spanning_formulas():
+            if kind == "array" and rng[0] <= r <= rng[2] and rng[1] <= c <= rng[3]:
+                return rng, own
+        return None
+
+    def _formula_plan(self, edit: SheetEdit, on_formula: str):
+        """What the edit does to formulas that span cells, worked out before the sheet is rewritten.
+
+        Returns (cells inside array ranges that the edit would overwrite, shared formulas losing
+        their first cell {si: (row, col, formula text)}, array formulas to remove {their first cell}).
+        """
+        in_arrays: set[tuple[int, int]] = set()
+        shared: dict[bytes, tuple[int, int, bytes]] = {}
+        arrays: set[tuple[int, int]] = set()
+        spanning = self._spanning_formulas() if self._formula_re.search(self.xml, self.data_start,
+                                                                          self.data_end) else []
+        if not spanning:
+            return in_arrays, shared, arrays
+        targets = {(r, c) for r, cols in edit.values.items() for c, v in cols.items() if v is not _KEEP}
+        masters = {own: (si, text) for kind, _rng, si, text, own in spanning if kind == "shared"}
+        for rc in targets:
+            hit = self._array_at(*rc)
+            if hit:
+                in_arrays.add(rc)
+                if on_formula == "overwrite":
+                    arrays.add(hit[1])
+            if on_formula == "overwrite" and rc in masters:
+                si, text = masters[rc]
+                shared[si] = (rc[0], rc[1], text)
+        return in_arrays, shared, arrays
+
+    # ------------------------------------------------------------------ styles of new cells
+    def _column_style(self, c: int) -> int | None:
+        if self._col_styles is None:
+            self._col_styles = []
+            head = self.xml[:self.data_start]
+            for m in self._col_re.finditer(head):
+                a = m.group(1)
+                lo, hi, st = (re.search(rb'\b%s="(\d+)"' % k, a) for k in (b"min", b"max", b"style"))
+                if lo and hi and st:
+                    self._col_styles.append((int(lo.group(1)), int(hi.group(1)), int(st.group(1))))
+        for lo, hi, st in self._col_styles:
+            if lo <= c <= hi:
+                return st or None
+        return None
+
+    def _new_cell_style(self, row_attrs: bytes | None, c: int) -> int | None:
+        """The format Excel gives a cell typed into an empty spot: the row's, else the column's."""
+        if row_attrs is not None and _CUSTOM_FORMAT.search(row_attrs):
+            sm = _S_ATTR.search(row_attrs)
+            if sm:
+                return int(sm.group(1)) or None
+        return self._column_style(c)
+
     # ------------------------------------------------------------------ writing
     def apply(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse") -> tuple[bytes, list[str]]:
         """Return the new sheet XML and the refs of formula cells skipped (on_formula="skip")."""
+        in_arrays, shared, arrays = self._formula_plan(edit, on_formula)
+        hits: set[tuple[int, int]] = set(in_arrays)  # formula cells the edit asks to change
+        fixer = _FormulaFixer(self, shared, arrays) if (shared or arrays) else None
         pending = sorted(edit.values)
-        formulas: list[str] = []
         out: list[bytes] = []
         pos = self.data_start
         i = 0
         bounds = [None, None, None, None]  # min_row, min_col, max_row, max_col of written cells
 
         def note(r: int, cols) -> None:
+            if on_formula != "overwrite":
+                cols = [c for c in cols if (r, c) not in hits]
+            if not cols:
+                return
             lo, hi = min(cols), max(cols)
             bounds[0] = r if bounds[0] is None else min(bounds[0], r)
             bounds[2] = r if bounds[2] is None else max(bounds[2], r)
@@ -150,20 +323,26 @@ class SheetXml:
             while i < len(pending) and pending[i] < r:  # new rows before this one
                 out.append(self.xml[pos:m.start()])
                 pos = m.start()
-                out.append(self._new_row(pending[i], edit, encoder))
+                out.append(self._new_row(pending[i], edit, encoder, on_formula, hits))
                 note(pending[i], edit.values[pending[i]])
                 i += 1
             if i < len(pending) and pending[i] == r:
                 out.append(self.xml[pos:m.start()])
-                out.append(self._patch_row(r, m, edit, encoder, on_formula, formulas))
+                out.append(self._patch_row(r, m, edit, encoder, on_formula, hits, fixer))
                 note(r, edit.values[r])
                 pos = m.end()
                 i += 1
-        tail = [self._new_row(r, edit, encoder) for r in pending[i:]]
+            elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
+                out.append(self.xml[pos:m.start()])
+                out.append(self._patch_row(r, m, SheetEdit(), encoder, on_formula, hits, fixer))
+                pos = m.end()
+        tail = [self._new_row(r, edit, encoder, on_formula, hits) for r in pending[i:]]
         for r in pending[i:]:
             note(r, edit.values[r])
-        if formulas and on_formula == "refuse":
-            raise FormulaCells(formulas)
+        refs = [make_ref(r, c) for r, c in sorted(hits)]
+        if hits and on_formula == "refuse":
+            raise FormulaCells(refs)
+        self.overwrote_formula = bool(hits) and on_formula == "overwrite"
         out.append(self.xml[pos:self.data_end])
         out.extend(tail)
         body = b"".join(out)
@@ -174,14 +353,20 @@ class SheetXml:
         else:
             new = self.xml[:self.data_start] + body + self.xml[self.data_end:]
         if bounds[0] is not None:
-            new = _widen_dimension(new, p, bounds)
-        return new, formulas
+            had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
+            new = _widen_dimension(new, p, bounds, placeholder_ok=not had_cells)
+        return new, (refs if on_formula == "skip" else [])
 
-    def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder) -> bytes:
+    def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits) -> bytes:
         cells = []
         for c in sorted(edit.values[r]):
             v = edit.values[r][c]
-            x = encoder.encode(make_ref(r, c), None if v is _KEEP else v, None, edit.fills.get((r, c)))
+            if v is None:
+                continue  # nothing to clear
+            if (r, c) in hits and on_formula != "overwrite":
+                continue
+            x = encoder.encode(make_ref(r, c), None if v is _KEEP else v, self._new_cell_style(None, c),
+                               edit.fills.get((r, c)))
             if x is not None:
                 cells.append(x)
         p = self.prefix
@@ -189,30 +374,41 @@ class SheetXml:
             return b""
         return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
-    def _patch_row(self, r, m, edit: SheetEdit, encoder: CellEncoder, on_formula, formulas) -> bytes:
+    def _patch_row(self, r, m, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits: set, fixer) -> bytes:
         row_attrs, body = m.group(1), m.group(3) or b""
-        updates = edit.values[r]
+        updates = edit.values.get(r, {})
         merged: dict[int, bytes | None] = {}
         for c, attrs, cell in self.cells(body, r):
+            if not _R_ATTR.search(attrs) or not _R_ATTR.search(attrs).group(1):
+                # cells without r="..." are placed by their order: name them, since cells
+                # before them may be added or removed
+                cell = cell[:2 + len(self.prefix)] + b' r="%s"' % make_ref(r, c).encode() + \
+                    cell[2 + len(self.prefix):]
+                attrs = b' r="%s"' % make_ref(r, c).encode() + attrs
+            value = updates.get(c, _KEEP)
+            if value is not _KEEP and ((r, c) in hits or self.has_formula(cell)):
+                hits.add((r, c))
+                if on_formula != "overwrite":  # refused or skipped: the cell stays as it is, uncoloured
+                    updates = {k: v for k, v in updates.items() if k != c}
             if c not in updates:
+                if fixer is not None:
+                    cell = fixer.fix(r, c, cell)
                 merged[c] = cell
                 continue
-            value = updates[c]
             sm = _S_ATTR.search(attrs)
             style = int(sm.group(1)) if sm else None
             if value is _KEEP:
                 fill = edit.fills.get((r, c))
-                merged[c] = _restyle(cell, encoder.styles.with_fill(style or 0, fill)) if fill else cell
-                continue
-            if self.has_formula(cell) and on_formula != "overwrite":
-                formulas.append(make_ref(r, c))
-                merged[c] = cell
+                if fixer is not None:
+                    cell = fixer.fix(r, c, cell)
+                merged[c] = _restyle(cell, encoder.filled(style, fill)) if fill else cell
                 continue
             merged[c] = encoder.encode(make_ref(r, c), value, style, edit.fills.get((r, c)))
         for c, value in updates.items():
-            if c not in merged:
-                merged[c] = encoder.encode(make_ref(r, c), None if value is _KEEP else value, None,
-                                           edit.fills.get((r, c)))
+            if c in merged or value is None or ((r, c) in hits and on_formula != "overwrite"):
+                continue
+            merged[c] = encoder.encode(make_ref(r, c), None if value is _KEEP else value,
+                                       self._new_cell_style(row_attrs, c), edit.fills.get((r, c)))
         cols = sorted(c for c, x in merged.items() if x is not None)
         cells = b"".join(merged[c] for c in cols)
         if b"spans=" in row_attrs and cols:
@@ -221,6 +417,69 @@ class SheetXml:
         if not cells:
             return b"<%srow%s/>" % (p, row_attrs)
         return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
+
+
+class _FormulaFixer:
+    """Keeps formulas consistent when on_formula="overwrite" replaces part of a multi-cell formula.
+
+    - A shared formula whose first cell is overwritten: the other cells of the group only say
+      "same as the first cell, shifted"; each gets its own formula text instead.
+    - An array formula (or data table) any cell of which is overwritten: Excel cannot change part
+      of an array, so the array formula is removed and its cells keep their last values.
+    """
+
+    def __init__(self, sheet: SheetXml, shared: dict[bytes, tuple[int, int, bytes]], arrays: set[tuple[int, int]]):
+        self.sheet = sheet
+        self.shared = shared
+        self.arrays = arrays
+        self._si_re = re.compile(rb'\bsi="(%s)"' % b"|".join(re.escape(k) for k in shared)) if shared else None
+
+    def wants(self, r: int, body: bytes) -> bool:
+        if any(ar == r for ar, _ac in self.arrays):
+            return True
+        return self._si_re is not None and self._si_re.search(body) is not None
+
+    def fix(self, r: int, c: int, cell: bytes) -> bytes:
+        fm = self.sheet._f_elem_re.search(cell)
+        if fm is None:
+            return cell
+        if (r, c) in self.arrays:  # drop the array formula, keep the cached value as a constant
+            cell = cell[:fm.start()] + cell[fm.end():]
+            start, sep, rest = cell.partition(b">")
+            if re.search(rb'\bt="str"', start):
+                v = re.search(rb"<%sv>(.*?)</%sv>" % (re.escape(self.sheet.prefix), re.escape(self.sheet.prefix)),
+                              rest, re.S)
+                p = self.sheet.prefix
+                text = v.group(1) if v else b""
+                start = re.sub(rb'\bt="str"', b't="inlineStr"', start)
+                closing = b"</%sc>" % p
+                return start + sep + b"<%sis><%st xml:space=\"preserve\">%s</%st></%sis>" % (p, p, text, p, p) + closing
+            return cell
+        a = fm.group(1)
+        si = re.search(rb'\bsi="(\d+)"', a)
+        if not (si and si.group(1) in self.shared and re.search(rb'\bt="shared"', a)):
+            return cell
+        if re.search(rb'\bref="', a):  # the group's first cell itself (when it is kept, e.g. skipped)
+            return cell
+        mr, mc, text = self.shared[si.group(1)]
+        moved = _translate(text, make_ref(mr, mc), make_ref(r, c))
+        p = self.sheet.prefix
+        return cell[:fm.start()] + b"<%sf>%s</%sf>" % (p, moved, p) + cell[fm.end():]
+
+
+def _translate(formula_xml: bytes, origin: str, dest: str) -> bytes:
+    """A formula's text (XML-escaped, without '=') moved from cell `origin` to cell `dest`."""
+    import html
+
+    from openpyxl.formula.translate import Translator
+
+    text = html.unescape(formula_xml.decode("utf-8"))
+    try:
+        moved = Translator("=" + text, origin=origin).translate_formula(dest)[1:]
+    except Exception as exc:  # openpyxl's tokenizer raises its own errors for formulas it cannot read
+        raise CellValueError(f"cell {origin} starts a shared formula ({text}) that the toolkit cannot copy "
+                             f"to {dest} ({exc}); nothing was written") from None
+    return moved.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
 def _restyle(cell: bytes, style: int) -> bytes:
@@ -235,7 +494,8 @@ def _restyle(cell: bytes, style: int) -> bytes:
     return start + (b"/" if closing else b"") + sep + rest
 
 
-def _widen_dimension(xml: bytes, p: bytes, bounds) -> bytes:
+def _widen_dimension(xml: bytes, p: bytes, bounds, placeholder_ok: bool = True) -> bytes:
+    """Grow the sheet's <dimension> to cover `bounds` (an empty sheet's "A1" placeholder is replaced)."""
     pat = re.compile(rb'(<%sdimension\b[^>]*\bref=")([^"]*)(")' % re.escape(p))
     m = pat.search(xml, 0, 20000)
     if not m:
@@ -244,7 +504,7 @@ def _widen_dimension(xml: bytes, p: bytes, bounds) -> bytes:
         r1, c1, r2, c2 = parse_range(m.group(2).decode())
     except ValueError:
         r1, c1, r2, c2 = bounds
-    if m.group(2) == b"A1" and r2 == 1:  # an empty sheet's placeholder
+    if m.group(2) == b"A1" and placeholder_ok:  # an empty sheet's placeholder, not a used cell
         r1, c1, r2, c2 = bounds
     new = make_range(min(r1, bounds[0]), min(c1, bounds[1]), max(r2, bounds[2]), max(c2, bounds[3]))
     return xml[:m.start(2)] + new.encode() + xml[m.end(2):]

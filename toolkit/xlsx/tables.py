@@ -53,9 +53,18 @@ def sheet_tables(pkg: Package, sheet_part: str) -> list[TablePart]:
     return tables
 
 
-def _set_refs(xml: bytes, new_ref: str, old_ref: str) -> bytes:
-    """Change the table's ref and its autoFilter's ref (same range) to new_ref."""
-    return xml.replace(b'ref="%s"' % old_ref.encode(), b'ref="%s"' % new_ref.encode())
+def _set_range(xml: bytes, element: bytes, prefix: bytes, change) -> bytes:
+    """Apply `change((r1, c1, r2, c2)) -> (r1, c1, r2, c2)` to the ref of the first <element>."""
+    pat = re.compile(rb'(<%s%s\b[^>]*?\bref=")([^"]*)(")' % (re.escape(prefix), element))
+    m = pat.search(xml)
+    if not m:
+        return xml
+    try:
+        old = parse_range(m.group(2).decode())
+    except ValueError:
+        return xml
+    new = make_range(*change(old)).encode()
+    return xml[:m.start(2)] + new + xml[m.end(2):]
 
 
 def grow_down(table: TablePart, new_last_row: int) -> bytes | None:
@@ -63,18 +72,21 @@ def grow_down(table: TablePart, new_last_row: int) -> bytes | None:
     r1, c1, r2, c2 = table.ref
     if table.totals or new_last_row <= r2:
         return None
-    old = make_range(r1, c1, r2, c2)
-    new = make_range(r1, c1, new_last_row, c2)
-    return _set_refs(table.xml, new, old)
+    p = table.prefix
+    xml = _set_range(table.xml, b"table", p, lambda r: (r[0], r[1], new_last_row, r[3]))
+    # the table's own filter covers the same rows (a filter ending elsewhere is left alone)
+    return _set_range(xml, b"autoFilter", p, lambda r: (r[0], r[1], new_last_row, r[3]) if r[2] == r2 else r)
 
 
 def grow_right(table: TablePart, header: str) -> bytes:
     """The table's XML with one more column at its right edge, named `header`."""
-    r1, c1, r2, c2 = table.ref
-    old = make_range(r1, c1, r2, c2)
-    new = make_range(r1, c1, r2, c2 + 1)
-    xml = _set_refs(table.xml, new, old)
     p = table.prefix
+    names = [html.unescape(n.decode("utf-8")).casefold()
+             for n in re.findall(rb'<%stableColumn\b[^>]*?\bname="([^"]*)"' % re.escape(p), table.xml)]
+    if header.casefold() in names:
+        raise ValueError(f"the table already has a column named '{header}' (table column names must differ)")
+    xml = _set_range(table.xml, b"table", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
+    xml = _set_range(xml, b"autoFilter", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
     ids = [int(x) for x in re.findall(rb'<%stableColumn\b[^>]*?\bid="(\d+)"' % re.escape(p), xml)]
     count = len(ids) + 1
     entry = b'<%stableColumn id="%d" name="%s"/>' % (p, max(ids, default=0) + 1,
