@@ -69,6 +69,8 @@ class CellEncoder:
         self.styles = styles
         self.p = prefix.decode()
         self.date1904 = date1904
+        self._dated_cache: dict[tuple[int, bool], int] = {}
+        self._plain_cache: dict[int, int] = {}
 
     def encode(self, ref: str, value, style: int | None, fill: str | None = None) -> bytes | None:
         """The <c> element for `value` at `ref`, keeping `style` (the cell's existing s) where it fits.
@@ -83,7 +85,7 @@ class CellEncoder:
             typ, body = "b", f"<{p}v>{int(value)}</{p}v>"
         elif isinstance(value, (int, float, Decimal)):
             body = f"<{p}v>{format_number(value)}</{p}v>"
-            if style is not None and self.styles and self.styles.is_date_style(style):
+            if style is not None and self.styles:
                 style = self._plain(style)
         elif isinstance(value, (dt.date, dt.datetime)):
             body = f"<{p}v>{format_number(round(excel_serial(value, self.date1904), 8))}</{p}v>"
@@ -117,12 +119,23 @@ class CellEncoder:
             raise CellValueError(str(exc)) from None
 
     def _dated(self, style: int, with_time: bool) -> int:
+        key = (style, with_time)
+        cached = self._dated_cache.get(key)
+        if cached is not None:
+            return cached
         if self.styles is None:
             raise CellValueError("this workbook has no styles part, so dates cannot be formatted")
         if self.styles.is_date_style(style):
-            return style
-        return self.styles.with_number_format(style, DATETIME_FORMAT if with_time else DATE_FORMAT)
+            result = style
+        else:
+            result = self.styles.with_number_format(style, DATETIME_FORMAT if with_time else DATE_FORMAT)
+        self._dated_cache[key] = result
+        return result
 
     def _plain(self, style: int) -> int:
-        # A number written over a date-formatted cell would show as a date: give it "General".
-        return self.styles.with_number_format(style, "General")
+        """A number written over a date-formatted cell would show as a date: give it "General"."""
+        cached = self._plain_cache.get(style)
+        if cached is None:
+            cached = self.styles.with_number_format(style, "General") if self.styles.is_date_style(style) else style
+            self._plain_cache[style] = cached
+        return cached

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from toolkit.errors import WorkbookRefused, ToolkitError
 from toolkit.xlsx.cells import CellEncoder, CellValueError
-from toolkit.xlsx.package import Package, read_rels, rels_name, resolve_target
+from toolkit.xlsx.package import Package, deflate_chunks, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp, atomic_write, folder_lock, refuse_if_open
 from toolkit.xlsx.sheetxml import FormulaCells, SheetEdit, SheetXml
@@ -151,7 +151,8 @@ class WorkbookEditor:
             encoder = CellEncoder(styles, sheet.prefix, wb.date1904)
             mode = "skip" if on_formula == "skip" else ("overwrite" if on_formula == "overwrite" else "refuse")
             try:
-                new_xml, skipped = sheet.apply(edit, encoder, mode)
+                new_xml = deflate_chunks(sheet.apply_chunks(edit, encoder, mode))
+                skipped = sheet.skipped_refs
             except FormulaCells as exc:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
             except (CellValueError, StylesError) as exc:

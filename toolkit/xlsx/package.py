@@ -113,7 +113,15 @@ class Package:
                 name = info.filename
                 if name in removed:
                     continue
-                if name in replaced:
+                if name in replaced and isinstance(replaced[name], Deflated):
+                    part = replaced[name]
+                    new = zipfile.ZipInfo(name, date_time=info.date_time)
+                    new.compress_type = zipfile.ZIP_DEFLATED
+                    new.external_attr = info.external_attr
+                    new.create_system = info.create_system
+                    new.CRC, new.compress_size, new.file_size = part.crc, len(part.data), part.size
+                    _write_raw(out, new, part.data)
+                elif name in replaced:
                     new = zipfile.ZipInfo(name, date_time=info.date_time)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     new.external_attr = info.external_attr
@@ -127,6 +135,43 @@ class Package:
                 out.writestr(new, data, compresslevel=compresslevel)
 
 
+@dataclass
+class Deflated:
+    """A part's new content, already compressed (raw deflate), with its CRC and size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+BIG_PART = 32 * 1024 * 1024  # parts larger than this are compressed faster, a little less tightly
+
+
+def deflate_chunks(chunks, level: int | None = None) -> Deflated:
+    """Compress a stream of byte chunks as it is produced, so the whole part never sits in memory twice."""
+    comp = None
+    pieces: list[bytes] = []
+    buffered: list = []
+    crc = size = 0
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+        size += len(chunk)
+        if comp is None:
+            buffered.append(chunk)
+            if size <= BIG_PART and level is None:
+                continue
+            comp = zlib.compressobj(level if level is not None else 1, zlib.DEFLATED, -15)
+            pieces.extend(comp.compress(b) for b in buffered)
+            buffered = []
+        else:
+            pieces.append(comp.compress(chunk))
+    if comp is None:
+        comp = zlib.compressobj(level if level is not None else 6, zlib.DEFLATED, -15)
+        pieces.extend(comp.compress(b) for b in buffered)
+    pieces.append(comp.flush())
+    return Deflated(b"".join(pieces), crc, size)
+
+
 def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile) -> None:
     """Copy one member's compressed bytes without inflating and deflating them again."""
     with src.open(info) as member:  # validates the local header, positions at the data
@@ -138,6 +183,11 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
                  "CRC", "compress_size", "file_size"):
         setattr(new, attr, getattr(info, attr))
     new.flag_bits &= ~0x08  # sizes are known: no data descriptor after the data
+    _write_raw(out, new, compressed)
+
+
+def _write_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, compressed: bytes) -> None:
+    """Add a member whose data is already deflated (CRC and sizes set on `new`)."""
     # zipfile has no public API for pre-compressed data; this mirrors what writestr does.
     with out._lock:  # noqa: SLF001
         if out._seekable:  # noqa: SLF001

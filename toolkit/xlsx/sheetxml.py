@@ -112,6 +112,7 @@ class SheetXml:
         self._spanning: list | None = None
         self._col_styles: list[tuple[int, int, int]] | None = None
         self.overwrote_formula = False
+        self.skipped_refs: list[str] = []
         open_m = re.search(rb"<%ssheetData\b[^>]*?(/?)>" % p, xml)
         if open_m is None:
             raise ValueError("the sheet has no cell data section")
@@ -299,63 +300,73 @@ class SheetXml:
     # ------------------------------------------------------------------ writing
     def apply(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse") -> tuple[bytes, list[str]]:
         """Return the new sheet XML and the refs of formula cells skipped (on_formula="skip")."""
+        data = b"".join(self.apply_chunks(edit, encoder, on_formula))
+        return data, self.skipped_refs
+
+    def apply_chunks(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse"):
+        """The new sheet XML as a stream of byte chunks (unchanged stretches are zero-copy views).
+
+        Raises FormulaCells at the end when on_formula="refuse" and formula cells were targeted;
+        afterwards `skipped_refs` lists the formula cells left alone (on_formula="skip").
+        """
         in_arrays, shared, arrays = self._formula_plan(edit, on_formula)
         hits: set[tuple[int, int]] = set(in_arrays)  # formula cells the edit asks to change
         fixer = _FormulaFixer(self, shared, arrays) if (shared or arrays) else None
         pending = sorted(edit.values)
-        out: list[bytes] = []
-        pos = self.data_start
-        i = 0
-        bounds = [None, None, None, None]  # min_row, min_col, max_row, max_col of written cells
-
-        def note(r: int, cols) -> None:
-            if on_formula != "overwrite":
-                cols = [c for c in cols if (r, c) not in hits]
-            if not cols:
-                return
-            lo, hi = min(cols), max(cols)
-            bounds[0] = r if bounds[0] is None else min(bounds[0], r)
-            bounds[2] = r if bounds[2] is None else max(bounds[2], r)
-            bounds[1] = lo if bounds[1] is None else min(bounds[1], lo)
-            bounds[3] = hi if bounds[3] is None else max(bounds[3], hi)
-
-        for r, m in self.rows():
-            while i < len(pending) and pending[i] < r:  # new rows before this one
-                out.append(self.xml[pos:m.start()])
-                pos = m.start()
-                out.append(self._new_row(pending[i], edit, encoder, on_formula, hits))
-                note(pending[i], edit.values[pending[i]])
-                i += 1
-            if i < len(pending) and pending[i] == r:
-                out.append(self.xml[pos:m.start()])
-                out.append(self._patch_row(r, m, edit, encoder, on_formula, hits, fixer))
-                note(r, edit.values[r])
-                pos = m.end()
-                i += 1
-            elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
-                out.append(self.xml[pos:m.start()])
-                out.append(self._patch_row(r, m, SheetEdit(), encoder, on_formula, hits, fixer))
-                pos = m.end()
-        tail = [self._new_row(r, edit, encoder, on_formula, hits) for r in pending[i:]]
-        for r in pending[i:]:
-            note(r, edit.values[r])
+        view = memoryview(self.xml)
+        p = self.prefix
+        head = bytes(view[:self.data_start])
+        if self.self_closed:
+            head = bytes(view[:self.self_closed[0]]) + b"<%ssheetData>" % p
+        # Formula cells the edit leaves alone must not widen the dimension; where the sheet has
+        # formulas (and they are not overwritten), the body is built first and the bounds taken after.
+        exact = on_formula != "overwrite" and self._formula_re.search(self.xml, self.data_start,
+                                                                       self.data_end) is not None
+        body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending)
+        if exact:
+            body = list(body)
+        written = [(r, c) for r, cols in edit.values.items() for c, v in cols.items()
+                   if v is not None and (on_formula == "overwrite" or (r, c) not in hits)]
+        if written:
+            rows_ = [r for r, _c in written]
+            cols_ = [c for _r, c in written]
+            had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
+            head = _widen_dimension(head, p, [min(rows_), min(cols_), max(rows_), max(cols_)],
+                                    placeholder_ok=not had_cells)
+        yield head
+        yield from body
         refs = [make_ref(r, c) for r, c in sorted(hits)]
         if hits and on_formula == "refuse":
             raise FormulaCells(refs)
         self.overwrote_formula = bool(hits) and on_formula == "overwrite"
-        out.append(self.xml[pos:self.data_end])
-        out.extend(tail)
-        body = b"".join(out)
-        p = self.prefix
+        self.skipped_refs = refs if on_formula == "skip" else []
         if self.self_closed:
-            a, b = self.self_closed
-            new = self.xml[:a] + b"<%ssheetData>" % p + body + b"</%ssheetData>" % p + self.xml[b:]
+            yield b"</%ssheetData>" % p
+            yield view[self.self_closed[1]:]
         else:
-            new = self.xml[:self.data_start] + body + self.xml[self.data_end:]
-        if bounds[0] is not None:
-            had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
-            new = _widen_dimension(new, p, bounds, placeholder_ok=not had_cells)
-        return new, (refs if on_formula == "skip" else [])
+            yield view[self.data_end:]
+
+    def _body_chunks(self, edit, encoder, on_formula, hits, fixer, view, pending):
+        pos = self.data_start
+        i = 0
+        for r, m in self.rows():
+            while i < len(pending) and pending[i] < r:  # new rows before this one
+                yield view[pos:m.start()]
+                pos = m.start()
+                yield self._new_row(pending[i], edit, encoder, on_formula, hits)
+                i += 1
+            if i < len(pending) and pending[i] == r:
+                yield view[pos:m.start()]
+                yield self._patch_row(r, m, edit, encoder, on_formula, hits, fixer)
+                pos = m.end()
+                i += 1
+            elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
+                yield view[pos:m.start()]
+                yield self._patch_row(r, m, SheetEdit(), encoder, on_formula, hits, fixer)
+                pos = m.end()
+        yield view[pos:self.data_end]
+        for r in pending[i:]:
+            yield self._new_row(r, edit, encoder, on_formula, hits)
 
     def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits) -> bytes:
         cells = []
@@ -375,6 +386,10 @@ class SheetXml:
         return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
     def _patch_row(self, r, m, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits: set, fixer) -> bytes:
+        if fixer is None and not edit.fills:
+            fast = self._patch_row_fast(r, m, edit.values.get(r, {}), encoder, hits)
+            if fast is not None:
+                return fast
         row_attrs, body = m.group(1), m.group(3) or b""
         updates = edit.values.get(r, {})
         merged: dict[int, bytes | None] = {}
@@ -415,6 +430,77 @@ class SheetXml:
             row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (cols[0], cols[-1])
         p = self.prefix
         if not cells:
+            return b"<%srow%s/>" % (p, row_attrs)
+        return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
+
+
+    def _patch_row_fast(self, r: int, m, updates: dict, encoder: CellEncoder, hits: set) -> bytes | None:
+        """Patch a row by finding the target cells by reference instead of parsing every cell.
+
+        Handles the common case: every target cell either exists with r="..." and holds no
+        formula, or lies right of the row's last cell. Returns None to ask for the full path.
+        """
+        row_attrs, body = m.group(1), m.group(3) or b""
+        p = self.prefix
+        opener = b"<%sc " % p
+        pieces: list[tuple[int, int, bytes | None]] = []  # (start, end, replacement) in body
+        appended: list[bytes] = []
+        last_col = None
+        for c in sorted(updates):
+            value = updates[c]
+            if value is _KEEP or (r, c) in hits:
+                return None
+            ref = make_ref(r, c).encode()
+            k = body.find(opener + b'r="' + ref + b'"')
+            if k >= 0:
+                gt = body.find(b">", k)
+                if body[gt - 1:gt] == b"/":
+                    end = gt + 1
+                else:
+                    close = body.find(b"</%sc>" % p, gt)
+                    if close < 0:
+                        return None
+                    end = close + 4 + len(p)
+                cell = body[k:end]
+                if self._formula_re.search(cell):
+                    return None
+                sm = _S_ATTR.search(cell, 0, gt - k + 1)
+                pieces.append((k, end, encoder.encode(ref.decode(), value, int(sm.group(1)) if sm else None)))
+                continue
+            if last_col is None:
+                lk = body.rfind(opener)
+                if lk < 0:
+                    last_col = 0 if not body.strip() else None
+                else:
+                    rm = _R_ATTR.match(body, lk + len(opener))
+                    last_col = column_index(rm.group(1).decode()) if rm and rm.group(1) else None
+                if last_col is None:
+                    return None
+            if c <= last_col:
+                return None
+            if value is None:
+                continue
+            x = encoder.encode(ref.decode(), value, self._new_cell_style(row_attrs, c))
+            if x is not None:
+                appended.append(x)
+                last_col = c
+        out, pos = [], 0
+        for start, end, rep in sorted(pieces):
+            out.append(body[pos:start])
+            if rep is not None:
+                out.append(rep)
+            pos = end
+        out.append(body[pos:])
+        out.extend(appended)
+        cells = b"".join(out)
+        if b"spans=" in row_attrs:
+            sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
+            if sp:
+                lo, hi = int(sp.group(1)), int(sp.group(2))
+                cols = [c for c in updates if updates[c] is not None]
+                if cols:
+                    row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (min(lo, *cols), max(hi, *cols))
+        if not cells.strip():
             return b"<%srow%s/>" % (p, row_attrs)
         return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
 
