@@ -276,6 +276,12 @@ class SheetXml:
 
     # ------------------------------------------------------------------ styles of new cells
     def _column_style(self, c: int) -> int | None:
+        cache = self.__dict__.setdefault("_col_style_cache", {})
+        if c not in cache:
+            cache[c] = self._column_style_uncached(c)
+        return cache[c]
+
+    def _column_style_uncached(self, c: int) -> int | None:
         if self._col_styles is None:
             self._col_styles = []
             head = self.xml[:self.data_start]
