@@ -121,7 +121,10 @@ def _job_command(jobs: tuple[str, ...]):
         from toolkit.jobs.run import run_jobs
         from toolkit.textout import format_table
 
-        result = run_jobs(args.folder, jobs, as_of=_as_of(args.as_of), dry_run=args.dry_run)
+        from toolkit.progress import progress
+
+        with progress(5, desc="+".join(jobs)) as bar:
+            result = run_jobs(args.folder, jobs, as_of=_as_of(args.as_of), dry_run=args.dry_run, progress=bar)
         if args.dry_run and result.changes:
             shown = result.changes[: args.limit]
             print(format_table(["workbook", "cell", "key", "column", "old", "new"], [describe(c) for c in shown]))
@@ -244,6 +247,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"toolkit: {exc}", file=sys.stderr)
         return EXIT_FATAL
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("toolkit: stopped; workbooks are written in one step, so none was half-written", file=sys.stderr)
         return EXIT_FATAL

@@ -17,6 +17,7 @@ from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
 from toolkit.model.records import Table, read_table
 from toolkit.model.settings import Settings, load_settings
+from toolkit.progress import NoProgress
 from toolkit.rules import sync as sync_rules
 from toolkit.xlsx.safety import FileStamp, clean_stale_temps, folder_lock, refuse_if_open
 
@@ -51,8 +52,12 @@ def _missing_required(table: Table) -> list[str]:
 
 
 def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: dt.datetime | None = None,
-             dry_run: bool = False, settings: Settings | None = None) -> JobResult:
-    """Run the named jobs on the workbooks in `folder`."""
+             dry_run: bool = False, settings: Settings | None = None, progress=None) -> JobResult:
+    """Run the named jobs on the workbooks in `folder`.
+
+    `progress` (optional) gets `.step(text)` calls as the job moves on: read, decide, write, log.
+    """
+    progress = progress or NoProgress()
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:
         raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
@@ -66,6 +71,7 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
     with folder_lock(folder):
         if not dry_run:
             clean_stale_temps(folder)
+        progress.step("reading the workbooks")
         register, tracker, stamps = _read(settings)
         result.rows = {"register": len(register), "tracker": len(tracker)}
         result.problems += register.problems + tracker.problems
@@ -76,11 +82,13 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
                                    f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
                                    path=table.path, hint="run `toolkit check` for details")
         reg_plan, trk_plan = TablePlan(register), TablePlan(tracker)
+        progress.step("applying the rules")
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
         if dry_run:
             return result
         for plan in (reg_plan, trk_plan):
+            progress.step(f"writing {plan.table.path.name}")
             if plan.changes or plan.new_headers:
                 report, problems = write_plan(plan, keep_backups=settings.backups_kept,
                                               stamp=stamps.get(str(plan.table.path)))
@@ -90,6 +98,7 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
                     plan.changes = [c for c in plan.changes if (c.row, c.ref) not in skipped]
                 result.written.append(plan.table.path)
         result.changes = reg_plan.changes + trk_plan.changes
+        progress.step("writing the change log")
         result.log_file = append_changes(folder, result.changes)
     return result
 
