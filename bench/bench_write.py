@@ -13,20 +13,25 @@ import shutil
 
 from common import OUT, data_folder, measure, report
 
+# The engine finds the header and the data rows with the reader (header peek + the key column),
+# then sets two cells in every row and saves.
 ENGINE = """
 import datetime as dt
 from toolkit.model.settings import load_settings
 from toolkit.model.records import read_table
+from toolkit.model.schema import SheetSchema
 from toolkit.xlsx import WorkbookEditor
 path = {path!r}
 s = load_settings({folder!r})
-t = read_table(path, s.tracker)
+key_only = SheetSchema(s.tracker.role, s.tracker.sheet, s.tracker.key, (s.tracker.column(s.tracker.key),))
+t = read_table(path, key_only)
+header_last = max(t.header_last_col, 0)
 ed = WorkbookEditor(path)
 edit = ed.edit_for(t.sheet)
-c1, c2 = t.header_last_col + 1, t.header_last_col + 2
+c1, c2 = header_last + 1, header_last + 2
 edit.set(t.header_row, c1, "处理备注")
 edit.set(t.header_row, c2, "复核日期")
-for i, r in enumerate(t.rows):
+for r in t.rows:
     edit.set(r, c1, "已复核")
     edit.set(r, c2, dt.datetime(2026, 11, 20, 9, 30))
 ed.save(keep_backups=0)

@@ -110,7 +110,7 @@ class WorkbookEditor:
         for sheet_name, plan in self._plans.items():
             info = wb.sheet(sheet_name, path=self.path)
             try:
-                sheet = SheetXml(pkg.read(info.part))
+                sheet = SheetXml(pkg.read_buffer(info.part))
             except ValueError as exc:
                 raise WorkbookRefused(f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path) from None
             edit = plan.edit

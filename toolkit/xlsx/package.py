@@ -99,6 +99,30 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
 
+    def read_buffer(self, name: str) -> bytearray:
+        """A part's content read straight into one buffer (no second copy while joining chunks).
+
+        Used for worksheets, which can be hundreds of megabytes; callers treat it as read-only.
+        """
+        try:
+            info = self.zf.getinfo(name)
+            buf = bytearray(info.file_size)
+            view = memoryview(buf)
+            pos = 0
+            with self.zf.open(info) as fh:
+                while pos < len(buf):
+                    n = fh.readinto(view[pos:pos + 4 * 1024 * 1024])
+                    if not n:
+                        break
+                    pos += n
+                if pos != len(buf) or fh.read(1):
+                    raise zipfile.BadZipFile(f"{name} is not the size the zip directory says")
+            return buf
+        except KeyError:
+            raise WorkbookRefused(f"is missing its part {name}", path=self.path) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
+
     def write_copy(self, target: Path, replaced: dict[str, bytes], added: dict[str, bytes] | None = None,
                    removed: set[str] | None = None, compresslevel: int = 6) -> None:
         """Write the package to `target` with some parts replaced, added or removed.
