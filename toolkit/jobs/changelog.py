@@ -1,20 +1,26 @@
 """The change log: every cell the toolkit changed, in monthly CSV files staff open in Excel.
 
 `logs/changes-2026-11.csv` in the workbook folder; UTF-8 with a byte-order mark so Excel shows
-Chinese correctly. Text that Excel would run as a formula (=, +, -, @) is prefixed with a
-quote mark so it stays text.
+Chinese correctly. Text that Excel would run as a formula (=, +, -, @, or a tab or carriage
+return before one) is prefixed with a quote mark so it stays text. Each job's lines are appended
+in one write, so a job killed meanwhile leaves whole lines.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import getpass
+import io
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from toolkit.errors import ToolkitError
 from toolkit.jobs.changes import CellChange
+from toolkit.xlsx.safety import crash_point
 
 LOG_DIR = "logs"
 COLUMNS = ["时间 time", "操作人 user", "任务 job", "工作簿 workbook", "工作表 sheet", "单元格 cell", "编号 key",
@@ -27,6 +33,8 @@ def safe_csv_text(value) -> str:
         return ""
     if isinstance(value, dt.datetime):
         return f"{value:%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, (int, float, Decimal, dt.date)):  # a number (also a negative one) is no formula
+        return str(value)
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
@@ -39,23 +47,48 @@ def current_user() -> str:
 
 
 def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetime | None = None) -> Path | None:
+    """Append the changes to this month's log in one write, so a job killed meanwhile adds whole lines or none."""
     changes = list(changes)
     if not changes:
         return None
     when = when or dt.datetime.now()
     folder = Path(folder) / LOG_DIR
-    folder.mkdir(exist_ok=True)
     path = folder / f"changes-{when:%Y-%m}.csv"
-    new = not path.exists()
     user = current_user()
     stamp = f"{when:%Y-%m-%d %H:%M:%S}"
-    with open(path, "a", encoding="utf-8-sig" if new else "utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        if new:
+    try:
+        folder.mkdir(exist_ok=True)
+        size = path.stat().st_size if path.exists() else 0
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf)
+        if size == 0:
+            buf.write("\ufeff")  # so Excel shows Chinese correctly
             w.writerow(COLUMNS)
+        elif not _ends_with_newline(path):
+            buf.write("\r\n")  # a line cut short (by a crash) does not swallow the next one
         for ch in changes:
-            w.writerow([stamp, user, ch.job, ch.workbook, ch.sheet, ch.ref, safe_csv_text(ch.key), ch.header,
-                        safe_csv_text(ch.old), safe_csv_text(ch.new)])
-        fh.flush()
-        os.fsync(fh.fileno())
+            w.writerow([stamp, user, ch.job, ch.workbook, ch.sheet, ch.ref, safe_csv_text(ch.key),
+                        safe_csv_text(ch.header), safe_csv_text(ch.old), safe_csv_text(ch.new)])
+        data = buf.getvalue().encode("utf-8")
+        crash_point()
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        crash_point()
+    except OSError as exc:
+        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        raise ToolkitError(f"the workbooks were saved, but the change log could not be written ({reason})",
+                           path=path, hint="free some space or fix the folder's permissions; the changes are "
+                                           "not listed in the log") from None
     return path
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"

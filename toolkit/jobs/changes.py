@@ -113,11 +113,13 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
         edit.set(ch.row, ch.col, ch.new)
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
+    header_of = {ch.ref: ch.header for ch in plan.changes}
     for ref in report.skipped_formulas:
         sheet, _, cell = ref.rpartition("!")
-        problems.append(Problem(str(table.path), sheet, int("".join(ch for ch in cell if ch.isdigit())), cell,
-                                None, "this toolkit column holds a formula; the toolkit did not overwrite it "
-                                      "(clear the formula to let the toolkit fill the cell)"))
+        problems.append(Problem(str(table.path), sheet, int("".join(ch for ch in cell if ch.isdigit())),
+                                header_of.get(cell, cell), None,
+                                f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
+                                "it (clear the formula to let the toolkit fill the cell)"))
     return report, problems
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import Problem, ToolkitError
+from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
@@ -87,15 +87,19 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
         result.changes = reg_plan.changes + trk_plan.changes
         if dry_run:
             return result
+        for path, stamp in stamps.items():  # replaced while we decided: write neither workbook
+            if Path(path).exists() and FileStamp.of(Path(path)) != stamp:
+                raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
+                                   path=path, hint="run the job again")
         for plan in (reg_plan, trk_plan):
             progress.step(f"writing {plan.table.path.name}")
             if plan.changes or plan.new_headers:
                 report, problems = write_plan(plan, keep_backups=settings.backups_kept,
                                               stamp=stamps.get(str(plan.table.path)))
                 result.problems += problems
-                skipped = {(p.row, p.column) for p in problems}
+                skipped = {ref.rpartition("!")[2] for ref in report.skipped_formulas}
                 if skipped:
-                    plan.changes = [c for c in plan.changes if (c.row, c.ref) not in skipped]
+                    plan.changes = [c for c in plan.changes if c.ref not in skipped]
                 result.written.append(plan.table.path)
         result.changes = reg_plan.changes + trk_plan.changes
         progress.step("writing the change log")

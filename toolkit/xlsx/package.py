@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
+from toolkit.xlsx.safety import crash_point  # the crash tests' hook; it only counts in normal use
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -135,6 +136,7 @@ class Package:
         with open(target, "wb") as raw_out, zipfile.ZipFile(raw_out, "w", allowZip64=True) as out:
             for info in self.zf.infolist():
                 name = info.filename
+                crash_point()
                 if name in removed:
                     continue
                 if name in replaced and isinstance(replaced[name], Deflated):
@@ -154,9 +156,13 @@ class Package:
                 else:
                     _copy_raw(self.zf, info, out)
             for name, data in added.items():
+                crash_point()
                 new = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 new.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(new, data, compresslevel=compresslevel)
+            crash_point()  # every part written, the zip's directory not yet
+            out.fp.flush()
+            crash_point()
 
 
 @dataclass

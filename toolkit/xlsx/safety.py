@@ -15,6 +15,7 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import signal
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,21 @@ from toolkit.errors import WorkbookBusy, ToolkitError
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"
 TEMP_PREFIX = ".~toolkit-"
+
+# Test hook for the crash tests (tests/test_reliability_crash.py): the write path calls
+# crash_point() at each step (before/after every zip part, fsync, backup, rename). When
+# CRASH_AT is set to N (by the tests, or through the TOOLKIT_CRASH_AT environment variable),
+# the process kills itself with SIGKILL at the Nth call, as a power cut or `kill -9` would.
+# Otherwise (always, in normal use) a call only counts.
+CRASH_AT = int(os.environ.get("TOOLKIT_CRASH_AT", "0") or 0)
+crash_points_seen = 0
+
+
+def crash_point() -> None:
+    global crash_points_seen
+    crash_points_seen += 1
+    if crash_points_seen == CRASH_AT:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -142,15 +158,18 @@ def make_backup(path: Path, keep: int) -> Path | None:
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    crash_point()
     try:
         os.link(path, target)  # instant: the old bytes stay where they are
     except OSError:
         shutil.copy2(path, target)
+    crash_point()
     backups = sorted(folder.glob(f"{path.stem}.*{path.suffix}"), key=lambda p: p.name)
     backups = [b for b in backups if b.name[len(path.stem) + 1:][:8].isdigit()]
     for old in backups[:-keep]:
         with contextlib.suppress(OSError):
             old.unlink()
+        crash_point()
     return target
 
 
@@ -168,11 +187,15 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
     The old file stays in place until the new one is complete and on disk.
     """
     refuse_if_open(path)
+    clean_stale_temps(path.parent)
     tmp = temp_path_for(path)
     try:
+        crash_point()
         write(tmp)
+        crash_point()
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        crash_point()
         if path.exists():
             if expect is not None and FileStamp.of(path) != expect:
                 raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
@@ -181,8 +204,11 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
             with contextlib.suppress(OSError):
                 shutil.copymode(path, tmp)
         backup = make_backup(path, keep_backups)
+        crash_point()
         os.replace(tmp, path)
+        crash_point()
         _fsync_dir(path.parent)
+        crash_point()
         return backup
     except OSError as exc:
         reason = exc.strerror or str(exc)
