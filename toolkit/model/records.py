@@ -38,18 +38,34 @@ class Table:
     unknown: dict[int, str]          # other header cells: sheet column -> text (left untouched)
     header_last_col: int             # rightmost column with a header
     rows: list[int] = field(default_factory=list)
-    data: dict[str, list] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     date1904: bool = False
+    # Columns are kept as typed Arrow arrays (checked when read) and turned into Python lists
+    # on first use, so a job pays only for the columns it looks at.
+    _arrays: dict[str, object] = field(default_factory=dict, repr=False)
+    _overrides: dict[str, dict[int, object]] = field(default_factory=dict, repr=False)
+    _lists: dict[str, list] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def data(self) -> dict[str, list]:
+        """Every read column as a Python list (materialises them all)."""
+        return {name: self.values(name) for name in self._arrays}
+
     def values(self, name: str) -> list:
         """The column's values aligned with `rows` (all None when the sheet lacks the column)."""
-        if name not in self.data:
+        cached = self._lists.get(name)
+        if cached is not None:
+            return cached
+        if name not in self._arrays:
             return [None] * len(self.rows)
-        return self.data[name]
+        values = _materialise(self._arrays[name], self.schema.column(name).type)
+        for i, v in self._overrides.get(name, {}).items():
+            values[i] = v
+        self._lists[name] = values
+        return values
 
     def has(self, name: str) -> bool:
         return name in self.columns
@@ -147,9 +163,9 @@ def _load(table: Table, head) -> None:
     position = {r - first: n for n, r in enumerate(table.rows)}
     for name, arr in arrays.items():
         col = schema.column(name)
-        values = _convert(arr.take(keep), col, name in ID_COLUMNS)
-        fixes = raws[name]
-        for r, raw in fixes.items():
+        typed = _normalise(arr.take(keep), col, name in ID_COLUMNS)
+        overrides: dict[int, object] = {}
+        for r, raw in raws[name].items():
             i = position.get(r)
             if i is None:
                 continue
@@ -157,14 +173,14 @@ def _load(table: Table, head) -> None:
                                      date1904=table.date1904)
             if err:
                 table.problems.append(table.problem(i, name, raw, err))
-            values[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
-        if col.type == "choice" or col.type == "integer" or col.type == "decimal" or col.type == "text":
-            _check_python_values(table, name, col, values, fixes, position)
+            overrides[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
+        _check(table, name, col, typed, overrides)
         if col.required:
-            for i, v in enumerate(values):
-                if v is None and (table.rows[i] - first) not in fixes:
+            for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
+                if i not in overrides:
                     table.problems.append(table.problem(i, name, None, f"'{col.header}' is required but empty"))
-        table.data[name] = values
+        table._arrays[name] = typed
+        table._overrides[name] = overrides
 
 
 def _as_id(s: str) -> str:
@@ -172,55 +188,54 @@ def _as_id(s: str) -> str:
     return unicodedata.normalize("NFKC", s).strip() if not s.isascii() else s.strip()
 
 
-def _convert(arr, col: Column, is_id: bool) -> list:
-    """Arrow array -> Python list for the column's type (vectorised where possible)."""
+def _normalise(arr, col: Column, is_id: bool):
+    """The column as an Arrow array of its type: text trimmed (blank -> null), dates as dates."""
     t = arr.type
     if col.type in ("text", "choice"):
         if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
             arr = arr.cast(pa.string())
         arr = pc.utf8_trim_whitespace(arr)
         if is_id:
-            arr = pc.utf8_normalize(arr, "NFKC")
-            arr = pc.utf8_trim_whitespace(arr)
-        arr = pc.if_else(pc.equal(pc.utf8_length(arr), 0), pa.scalar(None, arr.type), arr)
-        return arr.to_pylist()
-    if col.type == "date":
-        if pa.types.is_timestamp(t):
-            arr = arr.cast(pa.date32())
-        return arr.to_pylist()
-    if col.type == "datetime":
-        if pa.types.is_date(t):
-            return [dt.datetime(v.year, v.month, v.day) if v is not None else None for v in arr.to_pylist()]
-        return arr.to_pylist()
-    return arr.to_pylist()  # integer / decimal: floats, checked in _check_python_values
+            arr = pc.utf8_trim_whitespace(pc.utf8_normalize(arr, "NFKC"))
+        return pc.if_else(pc.equal(pc.utf8_length(arr), 0), pa.scalar(None, arr.type), arr)
+    if col.type == "date" and pa.types.is_timestamp(t):
+        return arr.cast(pa.date32())
+    return arr
 
 
-def _check_python_values(table: Table, name: str, col: Column, values: list, fixes: dict, position: dict) -> None:
-    """Per-cell checks the vectorised conversion leaves: choices, whole numbers, decimals, text."""
-    fixed = {position[r] for r in fixes if r in position}
+def _materialise(arr, kind: str) -> list:
+    if arr.null_count == len(arr):
+        return [None] * len(arr)
+    values = arr.to_pylist()
+    if kind == "integer":
+        return [int(v) if isinstance(v, float) else v for v in values]
+    if kind == "decimal":
+        return [Decimal(repr(v)) if isinstance(v, float) else v for v in values]
+    if kind == "datetime" and pa.types.is_date(arr.type):
+        return [dt.datetime(v.year, v.month, v.day) if v is not None else None for v in values]
+    return values
+
+
+def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
+    """Vectorised checks; only the cells that fail them are looked at one by one."""
+    if arr.null_count == len(arr):
+        return
     if col.type == "choice":
-        allowed = set(col.choices)
-        for i, v in enumerate(values):
-            if v is None or v in allowed or i in fixed:
+        bad = pc.and_(pc.is_valid(arr), pc.invert(pc.is_in(arr, value_set=pa.array(col.choices, pa.string()))))
+        for i in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist():
+            if i in overrides:
                 continue
-            value, err = parse_value(v, "choice", choices=col.choices, choice_aliases=col.choice_aliases)
+            raw = arr[i].as_py()
+            value, err = parse_value(raw, "choice", choices=col.choices, choice_aliases=col.choice_aliases)
             if err:
-                table.problems.append(table.problem(i, name, v, err))
-            values[i] = value
-    elif col.type == "integer":
-        for i, v in enumerate(values):
-            if v is None or i in fixed:
-                continue
-            if isinstance(v, float):
-                if v.is_integer():
-                    values[i] = int(v)
-                else:
-                    table.problems.append(table.problem(i, name, v, "not a whole number"))
-                    values[i] = None
-    elif col.type == "decimal":
-        for i, v in enumerate(values):
-            if v is not None and i not in fixed and isinstance(v, float):
-                values[i] = Decimal(repr(v))
+                table.problems.append(table.problem(i, name, raw, err))
+            overrides[i] = value
+    elif col.type == "integer" and pa.types.is_floating(arr.type):
+        bad = pc.not_equal(arr, pc.floor(arr))
+        for i in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist():
+            if i not in overrides:
+                table.problems.append(table.problem(i, name, arr[i].as_py(), "not a whole number"))
+                overrides[i] = None
 
 
 def _exact_arrays(table: Table):
