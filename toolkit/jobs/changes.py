@@ -18,7 +18,7 @@ from toolkit.xlsx.refs import column_letter, make_ref
 from toolkit.xlsx.safety import FileStamp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellChange:
     job: str
     workbook: str        # file name
@@ -93,13 +93,16 @@ def plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: dic
         old_values = table.values(name)
         skip = (keep or {}).get(name)
         kind = col_def.type
+        changes = plan.changes
+        book, sheet, rows = table.path.name, table.sheet, table.rows
         for i, new in enumerate(values):
+            old = old_values[i]
+            if old == new and type(old) is type(new):  # the common case: nothing to do
+                continue
             if skip is not None and skip[i]:
                 continue
-            old = old_values[i]
             if not same_value(old, new, kind):
-                plan.changes.append(CellChange(job, table.path.name, table.sheet, table.rows[i], col, name, header,
-                                               keys[i], old, new))
+                changes.append(CellChange(job, book, sheet, rows[i], col, name, header, keys[i], old, new))
 
 
 def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -> tuple[WriteReport, list[Problem]]:
