@@ -65,6 +65,8 @@ def _norm(value, kind: str):
 
 
 def same_value(old, new, kind: str) -> bool:
+    if old is None:  # an empty cell: changed unless the new value is empty too
+        return new is None or new == ""
     return _norm(old, kind) == _norm(new, kind)
 
 

@@ -40,7 +40,12 @@ def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
     return serial
 
 
+_NEEDS_ESCAPE = re.compile("[&<>_\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape_text(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:  # most text: nothing to escape
+        return text
     text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
     text = _BAD_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
