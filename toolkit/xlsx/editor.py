@@ -157,6 +157,9 @@ class WorkbookEditor:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
             except (CellValueError, StylesError) as exc:
                 raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
+            except UnicodeDecodeError:
+                raise WorkbookRefused(f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8; "
+                                      "nothing was written", path=self.path) from None
             overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]
             report.cells_written += sum(len(v) for v in edit.values.values()) - len(skipped)

@@ -100,6 +100,17 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
 
+    def check_parts(self) -> None:
+        """Refuse a package one of whose parts cannot be copied (a damaged local header), before
+        anything is written: the write copies untouched parts as they are and would fail half-way."""
+        for info in self.zf.infolist():
+            try:
+                with self.zf.open(info):
+                    pass
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                raise WorkbookRefused(f"is damaged: part {info.filename} cannot be copied ({exc}); nothing was "
+                                      "written", path=self.path) from None
+
     def read_buffer(self, name: str) -> bytearray:
         """A part's content read straight into one buffer (no second copy while joining chunks).
 
@@ -154,7 +165,11 @@ class Package:
                     new.create_system = info.create_system
                     out.writestr(new, replaced[name], compresslevel=compresslevel)
                 else:
-                    _copy_raw(self.zf, info, out)
+                    try:
+                        _copy_raw(self.zf, info, out)
+                    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                        raise WorkbookRefused(f"is damaged: part {name} cannot be copied ({exc}); nothing was "
+                                              "written", path=self.path) from None
             for name, data in added.items():
                 crash_point()
                 new = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))

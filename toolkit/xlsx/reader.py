@@ -126,7 +126,11 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
         return None
     raw = vm.group(1)
     if t == b"s":
-        return sst.get(int(raw))
+        try:
+            index = int(raw)
+        except ValueError:
+            return None  # not an index into the shared strings: nothing readable
+        return sst.get(index) if index >= 0 else None
     if t in (b"str", b"e"):
         return _xml_text(raw)
     if t == b"b":
@@ -142,7 +146,7 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
             num += 1
         try:
             return epoch + dt.timedelta(days=num)
-        except OverflowError:
+        except (OverflowError, ValueError):  # beyond the calendar, or not a number (nan)
             return num
     return int(num) if num.is_integer() and abs(num) < 2**53 else num
 
@@ -190,6 +194,11 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                 result.rows.append((r, cells))
                 if len(result.rows) >= max_rows:
                     break
+        except UnicodeDecodeError as exc:
+            raise WorkbookRefused(f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8 "
+                                  f"(byte {exc.object[exc.start:exc.start + 1]!r})", path=path) from None
+        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            raise WorkbookRefused(f"is damaged: its shared strings cannot be read ({exc})", path=path) from None
         finally:
             sst.close()
         return result
@@ -277,8 +286,10 @@ def read_columns(path: str | Path, sheet: str, header_row: int, first_row: int, 
     path = Path(path)
     rel_header = header_row - first_row
     use = sorted(columns)
-    idx = [c - first_col for c in use]
-    if rel_header < 0 or min(idx, default=0) < 0:
+    # fastexcel's column indexes are the sheet's own (A = 0), wherever the used range starts;
+    # its rows are counted from the first used row.
+    idx = [c - 1 for c in use]
+    if rel_header < 0 or min(use, default=first_col) < first_col:
         raise RangeMismatch("the header lies outside the sheet's used range")
     try:
         reader = fastexcel.read_excel(str(path))
@@ -287,8 +298,8 @@ def read_columns(path: str | Path, sheet: str, header_row: int, first_row: int, 
             dtypes={i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)},
         )
         table, errors = loaded.to_arrow_with_errors()
-    except Exception as exc:  # fastexcel raises its own exception types for damaged sheets
-        raise WorkbookRefused(f"sheet '{sheet}' cannot be read ({exc})", path=path) from None
+    except Exception as exc:  # fastexcel's own exception types: let the exact reader decide
+        raise RangeMismatch(f"the fast reader cannot read the sheet ({first_line(exc)})") from None
     raw: dict[int, dict[int, object]] = {c: {} for c in use}
     for err in (errors.errors if errors else []):
         r, ci = err.offset_position
@@ -318,4 +329,10 @@ def read_grid(path: str | Path, sheet: str) -> list[list[object]]:
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own exception types for damaged sheets
-        raise WorkbookRefused(f"sheet '{sheet}' cannot be read ({exc})", path=path) from None
+        raise WorkbookRefused(f"is damaged: sheet '{sheet}' cannot be read ({first_line(exc)})", path=path) from None
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's message on one line (the Rust readers add pages of context below it)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

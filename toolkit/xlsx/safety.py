@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import os
 import shutil
@@ -96,7 +97,9 @@ def folder_lock(folder: Path):
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise ToolkitError(f"cannot create the job lock file ({exc.strerror})", path=lock_path,
+        reason = "the folder is read-only" if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) else \
+            "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+        raise ToolkitError(f"cannot use the job lock file ({reason}), so nothing was changed", path=lock_path,
                            hint="check that the folder exists and is not read-only") from None
     try:
         try:
@@ -212,9 +215,9 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         return backup
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        if exc.errno == 28:
+        if exc.errno == errno.ENOSPC:
             reason = "the disk is full"
-        elif exc.errno in (13, 30):
+        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
             reason = "the folder or file is read-only"
         raise ToolkitError(f"could not be saved: {reason}; the workbook was left as it was", path=path) from None
     finally:

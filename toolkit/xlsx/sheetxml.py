@@ -226,7 +226,8 @@ class SheetXml:
                 continue
             cell_start = xml.rfind(b"<%sc " % p, self.data_start, lt)
             rm = _R_ATTR.search(xml, cell_start, lt) if cell_start >= 0 else None
-            own = (int(rm.group(2)), column_index(rm.group(1).decode())) if rm and rm.group(1) else (rng[0], rng[1])
+            own = (int(rm.group(2)), column_index(rm.group(1).decode())) if rm and rm.group(1) and rm.group(2) \
+                else (rng[0], rng[1])
             if kind == b"shared":
                 si = re.search(rb'\bsi="(\d+)"', tag)
                 if not si:

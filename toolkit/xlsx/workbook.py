@@ -60,6 +60,13 @@ def workbook_part(pkg: Package) -> str:
 
 
 def read_workbook(pkg: Package) -> WorkbookInfo:
+    try:
+        return _read_workbook(pkg)
+    except UnicodeDecodeError:
+        raise WorkbookRefused("is damaged: its list of sheets is not valid UTF-8 text", path=pkg.path) from None
+
+
+def _read_workbook(pkg: Package) -> WorkbookInfo:
     part = workbook_part(pkg)
     xml = pkg.read(part)
     if STRICT_NS in xml[:4000]:
