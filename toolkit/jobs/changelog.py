@@ -82,9 +82,11 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
         crash_point()
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        raise ToolkitError(f"the workbooks were saved, but the change log could not be written ({reason})",
-                           path=path, hint="free some space or fix the folder's permissions; the changes are "
-                                           "not listed in the log") from None
+        books = ", ".join(sorted({ch.workbook for ch in changes}))
+        raise ToolkitError(f"{books} was saved, but its {len(changes)} change(s) could not be added to the "
+                           f"change log ({reason})", path=path,
+                           hint="free some space or fix the folder's permissions; those changes are not listed "
+                                "in the log") from None
     return path
 
 

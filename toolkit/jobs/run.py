@@ -19,6 +19,7 @@ from toolkit.model.records import Table, read_table
 from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.rules import sync as sync_rules
+from toolkit.xlsx.package import Package
 from toolkit.xlsx.safety import FileStamp, clean_stale_temps, folder_lock, refuse_if_open
 
 JOBS = ("sync", "flag", "tiers")
@@ -91,6 +92,11 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
             if Path(path).exists() and FileStamp.of(Path(path)) != stamp:
                 raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
                                    path=path, hint="run the job again")
+        for plan in (reg_plan, trk_plan):  # a damaged part found before the first write, not between two
+            if plan.changes or plan.new_headers:
+                with Package.open(plan.table.path) as pkg:
+                    pkg.check_parts()
+        logged_at = dt.datetime.now()
         for plan in (reg_plan, trk_plan):
             progress.step(f"writing {plan.table.path.name}")
             if plan.changes or plan.new_headers:
@@ -101,9 +107,10 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
                 if skipped:
                     plan.changes = [c for c in plan.changes if c.ref not in skipped]
                 result.written.append(plan.table.path)
+                # logged as soon as the workbook is saved, so a later failure cannot leave them out
+                result.log_file = append_changes(folder, plan.changes, when=logged_at) or result.log_file
         result.changes = reg_plan.changes + trk_plan.changes
         progress.step("writing the change log")
-        result.log_file = append_changes(folder, result.changes)
     return result
 
 
