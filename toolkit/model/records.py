@@ -153,8 +153,8 @@ def _load(table: Table, head) -> None:
         raw = raws[name]
         if raw:
             mask = [False] * height
-            for r in raw:
-                mask[r] = True
+            for r, v in raw.items():
+                mask[r] = not (isinstance(v, str) and not v.strip())  # a cell of spaces is blank
             has = pc.or_(has, pa.array(mask))
         present = has if present is None else pc.or_(present, has)
     keep = pc.indices_nonzero(present)
@@ -175,12 +175,60 @@ def _load(table: Table, head) -> None:
                 table.problems.append(table.problem(i, name, raw, err))
             overrides[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
+        if col.type in ("date", "datetime") and not table.date1904:
+            _refuse_day_numbers(table, name, typed, overrides)
+        if col.type in ("integer", "decimal") and pa.types.is_floating(typed.type):
+            typed = _refuse_non_finite(table, name, typed, overrides)
         if col.required:
             for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
                 if i not in overrides:
                     table.problems.append(table.problem(i, name, None, f"'{col.header}' is required but empty"))
         table._arrays[name] = typed
         table._overrides[name] = overrides
+
+
+_FIRST_REAL_DAY = dt.datetime(1900, 3, 1)
+
+
+def _refuse_day_numbers(table: Table, name: str, arr, overrides: dict) -> None:
+    """Dates before 1 March 1900 are small numbers in a date column, not dates anyone meant.
+
+    The readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious
+    1900-02-29 (day 60) and 1900-02-28 (day 59) come back as 1900-02-28: they are reported.
+    """
+    t = arr.type
+    if not (pa.types.is_timestamp(t) or pa.types.is_date(t)) or arr.null_count == len(arr):
+        return
+    limit = pa.scalar(_FIRST_REAL_DAY if pa.types.is_timestamp(t) else _FIRST_REAL_DAY.date(), type=t)
+    for i in pc.indices_nonzero(pc.fill_null(pc.less(arr, limit), False)).to_pylist():
+        if i in overrides:
+            continue
+        v = arr[i].as_py()
+        shown = f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) and v.time() != dt.time() else f"{v:%Y-%m-%d}"
+        table.problems.append(table.problem(
+            i, name, shown, "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+                                     "number typed in a date column; type the date instead"))
+        overrides[i] = None
+
+
+_TOO_LARGE = 1e15  # Excel keeps 15 significant digits: beyond this a count or an amount is no longer exact
+
+
+def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
+    """NaN and infinity (the fast reader turns text such as "NaN" or "inf" into them) are no numbers,
+    and a number beyond 15 digits (1e308) is no count or amount anyone typed on purpose."""
+    bad = pc.fill_null(pc.or_(pc.invert(pc.is_finite(arr)), pc.greater_equal(pc.abs(arr), _TOO_LARGE)), False)
+    found = pc.indices_nonzero(bad).to_pylist()
+    if not found:
+        return arr
+    for i in found:
+        if i not in overrides:
+            v = arr[i].as_py()
+            reason = "not a number" if v != v or v in (float("inf"), float("-inf")) else \
+                "too large: Excel does not keep a number of more than 15 digits exactly"
+            table.problems.append(table.problem(i, name, str(v), reason))
+        overrides[i] = None
+    return pc.if_else(bad, pa.scalar(None, arr.type), arr)
 
 
 def _as_id(s: str) -> str:
@@ -206,6 +254,17 @@ def _normalise(arr, col: Column, is_id: bool):
 def _materialise(arr, kind: str) -> list:
     if arr.null_count == len(arr):
         return [None] * len(arr)
+    if pa.types.is_timestamp(arr.type) and arr.type.tz is None:
+        # numpy builds datetime objects ~15x faster than Arrow's to_pylist; NaT becomes None
+        values = arr.to_numpy(zero_copy_only=False).astype("datetime64[us]").tolist()
+        if kind == "date":
+            return [v.date() if v is not None else None for v in values]
+        return values
+    if pa.types.is_date32(arr.type):
+        values = arr.to_numpy(zero_copy_only=False).astype("datetime64[D]").tolist()
+        if kind == "datetime":
+            return [dt.datetime(v.year, v.month, v.day) if v is not None else None for v in values]
+        return values
     values = arr.to_pylist()
     if kind == "integer":
         return [int(v) if isinstance(v, float) else v for v in values]
