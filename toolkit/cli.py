@@ -286,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", metavar="DATE", help="changes up to this time (a date alone: the whole day)")
     p.add_argument("--limit", type=int, default=1000, help="show at most this many lines (default 1000)")
     p.set_defaults(run=cmd_log)
+
+    from toolkit.documents.commands import add_notice_commands
+
+    add_notice_commands(sub)
     return parser
 
 

@@ -1,0 +1,380 @@
+"""The notices job on the shipped sample workbooks: which rows get which notice, files, stamps, re-runs.
+
+The sample workbooks (workbooks/) are copied and every job is run on them first as of
+2026-11-20 17:00, so the deadline and flag columns the notices read exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from toolkit.documents.notices import NoticeSettings, file_stem, make_notices, parse_stamp
+from toolkit.documents.template import TemplateError
+from toolkit.errors import SettingsError
+from toolkit.model.records import read_table
+from toolkit.model.settings import load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "workbooks"
+AS_OF = dt.datetime(2026, 11, 20, 17, 0)
+DAY = "2026-11-20"
+NO_SLA = ("the SLA module (toolkit.rules.sla) is not there yet: the deadline and escalation columns "
+          "the notices are chosen by are not made")
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+# ------------------------------------------------------------------------------------------ fixtures, helpers
+
+@pytest.fixture(scope="session")
+def prepared_workbooks(tmp_path_factory) -> Path:
+    """The sample workbooks with every job run on them as of AS_OF (made once per session)."""
+    if not SAMPLES.is_dir():
+        pytest.skip(f"the sample workbooks are missing ({SAMPLES})")
+    if importlib.util.find_spec("toolkit.rules.sla") is None:
+        pytest.skip(NO_SLA)
+    from toolkit.jobs.run import run_jobs
+
+    folder = tmp_path_factory.mktemp("notices-base") / "wb"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns(".toolkit*", "logs", "notices", "~$*"))
+    run_jobs(folder, as_of=AS_OF)
+    settings = load_settings(folder)
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    if not tracker.has("respond_due") or not tracker.has("escalation_level"):
+        pytest.skip(NO_SLA)
+    return folder
+
+
+@pytest.fixture
+def folder(prepared_workbooks, tmp_path) -> Path:
+    dst = tmp_path / "客服台账"
+    shutil.copytree(prepared_workbooks, dst)
+    return dst
+
+
+def tables(folder: Path):
+    settings = load_settings(folder)
+    return (read_table(settings.register_path, settings.register),
+            read_table(settings.tracker_path, settings.tracker))
+
+
+def doc_text(path: Path) -> str:
+    doc = Document(io.BytesIO(Path(path).read_bytes()))
+    return "\n".join("".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in doc.element.body.iter(f"{{{W}}}p"))
+
+
+def workbook_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in ("customers.xlsx", "complaints.xlsx")}
+
+
+def office_template(folder: Path, name: str, *paragraphs: str) -> Path:
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    path = folder / "templates" / name
+    path.parent.mkdir(exist_ok=True)
+    doc.save(path)
+    return path
+
+
+def rows_where(table, **tests) -> list[int]:
+    out = []
+    for i in range(len(table)):
+        if all(test(table.values(col)[i]) for col, test in tests.items()):
+            out.append(i)
+    return out
+
+
+OPEN = ("待处理", "处理中", "待客户回复")
+
+
+# ------------------------------------------------------------------------------------------ the batch
+
+def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folder):
+    register, tracker = tables(folder)
+    acks = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None)
+    settlements = rows_where(tracker, same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+                             settlement_told_at=lambda v: v is None)
+    overdue = rows_where(tracker, escalation_level=lambda v: v in ("L1", "L2", "L3"))
+    visits = rows_where(register, visit_flag=lambda v: v in ("逾期", "即将到期", "未回访"))
+    assert acks and settlements and overdue and visits
+
+    result = make_notices(folder, as_of=AS_OF)
+    assert result.failures == []
+    assert result.count("ack") == len(acks)
+    assert result.count("settlement") == len(settlements)
+    handlers = {tracker.values("handler")[i] for i in overdue}
+    assert result.count("escalation") == len(handlers)
+    assert result.count("visit") == len({register.values("account_owner")[i] for i in visits})
+    assert result.count("tier") == 0  # the first grading of every customer is no change to write about
+
+    ids = tracker.values("complaint_id")
+    names = tracker.values("customer_name")
+    files = {}
+    for n in (n for n in result.made if n.kind == "ack"):
+        safe_name = re.sub(r'[<>:"/\\|?*]', "_", n.name)
+        assert n.path.name == (f"ack_{n.key}_{safe_name}_{DAY}.docx" if n.name else f"ack_{n.key}_{DAY}.docx")
+        assert n.path.is_file()
+        files[n.key] = n.path.name
+    _register_after, tracker_after = tables(folder)
+    stamps = tracker_after.values("notice_ack")
+    for i in acks:
+        assert stamps[i] == f"{DAY} 受理回执 notices/{files[ids[i]]}"
+    for i in set(range(len(tracker))) - set(acks):
+        assert stamps[i] is None
+    log = (folder / "logs" / f"changes-{dt.date.today():%Y-%m}.csv").read_text(encoding="utf-8-sig")
+    assert log.count(",notices,") == len(result.changes)
+    assert len(result.changes) == len(acks) + len(settlements) + len(overdue) + len(visits) + sum(
+        result.count(k) for k in ("feedback", "survey"))
+
+    # the acknowledgement holds the promised deadlines, the office's way
+    first = next(i for i in acks if names[i])
+    text = doc_text(next(n.path for n in result.made if n.kind == "ack" and n.key == ids[first]))
+    due = tracker.values("respond_due")[first]
+    assert f"{due.year}年{due.month}月{due.day}日 {due:%H:%M}" in text
+    assert ids[first] in text and names[first] in text
+
+
+def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads_from_l2(folder):
+    _register, tracker = tables(folder)
+    result = make_notices(folder, kind="escalation", as_of=AS_OF)
+    levels = tracker.values("escalation_level")
+    for notice in result.made:
+        mine = [i for i in range(len(tracker)) if tracker.values("handler")[i] == notice.key
+                and levels[i] in ("L1", "L2", "L3")]
+        doc = Document(io.BytesIO(notice.path.read_bytes()))
+        table = doc.tables[0]
+        listed = [r.cells[0].text for r in table.rows[1:]]
+        assert sorted(listed) == sorted(tracker.values("complaint_id")[i] for i in mine)
+        assert len(notice.rows) == len(mine)
+        for r in table.rows[1:]:
+            level, head = r.cells[5].text, r.cells[6].text
+            assert (head != "") == (level in ("L2", "L3")), (level, head)
+            if head:
+                assert head.startswith("部门负责人（")  # no department heads configured: the fallback, named
+        text = doc_text(notice.path)
+        top = max(int(levels[i][1]) for i in mine)
+        assert ("督办通知" if top >= 2 else "催办通知") in text
+        if top >= 3:
+            assert "抄送：" in text and "客服中心主任" in text
+
+
+def test_a_rerun_makes_nothing_and_force_makes_them_again(folder):
+    first = make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF)
+    assert first.made and first.changes
+    before = workbook_bytes(folder)
+    again = make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF)
+    assert again.made == [] and again.changes == [] and again.written == []
+    assert again.already["ack"] == first.count("ack")
+    assert workbook_bytes(folder) == before  # nothing to stamp: the workbooks are not even rewritten
+
+    forced = make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF, force=True)
+    assert sorted(n.path.name for n in forced.made) == sorted(n.path.name for n in first.made)
+    assert forced.changes == []  # same day, same files: the stamps stay as they are
+
+    # a complaint whose escalation level rose since its notice is due again: its handler gets a new one
+    _register, tracker = tables(folder)
+    stamps = tracker.values("notice_escalation")
+    i = next(i for i, s in enumerate(stamps) if s and "[L3]" in s)
+    from toolkit.xlsx import update_cells
+
+    update_cells(folder / "complaints.xlsx", tracker.sheet, {tracker.cell_ref("notice_escalation", i):
+                                                              stamps[i].replace("[L3]", "[L1]")})
+    later = make_notices(folder, kind="escalation", as_of=AS_OF)
+    assert [n.key for n in later.made] == [tracker.values("handler")[i]]
+
+
+def test_customer_notices_mask_contact_details_internal_ones_do_not(folder):
+    result = make_notices(folder, kind=["ack", "visit"], as_of=AS_OF)
+    register, tracker = tables(folder)
+    ack = next(n for n in result.made if n.kind == "ack")
+    phone = tracker.values("contact_phone")[tracker.rows.index(ack.rows[0])]
+    text = doc_text(ack.path)
+    assert phone and phone not in text and f"{phone[:3]}****{phone[-4:]}" in text
+    visit = next(n for n in result.made if n.kind == "visit")
+    text = doc_text(visit.path)
+    owner_phones = [register.values("phone")[i] for i in range(len(register))
+                    if register.values("account_owner")[i] == visit.key
+                    and register.values("visit_flag")[i] in ("逾期", "即将到期", "未回访")]
+    assert owner_phones and all(p in text for p in owner_phones if p)
+
+
+def test_one_bad_row_is_reported_and_the_rest_are_made(folder):
+    from toolkit.xlsx import update_cells
+
+    office_template(folder, "settlement.docx", "{{ complaint_id }} {{ customer_name }}",
+                    "满意度折算：{{ (satisfaction * 20)|int }} 分")
+    _register, tracker = tables(folder)
+    chosen = rows_where(tracker, same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+                        settlement_told_at=lambda v: v is None)
+    assert len(chosen) > 2
+    bad = chosen[1]
+    update_cells(folder / "complaints.xlsx", tracker.sheet,
+                 {tracker.cell_ref("satisfaction", i): (None if i == bad else 4) for i in chosen})
+    result = make_notices(folder, kind="settlement", as_of=AS_OF)
+    assert len(result.made) == len(chosen) - 1
+    [failure] = result.failures
+    assert failure.key == tracker.values("complaint_id")[bad] and failure.rows == [tracker.rows[bad]]
+    assert "TypeError" in failure.reason and "满意度折算" in failure.reason
+    _register, after = tables(folder)
+    assert after.values("notice_settlement")[bad] is None
+    assert all(after.values("notice_settlement")[i] for i in chosen if i != bad)
+    assert "80 分" in doc_text(result.made[0].path)
+    again = make_notices(folder, kind="settlement", as_of=AS_OF)
+    assert again.made == [] and [f.key for f in again.failures] == [failure.key]
+
+
+def test_a_template_field_no_column_provides_stops_the_batch_before_anything_is_written(folder):
+    office_template(folder, "ack.docx", "尊敬的{{ custmer_name }}：", "{{ complaint_id }}")
+    before = workbook_bytes(folder)
+    with pytest.raises(TemplateError) as info:
+        make_notices(folder, as_of=AS_OF)
+    msg = str(info.value)
+    assert "no notices were made" in msg and "'custmer_name' - did you mean customer_name" in msg
+    assert "尊敬的{{ custmer_name }}：" in msg
+    assert not (folder / "notices").exists()
+    assert workbook_bytes(folder) == before
+
+
+def test_dry_run_decides_and_renders_but_writes_nothing(folder):
+    before = workbook_bytes(folder)
+    logs = sorted((p.name, p.read_bytes()) for p in (folder / "logs").glob("*"))
+    result = make_notices(folder, as_of=AS_OF, dry_run=True)
+    assert result.made and all(n.path is None for n in result.made) and result.changes
+    assert not (folder / "notices").exists()
+    assert sorted((p.name, p.read_bytes()) for p in (folder / "logs").glob("*")) == logs
+    assert workbook_bytes(folder) == before
+
+
+def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder):
+    from toolkit.xlsx import update_cells
+
+    register, _tracker = tables(folder)
+    i = next(i for i in range(len(register)) if register.values("tier")[i] == "C"
+             and register.values("tier_changed_on")[i] == AS_OF.date())
+    update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("previous_tier", i): "B"})
+    result = make_notices(folder, kind="tier", as_of=AS_OF)
+    [letter] = result.made
+    assert letter.key == register.values("customer_id")[i]
+    text = doc_text(letter.path)
+    assert "由“B级（普通客户）”调整为“C级”" in text and "2026年11月20日" in text
+    assert "每 6 个月" in text  # the visit cadence of tier C
+    register, _ = tables(folder)
+    stamp = parse_stamp(register.values("notice_tier")[i])
+    assert stamp.date == AS_OF.date() and stamp.marker == "C" and stamp.title == "客户等级变更通知"
+    assert make_notices(folder, kind="tier", as_of=AS_OF).made == []
+
+
+def test_english_notices(folder):
+    result = make_notices(folder, kind="ack", as_of=AS_OF, language="en", dry_run=False)
+    text = doc_text(result.made[0].path)
+    assert "Acknowledgement of Your Complaint" in text and "20 November 2026" in text
+    assert result.templates["ack"].endswith("ack_en.docx")
+
+
+def test_merged_output_holds_every_notice_one_per_page(folder):
+    result = make_notices(folder, kind="settlement", as_of=AS_OF, merged=True)
+    [merged] = result.merged
+    assert merged.name == f"settlement_merged_{DAY}.docx"
+    import zipfile
+
+    with zipfile.ZipFile(merged) as zf:
+        xml = zf.read("word/document.xml")
+    assert xml.count(b'w:type="page"') == len(result.made) - 1
+    text = doc_text(merged)
+    assert all(n.key in text for n in result.made)
+
+
+def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
+    from toolkit.jobs.run import run_jobs
+    from toolkit.xlsx import update_cells
+
+    register, tracker = tables(folder)
+    i = next(i for i in range(len(tracker)) if tracker.values("status")[i] in OPEN)
+    cid = tracker.values("customer_id")[i]
+    r = register.values("customer_id").index(cid)
+    odd = "A&B <联合> 公司/总部:上海"
+    update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("name", r): odd})
+    run_jobs(folder, ("sync",), as_of=AS_OF)  # the name flows into the tracker
+    result = make_notices(folder, kind="ack", as_of=AS_OF)
+    notice = next(n for n in result.made if n.key == tracker.values("complaint_id")[i])
+    assert notice.path.name == f"ack_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
+    assert odd in doc_text(notice.path)
+    assert file_stem("{kind}_{key}_{name}_{date}", kind="ack", key="CON", name="", date=AS_OF.date()) == \
+        f"ack_CON_{DAY}"
+    assert file_stem("{key}", kind="ack", key="con", name="", date=AS_OF.date()) == "_con"
+
+
+def test_notices_elsewhere_are_stamped_with_their_full_path(folder, tmp_path):
+    out = tmp_path / "outbox"
+    result = make_notices(folder, kind="feedback", as_of=AS_OF, out_dir=out)
+    assert result.made and all(n.path.parent == out for n in result.made)
+    _register, tracker = tables(folder)
+    stamp = parse_stamp(tracker.values("notice_feedback")[tracker.rows.index(result.made[0].rows[0])])
+    assert stamp.file == str(out / result.made[0].path.name)
+
+
+def test_wrong_notice_settings_are_reported_with_the_key(folder):
+    (folder / "toolkit.toml").write_text('[notices.kinds.ack]\ntable = "orders"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"notices\.kinds\.ack\.table.*tracker or register"):
+        NoticeSettings.from_settings(load_settings(folder))
+    (folder / "toolkit.toml").write_text(
+        '[notices.kinds.ack]\nwhen = [{ column = "statsu", in = ["处理中"] }]\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match=r"notices\.kinds\.ack\.when\[1\]\.column"):
+        make_notices(folder, as_of=AS_OF)
+    (folder / "toolkit.toml").write_text('[notices]\nfilename = "{kind}_{customer}"\n', encoding="utf-8")
+    with pytest.raises(SettingsError, match="notices.filename"):
+        make_notices(folder, as_of=AS_OF)
+
+
+def test_the_office_can_switch_notices_off_and_change_conditions(folder):
+    (folder / "toolkit.toml").write_text(
+        '[notices.kinds.survey]\nenabled = false\n\n'
+        '[notices.kinds.ack]\nwhen = [{ column = "status", in = ["待处理"] }]\n', encoding="utf-8")
+    _register, tracker = tables(folder)
+    result = make_notices(folder, as_of=AS_OF, dry_run=True)
+    assert "survey" not in result.kinds
+    assert result.count("ack") == tracker.values("status").count("待处理")
+
+
+# ------------------------------------------------------------------------------------------ the command
+
+def run_cli(argv: list[str]) -> int:
+    import argparse
+
+    import toolkit.cli as cli
+    from toolkit.documents.commands import add_notice_commands
+
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if "notices" not in sub.choices:  # until cli.py registers the command itself
+        add_notice_commands(sub)
+    original = cli.build_parser
+    cli.build_parser = lambda: parser
+    try:
+        return cli.main(argv)
+    finally:
+        cli.build_parser = original
+
+
+def test_command_line(folder, capsys):
+    assert run_cli(["notices", str(folder), "--kind", "settlement", "--as-of", "2026-11-20 17:00", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would make" in out and "settlement" in out
+    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"made \d+ ack", out) and "stamped" in out
+    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
+    assert "already had theirs" in capsys.readouterr().out
+    office_template(folder, "feedback.docx", "{{ solutoin }}")
+    assert run_cli(["notices", str(folder), "--kind", "feedback", "--as-of", "2026-11-20 17:00"]) == 2
+    assert "did you mean solution" in capsys.readouterr().err
+    assert run_cli(["notices", str(folder), "--kind", "nope"]) == 2
+    assert "unknown notice 'nope'" in capsys.readouterr().err

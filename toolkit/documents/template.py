@@ -1,0 +1,248 @@
+"""A .docx template: compiled once, rendered many times.
+
+::
+
+    from toolkit.documents import DocxTemplate
+
+    tpl = DocxTemplate.open("templates/ack.docx")            # parse, merge split runs, compile: once
+    tpl.render_to("out/ack_TS2026-000123.docx", {"customer_name": "A&B <联合> 公司", ...})
+    data = tpl.render(context)                                 # the .docx as bytes
+
+Opening the template does the slow work once: the XML of every part that holds tags (document,
+headers, footers, foot- and endnotes) is parsed, Word mail-merge fields become Jinja tags, tags
+split across runs are made whole, ``{%p %}``/``{%tr %}`` tags are lifted to their paragraph or row,
+and the result is compiled to a Jinja template. Rendering a notice is then: render the Jinja
+templates to XML text, and write a zip in which those parts are new and every other part is
+copied as its stored bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from jinja2 import TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from lxml import etree
+
+from toolkit.documents.environment import DocumentEnvironment
+from toolkit.documents.mergefield import convert_fields, remove_mail_merge
+from toolkit.documents.package import DocxPackage
+from toolkit.documents.runs import TagIssue, prepare
+from toolkit.errors import ToolkitError
+
+_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
+PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+class TemplateError(ToolkitError):
+    """A template that cannot be used: malformed or unsupported tags, or fields no data provides."""
+
+    def __init__(self, message: str, *, path=None, issues: list | None = None, hint: str | None = None):
+        self.issues = list(issues or [])
+        super().__init__(message, path=path, hint=hint)
+
+
+class RenderError(ToolkitError):
+    """One document could not be rendered (a value the template cannot use, a missing field)."""
+
+
+@dataclass
+class CompiledPart:
+    name: str                       # part name in the package, e.g. word/document.xml
+    filename: str                   # the name Jinja knows it by (for tracebacks)
+    template: object                # jinja2.Template
+    ast: nodes.Template
+    lines: list[str] = field(default_factory=list)  # per line: the paragraph's text
+
+    def paragraph(self, lineno: int | None) -> str:
+        if lineno is None or not 1 <= lineno <= len(self.lines):
+            return ""
+        return self.lines[lineno - 1]
+
+
+def describe_issues(issues: Iterable[TagIssue]) -> str:
+    lines = []
+    seen = set()
+    for issue in issues:
+        if (issue.message, issue.paragraph, issue.part) in seen:
+            continue
+        seen.add((issue.message, issue.paragraph, issue.part))
+        where = f" (in {issue.part})" if issue.part and not issue.part.endswith("document.xml") else ""
+        shown = _clip(issue.paragraph)
+        lines.append(f"  - {issue.message}{where}" + (f"; paragraph: \"{shown}\"" if shown else ""))
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class DocxTemplate:
+    """A compiled .docx template. Use `DocxTemplate.open(path_or_bytes)`."""
+
+    def __init__(self, pkg: DocxPackage, *, language: str = "zh", name: str | None = None,
+                 compresslevel: int = 6):
+        self.package = pkg
+        self.path = pkg.path
+        self.name = name or (pkg.path.name if pkg.path else "template.docx")
+        self.language = language
+        self.env = DocumentEnvironment(language)
+        self.parts: dict[str, CompiledPart] = {}
+        self.merge_fields = 0
+        issues: list[TagIssue] = []
+        for part in pkg.template_parts():
+            xml = pkg.read(part)
+            if b"{" not in xml and b"MERGEFIELD" not in xml:
+                continue
+            try:
+                root = etree.fromstring(xml, _PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(f"part {part} is not well-formed XML ({exc})", path=self.path) from None
+            converted, field_issues = convert_fields(root, part)
+            self.merge_fields += converted
+            prepared = prepare(root, part)
+            issues += field_issues + prepared.issues
+            if not prepared.has_tags and not converted:
+                continue
+            filename = f"<{self.name}:{part}>"
+            try:
+                ast = self.env.parse(prepared.source, name=self.name, filename=filename)
+                code = self.env.compile(ast, name=self.name, filename=filename)
+                template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
+            except TemplateSyntaxError as exc:
+                line = prepared.lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(prepared.lines) else ""
+                if not any(i.paragraph == line for i in issues):  # the cause is usually listed already
+                    issues.append(TagIssue(_syntax_message(exc), line, part))
+                continue
+            self.parts[part] = CompiledPart(part, filename, template, ast, prepared.lines)
+        if issues:
+            raise TemplateError("the template cannot be used:\n" + describe_issues(issues), path=self.path,
+                                issues=issues, hint="correct the tags in Word and save the template again")
+        fixed = {}
+        if self.merge_fields:
+            settings = pkg.part_of_type("/settings")
+            if settings:
+                fixed[settings] = remove_mail_merge(pkg.read(settings))
+        self._writer = pkg.writer(frozenset(self.parts), fixed, compresslevel)
+        self._checked_xml = False
+
+    @classmethod
+    def open(cls, source: str | Path | bytes, *, language: str = "zh", name: str | None = None,
+             compresslevel: int = 6) -> "DocxTemplate":
+        pkg = DocxPackage.open(source)
+        return cls(pkg, language=language, name=name, compresslevel=compresslevel)
+
+    # ------------------------------------------------------------------ what the template uses
+
+    def fields(self) -> set[str]:
+        """The top-level names the template reads (mail-merge field names included)."""
+        from toolkit.documents.check import used_names
+
+        names: set[str] = set()
+        for cp in self.parts.values():
+            names |= {u.name for u in used_names(cp.ast, self.env)}
+        return names
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_parts(self, context: Mapping) -> dict[str, bytes]:
+        """The rendered XML of every template part."""
+        out = {}
+        for name, cp in self.parts.items():
+            try:
+                text = cp.template.render(context)
+            except Exception as exc:  # noqa: BLE001 - any failure in one document is reported, not raised raw
+                raise RenderError(self._explain(exc, cp)) from exc
+            out[name] = text.encode("utf-8")
+        if not self._checked_xml:
+            self._check_xml(out)
+        return out
+
+    def render(self, context: Mapping) -> bytes:
+        """The rendered document as .docx bytes."""
+        return self._writer.write_bytes(self.render_parts(context))
+
+    def render_to(self, path: str | Path, context: Mapping) -> Path:
+        """Render and write the document to `path` (written beside it first, then moved into place)."""
+        return self.write(path, self.render_parts(context))
+
+    def write(self, path: str | Path, parts: Mapping[str, bytes]) -> Path:
+        """Write an already rendered document (see `render_parts`)."""
+        return self._writer.write(path, dict(parts))
+
+    def merge(self, rendered: list[Mapping[str, bytes]]) -> bytes:
+        """One .docx holding several rendered documents of this template, each starting on a new page.
+
+        Headers and footers come from the first document.
+        """
+        if not rendered:
+            raise ValueError("nothing to merge")
+        main = self.package.main
+        first = dict(rendered[0])
+        if main not in first:
+            first[main] = self.package.read(main)
+            bodies = [first[main]] * len(rendered)
+        else:
+            bodies = [r[main] for r in rendered]
+        head, _, tail = _split_body(first[main].decode("utf-8"))
+        inner = [_split_body(b.decode("utf-8"))[1] for b in bodies]
+        first[main] = (head + PAGE_BREAK.join(inner) + tail).encode("utf-8")
+        return self._writer.write_bytes(first)
+
+    def _check_xml(self, out: dict[str, bytes]) -> None:
+        """The first document rendered is parsed once: a template whose tags break Word's XML is refused."""
+        for name, data in out.items():
+            try:
+                etree.fromstring(data, _PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise TemplateError(f"the template produces damaged Word XML in {name} ({exc}); check that every "
+                                    "{%p %} and {%tr %} tag has its end tag", path=self.path) from None
+        self._checked_xml = True
+
+    def _explain(self, exc: Exception, cp: CompiledPart) -> str:
+        lineno = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == cp.filename:
+                lineno = frame.lineno
+        paragraph = _clip(cp.paragraph(lineno))
+        if isinstance(exc, UndefinedError):
+            m = re.search(r"'([^']+)' is undefined", str(exc))
+            reason = (f"the template uses '{m.group(1)}', which this notice's data does not have" if m
+                      else f"the template uses a value this notice's data does not have ({exc})")
+        elif isinstance(exc, SecurityError):
+            reason = f"the template tried something templates may not do ({exc})"
+        elif isinstance(exc, RenderError):
+            return str(exc)
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
+        return reason + (f" (paragraph: \"{paragraph}\")" if paragraph else "")
+
+
+def _syntax_message(exc: TemplateSyntaxError) -> str:
+    msg = exc.message or str(exc)
+    m = re.search(r"Encountered unknown tag '(\w+)'", msg)
+    if m:
+        return f"unknown tag {{% {m.group(1)} %}} ({msg})"
+    return f"malformed tag: {msg}"
+
+
+_BODY_OPEN = re.compile(r"<w:body\b[^>]*>")
+
+
+def _split_body(xml: str) -> tuple[str, str, str]:
+    """(everything up to and including <w:body>, the body's content without its final sectPr, the rest)."""
+    m = _BODY_OPEN.search(xml)
+    end = xml.rfind("</w:body>")
+    if not m or end < 0:
+        raise ValueError("the document has no <w:body>")
+    start = m.end()
+    body = xml[start:end]
+    sect = body.rfind("<w:sectPr")
+    if sect >= 0 and body[sect:].rstrip().endswith("</w:sectPr>") and "</w:p>" not in body[sect:]:
+        return xml[:start], body[:sect], body[sect:] + xml[end:]
+    return xml[:start], body, xml[end:]
