@@ -377,3 +377,36 @@ def write_corpus_sample(original: Path, folder: Path) -> CorpusWrite:
 def corpus_writer():
     """`write_corpus_sample(original, folder)`: the corpus write shared by the engine tests."""
     return write_corpus_sample
+
+
+# ---------------------------------------------------------------------- the shipped sample office, jobs run
+
+SAMPLES = REPO / "workbooks"
+SAMPLE_AS_OF = __import__("datetime").datetime(2026, 11, 20, 17, 0)
+
+
+@pytest.fixture(scope="session")
+def sample_office_run(tmp_path_factory) -> Path:
+    """The shipped sample workbooks with every job run on them as of SAMPLE_AS_OF (made once per session;
+    copy it before changing anything: use `sample_office`)."""
+    from toolkit.jobs.run import run_jobs
+    from toolkit.model.records import read_table
+    from toolkit.model.settings import load_settings
+
+    if not SAMPLES.is_dir():
+        pytest.skip(f"the sample workbooks are missing ({SAMPLES})")
+    folder = tmp_path_factory.mktemp("sample-office") / "wb"
+    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns(".toolkit*", "logs", "notices", "~$*"))
+    run_jobs(folder, as_of=SAMPLE_AS_OF)
+    settings = load_settings(folder)
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    assert tracker.has("respond_due") and tracker.has("escalation_level"), "the flag job made no deadline columns"
+    return folder
+
+
+@pytest.fixture
+def sample_office(sample_office_run, tmp_path) -> Path:
+    """A private copy of `sample_office_run` in a folder named like an office's (客服台账)."""
+    dst = tmp_path / "客服台账"
+    shutil.copytree(sample_office_run, dst)
+    return dst

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,27 +29,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # ------------------------------------------------------------------------------------------ fixtures, helpers
 
-@pytest.fixture(scope="session")
-def prepared_workbooks(tmp_path_factory) -> Path:
-    """The sample workbooks with every job run on them as of AS_OF (made once per session)."""
-    if not SAMPLES.is_dir():
-        pytest.skip(f"the sample workbooks are missing ({SAMPLES})")
-    from toolkit.jobs.run import run_jobs
-
-    folder = tmp_path_factory.mktemp("notices-base") / "wb"
-    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns(".toolkit*", "logs", "notices", "~$*"))
-    run_jobs(folder, as_of=AS_OF)
-    settings = load_settings(folder)
-    tracker = read_table(settings.tracker_path, settings.tracker)
-    assert tracker.has("respond_due") and tracker.has("escalation_level"), "the flag job made no deadline columns"
-    return folder
-
-
 @pytest.fixture
-def folder(prepared_workbooks, tmp_path) -> Path:
-    dst = tmp_path / "客服台账"
-    shutil.copytree(prepared_workbooks, dst)
-    return dst
+def folder(sample_office) -> Path:
+    return sample_office
 
 
 def tables(folder: Path):

@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from test_documents_notices import AS_OF, folder, prepared_workbooks, tables  # noqa: F401 - fixtures
+from test_documents_notices import AS_OF, folder, tables  # noqa: F401 - fixtures
 
 from toolkit.documents.filters import format_date, format_datetime
 from toolkit.documents.notices import make_notices

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,7 @@ from toolkit.errors import WorkbookBusy
 from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.editor import WorkbookEditor
-from toolkit.xlsx.safety import FileStamp, folder_lock
+from toolkit.xlsx.safety import FileStamp
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)

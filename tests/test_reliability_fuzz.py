@@ -16,7 +16,6 @@ import datetime as dt
 import os
 import re
 import shutil
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from hostile.build import SHEET1, TRACKER_HEADERS, TRACKER_ROWS, edit_part, office
+from hostile.build import SHEET1, TRACKER_HEADERS, edit_part, office
 from toolkit.errors import ToolkitError
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings

@@ -13,7 +13,6 @@ Every case must give:
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import shutil
 import zipfile
 from functools import cached_property

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import re
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path

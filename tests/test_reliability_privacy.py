@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -28,21 +27,9 @@ MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 
-@pytest.fixture(scope="module")
-def prepared(tmp_path_factory) -> Path:
-    from toolkit.jobs.run import run_jobs
-
-    folder = tmp_path_factory.mktemp("privacy") / "wb"
-    shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns(".toolkit*", "logs", "notices", "~$*"))
-    run_jobs(folder, as_of=AS_OF)
-    return folder
-
-
 @pytest.fixture
-def folder(prepared, tmp_path) -> Path:
-    dst = tmp_path / "客服台账"
-    shutil.copytree(prepared, dst)
-    return dst
+def folder(sample_office) -> Path:
+    return sample_office
 
 
 def register_of(folder: Path):

@@ -104,7 +104,8 @@ def cmd_due(args) -> int:
     return EXIT_OK
 
 
-def _as_of(text: str | None) -> dt.datetime | None:
+def as_of_option(text: str | None) -> dt.datetime | None:
+    """The --as-of option of every job command: None (now) or the time staff typed, in any form they type."""
     if not text:
         return None
     from toolkit.model.values import parse_value
@@ -124,7 +125,7 @@ def _job_command(jobs: tuple[str, ...]):
         from toolkit.progress import progress
 
         with progress(5, desc="+".join(jobs)) as bar:
-            result = run_jobs(args.folder, jobs, as_of=_as_of(args.as_of), dry_run=args.dry_run, progress=bar)
+            result = run_jobs(args.folder, jobs, as_of=as_of_option(args.as_of), dry_run=args.dry_run, progress=bar)
         if args.dry_run and result.changes:
             shown = result.changes[: args.limit]
             print(format_table(["workbook", "cell", "key", "column", "old", "new"], [describe(c) for c in shown]))

@@ -16,7 +16,7 @@ from typing import Callable
 
 from hostile.build import (REGISTER_HEADERS, REGISTER_ROWS, SHEET1, TRACKER_HEADERS, TRACKER_ROWS, Formula, Rich,
                            Sheet, corrupt_local_header, corrupt_member_data, edit_part, encrypted_workbook, office,
-                           register, rewrite_zip, strip_cell_refs, to_strict, tracker, write_xlsx, xls_workbook)
+                           register, rewrite_zip, strip_cell_refs, to_strict, tracker, xls_workbook)
 
 CASES: list["Case"] = []
 
@@ -417,9 +417,8 @@ def _(ctx):
 
 @case("merged data cells: one customer ID merged down three rows")
 def build_merged_data_cells(folder: Path):
-    k = col("客户编号")
     office(folder, tracker_sheets=[tracker(trk_rows(**{"r2c4": None, "r3c4": None}),
-                                           merges=[(f"D2:D4", "C0001")])])
+                                           merges=[("D2:D4", "C0001")])])
 
 
 @expects

@@ -8,29 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.errors import ToolkitError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
 
 
-def _as_of(text: str | None):
-    if not text:
-        return None
-    from toolkit.model.values import parse_value
-
-    value, err = parse_value(text, "datetime")
-    if err or value is None:
-        raise ToolkitError(f"--as-of '{text}' is not a date and time: {err or 'empty'}")
-    return value
-
-
 def cmd_notices(args) -> int:
+    from toolkit.cli import as_of_option
     from toolkit.documents.notices import make_notices
     from toolkit.progress import progress
     from toolkit.textout import format_table
 
     with progress(6, desc="notices") as bar:
-        result = make_notices(args.folder, kind=args.kind or None, as_of=_as_of(args.as_of), dry_run=args.dry_run,
+        result = make_notices(args.folder, kind=args.kind or None, as_of=as_of_option(args.as_of), dry_run=args.dry_run,
                               pdf=True if args.pdf else None, force=args.force, out_dir=args.out,
                               merged=True if args.merged else None, language=args.lang, progress=bar)
     shown = result.made[: args.limit]
