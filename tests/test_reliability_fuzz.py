@@ -20,11 +20,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hostile.build import SHEET1, TRACKER_HEADERS, edit_part, office
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
-from hostile.build import SHEET1, TRACKER_HEADERS, edit_part, office
 from toolkit.errors import ToolkitError
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings
@@ -189,6 +189,7 @@ def exercise(folder: Path) -> None:
 
 @fuzz("mutated <c> elements")
 @given(st.lists(cells(), min_size=1, max_size=4), st.integers(0, 4))
+@example(['<c r="ZAA1"><v>1</v></c>'], 0)  # beyond column XFD: once crashed peek() with a bare ValueError
 def test_mutated_cells_never_crash_the_readers(template, tmp_path, new_cells, where):
     folder = fresh(template, tmp_path / "office")
     inserted = "".join(new_cells).encode("utf-8", "surrogatepass")

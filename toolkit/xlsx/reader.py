@@ -182,7 +182,11 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                 c = 0
                 for cm in _CELL.finditer(m.group(2) or b""):
                     crm = _R.search(cm.group(1))
-                    c = column_index(crm.group(1).decode()) if crm and crm.group(1) else c + 1
+                    try:
+                        c = column_index(crm.group(1).decode()) if crm and crm.group(1) else c + 1
+                    except ValueError as exc:  # e.g. ZAA7: no such column in Excel, so not written by it
+                        raise WorkbookRefused(f"is damaged: sheet '{info.name}' row {r} has a cell at an impossible "
+                                              f"place ({exc})", path=path) from None
                     v = _cell_value(cm.group(1), cm.group(2), sst, styles, wb.date1904)
                     if v is not None and v != "":
                         cells[c] = v
