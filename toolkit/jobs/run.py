@@ -7,8 +7,10 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
@@ -20,7 +22,12 @@ from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.rules import sync as sync_rules
 from toolkit.xlsx.package import Package
-from toolkit.xlsx.safety import FileStamp, clean_stale_temps, folder_lock, refuse_if_open
+from toolkit.xlsx.safety import (
+    FileStamp,
+    clean_stale_temps,
+    folder_lock,
+    refuse_if_open,
+)
 
 JOBS = ("sync", "flag", "tiers")
 
@@ -38,14 +45,54 @@ class JobResult:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def _read(settings: Settings) -> tuple[Table, Table, dict[str, FileStamp]]:
-    stamps = {}
-    for path in (settings.register_path, settings.tracker_path):
-        if path.exists():
-            stamps[str(path)] = FileStamp.of(path)
-    register = read_table(settings.register_path, settings.register)
-    tracker = read_table(settings.tracker_path, settings.tracker)
-    return register, tracker, stamps
+class FileWorkbook:
+    """A workbook on disk, through the file engine: read_table to read, write_plan to write in place
+    (atomic replace, backups, owner-file and stamp checks). The command line always uses this."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.stamp: FileStamp | None = None
+
+    def check_writable(self) -> None:
+        refuse_if_open(self.path)
+
+    def read(self, schema) -> Table:
+        return read_table(self.path, schema)
+
+    def snapshot(self) -> None:
+        if self.path.exists():
+            self.stamp = FileStamp.of(self.path)
+
+    def check_unchanged(self) -> None:
+        if self.stamp is not None and self.path.exists() and FileStamp.of(self.path) != self.stamp:
+            raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
+                               path=self.path, hint="run the job again")
+
+    def preflight(self, plan: TablePlan) -> None:
+        with Package.open(self.path) as pkg:
+            pkg.check_parts()
+
+    def write(self, plan: TablePlan, settings: Settings) -> list[Problem]:
+        """Write the plan; cells left alone (formulas) are dropped from plan.changes and reported."""
+        report, problems = write_plan(plan, keep_backups=settings.backups_kept, stamp=self.stamp)
+        skipped = {ref.rpartition("!")[2] for ref in report.skipped_formulas}
+        if skipped:
+            plan.changes = [c for c in plan.changes if c.ref not in skipped]
+        return problems
+
+
+class WorkbookSource(Protocol):
+    """Where a job reads one workbook from and writes it back to: the file on disk (FileWorkbook) or the
+    workbook open in Excel (toolkit.excel.live.LiveWorkbook). The rules never know which."""
+
+    path: Path
+
+    def check_writable(self) -> None: ...          # refuse early when the job may not write it
+    def snapshot(self) -> None: ...                # remember its state before reading
+    def read(self, schema) -> Table: ...
+    def check_unchanged(self) -> None: ...         # refuse when someone changed it while the job ran
+    def preflight(self, plan: TablePlan) -> None: ...  # refuse a damaged workbook before the first write
+    def write(self, plan: TablePlan, settings: Settings) -> list[Problem]: ...
 
 
 def _missing_required(table: Table) -> list[str]:
@@ -58,6 +105,15 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
 
     `progress` (optional) gets `.step(text)` calls as the job moves on: read, decide, write, log.
     """
+    return run_jobs_with(FileWorkbook, folder, jobs, as_of=as_of, dry_run=dry_run, settings=settings,
+                         progress=progress)
+
+
+def run_jobs_with(source: Callable[[Path], WorkbookSource], folder: str | Path = ".", jobs: tuple[str, ...] = JOBS,
+                  *, as_of: dt.datetime | None = None, dry_run: bool = False, settings: Settings | None = None,
+                  progress=None) -> JobResult:
+    """run_jobs, reading and writing each workbook through `source(path)` (FileWorkbook, or the
+    Excel adapter for a workbook open in Excel). Same rules, same changes, same change log."""
     progress = progress or NoProgress()
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:
@@ -66,14 +122,18 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
     settings = settings or load_settings(folder)
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
+    reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
     if not dry_run:
-        for path in (settings.register_path, settings.tracker_path):
-            refuse_if_open(path)
+        for src in (reg_src, trk_src):
+            src.check_writable()
     with folder_lock(folder):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")
-        register, tracker, stamps = _read(settings)
+        for src in (reg_src, trk_src):
+            src.snapshot()
+        register = reg_src.read(settings.register)
+        tracker = trk_src.read(settings.tracker)
         result.rows = {"register": len(register), "tracker": len(tracker)}
         result.problems += register.problems + tracker.problems
         for table in (register, tracker):
@@ -88,24 +148,16 @@ def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: d
         result.changes = reg_plan.changes + trk_plan.changes
         if dry_run:
             return result
-        for path, stamp in stamps.items():  # replaced while we decided: write neither workbook
-            if Path(path).exists() and FileStamp.of(Path(path)) != stamp:
-                raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
-                                   path=path, hint="run the job again")
-        for plan in (reg_plan, trk_plan):  # a damaged part found before the first write, not between two
+        for src in (reg_src, trk_src):  # replaced while we decided: write neither workbook
+            src.check_unchanged()
+        for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):  # a damaged part found before the first write
             if plan.changes or plan.new_headers:
-                with Package.open(plan.table.path) as pkg:
-                    pkg.check_parts()
+                src.preflight(plan)
         logged_at = dt.datetime.now()
-        for plan in (reg_plan, trk_plan):
+        for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
             progress.step(f"writing {plan.table.path.name}")
             if plan.changes or plan.new_headers:
-                report, problems = write_plan(plan, keep_backups=settings.backups_kept,
-                                              stamp=stamps.get(str(plan.table.path)))
-                result.problems += problems
-                skipped = {ref.rpartition("!")[2] for ref in report.skipped_formulas}
-                if skipped:
-                    plan.changes = [c for c in plan.changes if c.ref not in skipped]
+                result.problems += src.write(plan, settings)
                 result.written.append(plan.table.path)
                 # logged as soon as the workbook is saved, so a later failure cannot leave them out
                 result.log_file = append_changes(folder, plan.changes, when=logged_at) or result.log_file

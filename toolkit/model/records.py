@@ -86,11 +86,18 @@ class Table:
                        self.headers.get(name, name) if name else None, value, reason, severity)
 
 
-def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = None) -> Table:
-    """Read the schema's sheet from a workbook on disk."""
+def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = None,
+               grid: list[list[object]] | None = None) -> Table:
+    """Read the schema's sheet from a workbook on disk.
+
+    `grid`: the sheet's cells from A1 already in memory (an open Excel workbook's used range read
+    through xlwings, toolkit/excel/live.py); then the file is not opened, `sheet` is the sheet's
+    actual name, and the same header mapping and value parsing as the exact path are used.
+    """
     path = Path(path)
     sheet_name = sheet or schema.sheet
-    head = peek(path, sheet_name)
+    cells = grid  # the name `grid` is used below for the peeked rows
+    head = peek(path, sheet_name) if cells is None else _peek_grid(cells, sheet_name)
     expected = schema.expected_headers()
     grid = head.grid()
     idx = find_header_row(grid, expected)
@@ -123,23 +130,37 @@ def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = Non
             f"{column_letter(positions[0] + 1)}) is used", "warning"))
     if not table.columns:
         return table
-    _load(table, head)
+    _load(table, head, cells)
     return table
 
 
-def _load(table: Table, head) -> None:
+def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
+    """A Peek (as reader.peek gives for a file) of the first rows of an in-memory grid."""
+    from toolkit.xlsx.reader import Peek
+
+    head = Peek(sheet=sheet, date1904=False)
+    for r, row in enumerate(grid, start=1):
+        cells = {c: v for c, v in enumerate(row, start=1) if v is not None and v != ""}
+        if cells:
+            head.rows.append((r, cells))
+            if len(head.rows) >= max_rows:
+                break
+    return head
+
+
+def _load(table: Table, head, grid=None) -> None:
     schema = table.schema
     kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
     by_col = {c: n for n, c in table.columns.items()}
     try:
-        if head.first_row is None or head.first_col is None or head.first_col != 1 and not head.complete:
+        if grid is not None or head.first_row is None or head.first_col is None or head.first_col != 1 and not head.complete:
             raise RangeMismatch("the used range may start left of the peeked rows")
         read = read_columns(table.path, table.sheet, table.header_row, head.first_row, head.first_col, kinds,
                             expect_headers={c: table.headers[n] for c, n in by_col.items()})
         arrays = {by_col[c]: col.values for c, col in read.columns.items()}
         raws = {by_col[c]: col.raw for c, col in read.columns.items()}
     except RangeMismatch:
-        arrays, raws = _exact_arrays(table)
+        arrays, raws = _exact_arrays(table, grid)
     if not arrays:
         return
     height = len(next(iter(arrays.values())))
@@ -297,9 +318,9 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
                 overrides[i] = None
 
 
-def _exact_arrays(table: Table):
-    """The slower exact path: every cell from A1 through calamine, then the same conversion."""
-    grid = read_grid(table.path, table.sheet)
+def _exact_arrays(table: Table, grid=None):
+    """The slower exact path: every cell from A1 through calamine (or `grid`), then the same conversion."""
+    grid = read_grid(table.path, table.sheet) if grid is None else grid
     body = grid[table.header_row:]
     arrays, raws = {}, {}
     for name, c in table.columns.items():

@@ -1,0 +1,252 @@
+"""The control panel workbook: labelled buttons, one per job, each running a Sub of Module1.
+
+Built, never edited by hand (`toolkit excel build-panel`):
+
+1. take `xl/vbaProject.bin` from the installed xlwings package's quickstart_standalone.xlsm: its
+   `xlwings` module is the standalone RunPython (no add-in needed) of exactly that xlwings version;
+2. replace Module1's source with our Subs (pyOpenVBA writes the source only, without compiled
+   p-code, so Excel compiles it when the workbook is opened);
+3. write the workbook with XlsxWriter: the VBA project, the panel sheet (code name Sheet1) with its
+   form buttons, and the xlwings.conf sheet (code name Sheet2) with the interpreter settings
+   explained beside them. ThisWorkbook/Sheet1/Sheet2 are the document modules of that VBA project.
+
+The same inputs give the same bytes (fixed document dates, XlsxWriter's fixed zip times), so the
+shipped panel can be checked against a fresh build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.errors import SettingsError, ToolkitError
+from toolkit.excel.vba import VBA_MODULE, XLWINGS_MODULE, Button, module1_source
+from toolkit.model.settings import Settings
+
+DOCUMENT_MODULES = ("ThisWorkbook", "Sheet1", "Sheet2")  # code names in quickstart_standalone.xlsm
+CONF_SHEET = "xlwings.conf"
+_BUILT = dt.datetime(2026, 1, 1)  # fixed document date: a rebuild gives the same file
+_BUTTON_FIRST_ROW = 4              # 0-based: the first button sits in row 5
+_BUTTON_HEIGHT_PX = 34
+
+
+@dataclass(frozen=True)
+class PanelSpec:
+    sheet: str
+    title: str
+    title_en: str
+    language: str
+    folder_label: str
+    folder_label_en: str
+    folder_cell: str
+    status_cell: str
+    interpreter_win: str
+    interpreter_mac: str
+    pythonpath: str
+    buttons: tuple[Button, ...]
+    file: str = "control_panel.xlsm"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PanelSpec:
+        return cls.from_data(settings.data, settings.source)
+
+    @classmethod
+    def shipped(cls) -> PanelSpec:
+        from toolkit.model.settings import default_settings
+
+        return cls.from_data(default_settings(), "shipped defaults")
+
+    @classmethod
+    def from_data(cls, data: dict, source: str) -> PanelSpec:
+        excel = data.get("excel", {})
+        panel = dict(excel.get("panel", {}))
+
+        def text(key: str) -> str:
+            value = panel.get(key, "")
+            if not isinstance(value, str):
+                raise SettingsError(f"excel.panel.{key} should be text, not {value!r}", path=source)
+            return value
+
+        buttons = []
+        for n, entry in enumerate(excel.get("buttons", []), start=1):
+            if not isinstance(entry, dict):
+                raise SettingsError(f"[[excel.buttons]] entry {n} should be a table", path=source)
+            unknown = set(entry) - {"macro", "function", "caption", "caption_en", "note", "note_en"}
+            if unknown or not {"macro", "function", "caption", "caption_en"} <= set(entry):
+                raise SettingsError(f"[[excel.buttons]] entry {n} needs macro, function, caption and caption_en "
+                                    f"(and may have note, note_en){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}",
+                                    path=source)
+            buttons.append(Button(**{k: str(v) for k, v in entry.items()}))
+        if not buttons:
+            raise SettingsError("[[excel.buttons]] lists no button", path=source)
+        language = text("language") or "zh"
+        if language not in ("zh", "en"):
+            raise SettingsError(f"excel.panel.language should be zh or en, not {language!r}", path=source)
+        for key in ("folder_cell", "status_cell"):
+            if not re.fullmatch(r"[A-Z]{1,2}[1-9][0-9]{0,4}", text(key)):
+                raise SettingsError(f"excel.panel.{key} should be a cell such as B3, not {text(key)!r}", path=source)
+        return cls(sheet=text("sheet"), title=text("title"), title_en=text("title_en"), language=language,
+                   folder_label=text("folder_label"), folder_label_en=text("folder_label_en"),
+                   folder_cell=text("folder_cell"), status_cell=text("status_cell"),
+                   interpreter_win=text("interpreter_win"), interpreter_mac=text("interpreter_mac"),
+                   pythonpath=text("pythonpath"), buttons=tuple(buttons), file=text("file") or cls.file)
+
+
+def standalone_template() -> Path:
+    """quickstart_standalone.xlsm of the installed xlwings package."""
+    import xlwings
+
+    path = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
+    if not path.exists():
+        raise ToolkitError(f"xlwings {xlwings.__version__} does not ship quickstart_standalone.xlsm",
+                           path=path, hint="install the xlwings version pinned in pyproject.toml")
+    return path
+
+
+def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
+    """xlwings' standalone vbaProject.bin with Module1 replaced by our Subs."""
+    import xlwings
+    from pyopenvba import ExcelFile
+
+    with tempfile.TemporaryDirectory(prefix="toolkit-panel-") as tmp:
+        src = Path(tmp) / "template.xlsm"
+        shutil.copyfile(standalone_template(), src)
+        out = Path(tmp) / "panel.xlsm"
+        with ExcelFile(src) as wb:
+            names = wb.module_names()
+            missing = [m for m in (*DOCUMENT_MODULES, VBA_MODULE, XLWINGS_MODULE) if m not in names]
+            if missing:
+                raise ToolkitError(f"xlwings' quickstart_standalone.xlsm lacks the VBA module(s) {', '.join(missing)} "
+                                   f"(it has {', '.join(names)})", hint="install the xlwings version pinned in pyproject.toml")
+            version = re.search(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', wb.get_module(XLWINGS_MODULE))
+            if not version or version.group(1) != xlwings.__version__:
+                raise ToolkitError(f"the xlwings VBA module is version {version.group(1) if version else '?'} but the "
+                                   f"xlwings package is {xlwings.__version__}; they must match")
+            wb.set_module(VBA_MODULE, module1_source(list(buttons)))
+            wb.save(out)
+        with zipfile.ZipFile(out) as z:
+            return z.read("xl/vbaProject.bin")
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    return xl_cell_to_rowcol(ref)
+
+
+def build_panel(out: str | Path, spec: PanelSpec) -> Path:
+    """Write the control panel to `out` (replaced in one step)."""
+    import xlsxwriter
+
+    out = Path(out)
+    if out.suffix.lower() != ".xlsm":
+        raise ToolkitError("the control panel must be a macro-enabled workbook ending in .xlsm", path=out)
+    project = vba_project(spec.buttons)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.building")
+    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    try:
+        wb.set_properties({"title": spec.title_en, "subject": "Office toolkit control panel",
+                           "comments": "Built by `toolkit excel build-panel`", "created": _BUILT})
+        wb.set_vba_name("ThisWorkbook")
+        wb.add_vba_project(io.BytesIO(project), is_stream=True)
+        _panel_sheet(wb, spec)
+        _conf_sheet(wb, spec)
+    finally:
+        wb.close()
+    tmp.replace(out)
+    return out
+
+
+def _panel_sheet(wb, spec: PanelSpec) -> None:
+    ws = wb.add_worksheet(spec.sheet)
+    ws.set_vba_name("Sheet1")
+    ws.activate()
+    title = wb.add_format({"bold": True, "font_size": 16})
+    sub = wb.add_format({"font_color": "#595959", "italic": True})
+    label = wb.add_format({"bold": True})
+    entry = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
+    note = wb.add_format({"valign": "vcenter", "text_wrap": True})
+    other = wb.add_format({"valign": "vcenter", "text_wrap": True, "font_color": "#595959"})
+    head = wb.add_format({"bold": True, "bottom": 1})
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 1, 56)
+    ws.set_column(2, 2, 64)
+    ws.write(0, 0, spec.title, title)
+    ws.write(1, 0, spec.title_en, sub)
+    frow, fcol = _cell(spec.folder_cell)
+    ws.write(frow, fcol - 1 if fcol else fcol, spec.folder_label, label)
+    ws.write_blank(frow, fcol, None, entry)
+    ws.write(frow, fcol + 1, spec.folder_label_en, other)
+    zh = spec.language == "zh"
+    for n, b in enumerate(spec.buttons):
+        row = _BUTTON_FIRST_ROW + n
+        ws.set_row_pixels(row, _BUTTON_HEIGHT_PX + 6)
+        ws.insert_button(row, 0, {
+            "macro": b.macro, "caption": b.caption if zh else b.caption_en,
+            "description": b.caption_en if zh else b.caption,
+            "width": 200, "height": _BUTTON_HEIGHT_PX, "x_offset": 4, "y_offset": 3,
+        })
+        ws.write(row, 1, b.note if zh else b.note_en, note)
+        ws.write(row, 2, f"{b.caption_en}: {b.note_en}" if zh else f"{b.caption}：{b.note}", other)
+    srow, scol = _cell(spec.status_cell)
+    ws.write(srow, scol, "最近一次运行 Last run", head)
+    ws.write(srow, scol + 1, "（点击上面的按钮后在此显示结果 / the result of a button shows here）", other)
+
+
+_CONF_ROWS = (
+    ("Interpreter_Win", "interpreter_win",
+     "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe（pythonw 不弹黑色窗口）。"
+     "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
+     "empty: `python` on PATH."),
+    ("Interpreter_Mac", "interpreter_mac",
+     "Mac：例如 /Users/me/toolkit/.venv/bin/python（不能用 ~）。 / Mac: full path, e.g. "
+     "/Users/me/toolkit/.venv/bin/python (no ~)."),
+    ("PYTHONPATH", "pythonpath",
+     "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / Only when the toolkit "
+     "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;)."),
+    ("Conda Path", None,
+     "仅用 conda 时：conda 的安装目录，例如 C:\\Users\\me\\miniconda3（同时填 Conda Env）。 / Only with conda: the "
+     "conda installation folder, e.g. C:\\Users\\me\\miniconda3 (and fill in Conda Env)."),
+    ("Conda Env", None,
+     "仅用 conda 时：环境名，例如 toolkit。 / Only with conda: the environment's name, e.g. toolkit."),
+)
+
+
+def _conf_sheet(wb, spec: PanelSpec) -> None:
+    ws = wb.add_worksheet(CONF_SHEET)
+    ws.set_vba_name("Sheet2")
+    key = wb.add_format({"bold": True})
+    value = wb.add_format({"bg_color": "#FFF2CC", "border": 1})
+    note = wb.add_format({"text_wrap": True, "valign": "top", "font_color": "#595959"})
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 48)
+    ws.set_column(2, 2, 90)
+    for row, (name, attr, text) in enumerate(_CONF_ROWS):  # read by xlwings from A1 down to the first blank
+        ws.write_string(row, 0, name, key)
+        current = getattr(spec, attr) if attr else ""
+        if current:
+            ws.write_string(row, 1, current, value)
+        else:
+            ws.write_blank(row, 1, None, value)
+        ws.write_string(row, 2, text, note)
+    first = len(_CONF_ROWS) + 1  # after one blank row, so xlwings does not read these lines as settings
+    lines = (
+        "说明 / Notes",
+        "这张表是 xlwings 的设置：列 A 为名称，列 B 为值，从 A1 起连续，不要在中间插入空行。"
+        " / This sheet holds xlwings' settings: names in column A, values in column B, from A1 down without gaps.",
+        "这里的值优先于用户目录 .xlwings/xlwings.conf 中的同名设置；留空的行也会覆盖它。"
+        " / A name listed here beats the same name in the user's .xlwings/xlwings.conf, even with an empty value.",
+        "本工作簿内的 VBA 模块 xlwings 必须与安装的 xlwings 版本一致：升级 xlwings 后请重新运行 "
+        "`toolkit excel build-panel`。 / The VBA module `xlwings` in this workbook must match the installed "
+        "xlwings package: after upgrading xlwings, run `toolkit excel build-panel` again.",
+    )
+    for n, line in enumerate(lines):
+        ws.write_string(first + n, 0, line, key if n == 0 else None)
