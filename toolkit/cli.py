@@ -291,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     from toolkit.documents.commands import add_notice_commands
 
     add_notice_commands(sub)
+    from toolkit.documents.summary_command import add_summary_commands
+
+    add_summary_commands(sub)
     from toolkit.excel.commands import add_excel_commands
 
     add_excel_commands(sub)

@@ -1,0 +1,104 @@
+"""The `toolkit summary` command (registered by cli.py through `add_summary_commands`).
+
+Exit codes as for every command: 0 the report was made, 1 it was made but the workbooks have
+problems (listed: the values concerned could not be counted) or the PDF asked for could not be
+made (the note says why), 2 nothing could be done (a bad
+month, a workbook open in Excel, a template to correct, ...).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from toolkit.errors import ToolkitError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
+
+
+def _as_of(text: str | None):
+    if not text:
+        return None
+    from toolkit.model.values import parse_value
+
+    value, err = parse_value(text, "datetime")
+    if err or value is None:
+        raise ToolkitError(f"--as-of '{text}' is not a date and time: {err or 'empty'}")
+    return value
+
+
+def _month(text: str | None):
+    if text is None:
+        return None
+    from toolkit.rules.monthly import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise ToolkitError(f"--month {exc}") from None
+
+
+def cmd_summary(args) -> int:
+    from toolkit.jobs.summary import make_summary, pct
+    from toolkit.progress import progress
+    from toolkit.textout import format_table
+
+    month = _month(args.month)   # checked before anything is read
+    with progress(7, desc="summary") as bar:
+        result = make_summary(args.folder, month, as_of=_as_of(args.as_of), pdf=args.pdf, out_dir=args.out,
+                              progress=bar)
+    f = result.figures
+    k, p, rules = f.kpis, f.previous, f.rules
+    rows = [
+        ("received 受理", k.received, "", p.received),
+        ("closed 闭环", k.closed, "", p.closed),
+        ("resolution rate 解决率", pct(k.resolution.value), f">= {rules.resolution_target * 100:g}%",
+         pct(p.resolution.value)),
+        ("satisfied 满意率", pct(k.satisfied.value), f">= {rules.satisfied_target * 100:g}%", pct(p.satisfied.value)),
+        ("overdue at month end 月末逾期", k.overdue_at_end, "", p.overdue_at_end),
+        ("cases to review 低分复盘", k.low_scores, "", p.low_scores),
+        ("repeat complaints 重复投诉", k.repeats.part, "", p.repeats.part),
+    ]
+    print(f"monthly report for {result.month} (figures as of {k.cutoff:%Y-%m-%d %H:%M})")
+    print(format_table(["figure", "this month", "target", "last month"], rows))
+    print()
+    print(f"Report: {result.docx}" + (f" and {result.pdf.name}" if result.pdf else ""))
+    verb = "replaced" if result.xlsx_replaced else "added"
+    print(f"{result.xlsx.name}: the row for {result.month} was {verb}" +
+          (f" (row {result.xlsx_row})." if result.xlsx_row else "."))
+    for note in result.notes:
+        print(f"note: {note}")
+    if args.pdf and result.pdf is None:
+        return EXIT_PROBLEMS
+    errors = [pr for pr in result.problems if pr.severity == "error"]
+    if errors:
+        from toolkit.cli import _print_problems
+
+        print()
+        _print_problems(errors, limit=args.limit)
+        print(f"\n{len(errors)} value(s) in the workbooks could not be read and were not counted; "
+              "`toolkit check` lists every problem.")
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+def add_summary_commands(subparsers) -> None:
+    """Register `summary` on the `toolkit` command's subparsers."""
+    p = subparsers.add_parser(
+        "summary", help="make the monthly service report (月度服务报告, Word) and add the month to "
+                        "monthly_summary.xlsx",
+        description="Make the monthly service report: the month's KPIs against the handbook's targets, charts, "
+                    "breakdowns by category, priority, channel, department and handler, the customers with the "
+                    "most complaints, tiers, the overdue list at the month's end and the change from the month "
+                    "before, as a Word document from the template (the office's templates/summary.docx, else the "
+                    "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
+                    "month again replaces its row). Targets and counting rules are under [summary] in "
+                    "toolkit.toml. The workbooks are only read.")
+    p.add_argument("folder", nargs="?", default=".", type=Path,
+                   help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month to report, e.g. 2026-10 (default: last month)")
+    p.add_argument("--as-of", metavar="DATETIME",
+                   help="take 'now' to be this time (default: now); the default month is the one before it")
+    p.add_argument("--pdf", action="store_true", help="also make a PDF of the report (LibreOffice)")
+    p.add_argument("--out", type=Path, metavar="DIR", help="write the report here (default: <folder>/reports)")
+    p.add_argument("--limit", type=int, default=50, help="list at most this many problems (default 50)")
+    p.set_defaults(run=cmd_summary)

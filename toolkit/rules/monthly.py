@@ -1,0 +1,699 @@
+"""The monthly service report's figures (月度服务报告): pure.
+
+Plain column lists in (the tracker's and the register's, as `read_table` gives them), a
+:class:`MonthlyFigures` out. No file, Excel or clock access: the month and "now" (`as_of`) are
+parameters, working time comes from a :class:`~toolkit.calendar.WorkCalendar`, deadlines from
+:mod:`toolkit.rules.sla`, and the targets and counting choices from ``[summary]`` (shipped in
+``defaults/summary.toml``).
+
+The month end (月末)
+    Figures are taken as of the first moment of the next month (the *cut-off*), or as of
+    `as_of` when the month is not over yet. Every time typed in the tracker that is later than
+    the cut-off is treated as blank, and a finished status (``sla.closed_statuses``) whose
+    finishing times are all later becomes "处理中": the deadlines are then worked out exactly as
+    `toolkit flag` would have worked them out at the cut-off. So the report for October is the
+    same whether it is made on 1 November or on 20 November.
+
+What is counted (every population is "the month" = receipt, closing or survey in [1st, cut-off))
+    received              complaints received (受理时间) in the month
+    closed                complaints closed (闭环时间) in the month
+    resolved              complaints received in the month and resolved by the cut-off (解决时间,
+                          else 闭环时间); resolution rate = resolved / received (target 95%)
+    open at month end     complaints received before the cut-off, not resolved by it, whose status
+                          at the cut-off is not a finished one
+    overdue at month end  complaints whose overall state at the cut-off is 逾期 (any step overdue);
+                          listed with the step, deadline and working hours late
+    on time, per step     for the complaints received in the month, each step's state at the
+                          cut-off: 按时完成 is on time; 超时完成, 逾期 and 过早 (a survey sooner than
+                          24 h after closing: outside its window) are not; steps still running, on
+                          hold, not applicable or lacking a done time are not judged.
+                          rate = on time / judged (target 95% per step)
+    hours to respond /    working hours (office calendar: lunch breaks, nights, weekends and
+    to resolve            holidays do not count) from receipt to the step's done time (the SLA's:
+                          响应时间, else the earlier of 解决时间 and 闭环时间; 解决时间, else 闭环时间),
+                          less a finished wait on the customer; complaints received in the month
+                          and done by the cut-off; median and mean
+    satisfaction          scores 1-5 whose survey (满意度调查时间, else 闭环时间, else 解决时间) falls in
+                          the month: mean, and the share of scores >= satisfied_score (target 85%)
+    cases to review       scores below review_below (复盘), listed
+    repeat complaints     complaints received in the month whose customer had another complaint
+                          received in the repeat_window_days before it
+    tier changes          register rows whose 等级变更日期 falls in the month, from one tier (上次等级)
+                          to another (a first grading is not a change); the tier distribution is
+                          the register's tiers at the cut-off (a change dated later counts as its
+                          previous tier)
+
+Breakdowns (by category, priority, channel, department, handler) count the same populations
+per group. The previous month's figures are computed the same way at its own cut-off (the 1st
+of this month), for the change column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from toolkit.calendar import WorkCalendar, working_hours_between
+from toolkit.errors import SettingsError
+from toolkit.rules import sla
+
+DIMENSIONS = ("category", "priority", "channel", "department", "handler")
+STEPS = sla.STEPS
+_TIMES = ("received_at", "recorded_at", "responded_at", "settlement_told_at", "resolved_at", "feedback_at",
+          "closed_at", "survey_at", "wait_started_at", "wait_ended_at")
+_FINISHING_TIMES = ("resolved_at", "closed_at", "survey_at", "feedback_at")
+_SUMMARY_KEYS = {"output_dir", "templates_dir", "language", "filename", "filename_en", "workbook", "sheet",
+                 "pdf_timeout_seconds", "satisfied_score", "review_below", "repeat_window_days", "top_customers",
+                 "overdue_list_limit", "review_list_limit", "targets"}
+_TARGET_KEYS = {"resolution_rate", "satisfied_share", "on_time_rate"}
+_MONTH_FORMS = (re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$"), re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*$"),
+                re.compile(r"^\s*(\d{4})(\d{2})\s*$"))
+
+
+# ------------------------------------------------------------------------------------------ months
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime(self.year, self.month, 1)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first moment of the next month."""
+        return self.next().start
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def label(self, language: str = "zh") -> str:
+        if language == "en":
+            return dt.date(self.year, self.month, 1).strftime("%B %Y")
+        return f"{self.year}年{self.month}月"
+
+
+def parse_month(text: str) -> Month:
+    """'2026-10', '2026/10', '2026年10月' or '202610' -> Month; anything else raises ValueError."""
+    for form in _MONTH_FORMS:
+        m = form.match(str(text))
+        if m:
+            year, month = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and year >= 1900:
+                return Month(year, month)
+            break
+    raise ValueError(f"'{text}' is not a month; write it like 2026-10")
+
+
+def month_before(when: dt.datetime | dt.date) -> Month:
+    """The calendar month before the one `when` falls in (the report usually wanted)."""
+    return Month(when.year, when.month).previous()
+
+
+# ------------------------------------------------------------------------------------------ settings
+
+@dataclass(frozen=True)
+class SummaryRules:
+    """``[summary]``: targets (fractions, 0.95 = 95%) and how figures are counted."""
+
+    resolution_target: float = 0.95
+    satisfied_target: float = 0.85
+    on_time_target: float = 0.95
+    satisfied_score: int = 4
+    review_below: int = 4
+    repeat_window_days: int = 30
+    top_customers: int = 10
+    closed_statuses: tuple[str, ...] = ("已解决", "已关闭")
+    waiting_statuses: tuple[str, ...] = ("待客户回复",)
+    tiers: tuple[str, ...] = ("A", "B", "C", "新客户")   # best first, as in [choices] tier
+
+    @classmethod
+    def from_settings(cls, data: Mapping, source: str = "settings") -> SummaryRules:
+        section = data.get("summary", {})
+        _expect(isinstance(section, dict), source, "summary", "a table [summary]", section)
+        for key in section:
+            _expect(key in _SUMMARY_KEYS, source, f"summary.{key}", "one of " + ", ".join(sorted(_SUMMARY_KEYS)),
+                    "an unknown key")
+        targets = section.get("targets", {})
+        _expect(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
+        for key, value in targets.items():
+            _expect(key in _TARGET_KEYS, source, f"summary.targets.{key}", "one of " + ", ".join(sorted(_TARGET_KEYS)),
+                    "an unknown key")
+            _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100, source,
+                    f"summary.targets.{key}", "a per cent between 0 and 100", value)
+
+        def whole(key, default, low):
+            value = section.get(key, default)
+            _expect(isinstance(value, int) and not isinstance(value, bool) and value >= low, source,
+                    f"summary.{key}", f"a whole number of at least {low}", value)
+            return value
+
+        sla_section = data.get("sla", {}) if isinstance(data.get("sla"), dict) else {}
+        tiers = data.get("choices", {}).get("tier", cls.tiers) if isinstance(data.get("choices"), dict) else cls.tiers
+        return cls(
+            resolution_target=targets.get("resolution_rate", 95) / 100,
+            satisfied_target=targets.get("satisfied_share", 85) / 100,
+            on_time_target=targets.get("on_time_rate", 95) / 100,
+            satisfied_score=whole("satisfied_score", 4, 1), review_below=whole("review_below", 4, 1),
+            repeat_window_days=whole("repeat_window_days", 30, 1), top_customers=whole("top_customers", 10, 0),
+            closed_statuses=tuple(sla_section.get("closed_statuses", cls.closed_statuses)),
+            waiting_statuses=tuple(sla_section.get("waiting_statuses", cls.waiting_statuses)),
+            tiers=tuple(str(t) for t in tiers))
+
+
+def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
+    if not cond:
+        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
+
+
+# ------------------------------------------------------------------------------------------ results
+
+@dataclass(frozen=True)
+class Rate:
+    """`part` of `whole`; `value` None when there is nothing to divide."""
+
+    part: int
+    whole: int
+
+    @property
+    def value(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Working hours over `count` complaints."""
+
+    count: int
+    median: float | None
+    mean: float | None
+
+    @classmethod
+    def of(cls, values: list[float]) -> Hours:
+        if not values:
+            return cls(0, None, None)
+        return cls(len(values), statistics.median(values), statistics.fmean(values))
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """One month's headline figures."""
+
+    month: Month
+    cutoff: dt.datetime
+    received: int
+    closed: int
+    resolution: Rate                 # resolved by the cut-off / received
+    open_at_end: int
+    overdue_at_end: int
+    on_time: dict[str, Rate]         # step -> on time / judged
+    respond_hours: Hours
+    resolve_hours: Hours
+    satisfaction_mean: float | None
+    satisfied: Rate                  # scores >= satisfied_score / scores
+    low_scores: int                  # cases to review
+    repeats: Rate                    # repeat complaints / received
+    tier_changes: int
+
+    @property
+    def surveyed(self) -> int:
+        return self.satisfied.whole
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One line of a breakdown (a category, a handler, ...); key None = left blank in the tracker."""
+
+    key: str | None
+    received: int
+    resolution: Rate
+    resolve_on_time: Rate
+    overdue_at_end: int
+    surveyed: int
+    satisfaction_mean: float | None
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer_id: str
+    name: str
+    tier: str | None
+    complaints: int
+    repeats: int
+    open_at_end: int
+    low_scores: int
+
+
+@dataclass(frozen=True)
+class TierChange:
+    customer_id: str
+    name: str
+    previous_tier: str | None
+    tier: str | None
+    changed_on: dt.date
+    reason: str
+    direction: str                   # "up", "down" or "" (to or from a tier without an order)
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    complaint_id: str
+    customer_id: str
+    customer_name: str
+    handler: str
+    department: str
+    received_at: dt.datetime
+    next_step: str
+    next_deadline: dt.datetime | None
+    hours_late: float | None
+    escalation_level: str
+
+
+@dataclass(frozen=True)
+class ReviewCase:
+    complaint_id: str
+    customer_id: str
+    customer_name: str
+    score: int
+    handler: str
+    category: str
+    solution: str
+    surveyed_on: dt.datetime
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    first: dt.date                   # the week's first day inside the month
+    last: dt.date                    # its last day inside the month
+    received: int
+
+
+@dataclass
+class MonthlyFigures:
+    month: Month
+    kpis: Kpis
+    previous: Kpis
+    rules: SummaryRules
+    breakdowns: dict[str, list[GroupRow]]
+    top_customers: list[CustomerRow]
+    tier_distribution: list[tuple[str | None, int]]      # (tier, customers) at the cut-off, best first
+    tier_changes: list[TierChange]
+    overdue: list[OverdueRow]                            # every complaint overdue at the cut-off, worst first
+    overdue_by_step: dict[str, int]                      # next step (登记, 响应, ...) -> overdue complaints
+    reviews: list[ReviewCase]
+    weeks: list[WeekCount]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """The month was not over at `as_of`: figures are as of then."""
+        return self.kpis.cutoff < self.month.end
+
+
+# ------------------------------------------------------------------------------------------ the work
+
+def monthly_figures(tracker: Mapping[str, Sequence], register: Mapping[str, Sequence], month: Month, *,
+                    as_of: dt.datetime, cal: WorkCalendar, sla_rules: sla.SlaRules,
+                    rules: SummaryRules = SummaryRules()) -> MonthlyFigures:
+    """The month's figures and the previous month's, from the tracker's and the register's columns.
+
+    `tracker` / `register` map column names to value lists (a missing column counts as blank):
+    tracker received_at, customer_id, complaint_id, the SLA inputs (``sla.INPUT_COLUMNS``),
+    satisfaction, customer_name, solution; register customer_id, name, tier, previous_tier,
+    tier_changed_on, tier_reason.
+    """
+    as_of = as_of.replace(tzinfo=None) if as_of.tzinfo else as_of
+    if as_of <= month.start:
+        raise ValueError(f"the month {month} has not begun at {as_of:%Y-%m-%d %H:%M}")
+    data = _Data(tracker, register, rules)
+    cutoff = min(month.end, as_of)
+    current = _Snapshot(data, month, cutoff, cal, sla_rules)
+    previous = _Snapshot(data, month.previous(), month.start, cal, sla_rules)
+    figures = MonthlyFigures(
+        month=month, kpis=current.kpis(), previous=previous.kpis(), rules=rules,
+        breakdowns={d: current.breakdown(d) for d in DIMENSIONS}, top_customers=current.top_customers(),
+        tier_distribution=current.tier_distribution(), tier_changes=current.tier_change_list(),
+        overdue=current.overdue_list(), overdue_by_step=current.overdue_by_step(), reviews=current.review_cases(),
+        weeks=current.weeks())
+    figures.notes += data.notes
+    if cutoff < month.end:
+        figures.notes.append(f"the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}")
+    missing = current.closed_without_time
+    if missing:
+        figures.notes.append(f"{missing} complaint(s) received in the month have a finished status but no "
+                             "resolution or closing time; they are not counted as resolved")
+    return figures
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+class _Data:
+    """The columns the figures use, with the per-customer history for repeat complaints."""
+
+    def __init__(self, tracker: Mapping[str, Sequence], register: Mapping[str, Sequence], rules: SummaryRules):
+        self.rules = rules
+        self.notes: list[str] = []
+        n = len(tracker.get("received_at") or tracker.get("complaint_id") or [])
+        self.n = n
+
+        def col(name, table=tracker, size=n):
+            values = table.get(name)
+            return list(values) if values is not None else [None] * size
+
+        self.t = {name: col(name) for name in set(sla.INPUT_COLUMNS) | set(_TIMES) | set(DIMENSIONS) | {
+            "complaint_id", "customer_id", "customer_name", "satisfaction", "solution", "status"}}
+        for name in _TIMES:  # a date typed without a time counts from midnight, as in the SLA rules
+            values = self.t[name]
+            if any(v is not None and type(v) is not dt.datetime for v in values):
+                self.t[name] = [_as_dt(v) for v in values]
+        m = len(register.get("customer_id") or [])
+        self.r = {name: col(name, register, m) for name in ("customer_id", "name", "tier", "previous_tier",
+                                                             "tier_changed_on", "tier_reason")}
+        self.tier_of = {}
+        self.name_of = {}
+        for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
+            if cid and cid not in self.tier_of:
+                self.tier_of[cid], self.name_of[cid] = tier, _text(name)
+        no_receipt = sum(1 for v in self.t["received_at"] if v is None)
+        if no_receipt:
+            self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
+        scores = []
+        bad = 0
+        for v in self.t["satisfaction"]:
+            if v is None:
+                scores.append(None)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 5 and v == int(v):
+                scores.append(int(v))
+            else:
+                scores.append(None)
+                bad += 1
+        if bad:
+            self.notes.append(f"{bad} satisfaction score(s) are not a whole number from 1 to 5 and are not counted")
+        self.scores = scores
+        self.survey_time = [s if s is not None else c if c is not None else r
+                            for s, c, r in zip(self.t["survey_at"], self.t["closed_at"], self.t["resolved_at"])]
+        # (receipt time, row) per customer, sorted: the entry before a complaint's is the customer's
+        # previous complaint (two rows with the same time: the upper row counts as the earlier one)
+        history: dict[str, list[tuple[dt.datetime, int]]] = {}
+        for i, (cid, at) in enumerate(zip(self.t["customer_id"], self.t["received_at"])):
+            if cid and at is not None:
+                history.setdefault(cid, []).append((at, i))
+        for entries in history.values():
+            entries.sort()
+        self.history = history
+
+    def is_repeat(self, i: int) -> bool:
+        """The customer had another complaint received at most repeat_window_days before this one."""
+        cid, at = self.t["customer_id"][i], self.t["received_at"][i]
+        entries = self.history.get(cid) if cid else None
+        if not entries or at is None:
+            return False
+        k = bisect_left(entries, (at, i))
+        return k > 0 and entries[k - 1][0] >= at - dt.timedelta(days=self.rules.repeat_window_days)
+
+
+def _as_dt(v):
+    if v is None or type(v) is dt.datetime:
+        return v
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    return None
+
+
+class _Snapshot:
+    """The tracker as it stood at one month's cut-off, with the SLA worked out at that moment."""
+
+    def __init__(self, data: _Data, month: Month, cutoff: dt.datetime, cal: WorkCalendar,
+                 sla_rules: sla.SlaRules):
+        self.data, self.month, self.cutoff, self.cal = data, month, cutoff, cal
+        rules = data.rules
+        t = data.t
+        start = month.start
+        received = t["received_at"]
+        # rows known at the cut-off: received before it
+        self.rows = [i for i, at in enumerate(received) if at is not None and at < cutoff]
+        self.in_month = [i for i in self.rows if received[i] >= start]
+        closed_set, waiting_set = set(rules.closed_statuses), set(rules.waiting_statuses)
+        snap: dict[str, list] = {}
+        every_row = len(self.rows) == data.n
+        for name in sla.INPUT_COLUMNS:
+            values = t[name]
+            values = list(values) if every_row else [values[i] for i in self.rows]
+            if name in _TIMES:
+                values = [None if v is None or v >= cutoff else v for v in values]
+            snap[name] = values
+        status = snap["status"]
+        for k, i in enumerate(self.rows):
+            s = status[k]
+            if s in closed_set and any(t[c][i] is not None for c in _FINISHING_TIMES) and \
+                    snap["resolved_at"][k] is None and snap["closed_at"][k] is None:
+                status[k] = "处理中"   # finished after the cut-off: it was still being handled then
+            elif s in waiting_set and t["wait_started_at"][i] is not None and snap["wait_started_at"][k] is None:
+                status[k] = "处理中"   # the wait began after the cut-off
+        self.status = status
+        self.tiers_at_cutoff = self._tiers_at_cutoff()
+        self.pos = {i: k for k, i in enumerate(self.rows)}
+        self.snap = snap
+        # Deadlines are worked out for the month's complaints and for those with a step not done by the
+        # cut-off. A complaint closed and surveyed before it has every step done (each step's done time
+        # falls back to the closing time), so it can be neither overdue nor open: it is left out, which at
+        # office scale leaves out most of the tracker's history.
+        clo, srv = snap["closed_at"], snap["survey_at"]
+        self.evaluated = [i for k, i in enumerate(self.rows)
+                          if received[i] >= start or clo[k] is None or srv[k] is None]
+        self.epos = {i: e for e, i in enumerate(self.evaluated)}
+        picked = [self.pos[i] for i in self.evaluated]
+        sub = {name: [values[k] for k in picked] for name, values in snap.items()}
+        tiers = [self.tiers_at_cutoff.get(t["customer_id"][i]) for i in self.evaluated]
+        self.sla = sla.evaluate_all(sub, tiers, cutoff, sla_rules, cal) if self.evaluated else {
+            name: [] for name in sla.OUTPUT_COLUMNS}
+        # done times of respond and resolve, as the SLA rules take them (blank after the cut-off)
+        res, clo, rsp = snap["resolved_at"], snap["closed_at"], snap["responded_at"]
+        self.resolve_done = [r if r is not None else c for r, c in zip(res, clo)]
+        self.respond_done = [p if p is not None else (b if c is None else c if b is None else min(b, c))
+                             for p, b, c in zip(rsp, res, clo)]
+        overdue_state = sla.OVERDUE
+        self.overdue_rows = [i for e, i in enumerate(self.evaluated)
+                             if self.sla["sla_state"][e].startswith(overdue_state)]
+        self.open_rows = [i for k, i in enumerate(self.rows)
+                          if self.resolve_done[k] is None and status[k] not in closed_set]
+        self.surveyed_rows = [i for i, (s, at, rec) in enumerate(zip(data.scores, data.survey_time, received))
+                              if s is not None and at is not None and rec is not None and start <= at < cutoff]
+        self.closed_without_time = sum(1 for i in self.in_month
+                                       if status[self.pos[i]] in closed_set and self.resolve_done[self.pos[i]] is None)
+
+    # -- helpers
+
+    def _tiers_at_cutoff(self) -> dict[str, str | None]:
+        """Each customer's tier at the cut-off: a change dated after it means the previous tier still held
+        (a first grading, with no previous tier, is taken to describe the customer as it was)."""
+        r = self.data.r
+        out: dict[str, str | None] = {}
+        for cid, tier, prev, changed in zip(r["customer_id"], r["tier"], r["previous_tier"], r["tier_changed_on"]):
+            if not cid or cid in out:
+                continue
+            at = _as_dt(changed)
+            later = at is not None and at >= self.cutoff and _text(prev)
+            out[cid] = _text(prev if later else tier) or None
+        return out
+
+    def _resolved(self, i: int) -> bool:
+        return self.resolve_done[self.pos[i]] is not None
+
+    def _on_time(self, rows: list[int], step: str) -> Rate:
+        states = self.sla[f"{step}_state"]
+        on_time = judged = 0
+        for i in rows:
+            state = states[self.epos[i]].removesuffix(sla.PROVISIONAL)
+            if state == sla.MET:
+                on_time += 1
+                judged += 1
+            elif state in (sla.MET_LATE, sla.OVERDUE, sla.TOO_EARLY):
+                judged += 1
+        return Rate(on_time, judged)
+
+    def _hours(self, rows: list[int], done_of: list) -> Hours:
+        t = self.data.t
+        values = []
+        for i in rows:
+            k = self.pos[i]
+            done = done_of[k]
+            if done is None:
+                continue
+            start = t["received_at"][i]
+            ws, we = self.snap["wait_started_at"][k], self.snap["wait_ended_at"][k]
+            pauses = [(ws, we)] if ws is not None and we is not None and start <= ws < we <= done else []
+            hours = working_hours_between(self.cal, start, done, pauses)
+            if hours >= 0:
+                values.append(hours)
+        return Hours.of(values)
+
+    # -- the figures
+
+    def kpis(self) -> Kpis:
+        data, rules, start, cutoff = self.data, self.data.rules, self.month.start, self.cutoff
+        rows = self.in_month
+        closed = sum(1 for at, rec in zip(data.t["closed_at"], data.t["received_at"])
+                     if at is not None and rec is not None and start <= at < cutoff)
+        scores = [data.scores[i] for i in self.surveyed_rows]
+        changes = sum(1 for d, prev, tier in zip(data.r["tier_changed_on"], data.r["previous_tier"], data.r["tier"])
+                      if _in(d, start, cutoff) and _text(prev) and _text(prev) != _text(tier))
+        return Kpis(
+            month=self.month, cutoff=cutoff, received=len(rows), closed=closed,
+            resolution=Rate(sum(1 for i in rows if self._resolved(i)), len(rows)),
+            open_at_end=len(self.open_rows), overdue_at_end=len(self.overdue_rows),
+            on_time={step: self._on_time(rows, step) for step in STEPS},
+            respond_hours=self._hours(rows, self.respond_done), resolve_hours=self._hours(rows, self.resolve_done),
+            satisfaction_mean=statistics.fmean(scores) if scores else None,
+            satisfied=Rate(sum(1 for s in scores if s >= rules.satisfied_score), len(scores)),
+            low_scores=sum(1 for s in scores if s < rules.review_below),
+            repeats=Rate(sum(1 for i in rows if data.is_repeat(i)), len(rows)),
+            tier_changes=changes)
+
+    def breakdown(self, dimension: str) -> list[GroupRow]:
+        values = self.data.t[dimension]
+        groups: dict[str | None, dict[str, list[int]]] = {}
+
+        def add(kind, i):
+            key = _text(values[i]) or None
+            groups.setdefault(key, {"in": [], "over": [], "surv": []})[kind].append(i)
+
+        for i in self.in_month:
+            add("in", i)
+        for i in self.overdue_rows:
+            add("over", i)
+        for i in self.surveyed_rows:
+            add("surv", i)
+        out = []
+        for key, g in groups.items():
+            scores = [self.data.scores[i] for i in g["surv"]]
+            out.append(GroupRow(key, len(g["in"]), Rate(sum(1 for i in g["in"] if self._resolved(i)), len(g["in"])),
+                                self._on_time(g["in"], "resolve"), len(g["over"]), len(scores),
+                                statistics.fmean(scores) if scores else None))
+        out.sort(key=lambda g: (-g.received, -g.overdue_at_end, g.key is None, g.key or ""))
+        return out
+
+    def top_customers(self) -> list[CustomerRow]:
+        data, rules = self.data, self.data.rules
+        t = data.t
+        by_customer: dict[str, list[int]] = {}
+        for i in self.in_month:
+            cid = t["customer_id"][i]
+            if cid:
+                by_customer.setdefault(cid, []).append(i)
+        ranked = sorted(by_customer.items(), key=lambda kv: (-len(kv[1]), kv[0]))[: rules.top_customers]
+        open_count: dict[str, int] = {}
+        for i in self.open_rows:
+            cid = t["customer_id"][i]
+            open_count[cid] = open_count.get(cid, 0) + 1
+        low: dict[str, int] = {}
+        for i in self.surveyed_rows:
+            if data.scores[i] < rules.review_below and t["customer_id"][i]:
+                low[t["customer_id"][i]] = low.get(t["customer_id"][i], 0) + 1
+        out = []
+        for cid, rows in ranked:
+            name = data.name_of.get(cid) or next((_text(t["customer_name"][i]) for i in rows if t["customer_name"][i]),
+                                                 "")
+            out.append(CustomerRow(cid, name, self.tiers_at_cutoff.get(cid), len(rows),
+                                   sum(1 for i in rows if data.is_repeat(i)),
+                                   open_count.get(cid, 0),
+                                   low.get(cid, 0)))
+        return out
+
+    def tier_distribution(self) -> list[tuple[str | None, int]]:
+        counts: dict[str | None, int] = {}
+        for tier in self.tiers_at_cutoff.values():
+            counts[tier] = counts.get(tier, 0) + 1
+        order = {t: n for n, t in enumerate(self.data.rules.tiers)}
+        return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0], len(order)), kv[0] or ""))
+
+    def tier_change_list(self) -> list[TierChange]:
+        r = self.data.r
+        order = {t: n for n, t in enumerate(self.data.rules.tiers) if t != "新客户"}
+        out = []
+        for cid, name, tier, prev, changed, reason in zip(r["customer_id"], r["name"], r["tier"], r["previous_tier"],
+                                                          r["tier_changed_on"], r["tier_reason"]):
+            if not cid or not _in(changed, self.month.start, self.cutoff) or not _text(prev) or \
+                    _text(prev) == _text(tier):
+                continue   # a first grading (no previous tier) is not a change
+            a, b = order.get(_text(prev)), order.get(_text(tier))
+            direction = "" if a is None or b is None or a == b else ("up" if b < a else "down")
+            day = changed.date() if isinstance(changed, dt.datetime) else changed
+            out.append(TierChange(cid, _text(name), _text(prev) or None, _text(tier) or None, day, _text(reason),
+                                  direction))
+        out.sort(key=lambda c: (c.changed_on, c.customer_id))
+        return out
+
+    def overdue_list(self) -> list[OverdueRow]:
+        t, s = self.data.t, self.sla
+        out = []
+        for i in self.overdue_rows:
+            k = self.epos[i]
+            late = s["hours_late"][k]
+            cid = t["customer_id"][i]
+            out.append(OverdueRow(_text(t["complaint_id"][i]), _text(cid),
+                                  self.data.name_of.get(cid) or _text(t["customer_name"][i]),
+                                  _text(t["handler"][i]), _text(t["department"][i]), t["received_at"][i],
+                                  s["next_step"][k], s["next_deadline"][k], float(late) if late is not None else None,
+                                  s["escalation_level"][k]))
+        out.sort(key=lambda o: (-(o.hours_late or 0), o.received_at, o.complaint_id))
+        return out
+
+    def overdue_by_step(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for i in self.overdue_rows:
+            step = self.sla["next_step"][self.epos[i]]
+            counts[step] = counts.get(step, 0) + 1
+        order = list(sla.STEP_NAMES.values())
+        return dict(sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+
+    def review_cases(self) -> list[ReviewCase]:
+        data = self.data
+        t = data.t
+        out = []
+        for i in self.surveyed_rows:
+            if data.scores[i] < data.rules.review_below:
+                cid = t["customer_id"][i]
+                out.append(ReviewCase(_text(t["complaint_id"][i]), _text(cid),
+                                      data.name_of.get(cid) or _text(t["customer_name"][i]), data.scores[i],
+                                      _text(t["handler"][i]), _text(t["category"][i]), _text(t["solution"][i]),
+                                      data.survey_time[i]))
+        out.sort(key=lambda c: (c.score, c.surveyed_on, c.complaint_id))
+        return out
+
+    def weeks(self) -> list[WeekCount]:
+        """Complaints received per week (Monday to Sunday), the weeks cut to the month."""
+        first = self.month.start.date()
+        last = (self.month.end - dt.timedelta(days=1)).date()
+        counts: dict[dt.date, int] = {}
+        for i in self.in_month:
+            day = self.data.t["received_at"][i].date()
+            monday = day - dt.timedelta(days=day.weekday())
+            counts[monday] = counts.get(monday, 0) + 1
+        out = []
+        monday = first - dt.timedelta(days=first.weekday())
+        while monday <= last:
+            out.append(WeekCount(max(monday, first), min(monday + dt.timedelta(days=6), last), counts.get(monday, 0)))
+            monday += dt.timedelta(days=7)
+        return out
+
+
+def _in(value, start: dt.datetime, cutoff: dt.datetime) -> bool:
+    at = _as_dt(value)
+    return at is not None and start <= at < cutoff
