@@ -113,3 +113,20 @@ def test_masking_can_be_turned_off_per_field(folder):
             assert phone in visible_text(package_text(n.path))
             shown += 1
     assert shown > 20
+
+
+def test_the_monthly_report_holds_no_contact_details(folder):
+    from toolkit.jobs.summary import make_summary
+
+    register = register_of(folder)
+    result = make_summary(folder, "2026-10", as_of=AS_OF)
+    everything = package_text(result.docx)
+    assert "2026" in everything and len(visible_text(everything)) > 500
+    contact = [v for c in ("phone", "email", "address") for v in register.values(c) if v]
+    assert len(contact) > 1000
+    assert not [v for v in contact if v in everything]
+    assert not MOBILE.search(visible_text(everything)) and not EMAIL.search(visible_text(everything))
+    # the KPI workbook staff chart from holds figures only
+    with zipfile.ZipFile(result.xlsx) as z:
+        xlsx_text = "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+    assert not [v for v in contact if v in xlsx_text] and not MOBILE.search(xlsx_text)
