@@ -56,4 +56,28 @@ def run_demo(folder: str | Path, *, source: Path | None = None, customers: int =
           "(see `toolkit check`)")
     if result.log_file:
         print(f"  change log: {result.log_file}")
+    _documents(folder, as_of)
     return 0
+
+
+def _documents(folder: Path, as_of: dt.datetime) -> None:
+    """The notices due, last month's report and the Excel control panel, made the way staff would make them."""
+    from toolkit.documents.pdf import soffice_path
+    from toolkit.documents.notices import make_notices
+    from toolkit.excel.panel import PanelSpec, build_panel
+    from toolkit.jobs.summary import make_summary
+
+    notices = make_notices(folder, as_of=as_of)
+    kinds: dict[str, int] = {}
+    for n in notices.made:
+        kinds[n.kind] = kinds.get(n.kind, 0) + 1
+    print(f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
+          f"({', '.join(f'{count} {kind}' for kind, count in kinds.items()) or 'none due'})"
+          + (f"; {len(notices.failures)} could not be made" if notices.failures else ""))
+    report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
+    print(f"  monthly report for {report.month}: {report.docx}" + (f" and {report.pdf.name}" if report.pdf else "")
+          + f"; its figures are a row of {report.xlsx.name}")
+    settings = load_settings(folder)
+    spec = PanelSpec.from_settings(settings)
+    panel = build_panel(folder / spec.file, spec)
+    print(f"  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)")
