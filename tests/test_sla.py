@@ -156,6 +156,7 @@ def test_bad_rules_name_the_source_and_key(rule, key, expected):
     ({"escalation": {"levels": {"L1": 0, "L2": "8"}}}, "escalation.levels.L2"),
     ({"escalation": {"l3_notify": ""}}, "escalation.l3_notify"),
     ({"escalation": {"department_heads": {"售后服务部": 1}}}, "escalation.department_heads"),
+    ({"escalation": {"steps": ["survey", "reply"]}}, "escalation.steps"),
 ])
 def test_bad_settings_name_the_key(change, key):
     data = default_settings()
@@ -535,3 +536,17 @@ def test_a_later_receipt_never_gives_an_earlier_respond_deadline(first, gap, hou
     early = evaluate(complaint(received_at=first), None, as_of, rules, CAL).steps["respond"].due
     late = evaluate(complaint(received_at=first + gap), None, as_of, rules, CAL).steps["respond"].due
     assert early <= late
+
+
+def test_a_missed_survey_is_overdue_but_escalates_only_when_the_office_says_so():
+    # closed Fri Mar 7 10:00, survey due Sun Mar 9 10:00 (48 hours); no survey by Mar 20 09:00
+    late_survey = _closed_complaint(survey_at=None)
+    out = run(late_survey, dt(2025, 3, 20, 9, 0))
+    assert out["survey_state"] == "逾期" and out["sla_state"] == "逾期"
+    # late from Mon Mar 10 09:00: 8 working days (Mar 10-14, 17-19) x 8 hours by Thu Mar 20 09:00
+    assert out["hours_late"] == out["survey_late_hours"] == Decimal("64.0")
+    assert out["escalation_level"] == "L0" and out["notify"] == ""
+    data = {**HEADS, "escalation": {**HEADS["escalation"], "steps": list(sla.STEPS)}}
+    out = run(late_survey, dt(2025, 3, 20, 9, 0), rules=SlaRules.from_settings(data, "test"))
+    assert out["escalation_level"] == "L3" and out["notify"].startswith("客服中心主任")
+

@@ -58,8 +58,10 @@ Overall
     time, else 已完成 (plus " (暂定)" when any deadline is provisional).  ``next_step`` is the open
     step with the earliest deadline (an on-hold step when no open step has one), ``hours_late``
     the largest late hours of the overdue steps, ``escalation_level`` the highest level of
-    ``[escalation.levels]`` whose threshold ``hours_late`` reaches (L0 when nothing is overdue; with
-    L1 = 0 any overdue step is at least L1), ``notify`` who to tell.
+    ``[escalation.levels]`` reached by the late hours of the overdue steps listed in
+    ``[escalation] steps`` (L0 when none is overdue; with L1 = 0 any such step is at least L1),
+    ``notify`` who to tell.  By default a missed satisfaction survey is overdue but not escalated:
+    escalation is for complaints not being handled, not for a follow-up that was not sent.
 
 The same inputs always give the same outputs, so running a job twice changes nothing.
 :func:`evaluate_all` is the batch form the jobs use; it computes working time with a per-day
@@ -121,7 +123,8 @@ NO_RECEIPT, NO_RULE = "缺少受理时间", "无适用规则"
 
 _SLA_KEYS = {"due_soon_working_hours", "survey_earliest", "waiting_statuses", "closed_statuses", "rules"}
 _RULE_KEYS = {"name", *MATCH_KEYS, *DURATION_STEPS, "same_day"}
-_ESCALATION_KEYS = {"levels", "l3_notify", "department_head_fallback", "department_heads"}
+_ESCALATION_KEYS = {"levels", "l3_notify", "department_head_fallback", "department_heads", "steps"}
+ESCALATING_STEPS = ("record", "respond", "resolve", "same_day", "feedback")  # the default of [escalation] steps
 _CHOICE_LISTS = {"request_type": "request_type", "category": "category", "priority": "priority",
                  "channel": "channel", "tier": "tier"}
 
@@ -162,6 +165,7 @@ class Escalation:
     department_heads: Mapping[str, str] = None  # type: ignore[assignment]
     department_head_fallback: str = "部门负责人"
     l3_notify: str = "客服中心主任"
+    steps: frozenset[str] = frozenset(ESCALATING_STEPS)  # whose lateness raises the level
 
     def __post_init__(self):
         if self.department_heads is None:
@@ -323,6 +327,9 @@ def _escalation(section: object, source: str) -> Escalation:
     heads = section.get("department_heads", {})
     if not isinstance(heads, Mapping) or not all(isinstance(v, str) for v in heads.values()):
         raise _fail(source, "escalation.department_heads", "a table of department = head (texts)", heads)
+    steps = section.get("steps", list(ESCALATING_STEPS))
+    if not isinstance(steps, list) or not all(isinstance(v, str) and v in STEPS for v in steps):
+        raise _fail(source, "escalation.steps", "a list of steps from " + ", ".join(STEPS), steps)
     texts = {}
     for key, default in (("l3_notify", "客服中心主任"), ("department_head_fallback", "部门负责人")):
         v = section.get(key, default)
@@ -330,7 +337,7 @@ def _escalation(section: object, source: str) -> Escalation:
             raise _fail(source, f"escalation.{key}", "a non-empty text", v)
         texts[key] = v.strip()
     return Escalation(levels=tuple(thresholds), department_heads={str(k).strip(): v.strip() for k, v in heads.items()},
-                      **texts)
+                      steps=frozenset(steps), **texts)
 
 
 # -- working time: calendar functions, with a fast per-day timeline ------------------------------
@@ -968,6 +975,7 @@ def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], a
     level_text = [("L0" if r >= 0 else "") for r in rule_index]
     notify = [""] * n
     escalation = rules.escalation
+    escalates = [step in escalation.steps for step in STEPS]
     handler, department = col("handler"), col("department")
     for i in [i for i, r in enumerate(rule_index) if r < 0]:
         sla_state[i] = NO_RECEIPT if rule_index[i] == -2 else NO_RULE
@@ -982,7 +990,7 @@ def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], a
             sla_state[i] = ON_HOLD + suffix
         else:
             sla_state[i] = ON_TRACK + suffix
-        best_due = best_step = hold_step = worst = None
+        best_due = best_step = hold_step = worst = worst_escalating = None
         for s, step in enumerate(STEPS):
             code = codes_by_step[s][i] & ~_PROV
             if code & (_C_OPEN | _C_SOON | _C_OVER):
@@ -993,13 +1001,15 @@ def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], a
                     late = lates_by_step[s][i]
                     if worst is None or late > worst:
                         worst = late
+                    if escalates[s] and (worst_escalating is None or late > worst_escalating):
+                        worst_escalating = late
             elif code == _C_HOLD and hold_step is None:
                 hold_step = step
         step = best_step or hold_step
         next_step[i] = STEP_NAMES[step] if step else ""
         next_deadline[i] = best_due
         hours_late[i] = worst
-        level = escalation.level(worst)
+        level = escalation.level(worst_escalating)
         level_text[i] = f"L{level}"
         notify[i] = escalation.notify(level, handler[i], department[i])
 
