@@ -559,7 +559,7 @@ class _Clock:
 
     def _office_paused(self, start: datetime, need: int, pauses: list):
         """``add_working_hours`` with (merged) pauses, on the timeline; False when off it."""
-        pos, after = self.pos, self.after
+        after = self.after
         t = start
         for a, b in pauses:
             if b is not None and b <= t:
