@@ -15,6 +15,7 @@ from toolkit.xlsx.styles import DATE_FORMAT, DATETIME_FORMAT, StyleBook
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
+_EPOCH_1900_ORDINAL = EPOCH_1900.toordinal()
 # Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot), plus the carriage
 # return, which XML readers turn into a line feed; Excel writes them all as _xHHHH_.
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -27,6 +28,10 @@ class CellValueError(ValueError):
 
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
+    if type(value) is dt.date and not date1904:  # a plain date: whole days (as the general path below gives)
+        serial = value.toordinal() - _EPOCH_1900_ORDINAL
+        if serial >= 61:
+            return float(serial)
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     if value.tzinfo is not None:
@@ -74,6 +79,7 @@ class CellEncoder:
         self.styles = styles
         self.p = prefix.decode()
         self.date1904 = date1904
+        self._epoch = EPOCH_1904 if date1904 else EPOCH_1900
         self._dated_cache: dict[tuple[int, bool], int] = {}
         self._plain_cache: dict[int, int] = {}
 
@@ -83,6 +89,26 @@ class CellEncoder:
         Returns None for a cleared cell that has no style of its own (the cell is dropped).
         """
         p = self.p
+        kind = type(value)
+        # Fast paths for the plain values jobs write by the million (same bytes as the general path below).
+        if fill is None:
+            if kind is str and len(value) <= MAX_CELL_TEXT:
+                text = escape_text(value)
+                space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+                s = f' s="{style}"' if style else ""
+                return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>'.encode()
+            if kind is dt.datetime or kind is dt.date:
+                serial = self._serial_text(value) if kind is dt.datetime else None
+                if serial is None:
+                    serial = format_number(round(excel_serial(value, self.date1904), 8))
+                style = self._dated(style or 0, kind is dt.datetime)
+                s = f' s="{style}"' if style else ""
+                return f'<{p}c r="{ref}"{s}><{p}v>{serial}</{p}v></{p}c>'.encode()
+            if kind is int or kind is Decimal:
+                if style is not None and self.styles:
+                    style = self._plain(style)
+                s = f' s="{style}"' if style else ""
+                return f'<{p}c r="{ref}"{s}><{p}v>{format_number(value)}</{p}v></{p}c>'.encode()
         typ = ""
         if value is None:
             body = ""
@@ -113,6 +139,17 @@ class CellEncoder:
         if not body:
             return f"<{p}c {attrs}/>".encode() if style else None
         return f"<{p}c {attrs}>{body}</{p}c>".encode()
+
+    def _serial_text(self, value: dt.datetime) -> str | None:
+        """format_number(round(excel_serial(value), 8)) for an ordinary naive datetime, without the
+        checks that only matter for early or zoned ones (which return None: use the general path)."""
+        if value.tzinfo is not None:
+            return None
+        delta = value - self._epoch
+        if delta.days < 61:  # before 1 March 1900 (or near the 1904 epoch): the general path adjusts
+            return None
+        text = repr(round(delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6, 8))
+        return text[:-2] if text.endswith(".0") else text
 
     def filled(self, style: int | None, fill: str) -> int:
         """The style like `style` with a solid background colour."""

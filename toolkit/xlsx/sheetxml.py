@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.xlsx.cells import CellEncoder, CellValueError
-from toolkit.xlsx.refs import column_index, make_range, make_ref, parse_range
+from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
 
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
 _S_ATTR = re.compile(rb'\bs="(\d+)"')
@@ -104,6 +104,7 @@ class SheetXml:
         self.prefix = sheet_prefix(xml)
         p = re.escape(self.prefix)
         self._cell_re = re.compile(rb"<%sc\b([^>]*?)(?:/>|>(.*?)</%sc>)" % (p, p), re.S)
+        self._cell_refs_re = re.compile(rb'<%sc r="([A-Z]+[0-9]+)"' % p)  # the references cells start with
         self._value_re = re.compile(rb"<%s(?:v|is|f)\b" % p)
         self._formula_re = re.compile(rb"<%sf\b" % p)
         # a whole <f> element (empty or with text)
@@ -111,6 +112,7 @@ class SheetXml:
         self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
         self._spanning: list | None = None
         self._col_styles: list[tuple[int, int, int]] | None = None
+        self._col_style_cache: dict[int, int | None] = {}
         self.overwrote_formula = False
         self.skipped_refs: list[str] = []
         open_m = re.search(rb"<%ssheetData\b[^>]*?(/?)>" % p, xml)
@@ -277,7 +279,7 @@ class SheetXml:
 
     # ------------------------------------------------------------------ styles of new cells
     def _column_style(self, c: int) -> int | None:
-        cache = self.__dict__.setdefault("_col_style_cache", {})
+        cache = self._col_style_cache
         if c not in cache:
             cache[c] = self._column_style_uncached(c)
         return cache[c]
@@ -298,11 +300,8 @@ class SheetXml:
 
     def _new_cell_style(self, row_attrs: bytes | None, c: int) -> int | None:
         """The format Excel gives a cell typed into an empty spot: the row's, else the column's."""
-        if row_attrs is not None and _CUSTOM_FORMAT.search(row_attrs):
-            sm = _S_ATTR.search(row_attrs)
-            if sm:
-                return int(sm.group(1)) or None
-        return self._column_style(c)
+        row_style = _row_format(row_attrs)
+        return self._column_style(c) if row_style is _NO_ROW_FORMAT else row_style
 
     # ------------------------------------------------------------------ writing
     def apply(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse") -> tuple[bytes, list[str]]:
@@ -332,14 +331,20 @@ class SheetXml:
         body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending)
         if exact:
             body = list(body)
-        written = [(r, c) for r, cols in edit.values.items() for c, v in cols.items()
-                   if v is not None and (on_formula == "overwrite" or (r, c) not in hits)]
-        if written:
-            rows_ = [r for r, _c in written]
-            cols_ = [c for _r, c in written]
+        # The bounds of the cells written, row by row (no (row, col) pair per cell: a first fill writes millions).
+        bounds = None
+        for r, cols in edit.values.items():
+            if hits and on_formula != "overwrite":
+                written = [c for c, v in cols.items() if v is not None and (r, c) not in hits]
+            else:
+                written = [c for c, v in cols.items() if v is not None]
+            if written:
+                lo, hi = min(written), max(written)
+                bounds = [r, lo, r, hi] if bounds is None else \
+                    [min(bounds[0], r), min(bounds[1], lo), max(bounds[2], r), max(bounds[3], hi)]
+        if bounds is not None:
             had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
-            head = _widen_dimension(head, p, [min(rows_), min(cols_), max(rows_), max(cols_)],
-                                    placeholder_ok=not had_cells)
+            head = _widen_dimension(head, p, bounds, placeholder_ok=not had_cells)
         yield head
         yield from body
         refs = [make_ref(r, c) for r, c in sorted(hits)]
@@ -450,29 +455,38 @@ class SheetXml:
         row_attrs, body = m.group(1), m.group(3) or b""
         p = self.prefix
         opener = b"<%sc " % p
+        cell_at = opener + b'r="'
+        closer = b"</%sc>" % p
+        formula = self._formula_re.search
+        encode = encoder.encode
+        row_style = _row_format(row_attrs)  # the same for every new cell of the row
         pieces: list[tuple[int, int, bytes | None]] = []  # (start, end, replacement) in body
         appended: list[bytes] = []
         last_col = None
+        # When many cells of the row change (a first fill), most are new: the references the row holds
+        # are listed in one pass, and only those are searched for. A listed reference is one `find`
+        # would find (and no other), since a match cannot hide another one: it holds no '<'.
+        present = set(self._cell_refs_re.findall(body)) if len(updates) > 4 else None
         for c in sorted(updates):
             value = updates[c]
-            if value is _KEEP or (r, c) in hits:
+            if value is _KEEP or (hits and (r, c) in hits):
                 return None
-            ref = make_ref(r, c).encode()
-            k = body.find(opener + b'r="' + ref + b'"')
+            ref = f"{column_letter(c)}{r}"
+            needle = ref.encode()
+            k = body.find(cell_at + needle + b'"') if present is None or needle in present else -1
             if k >= 0:
                 gt = body.find(b">", k)
                 if body[gt - 1:gt] == b"/":
                     end = gt + 1
                 else:
-                    close = body.find(b"</%sc>" % p, gt)
+                    close = body.find(closer, gt)
                     if close < 0:
                         return None
-                    end = close + 4 + len(p)
-                cell = body[k:end]
-                if self._formula_re.search(cell):
+                    end = close + len(closer)
+                if formula(body, k, end):
                     return None
-                sm = _S_ATTR.search(cell, 0, gt - k + 1)
-                pieces.append((k, end, encoder.encode(ref.decode(), value, int(sm.group(1)) if sm else None)))
+                sm = _S_ATTR.search(body, k, gt + 1)
+                pieces.append((k, end, encode(ref, value, int(sm.group(1)) if sm else None)))
                 continue
             if last_col is None:
                 lk = body.rfind(opener)
@@ -487,7 +501,7 @@ class SheetXml:
                 return None
             if value is None:
                 continue
-            x = encoder.encode(ref.decode(), value, self._new_cell_style(row_attrs, c))
+            x = encode(ref, value, self._column_style(c) if row_style is _NO_ROW_FORMAT else row_style)
             if x is not None:
                 appended.append(x)
                 last_col = c
@@ -510,6 +524,18 @@ class SheetXml:
         if not cells.strip():
             return b"<%srow%s/>" % (p, row_attrs)
         return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
+
+
+_NO_ROW_FORMAT = object()  # marker: the row has no format of its own; new cells take their column's
+
+
+def _row_format(row_attrs: bytes | None):
+    """The row's own format (customFormat="1" with s="..."), None for the default one, else _NO_ROW_FORMAT."""
+    if row_attrs is not None and _CUSTOM_FORMAT.search(row_attrs):
+        sm = _S_ATTR.search(row_attrs)
+        if sm:
+            return int(sm.group(1)) or None
+    return _NO_ROW_FORMAT
 
 
 class _FormulaFixer:
