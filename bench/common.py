@@ -47,7 +47,7 @@ def measure(code: str) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
     line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@")][-1]
-    return json.loads(line[2:])
+    return {**json.loads(line[2:]), "stdout": proc.stdout}
 
 
 def report(title: str, ours: dict, baseline: dict, baseline_name: str) -> str:
