@@ -15,17 +15,6 @@ from toolkit.errors import ToolkitError
 EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
 
 
-def _as_of(text: str | None):
-    if not text:
-        return None
-    from toolkit.model.values import parse_value
-
-    value, err = parse_value(text, "datetime")
-    if err or value is None:
-        raise ToolkitError(f"--as-of '{text}' is not a date and time: {err or 'empty'}")
-    return value
-
-
 def _month(text: str | None):
     if text is None:
         return None
@@ -38,13 +27,14 @@ def _month(text: str | None):
 
 
 def cmd_summary(args) -> int:
+    from toolkit.cli import as_of_option
     from toolkit.jobs.summary import make_summary, pct
     from toolkit.progress import progress
     from toolkit.textout import format_table
 
     month = _month(args.month)   # checked before anything is read
     with progress(7, desc="summary") as bar:
-        result = make_summary(args.folder, month, as_of=_as_of(args.as_of), pdf=args.pdf, out_dir=args.out,
+        result = make_summary(args.folder, month, as_of=as_of_option(args.as_of), pdf=args.pdf, out_dir=args.out,
                               progress=bar)
     f = result.figures
     k, p, rules = f.kpis, f.previous, f.rules
