@@ -28,7 +28,7 @@ from toolkit.documents.check import check_template
 from toolkit.documents.stock import build as build_stock
 from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
-from toolkit.errors import Problem, SettingsError, ToolkitError
+from toolkit.errors import Problem, ToolkitError, expect_setting
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes, write_plan
 from toolkit.model.records import Table, read_table
@@ -110,8 +110,7 @@ class NoticeSettings:
         data = settings.section("notices")
 
         def expect(cond, key, what, got):
-            if not cond:
-                raise SettingsError(f"setting 'notices.{key}' should be {what}, but is {got!r}", path=src)
+            expect_setting(cond, src, f"notices.{key}", what, got)
 
         for key in ("output_dir", "templates_dir", "filename"):
             expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from toolkit.errors import SettingsError
+from toolkit.errors import SettingsError, expect_setting
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 
 SETTINGS_FILE = "toolkit.toml"
@@ -91,14 +91,9 @@ def _merge_columns(base: list[dict], override: list[dict], where: str, source: s
     return merged
 
 
-def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
-    if not cond:
-        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
-
-
 def _build_sheet(role: str, data: dict, source: str) -> SheetSchema:
     section = data.get(role)
-    _expect(isinstance(section, dict), source, role, "a table", section)
+    expect_setting(isinstance(section, dict), source, role, "a table", section)
     choices = data.get("choices", {})
     choice_aliases = data.get("choice_aliases", {})
     columns = []
@@ -106,45 +101,46 @@ def _build_sheet(role: str, data: dict, source: str) -> SheetSchema:
     for n, entry in enumerate(section.get("columns", [])):
         key = f"{role}.columns[{n + 1}]"
         unknown = set(entry) - _COLUMN_KEYS
-        _expect(not unknown, source, f"{key}.{sorted(unknown)[0] if unknown else ''}",
-                "one of " + ", ".join(sorted(_COLUMN_KEYS)), "an unknown key")
+        expect_setting(not unknown, source, f"{key}.{sorted(unknown)[0] if unknown else ''}",
+                       "one of " + ", ".join(sorted(_COLUMN_KEYS)), "an unknown key")
         name = entry.get("name")
-        _expect(isinstance(name, str) and name.isidentifier(), source, f"{key}.name",
-                "a name of letters, digits and _", name)
-        _expect(name not in seen, source, f"{key}.name", "a name used once", name)
+        expect_setting(isinstance(name, str) and name.isidentifier(), source, f"{key}.name",
+                       "a name of letters, digits and _", name)
+        expect_setting(name not in seen, source, f"{key}.name", "a name used once", name)
         seen.add(name)
         header = entry.get("header")
-        _expect(isinstance(header, str) and header.strip() != "", source, f"{role}.{name}.header",
-                "a non-empty text", header)
+        expect_setting(isinstance(header, str) and header.strip() != "", source, f"{role}.{name}.header",
+                       "a non-empty text", header)
         ctype = entry.get("type", "text")
-        _expect(ctype in COLUMN_TYPES, source, f"{role}.{name}.type", "one of " + ", ".join(COLUMN_TYPES), ctype)
+        expect_setting(ctype in COLUMN_TYPES, source, f"{role}.{name}.type", "one of " + ", ".join(COLUMN_TYPES), ctype)
         owner = entry.get("owner", "staff")
-        _expect(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
+        expect_setting(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
         aliases = entry.get("aliases", [])
-        _expect(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases), source,
-                f"{role}.{name}.aliases", "a list of texts", aliases)
+        expect_setting(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases), source,
+                       f"{role}.{name}.aliases", "a list of texts", aliases)
         values: tuple[str, ...] = ()
         aliases_map: dict[str, str] = {}
         if ctype == "choice":
             list_name = entry.get("choices", name)
-            _expect(list_name in choices, source, f"{role}.{name}.choices",
-                    "the name of a list under [choices]", list_name)
+            expect_setting(list_name in choices, source, f"{role}.{name}.choices",
+                           "the name of a list under [choices]", list_name)
             values = tuple(str(v) for v in choices[list_name])
             aliases_map = {str(k): str(v) for k, v in choice_aliases.get(list_name, {}).items()}
             for alias, target in aliases_map.items():
-                _expect(target in values, source, f"choice_aliases.{list_name}.{alias}",
-                        "one of " + ", ".join(values), target)
+                expect_setting(target in values, source, f"choice_aliases.{list_name}.{alias}",
+                               "one of " + ", ".join(values), target)
         width = entry.get("width")
-        _expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
+        expect_setting(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number",
+                       width)
         columns.append(Column(
             name=name, header=header.strip(), english=str(entry.get("english", "")).strip(),
             aliases=tuple(aliases), type=ctype, required=bool(entry.get("required", False)),
             owner=owner, choices=values, choice_aliases=aliases_map, width=width,
         ))
     sheet = section.get("sheet")
-    _expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
+    expect_setting(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
     key = section.get("key")
-    _expect(key in seen, source, f"{role}.key", "the name of one of its columns", key)
+    expect_setting(key in seen, source, f"{role}.key", "the name of one of its columns", key)
     return SheetSchema(role=role, sheet=sheet, key=key, columns=tuple(columns))
 
 
@@ -167,12 +163,12 @@ def load_settings(folder: str | Path = ".", *, overrides: dict | None = None) ->
         data = _merge(data, overrides, "", source)
     files = data.get("files", {})
     for key in ("register", "tracker"):
-        _expect(isinstance(files.get(key), str) and files[key].lower().endswith((".xlsx", ".xlsm")),
-                source, f"files.{key}", "a file name ending in .xlsx or .xlsm", files.get(key))
-    _expect(isinstance(files.get("backups_kept"), int) and files["backups_kept"] >= 0, source,
-            "files.backups_kept", "a whole number of at least 0", files.get("backups_kept"))
-    _expect(files.get("header_language") in ("zh", "en"), source, "files.header_language", "zh or en",
-            files.get("header_language"))
+        expect_setting(isinstance(files.get(key), str) and files[key].lower().endswith((".xlsx", ".xlsm")),
+                       source, f"files.{key}", "a file name ending in .xlsx or .xlsm", files.get(key))
+    expect_setting(isinstance(files.get("backups_kept"), int) and files["backups_kept"] >= 0, source,
+                   "files.backups_kept", "a whole number of at least 0", files.get("backups_kept"))
+    expect_setting(files.get("header_language") in ("zh", "en"), source, "files.header_language", "zh or en",
+                   files.get("header_language"))
     return Settings(
         folder=folder, source=source, data=data,
         register=_build_sheet("register", data, source),

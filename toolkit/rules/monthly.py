@@ -58,8 +58,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.calendar import WorkCalendar, working_hours_between
-from toolkit.errors import SettingsError
+from toolkit.errors import expect_setting
 from toolkit.rules import sla
+from toolkit.rules.plain import text_of
 
 DIMENSIONS = ("category", "priority", "channel", "department", "handler")
 STEPS = sla.STEPS
@@ -142,22 +143,22 @@ class SummaryRules:
     @classmethod
     def from_settings(cls, data: Mapping, source: str = "settings") -> SummaryRules:
         section = data.get("summary", {})
-        _expect(isinstance(section, dict), source, "summary", "a table [summary]", section)
+        expect_setting(isinstance(section, dict), source, "summary", "a table [summary]", section)
         for key in section:
-            _expect(key in _SUMMARY_KEYS, source, f"summary.{key}", "one of " + ", ".join(sorted(_SUMMARY_KEYS)),
-                    "an unknown key")
+            expect_setting(key in _SUMMARY_KEYS, source, f"summary.{key}",
+                           "one of " + ", ".join(sorted(_SUMMARY_KEYS)), "an unknown key")
         targets = section.get("targets", {})
-        _expect(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
+        expect_setting(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
         for key, value in targets.items():
-            _expect(key in _TARGET_KEYS, source, f"summary.targets.{key}", "one of " + ", ".join(sorted(_TARGET_KEYS)),
-                    "an unknown key")
-            _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100, source,
-                    f"summary.targets.{key}", "a per cent between 0 and 100", value)
+            expect_setting(key in _TARGET_KEYS, source, f"summary.targets.{key}",
+                           "one of " + ", ".join(sorted(_TARGET_KEYS)), "an unknown key")
+            expect_setting(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
+                           source, f"summary.targets.{key}", "a per cent between 0 and 100", value)
 
         def whole(key, default, low):
             value = section.get(key, default)
-            _expect(isinstance(value, int) and not isinstance(value, bool) and value >= low, source,
-                    f"summary.{key}", f"a whole number of at least {low}", value)
+            expect_setting(isinstance(value, int) and not isinstance(value, bool) and value >= low, source,
+                           f"summary.{key}", f"a whole number of at least {low}", value)
             return value
 
         sla_section = data.get("sla", {}) if isinstance(data.get("sla"), dict) else {}
@@ -171,11 +172,6 @@ class SummaryRules:
             closed_statuses=tuple(sla_section.get("closed_statuses", cls.closed_statuses)),
             waiting_statuses=tuple(sla_section.get("waiting_statuses", cls.waiting_statuses)),
             tiers=tuple(str(t) for t in tiers))
-
-
-def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
-    if not cond:
-        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -357,10 +353,6 @@ def monthly_figures(tracker: Mapping[str, Sequence], register: Mapping[str, Sequ
     return figures
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
-
-
 class _Data:
     """The columns the figures use, with the per-customer history for repeat complaints."""
 
@@ -387,7 +379,7 @@ class _Data:
         self.name_of = {}
         for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
             if cid and cid not in self.tier_of:
-                self.tier_of[cid], self.name_of[cid] = tier, _text(name)
+                self.tier_of[cid], self.name_of[cid] = tier, text_of(name)
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
             self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
@@ -509,8 +501,8 @@ class _Snapshot:
             if not cid or cid in out:
                 continue
             at = _as_dt(changed)
-            later = at is not None and at >= self.cutoff and _text(prev)
-            out[cid] = _text(prev if later else tier) or None
+            later = at is not None and at >= self.cutoff and text_of(prev)
+            out[cid] = text_of(prev if later else tier) or None
         return out
 
     def _resolved(self, i: int) -> bool:
@@ -553,7 +545,7 @@ class _Snapshot:
                      if at is not None and rec is not None and start <= at < cutoff)
         scores = [data.scores[i] for i in self.surveyed_rows]
         changes = sum(1 for d, prev, tier in zip(data.r["tier_changed_on"], data.r["previous_tier"], data.r["tier"])
-                      if _in(d, start, cutoff) and _text(prev) and _text(prev) != _text(tier))
+                      if _in(d, start, cutoff) and text_of(prev) and text_of(prev) != text_of(tier))
         return Kpis(
             month=self.month, cutoff=cutoff, received=len(rows), closed=closed,
             resolution=Rate(sum(1 for i in rows if self._resolved(i)), len(rows)),
@@ -571,7 +563,7 @@ class _Snapshot:
         groups: dict[str | None, dict[str, list[int]]] = {}
 
         def add(kind, i):
-            key = _text(values[i]) or None
+            key = text_of(values[i]) or None
             groups.setdefault(key, {"in": [], "over": [], "surv": []})[kind].append(i)
 
         for i in self.in_month:
@@ -608,8 +600,8 @@ class _Snapshot:
                 low[t["customer_id"][i]] = low.get(t["customer_id"][i], 0) + 1
         out = []
         for cid, rows in ranked:
-            name = data.name_of.get(cid) or next((_text(t["customer_name"][i]) for i in rows if t["customer_name"][i]),
-                                                 "")
+            name = data.name_of.get(cid) or next(
+                (text_of(t["customer_name"][i]) for i in rows if t["customer_name"][i]), "")
             out.append(CustomerRow(cid, name, self.tiers_at_cutoff.get(cid), len(rows),
                                    sum(1 for i in rows if data.is_repeat(i)),
                                    open_count.get(cid, 0),
@@ -629,14 +621,14 @@ class _Snapshot:
         out = []
         for cid, name, tier, prev, changed, reason in zip(r["customer_id"], r["name"], r["tier"], r["previous_tier"],
                                                           r["tier_changed_on"], r["tier_reason"]):
-            if not cid or not _in(changed, self.month.start, self.cutoff) or not _text(prev) or \
-                    _text(prev) == _text(tier):
+            if not cid or not _in(changed, self.month.start, self.cutoff) or not text_of(prev) or \
+                    text_of(prev) == text_of(tier):
                 continue   # a first grading (no previous tier) is not a change
-            a, b = order.get(_text(prev)), order.get(_text(tier))
+            a, b = order.get(text_of(prev)), order.get(text_of(tier))
             direction = "" if a is None or b is None or a == b else ("up" if b < a else "down")
             day = changed.date() if isinstance(changed, dt.datetime) else changed
-            out.append(TierChange(cid, _text(name), _text(prev) or None, _text(tier) or None, day, _text(reason),
-                                  direction))
+            out.append(TierChange(cid, text_of(name), text_of(prev) or None, text_of(tier) or None, day,
+                                  text_of(reason), direction))
         out.sort(key=lambda c: (c.changed_on, c.customer_id))
         return out
 
@@ -647,9 +639,9 @@ class _Snapshot:
             k = self.epos[i]
             late = s["hours_late"][k]
             cid = t["customer_id"][i]
-            out.append(OverdueRow(_text(t["complaint_id"][i]), _text(cid),
-                                  self.data.name_of.get(cid) or _text(t["customer_name"][i]),
-                                  _text(t["handler"][i]), _text(t["department"][i]), t["received_at"][i],
+            out.append(OverdueRow(text_of(t["complaint_id"][i]), text_of(cid),
+                                  self.data.name_of.get(cid) or text_of(t["customer_name"][i]),
+                                  text_of(t["handler"][i]), text_of(t["department"][i]), t["received_at"][i],
                                   s["next_step"][k], s["next_deadline"][k], float(late) if late is not None else None,
                                   s["escalation_level"][k]))
         out.sort(key=lambda o: (-(o.hours_late or 0), o.received_at, o.complaint_id))
@@ -670,9 +662,9 @@ class _Snapshot:
         for i in self.surveyed_rows:
             if data.scores[i] < data.rules.review_below:
                 cid = t["customer_id"][i]
-                out.append(ReviewCase(_text(t["complaint_id"][i]), _text(cid),
-                                      data.name_of.get(cid) or _text(t["customer_name"][i]), data.scores[i],
-                                      _text(t["handler"][i]), _text(t["category"][i]), _text(t["solution"][i]),
+                out.append(ReviewCase(text_of(t["complaint_id"][i]), text_of(cid),
+                                      data.name_of.get(cid) or text_of(t["customer_name"][i]), data.scores[i],
+                                      text_of(t["handler"][i]), text_of(t["category"][i]), text_of(t["solution"][i]),
                                       data.survey_time[i]))
         out.sort(key=lambda c: (c.score, c.surveyed_on, c.complaint_id))
         return out

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping, Sequence
 
-from toolkit.errors import SettingsError
+from toolkit.errors import expect_setting
+from toolkit.rules.plain import day_of, is_number, is_whole, text_of
 
 OUTPUT_COLUMNS = ("tier", "previous_tier", "tier_changed_on", "tier_reason", "tier_pending")
 PERIODS = ("month", "quarter", "week")
@@ -126,56 +127,56 @@ class TierRules:
     def from_settings(cls, data: Mapping, source: str = "settings") -> "TierRules":
         """Read and check ``[tiers]`` of the merged settings; a wrong value raises SettingsError."""
         section = data.get("tiers")
-        _expect(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
+        expect_setting(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
         for key in section:
-            _expect(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)),
-                    "an unknown key")
+            expect_setting(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)),
+                           "an unknown key")
         allowed = None
         choices = data.get("choices", {})
         if isinstance(choices, dict) and isinstance(choices.get("tier"), list):
             allowed = [str(t) for t in choices["tier"]]
 
         margin_raw = section.get("margin", 0.05)
-        _expect(_is_number(margin_raw) and 0 <= margin_raw < 1, source, "tiers.margin",
-                "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%", margin_raw)
+        expect_setting(is_number(margin_raw) and 0 <= margin_raw < 1, source, "tiers.margin",
+                       "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%", margin_raw)
         margin = Decimal(str(margin_raw))
         days = section.get("new_customer_days", 90)
-        _expect(_is_whole(days) and days >= 0, source, "tiers.new_customer_days", "a whole number of days, 0 or more",
-                days)
+        expect_setting(is_whole(days) and days >= 0, source, "tiers.new_customer_days",
+                       "a whole number of days, 0 or more", days)
         new_tier = section.get("new_customer_tier", "新客户")
-        _expect(isinstance(new_tier, str) and new_tier.strip() != "", source, "tiers.new_customer_tier",
-                "a tier name", new_tier)
+        expect_setting(isinstance(new_tier, str) and new_tier.strip() != "", source, "tiers.new_customer_tier",
+                       "a tier name", new_tier)
         new_tier = new_tier.strip()
         if allowed is not None:
-            _expect(new_tier in allowed, source, "tiers.new_customer_tier",
-                    "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", new_tier)
+            expect_setting(new_tier in allowed, source, "tiers.new_customer_tier",
+                           "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", new_tier)
         confirmations = section.get("confirmations", 2)
-        _expect(_is_whole(confirmations) and confirmations >= 1, source, "tiers.confirmations",
-                "a whole number, 1 or more", confirmations)
+        expect_setting(is_whole(confirmations) and confirmations >= 1, source, "tiers.confirmations",
+                       "a whole number, 1 or more", confirmations)
         period = section.get("evaluation_period", "month")
-        _expect(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
+        expect_setting(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
 
         raw_rules = section.get("rules")
-        _expect(isinstance(raw_rules, list) and len(raw_rules) > 0, source, "tiers.rules",
-                "a list of [[tiers.rules]] tables, best tier first", raw_rules)
+        expect_setting(isinstance(raw_rules, list) and len(raw_rules) > 0, source, "tiers.rules",
+                       "a list of [[tiers.rules]] tables, best tier first", raw_rules)
         rules = []
         seen = set()
         for n, entry in enumerate(raw_rules, 1):
             where = f"tiers.rules[{n}]"
-            _expect(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
+            expect_setting(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
             for key in entry:
-                _expect(key == "tier" or key in CONDITIONS, source, f"{where}.{key}",
-                        "tier or one of " + ", ".join(CONDITIONS), "an unknown key")
+                expect_setting(key == "tier" or key in CONDITIONS, source, f"{where}.{key}",
+                               "tier or one of " + ", ".join(CONDITIONS), "an unknown key")
             tier = entry.get("tier")
-            _expect(isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", "a tier name such as \"A\"",
-                    tier)
+            expect_setting(isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier",
+                           "a tier name such as \"A\"", tier)
             tier = tier.strip()
-            _expect(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
-            _expect(tier != new_tier, source, f"{where}.tier",
-                    f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)", tier)
+            expect_setting(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
+            expect_setting(tier != new_tier, source, f"{where}.tier",
+                           f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)", tier)
             if allowed is not None:
-                _expect(tier in allowed, source, f"{where}.tier",
-                        "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", tier)
+                expect_setting(tier in allowed, source, f"{where}.tier",
+                               "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", tier)
             seen.add(tier)
             conditions = []
             for key, spec in CONDITIONS.items():
@@ -183,20 +184,21 @@ class TierRules:
                     continue
                 value = entry[key]
                 if spec.whole:
-                    _expect(_is_whole(value) and value >= 0, source, f"{where}.{key}", "a whole number, 0 or more",
-                            value)
+                    expect_setting(is_whole(value) and value >= 0, source, f"{where}.{key}",
+                                   "a whole number, 0 or more", value)
                 else:
-                    _expect(_is_number(value) and value >= 0, source, f"{where}.{key}", "a number, 0 or more", value)
+                    expect_setting(is_number(value) and value >= 0, source, f"{where}.{key}",
+                                   "a number, 0 or more", value)
                 limit = Decimal(str(value))
                 harder, easier = ((1 + margin), (1 - margin)) if spec.is_min else ((1 - margin), (1 + margin))
                 conditions.append(Condition(key, limit, limit * harder, limit * easier))
             last = n == len(raw_rules)
             if last:
-                _expect(not conditions, source, f"{where}.{conditions[0].key if conditions else 'tier'}",
-                        "left out: the last tier takes every customer the tiers above do not", "a condition")
+                expect_setting(not conditions, source, f"{where}.{conditions[0].key if conditions else 'tier'}",
+                               "left out: the last tier takes every customer the tiers above do not", "a condition")
             else:
-                _expect(bool(conditions), source, where,
-                        "at least one condition (only the last tier has none)", "a tier without conditions")
+                expect_setting(bool(conditions), source, where,
+                               "at least one condition (only the last tier has none)", "a tier without conditions")
             rules.append(TierRule(tier, tuple(conditions)))
         return cls(tuple(rules), int(days), new_tier, int(confirmations), margin, period)
 
@@ -214,30 +216,6 @@ class TierDecision:
 
 
 # ------------------------------------------------------------------------------ helpers
-
-def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
-    if not cond:
-        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
-
-
-def _is_number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _is_whole(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _day(v) -> dt.date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v
-
-
-def _text(v) -> str:
-    return "" if v is None else str(v).strip()
 
 
 def _num(v) -> str:
@@ -388,7 +366,7 @@ def _later(period: str, last: str) -> bool:
 
 def override_reason(reason, approver, expires: dt.date | None) -> str:
     until = f"有效期至 {expires.isoformat()}" if expires else "长期有效"
-    return f"{OVERRIDE_PREFIX}: {_text(reason) or '未注明原因'} (审批: {_text(approver) or '未填'}, {until})"
+    return f"{OVERRIDE_PREFIX}: {text_of(reason) or '未注明原因'} (审批: {text_of(approver) or '未填'}, {until})"
 
 
 # ------------------------------------------------------------------------------ one customer
@@ -397,10 +375,10 @@ def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous,
             override, override_why, approver, expires) -> tuple:
     """(tier, previous_tier, tier_changed_on, tier_reason, tier_pending, override_expired, changed, computed)."""
     if current is not None:
-        current = _text(current) or None
+        current = text_of(current) or None
     expired = False
-    if override is not None and (override := _text(override) or None) is not None:
-        expires = _day(expires)
+    if override is not None and (override := text_of(override) or None) is not None:
+        expires = day_of(expires)
         if expires is None or expires >= as_of:
             changed = override != current
             return (override, current if changed else previous, as_of if changed else changed_on,
@@ -416,7 +394,7 @@ def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous,
     if computed == current:
         return current, previous, changed_on, reason, None, expired, False, computed
     immediate = (current is None or current == rules.new_customer_tier or computed == rules.new_customer_tier
-                 or current not in rank or _text(old_reason).startswith(OVERRIDE_PREFIX)
+                 or current not in rank or text_of(old_reason).startswith(OVERRIDE_PREFIX)
                  or _robust(rules, m, rank[current]) == computed)
     if not immediate:
         state = parse_pending(pending)
@@ -441,12 +419,12 @@ def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDe
     its current outputs (tier, previous_tier, tier_changed_on, tier_reason, tier_pending);
     missing keys count as blank.
     """
-    as_of = _day(as_of)
+    as_of = day_of(as_of)
     g = customer.get
     m = _metrics(g("revenue_12m"), g("orders_12m"), g("last_order_date"), g("first_contact_date"),
                  g("complaints_12m"), as_of)
     return TierDecision(*_decide(rules, as_of, rules.period_of(as_of), m, g("tier"), g("previous_tier"),
-                                 _day(g("tier_changed_on")), g("tier_reason"), g("tier_pending"), g("tier_override"),
+                                 day_of(g("tier_changed_on")), g("tier_reason"), g("tier_pending"), g("tier_override"),
                                  g("override_reason"), g("override_approver"), g("override_expires")))
 
 
@@ -464,7 +442,7 @@ def evaluate_all(columns: Mapping[str, Sequence], complaints_12m: Sequence, as_o
     `columns` maps column names to values by row (a missing column counts as blank). Rows whose
     customer_id is blank (when that column is given) keep their current values.
     """
-    as_of = _day(as_of)
+    as_of = day_of(as_of)
     period = rules.period_of(as_of)
     ids = columns.get("customer_id")
     n = len(ids) if ids is not None else max((len(v) for v in columns.values()), default=0)
@@ -550,10 +528,10 @@ def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quanti
         return columns.get(name) if columns.get(name) is not None else blank
 
     if as_of is None:
-        dates = [_day(d) for name in ("last_order_date", "first_contact_date", "last_visit_date")
+        dates = [day_of(d) for name in ("last_order_date", "first_contact_date", "last_visit_date")
                  for d in col(name) if d is not None]
         as_of = max(dates) if dates else dt.date.today()
-    as_of = _day(as_of)
+    as_of = day_of(as_of)
     ids = columns.get("customer_id")
     complaints = complaints_12m if complaints_12m is not None else col("complaints_12m")
     metrics = []

@@ -18,7 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from toolkit.errors import SettingsError
+from toolkit.errors import expect_setting
+from toolkit.rules.plain import day_of, is_whole
 
 OVERDUE = "逾期"
 DUE_SOON = "即将到期"
@@ -41,44 +42,29 @@ class VisitRules:
     def from_settings(cls, data: Mapping, source: str = "settings") -> "VisitRules":
         """Read and check ``[visits]`` of the merged settings; a wrong value raises SettingsError."""
         section = data.get("visits")
-        _expect(isinstance(section, dict), source, "visits", "a table [visits]", section)
+        expect_setting(isinstance(section, dict), source, "visits", "a table [visits]", section)
         for key in section:
-            _expect(key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)), "an unknown key")
+            expect_setting(key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)),
+                           "an unknown key")
         cadence = section.get("cadence_months", {})
-        _expect(isinstance(cadence, dict), source, "visits.cadence_months",
-                "a table of tier = months, e.g. A = 1", cadence)
+        expect_setting(isinstance(cadence, dict), source, "visits.cadence_months",
+                       "a table of tier = months, e.g. A = 1", cadence)
         choices = data.get("choices", {})
         allowed = [str(t) for t in choices["tier"]] if isinstance(choices, dict) and isinstance(
             choices.get("tier"), list) else None
         for tier, months in cadence.items():
             key = f"visits.cadence_months.{tier}"
             if allowed is not None:
-                _expect(tier in allowed, source, key, "a tier in [choices] tier (" + ", ".join(allowed) + ")", tier)
-            _expect(_is_whole(months) and months >= 1, source, key, "a whole number of months, 1 or more", months)
+                expect_setting(tier in allowed, source, key, "a tier in [choices] tier (" + ", ".join(allowed) + ")",
+                               tier)
+            expect_setting(is_whole(months) and months >= 1, source, key, "a whole number of months, 1 or more", months)
         default = section.get("default_months", 3)
-        _expect(_is_whole(default) and default >= 1, source, "visits.default_months",
-                "a whole number of months, 1 or more", default)
+        expect_setting(is_whole(default) and default >= 1, source, "visits.default_months",
+                       "a whole number of months, 1 or more", default)
         soon = section.get("due_soon_days", 7)
-        _expect(_is_whole(soon) and soon >= 0, source, "visits.due_soon_days", "a whole number of days, 0 or more",
-                soon)
+        expect_setting(is_whole(soon) and soon >= 0, source, "visits.due_soon_days",
+                       "a whole number of days, 0 or more", soon)
         return cls({str(k): int(v) for k, v in cadence.items()}, int(default), int(soon))
-
-
-def _expect(cond: bool, source: str, key: str, expected: str, got: object) -> None:
-    if not cond:
-        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
-
-
-def _is_whole(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _day(v) -> dt.date | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, dt.datetime):
-        return v.date()
-    return v
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -91,8 +77,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def next_visit(last_visit: dt.date | None, first_contact: dt.date | None, tier: str | None, as_of: dt.date,
                rules: VisitRules) -> tuple[dt.date | None, str, int | None]:
     """(next visit due, flag, days overdue) for one customer."""
-    as_of = _day(as_of)
-    base = _day(last_visit) or _day(first_contact)
+    as_of = day_of(as_of)
+    base = day_of(last_visit) or day_of(first_contact)
     if base is None:
         return as_of, NEVER_VISITED, None
     due = add_months(base, rules.months_for(tier))
@@ -106,7 +92,7 @@ def next_visit(last_visit: dt.date | None, first_contact: dt.date | None, tier: 
 def evaluate_visits(last_visits: Sequence, first_contacts: Sequence, tiers: Sequence, as_of: dt.date,
                     rules: VisitRules) -> dict[str, list]:
     """next_visit_due, visit_flag and visit_days_overdue for every register row."""
-    as_of = _day(as_of)
+    as_of = day_of(as_of)
     out = {name: [] for name in OUTPUT_COLUMNS}
     due_col, flag_col, days_col = (out[k] for k in OUTPUT_COLUMNS)
     n = len(last_visits)
