@@ -23,12 +23,14 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_FATAL, f"toolkit: {message}\n")
 
 
-def _folder_arg(p: argparse.ArgumentParser) -> None:
+def folder_argument(p: argparse.ArgumentParser) -> None:
+    """The optional FOLDER argument every job command takes (notices and summary too)."""
     p.add_argument("folder", nargs="?", default=".", type=Path,
                    help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
 
 
-def _print_problems(problems, stream=None, limit: int | None = None) -> None:
+def print_problems(problems, stream=None, limit: int | None = None) -> None:
+    """Problems as the table staff read: file, sheet, row, column, value, problem."""
     from toolkit.textout import format_table
 
     stream = stream or sys.stdout
@@ -67,7 +69,7 @@ def cmd_check(args) -> int:
     if not report.problems:
         print(f"No problems found ({counts}).")
         return EXIT_OK
-    _print_problems(report.problems, limit=args.limit)
+    print_problems(report.problems, limit=args.limit)
     print(f"\n{len(report.errors)} problem(s), {len(report.problems) - len(report.errors)} warning(s) ({counts}).")
     return EXIT_PROBLEMS
 
@@ -143,7 +145,7 @@ def _job_command(jobs: tuple[str, ...]):
             print(f"Every change is listed in {result.log_file}.")
         if result.problems:
             print()
-            _print_problems(result.problems, limit=args.limit)
+            print_problems(result.problems, limit=args.limit)
             errors = sum(p.severity == "error" for p in result.problems)
             print(f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
                   "rows with problems were processed for the columns that are fine.")
@@ -203,7 +205,7 @@ def cmd_log(args) -> int:
 
 
 def _job_args(p: argparse.ArgumentParser) -> None:
-    _folder_arg(p)
+    folder_argument(p)
     p.add_argument("--as-of", metavar="DATETIME", help="evaluate as of this time (default: now), e.g. '2026-10-31 18:00'")
     p.add_argument("--dry-run", action="store_true", help="print the changes as a table and write nothing")
     p.add_argument("--limit", type=int, default=200, help="show at most this many changes/problems (default 200)")
@@ -218,13 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create empty customers.xlsx, complaints.xlsx and toolkit.toml in a folder",
                        description="Create the two workbooks (Chinese headers, drop-down lists, frozen header, "
                                    "highlighting of flagged rows) and a settings file.")
-    _folder_arg(p)
+    folder_argument(p)
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser("demo", help="fill a folder with realistic sample data and run every job on it",
                        description="Create sample workbooks (or copy them from --from) and run the jobs on them.")
-    _folder_arg(p)
+    folder_argument(p)
     p.add_argument("--from", dest="source", type=Path, help="copy these sample workbooks instead of generating")
     p.add_argument("--customers", type=int, default=500, help="customers to generate (default 500)")
     p.add_argument("--complaints", type=int, default=3000, help="complaints to generate (default 3000)")
@@ -235,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate both workbooks and list every problem",
                        description="Read both workbooks and print every problem as a table: missing columns, "
                                    "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.")
-    _folder_arg(p)
+    folder_argument(p)
     p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     p.set_defaults(run=cmd_check)
 
@@ -279,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("log", help="show the change log, filtered by customer, complaint, column or time",
                        description="Print the cells the toolkit changed (logs/changes-YYYY-MM.csv), with who "
                                    "ran the job and when. Filters combine.")
-    _folder_arg(p)
+    folder_argument(p)
     p.add_argument("--customer", metavar="ID", help="changes to this customer's register row and complaints")
     p.add_argument("--complaint", metavar="ID", help="changes to this complaint's tracker row")
     p.add_argument("--column", metavar="NAME", help="changes to this column (any of its header names)")

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
+from toolkit.cli import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument
 
 
 def cmd_notices(args) -> int:
-    from toolkit.cli import as_of_option
     from toolkit.documents.notices import make_notices
     from toolkit.progress import progress
     from toolkit.textout import format_table
@@ -68,8 +66,7 @@ def add_notice_commands(subparsers) -> None:
                     "never made twice. Which rows get which notice is set under [notices.kinds.*] in toolkit.toml. "
                     "Templates are checked first: a field no column provides stops the batch, with the closest "
                     "column names.")
-    p.add_argument("folder", nargs="?", default=".", type=Path,
-                   help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
+    folder_argument(p)
     p.add_argument("--kind", action="append", metavar="KIND",
                    help="only this notice (repeatable): ack, settlement, feedback, survey, tier, escalation, visit")
     p.add_argument("--as-of", metavar="DATETIME", help="decide as of this time (default: now), e.g. '2026-11-20 17:00'")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.cli import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
 from toolkit.errors import ToolkitError
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
 
 
 def _month(text: str | None):
@@ -27,7 +26,6 @@ def _month(text: str | None):
 
 
 def cmd_summary(args) -> int:
-    from toolkit.cli import as_of_option
     from toolkit.jobs.summary import make_summary, pct
     from toolkit.progress import progress
     from toolkit.textout import format_table
@@ -61,10 +59,8 @@ def cmd_summary(args) -> int:
         return EXIT_PROBLEMS
     errors = [pr for pr in result.problems if pr.severity == "error"]
     if errors:
-        from toolkit.cli import _print_problems
-
         print()
-        _print_problems(errors, limit=args.limit)
+        print_problems(errors, limit=args.limit)
         print(f"\n{len(errors)} value(s) in the workbooks could not be read and were not counted; "
               "`toolkit check` lists every problem.")
         return EXIT_PROBLEMS
@@ -83,8 +79,7 @@ def add_summary_commands(subparsers) -> None:
                     "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
                     "month again replaces its row). Targets and counting rules are under [summary] in "
                     "toolkit.toml. The workbooks are only read.")
-    p.add_argument("folder", nargs="?", default=".", type=Path,
-                   help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
+    folder_argument(p)
     p.add_argument("--month", metavar="YYYY-MM", help="the month to report, e.g. 2026-10 (default: last month)")
     p.add_argument("--as-of", metavar="DATETIME",
                    help="take 'now' to be this time (default: now); the default month is the one before it")
