@@ -15,6 +15,7 @@ Chinese by default (``ack.docx``); English variants are ``ack_en.docx``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -98,6 +99,17 @@ class _Doc:
 
     def blank(self):
         return self._para("")
+
+    def tag(self, tag: str):
+        """A paragraph holding only a template tag, the same in both languages: ``{%p else %}``."""
+        return self._para(tag)
+
+    @contextlib.contextmanager
+    def only_if(self, condition: str):
+        """The paragraphs written inside show only when `condition` holds ({%p if %} ... {%p endif %})."""
+        self.tag(f"{{%p if {condition} %}}")
+        yield
+        self.tag("{%p endif %}")
 
     def fields_table(self, rows: list[tuple[str, str, str]], label_width: float = 3.6):
         """A two-column table: label | value tag."""
@@ -285,14 +297,12 @@ def build_ack(d: _Doc) -> str:
         ("联系电话", "Phone", "{{ contact_phone }}"),
     ])
     d.body("我们郑重承诺：", "Our commitment:")
-    d.line("{%p if respond_due %}", "{%p if respond_due %}")
-    d.body("一、在 {{ respond_due|datetime }} 前给予您明确答复；",
-           "1. You will have a clear answer by {{ respond_due|datetime }};")
-    d.line("{%p endif %}", "{%p endif %}")
-    d.line("{%p if resolve_due %}", "{%p if resolve_due %}")
-    d.body("二、在 {{ resolve_due|datetime }} 前完成处理并告知处理结果。",
-           "2. The matter will be resolved, and you told the result, by {{ resolve_due|datetime }}.")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("respond_due"):
+        d.body("一、在 {{ respond_due|datetime }} 前给予您明确答复；",
+               "1. You will have a clear answer by {{ respond_due|datetime }};")
+    with d.only_if("resolve_due"):
+        d.body("二、在 {{ resolve_due|datetime }} 前完成处理并告知处理结果。",
+               "2. The matter will be resolved, and you told the result, by {{ resolve_due|datetime }}.")
     d.body("如有任何疑问，请致电 {{ office.phone }} 并提供受理编号。感谢您的理解与支持！",
            "If you have any question, please call {{ office.phone }} quoting the reference above. "
            "Thank you for your patience.")
@@ -308,17 +318,16 @@ def build_settlement(d: _Doc) -> str:
     d.body("您于{{ received_at|datetime }}反映的问题（{{ description }}）今日未能办结，对此我们深表歉意。",
            "The matter you raised on {{ received_at|datetime }} ({{ description }}) could not be settled today; "
            "we apologise for this.")
-    d.line("{%p if settlement_date %}", "{%p if settlement_date %}")
+    d.tag("{%p if settlement_date %}")
     d.body("经{{ department }}评估，该问题预计将于 {{ settlement_date|date }} 前解决，届时我们会第一时间告知您处理结果。",
            "Having assessed it, our {{ department }} expects to settle it by {{ settlement_date|date }}; "
            "we will tell you the result straight away.")
-    d.line("{%p else %}", "{%p else %}")
+    d.tag("{%p else %}")
     d.body("该问题正在由{{ department }}加紧处理，我们将尽快告知您解决时间。",
            "Our {{ department }} is working on it and will tell you shortly when it will be settled.")
-    d.line("{%p endif %}", "{%p endif %}")
-    d.line("{%p if solution %}", "{%p if solution %}")
-    d.body("目前进展：{{ solution }}", "Progress so far: {{ solution }}")
-    d.line("{%p endif %}", "{%p endif %}")
+    d.tag("{%p endif %}")
+    with d.only_if("solution"):
+        d.body("目前进展：{{ solution }}", "Progress so far: {{ solution }}")
     d.body("经办人：{{ handler }}　　服务热线：{{ office.phone }}",
            "Handled by: {{ handler }} · Service line: {{ office.phone }}")
     d.signature()
@@ -368,11 +377,10 @@ def build_survey(d: _Doc) -> str:
         cells[0].text = d.t(zh, en)
         cells[1].text = "□1　□2　□3　□4　□5"
     d.blank()
-    d.line("{%p if survey_due %}", "{%p if survey_due %}")
-    d.body("请于 {{ survey_due|datetime }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
-           "Please let us have your scores by {{ survey_due|datetime }}: call {{ office.phone }} or reply to this "
-           "letter.")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("survey_due"):
+        d.body("请于 {{ survey_due|datetime }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
+               "Please let us have your scores by {{ survey_due|datetime }}: call {{ office.phone }} or reply to this "
+               "letter.")
     d.body("您的意见是我们改进工作的动力，衷心感谢！", "Thank you: your view helps us improve.")
     d.signature()
     _customer_footer(d)
@@ -388,10 +396,9 @@ def build_tier(d: _Doc) -> str:
            "“{{ previous_tier_label }}”调整为“{{ tier_label }}”。",
            "Thank you for your custom. Based on our work together over the last 12 months, from "
            "{{ tier_changed_on|date }} your grade changes from \"{{ previous_tier_label }}\" to \"{{ tier_label }}\".")
-    d.line("{%p if visit_months %}", "{%p if visit_months %}")
-    d.body("调整后，您的客户经理{{ account_owner }}将每 {{ visit_months }} 个月与您联系回访一次。",
-           "Your account manager {{ account_owner }} will now visit or call you every {{ visit_months }} month(s).")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("visit_months"):
+        d.body("调整后，您的客户经理{{ account_owner }}将每 {{ visit_months }} 个月与您联系回访一次。",
+               "Your account manager {{ account_owner }} will now visit or call you every {{ visit_months }} month(s).")
     d.body("如对本次调整有任何疑问，请联系客户经理或致电 {{ office.phone }}。",
            "If you have any question about this change, please contact your account manager or call "
            "{{ office.phone }}.")
@@ -404,9 +411,8 @@ def build_escalation(d: _Doc) -> str:
     d.title("{{ title }}", "{{ title }}")
     d.right("内部文件　{{ notice_date|date }}", "Internal · {{ notice_date|date }}")
     d.line("致：{{ handler }}", "To: {{ handler }}")
-    d.line("{%p if cc %}", "{%p if cc %}")
-    d.line("抄送：{{ cc|join('、') }}", "Copy: {{ cc|join(', ') }}")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("cc"):
+        d.line("抄送：{{ cc|join('、') }}", "Copy: {{ cc|join(', ') }}")
     d.body("截至{{ as_of|datetime }}，您负责的以下 {{ count }} 件投诉已超过处理时限，请立即处理，并在投诉跟踪表中更新进度。",
            "As of {{ as_of|datetime }}, the {{ count }} complaint(s) below that you handle are past their deadlines. "
            "Please deal with them now and update the tracker.")
@@ -417,14 +423,13 @@ def build_escalation(d: _Doc) -> str:
         ["{{ c.complaint_id }}", "{{ c.customer_name }}", "{{ c.next_step }}", "{{ c.next_deadline|datetime }}",
          "{{ c.hours_late }}", "{{ c.escalation_level }}", "{{ c.department_head }}"],
         [2.8, 3.1, 1.8, 2.5, 1.5, 1.1, 3.0])
-    d.line("{%p if department_heads %}", "{%p if department_heads %}")
-    d.body("L2 及以上级别的投诉已同时通报部门负责人（{{ department_heads|join('、') }}）督办。",
-           "Complaints at L2 or above have been reported to the department head(s) ({{ department_heads|join(', ') }}).")
-    d.line("{%p endif %}", "{%p endif %}")
-    d.line("{%p if l3_count %}", "{%p if l3_count %}")
-    d.body("其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
-           "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("department_heads"):
+        d.body("L2 及以上级别的投诉已同时通报部门负责人（{{ department_heads|join('、') }}）督办。",
+               "Complaints at L2 or above have been reported to the department head(s) "
+               "({{ department_heads|join(', ') }}).")
+    with d.only_if("l3_count"):
+        d.body("其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
+               "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.")
     d.signature()
     return "催办督办"
 

@@ -47,10 +47,9 @@ def build_summary_doc(d: _Doc) -> str:
     d._para("{{ month_label }}", align="center", bold=True, size=14)
     d.right("统计截至 {{ cutoff|datetime }}　　编制日期 {{ report_date|date }}",
             "Figures as of {{ cutoff|datetime }} · made on {{ report_date|date }}", size=9, color="666666")
-    d.line("{%p if partial %}", "{%p if partial %}")
-    d._para(d.t("注意：本月尚未结束，以上为截至统计时点的数据。",
-                "Note: the month is not over; the figures are as of the time above."), bold=True, color="C00000")
-    d.line("{%p endif %}", "{%p endif %}")
+    with d.only_if("partial"):
+        d._para(d.t("注意：本月尚未结束，以上为截至统计时点的数据。",
+                    "Note: the month is not over; the figures are as of the time above."), bold=True, color="C00000")
 
     _heading(d, "一、主要指标", "1. Key figures")
     d.body("本月受理 {{ received }} 件，闭环 {{ closed }} 件，解决率 {{ resolution_rate }}（目标 {{ resolution_target }}），"
@@ -137,9 +136,9 @@ def build_summary_doc(d: _Doc) -> str:
         [3.0, 3.6, 1.2, 1.6, 2.2, 4.2])
 
     _heading(d, "说明", "Notes")
-    d._para("{%p for n in definitions %}")
+    d.tag("{%p for n in definitions %}")
     d._para("{{ n }}", size=9, color="444444")
-    d._para("{%p endfor %}")
+    d.tag("{%p endfor %}")
     d.footer("{{ office.name }}　月度服务报告　{{ month_label }}", "{{ office.name }} · Monthly service report · "
                                                                 "{{ month_label }}")
     return "月度服务报告"
