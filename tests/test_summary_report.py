@@ -249,10 +249,10 @@ def test_shipped_report_templates_are_rebuilt_byte_for_byte():
 
 
 def test_an_office_template_with_a_misspelt_field_is_refused_with_the_name(folder, tmp_path):
-    from toolkit.documents.stock import _Doc
+    from toolkit.documents.stock import TemplateWriter
     from toolkit.errors import ToolkitError
 
-    d = _Doc("zh")
+    d = TemplateWriter("zh")
     d.line("{{ recieved }} 件", "")
     (folder / "templates").mkdir(exist_ok=True)
     (folder / "templates" / "summary.docx").write_bytes(d.save("x"))

@@ -35,7 +35,7 @@ def template_file_name(template: str, language: str) -> str:
 
 # ------------------------------------------------------------------------------------------ writer
 
-class _Doc:
+class TemplateWriter:
     """A small layer over python-docx for the notices' look: A4, margins, CJK fonts, tables."""
 
     def __init__(self, language: str):
@@ -60,7 +60,7 @@ class _Doc:
     def t(self, zh: str, en: str) -> str:
         return zh if self.zh else en
 
-    def _para(self, text: str, *, align=None, bold=False, size=None, indent=False, color=None, space_before=None):
+    def paragraph(self, text: str, *, align=None, bold=False, size=None, indent=False, color=None, space_before=None):
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import RGBColor
 
@@ -81,28 +81,28 @@ class _Doc:
         return p
 
     def title(self, zh: str, en: str):
-        p = self._para(self.t(zh, en), align="center", bold=True, size=18, space_before=6)
+        p = self.paragraph(self.t(zh, en), align="center", bold=True, size=18, space_before=6)
         p.paragraph_format.space_after = self.Pt(14)
         return p
 
     def right(self, zh: str, en: str, **kw):
-        return self._para(self.t(zh, en), align="right", **kw)
+        return self.paragraph(self.t(zh, en), align="right", **kw)
 
     def line(self, zh: str, en: str, **kw):
-        return self._para(self.t(zh, en), **kw)
+        return self.paragraph(self.t(zh, en), **kw)
 
     def body(self, zh: str, en: str, **kw):
-        return self._para(self.t(zh, en), indent=True, **kw)
+        return self.paragraph(self.t(zh, en), indent=True, **kw)
 
     def note(self, zh: str, en: str):
-        return self._para(self.t(zh, en), size=9, color="666666")
+        return self.paragraph(self.t(zh, en), size=9, color="666666")
 
     def blank(self):
-        return self._para("")
+        return self.paragraph("")
 
     def tag(self, tag: str):
         """A paragraph holding only a template tag, the same in both languages: ``{%p else %}``."""
-        return self._para(tag)
+        return self.paragraph(tag)
 
     @contextlib.contextmanager
     def only_if(self, condition: str):
@@ -270,17 +270,17 @@ def _normalise(data: bytes, zh: bool) -> bytes:
 
 # ------------------------------------------------------------------------------------------ the templates
 
-def _customer_footer(d: _Doc) -> None:
+def _customer_footer(d: TemplateWriter) -> None:
     d.footer("{{ office.name }}　服务热线：{{ office.phone }}　本文件中的联系方式已作隐私处理",
              "{{ office.name }} · Service line {{ office.phone }} · contact details are partly hidden for privacy")
 
 
-def _greeting(d: _Doc) -> None:
+def _greeting(d: TemplateWriter) -> None:
     d.line("{{ customer_name }}：", "{{ customer_name }}")
     d.line("尊敬的{{ contact }}，您好！", "Dear {{ contact }},")
 
 
-def build_ack(d: _Doc) -> str:
+def build_ack(d: TemplateWriter) -> str:
     d.title("客户投诉受理回执", "Acknowledgement of Your Complaint")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
@@ -311,7 +311,7 @@ def build_ack(d: _Doc) -> str:
     return "受理回执"
 
 
-def build_settlement(d: _Doc) -> str:
+def build_settlement(d: TemplateWriter) -> str:
     d.title("解决时间告知书", "When Your Complaint Will Be Settled")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
@@ -335,7 +335,7 @@ def build_settlement(d: _Doc) -> str:
     return "解决时间告知"
 
 
-def build_feedback(d: _Doc) -> str:
+def build_feedback(d: TemplateWriter) -> str:
     d.title("处理结果反馈", "How We Resolved Your Complaint")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
@@ -359,7 +359,7 @@ def build_feedback(d: _Doc) -> str:
     return "处理结果反馈"
 
 
-def build_survey(d: _Doc) -> str:
+def build_survey(d: TemplateWriter) -> str:
     d.title("满意度回访邀请", "How Did We Do?")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
@@ -387,7 +387,7 @@ def build_survey(d: _Doc) -> str:
     return "满意度回访"
 
 
-def build_tier(d: _Doc) -> str:
+def build_tier(d: TemplateWriter) -> str:
     d.title("客户等级变更通知", "Your Customer Grade Has Changed")
     d.right("客户编号：{{ customer_id }}", "Customer ID: {{ customer_id }}")
     d.line("{{ name }}：", "{{ name }}")
@@ -407,7 +407,7 @@ def build_tier(d: _Doc) -> str:
     return "客户等级变更通知"
 
 
-def build_escalation(d: _Doc) -> str:
+def build_escalation(d: TemplateWriter) -> str:
     d.title("{{ title }}", "{{ title }}")
     d.right("内部文件　{{ notice_date|date }}", "Internal · {{ notice_date|date }}")
     d.line("致：{{ handler }}", "To: {{ handler }}")
@@ -434,7 +434,7 @@ def build_escalation(d: _Doc) -> str:
     return "催办督办"
 
 
-def build_visit(d: _Doc) -> str:
+def build_visit(d: TemplateWriter) -> str:
     d.title("客户回访提醒", "Follow-up Visits Due")
     d.right("内部文件　{{ notice_date|date }}", "Internal · {{ notice_date|date }}")
     d.line("致：{{ account_owner }}", "To: {{ account_owner }}")
@@ -465,7 +465,7 @@ def build(kind: str, language: str = "zh") -> bytes:
     """The .docx bytes of one shipped template (the same bytes every time)."""
     if kind not in BUILDERS:
         raise KeyError(f"no shipped template {kind!r}; shipped: {', '.join(BUILDERS)}")
-    d = _Doc(language)
+    d = TemplateWriter(language)
     title = BUILDERS[kind](d)
     return d.save(title)
 

@@ -15,21 +15,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.documents.stock import _Doc, template_file_name
+from toolkit.documents.stock import TemplateWriter, template_file_name
 
 NAME = "summary"
 
 
-def _heading(d: _Doc, zh: str, en: str):
-    p = d._para(d.t(zh, en), bold=True, size=13, space_before=10)
+def _heading(d: TemplateWriter, zh: str, en: str):
+    p = d.paragraph(d.t(zh, en), bold=True, size=13, space_before=10)
     p.paragraph_format.keep_with_next = True
     return p
 
 
-def _picture(d: _Doc, field: str):
+def _picture(d: TemplateWriter, field: str):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    p = d._para("{{ charts.%s }}" % field)
+    p = d.paragraph("{{ charts.%s }}" % field)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = 1.0
     return p
@@ -42,13 +42,13 @@ _GROUP_CELLS = ["{{ g.received }}", "{{ g.resolution }}", "{{ g.resolve_on_time 
 _GROUP_WIDTHS = [3.4, 1.6, 2.2, 2.3, 2.0, 1.8, 2.5]
 
 
-def build_summary_doc(d: _Doc) -> str:
+def build_summary_doc(d: TemplateWriter) -> str:
     d.title("{{ office.name }}月度服务报告", "{{ office.name }} Monthly Service Report")
-    d._para("{{ month_label }}", align="center", bold=True, size=14)
+    d.paragraph("{{ month_label }}", align="center", bold=True, size=14)
     d.right("统计截至 {{ cutoff|datetime }}　　编制日期 {{ report_date|date }}",
             "Figures as of {{ cutoff|datetime }} · made on {{ report_date|date }}", size=9, color="666666")
     with d.only_if("partial"):
-        d._para(d.t("注意：本月尚未结束，以上为截至统计时点的数据。",
+        d.paragraph(d.t("注意：本月尚未结束，以上为截至统计时点的数据。",
                     "Note: the month is not over; the figures are as of the time above."), bold=True, color="C00000")
 
     _heading(d, "一、主要指标", "1. Key figures")
@@ -82,7 +82,7 @@ def build_summary_doc(d: _Doc) -> str:
     for key, zh, en in (("category", "按投诉类别", "By category"), ("priority", "按优先级", "By priority"),
                         ("channel", "按渠道", "By channel"), ("department", "按涉及部门", "By department"),
                         ("handler", "按处理人", "By handler")):
-        d._para(d.t(zh, en), bold=True, space_before=4).paragraph_format.keep_with_next = True
+        d.paragraph(d.t(zh, en), bold=True, space_before=4).paragraph_format.keep_with_next = True
         d.loop_table([(zh.removeprefix("按"), en[3:].capitalize())] + _GROUP_HEAD,
                      f"for g in by_{key}", ["{{ g.name }}"] + _GROUP_CELLS, _GROUP_WIDTHS)
 
@@ -137,7 +137,7 @@ def build_summary_doc(d: _Doc) -> str:
 
     _heading(d, "说明", "Notes")
     d.tag("{%p for n in definitions %}")
-    d._para("{{ n }}", size=9, color="444444")
+    d.paragraph("{{ n }}", size=9, color="444444")
     d.tag("{%p endfor %}")
     d.footer("{{ office.name }}　月度服务报告　{{ month_label }}", "{{ office.name }} · Monthly service report · "
                                                                 "{{ month_label }}")
@@ -146,7 +146,7 @@ def build_summary_doc(d: _Doc) -> str:
 
 def build(language: str = "zh") -> bytes:
     """The .docx bytes of the shipped report template (the same bytes every time)."""
-    d = _Doc(language)
+    d = TemplateWriter(language)
     title = build_summary_doc(d)
     return d.save(title)
 
