@@ -181,6 +181,45 @@ def test_customer_notices_mask_contact_details_internal_ones_do_not(folder):
     assert owner_phones and all(p in text for p in owner_phones if p)
 
 
+def test_a_formula_in_a_stamp_cell_is_left_reported_and_not_logged(folder):
+    import csv
+    import zipfile
+
+    from toolkit.xlsx import add_column, update_cells
+
+    _register, tracker = tables(folder)
+    add_column(folder / "complaints.xlsx", tracker.sheet, tracker.schema.column("notice_ack").header_for("zh"),
+               keep_backups=0)
+    _register, tracker = tables(folder)
+    chosen = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None,
+                        notice_ack=lambda v: v is None)
+    i = chosen[0]
+    ref = tracker.cell_ref("notice_ack", i)
+    update_cells(folder / "complaints.xlsx", tracker.sheet, {ref: "PLACEHOLDER"}, keep_backups=0)
+    book = folder / "complaints.xlsx"
+    with zipfile.ZipFile(book) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    start = xml.index(f'<c r="{ref}"'.encode())
+    end = xml.index(b"</c>", start) + 4
+    assert b"PLACEHOLDER" in xml[start:end]
+    parts["xl/worksheets/sheet1.xml"] = xml[:start] + f'<c r="{ref}" t="str"><f>""</f><v></v></c>'.encode() + xml[end:]
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+    result = make_notices(folder, kind="ack", as_of=AS_OF)
+    assert len(result.made) == len(chosen)
+    [problem] = [p for p in result.problems if "holds a formula" in p.reason]
+    assert problem.row == tracker.rows[i] and ref in problem.reason
+    assert all(c.ref != ref for c in result.changes) and len(result.changes) == len(chosen) - 1
+    with result.log_file.open(encoding="utf-8-sig", newline="") as f:
+        logged = [(row[3], row[5]) for row in list(csv.reader(f))[1:] if row[2] not in ("sync", "flag", "tiers")]
+    assert ("complaints.xlsx", ref) not in logged and len(logged) == len(chosen) - 1
+    with zipfile.ZipFile(book) as z:
+        assert f'<c r="{ref}" t="str"><f>""</f>'.encode() in z.read("xl/worksheets/sheet1.xml")
+
+
 def test_one_bad_row_is_reported_and_the_rest_are_made(folder):
     from toolkit.xlsx import update_cells
 

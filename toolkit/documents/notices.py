@@ -30,11 +30,12 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.errors import Problem, ToolkitError, expect_setting
 from toolkit.jobs.changelog import append_changes
-from toolkit.jobs.changes import CellChange, TablePlan, plan_changes, write_plan
-from toolkit.model.records import Table, read_table
+from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
+from toolkit.jobs.run import FileWorkbook
+from toolkit.model.records import Table
 from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
-from toolkit.xlsx.safety import FileStamp, clean_stale_temps, folder_lock, refuse_if_open
+from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 JOB = "notices"
@@ -549,16 +550,18 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
         from toolkit.documents.pdf import require_soffice
 
         require_soffice()
+    books = {path: FileWorkbook(path) for path in (settings.register_path, settings.tracker_path)}
     if not dry_run:
-        for path in (settings.register_path, settings.tracker_path):
-            refuse_if_open(path)
+        for book in books.values():
+            book.check_writable()
     with folder_lock(folder):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")
-        stamps = {str(p): FileStamp.of(p) for p in (settings.register_path, settings.tracker_path) if p.exists()}
-        register = read_table(settings.register_path, settings.register)
-        tracker = read_table(settings.tracker_path, settings.tracker)
+        for book in books.values():
+            book.snapshot()
+        register = books[settings.register_path].read(settings.register)
+        tracker = books[settings.tracker_path].read(settings.tracker)
         result.problems += register.problems + tracker.problems
         for table in (register, tracker):
             key = table.schema.key
@@ -650,12 +653,8 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
         plans = _plan_stamps(result, register, tracker, stamp_values, settings)
         for plan in plans:
             if plan.changes or plan.new_headers:
-                _report, problems = write_plan(plan, keep_backups=settings.backups_kept,
-                                               stamp=stamps.get(str(plan.table.path)))
-                result.problems += problems
-                skipped = {(p.row, p.column) for p in problems}
-                if skipped:
-                    plan.changes = [c for c in plan.changes if (c.row, c.ref) not in skipped]
+                # stamps on formula cells are left and reported, and dropped from plan.changes (so not logged)
+                result.problems += books[plan.table.path].write(plan, settings)
                 result.written.append(plan.table.path)
         result.changes = [c for plan in plans for c in plan.changes]
         result.log_file = append_changes(folder, result.changes)
