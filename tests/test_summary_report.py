@@ -20,6 +20,7 @@ from docx import Document
 
 from toolkit.cli import main as toolkit_main
 from toolkit.documents import charts
+from toolkit.errors import ToolkitError
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
 
@@ -234,6 +235,17 @@ def test_a_month_that_has_not_begun_is_refused(folder, capsys):
     assert "has not begun" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("owner", ["~${name}", "~${short}", ".~lock.{name}#"])
+def test_a_report_open_in_word_or_libreoffice_is_not_replaced(folder, tmp_path, owner):
+    first = make_summary(folder, "2026-10", as_of=AS_OF, out_dir=tmp_path)
+    before = first.docx.read_bytes()
+    lock = first.docx.with_name(owner.format(name=first.docx.name, short=first.docx.name[2:]))
+    lock.write_text("owner")
+    with pytest.raises(ToolkitError, match="is open in Word"):
+        make_summary(folder, "2026-10", as_of=AS_OF, out_dir=tmp_path)
+    assert first.docx.read_bytes() == before
+
+
 def test_default_month_is_last_month(folder, tmp_path):
     result = make_summary(folder, as_of=dt.datetime(2026, 11, 3, 9, 0), out_dir=tmp_path)
     assert result.month == "2026-10"
@@ -250,7 +262,6 @@ def test_shipped_report_templates_are_rebuilt_byte_for_byte():
 
 def test_an_office_template_with_a_misspelt_field_is_refused_with_the_name(folder, tmp_path):
     from toolkit.documents.stock import TemplateWriter
-    from toolkit.errors import ToolkitError
 
     d = TemplateWriter("zh")
     d.line("{{ recieved }} 件", "")

@@ -27,7 +27,7 @@ from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
-from toolkit.xlsx.safety import folder_lock, refuse_if_open
+from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "summary"
@@ -235,11 +235,10 @@ def _safe_stem(stem: str) -> str:
 
 
 def _refuse_if_open_in_word(path: Path) -> None:
-    """Word keeps an owner file (~$name.docx, or ~$ in place of the first two letters) beside a document
-    it has open; replacing the document then fails on Windows, so say so before doing the work."""
-    owners = {path.with_name("~$" + path.name), path.with_name("~$" + path.name[2:])}
-    if path.exists() and any(o.exists() for o in owners):
-        raise ToolkitError("is open in Word; close it and run the report again", path=path)
+    """Word (like Excel) keeps an owner file beside a document it has open; replacing the document then
+    fails on Windows, so say so before doing the work."""
+    if path.exists() and owner_files(path):
+        raise ToolkitError("is open in Word (or another program); close it and run the report again", path=path)
 
 
 # ------------------------------------------------------------------------------------------ templates
