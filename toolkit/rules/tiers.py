@@ -235,24 +235,17 @@ def tier_label(tier: str | None) -> str:
     return f"{tier}级" if len(tier) <= 2 and tier.isascii() else tier
 
 
+def _days_since(day, as_of: dt.date) -> int | None:
+    day = day_of(day)
+    return None if day is None else (as_of - day).days
+
+
 def _metrics(revenue, orders, last_order, first_contact, complaints, as_of: dt.date) -> tuple:
-    if last_order is not None:
-        if type(last_order) is dt.datetime:
-            last_order = last_order.date()
-        days = (as_of - last_order).days
-    else:
-        days = None
-    if first_contact is not None:
-        if type(first_contact) is dt.datetime:
-            first_contact = first_contact.date()
-        tenure = (as_of - first_contact).days
-    else:
-        tenure = None
     return (
         revenue if revenue is not None else 0,
         orders if orders is not None else 0,
-        days,
-        tenure,
+        _days_since(last_order, as_of),
+        _days_since(first_contact, as_of),
         complaints if complaints is not None else 0,
     )
 
