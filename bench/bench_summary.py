@@ -23,7 +23,7 @@ import argparse
 import json
 import shutil
 
-from common import _CHILD, OUT, ROOT, data_folder, report
+from common import OUT, data_folder, measure, report
 
 AS_OF = "2026, 11, 20, 18, 0"
 
@@ -156,20 +156,6 @@ print("@@figures " + json.dumps({{"received": cur["received"], "closed": cur["cl
       "repeats": cur["repeats"], "respond_median": cur["respond_median"], "resolve_mean": cur["resolve_mean"],
       "on_time": cur["on_time"], "previous_received": prev["received"], "previous_overdue": prev["overdue"]}}))
 """
-
-
-def measure(code: str) -> dict:
-    """common.measure, keeping the child's printed lines (the figures to compare)."""
-    import os
-    import subprocess
-    import sys
-
-    script = _CHILD.format(root=str(ROOT), code=code)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ})
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-3000:])
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@{")][-1]
-    return {**json.loads(line[2:]), "stdout": proc.stdout}
 
 
 def _marked(result: dict, mark: str):

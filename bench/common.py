@@ -41,12 +41,14 @@ print("@@" + json.dumps({{"seconds": elapsed, "peak_mb": resource.getrusage(reso
 
 
 def measure(code: str) -> dict:
-    """Run `code` in a fresh Python process; returns its seconds and the process's peak memory (MB)."""
+    """Run `code` in a fresh Python process; returns its seconds, the process's peak memory (MB) and what it
+    printed (stdout)."""
     script = _CHILD.format(root=str(ROOT), code=code)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ})
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
-    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@")][-1]
+    # the child's own marked lines (e.g. "@@figures {...}") may come before; the timing is the last "@@{"
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@{")][-1]
     return {**json.loads(line[2:]), "stdout": proc.stdout}
 
 
