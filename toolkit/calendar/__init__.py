@@ -10,6 +10,7 @@ from .worktime import (
     add_calendar_hours,
     add_working_days,
     add_working_hours,
+    merge_pauses,
     working_hours_between,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "add_working_hours",
     "is_year_known",
     "known_years",
+    "merge_pauses",
     "parse_date",
     "parse_duration",
     "parse_overrides",

@@ -75,9 +75,14 @@ def _merge_pauses(pauses: Sequence[Pause], tz) -> list[Pause]:
             if end == begin:
                 continue
         items.append((begin, end))
-    items.sort(key=lambda p: p[0])
+    return merge_pauses(items)
+
+
+def merge_pauses(pauses) -> list[Pause]:
+    """Checked pauses (begin, end after begin or None) sorted and merged where they overlap; an open
+    pause (end None) swallows the later ones."""
     merged: list[Pause] = []
-    for begin, end in items:
+    for begin, end in sorted(pauses, key=lambda p: p[0]):
         if merged:
             last_begin, last_end = merged[-1]
             if last_end is None:

@@ -88,6 +88,7 @@ from toolkit.calendar import (
     add_working_days,
     add_working_hours,
     known_years,
+    merge_pauses,
     parse_duration,
     working_hours_between,
 )
@@ -636,21 +637,8 @@ def _clock_paused(start: datetime, need: timedelta, pauses: list) -> datetime | 
 
 
 def _merged(pauses) -> list:
-    """Pauses sorted and merged; an open pause (end None) swallows the later ones."""
-    out: list = []
-    for begin, end in sorted(pauses, key=lambda p: p[0]):
-        if end is not None and end <= begin:
-            continue
-        if out:
-            last_begin, last_end = out[-1]
-            if last_end is None:
-                break
-            if begin <= last_end:
-                if end is None or end > last_end:
-                    out[-1] = (last_begin, end)
-                continue
-        out.append((begin, end))
-    return out
+    """Pauses sorted and merged; an open pause (end None) swallows the later ones; empty ones are dropped."""
+    return merge_pauses([(begin, end) for begin, end in pauses if end is None or end > begin])
 
 
 def _round_minute(t: datetime) -> datetime:
