@@ -74,8 +74,9 @@ class Table:
         return {name: values[i] for name, values in self.data.items()}
 
     def records(self) -> list[dict[str, object]]:
-        names = list(self.data)
-        cols = [self.data[n] for n in names]
+        data = self.data
+        names = list(data)
+        cols = [data[n] for n in names]
         return [dict(zip(names, vals)) for vals in zip(*cols)] if cols else [{} for _ in self.rows]
 
     def cell_ref(self, name: str, i: int) -> str:
