@@ -100,10 +100,7 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
         result = make_notices(folder, as_of=out.as_of, settings=settings)
         out.result = result
         out.problems += result.problems
-        made = {}
-        for n in result.made:
-            made[n.kind] = made.get(n.kind, 0) + 1
-        shown = "、".join(f"{k} {v}" for k, v in made.items()) or "0"
+        shown = "、".join(f"{k} {v}" for k, v in result.counts().items()) or "0"
         out.lines.append(f"生成通知书 {len(result.made)} 份（{shown}）；Notices made: {len(result.made)}")
         if result.already:
             out.lines.append(f"之前已生成、本次跳过 {sum(result.already.values())} 行 (rows already done)")

@@ -30,11 +30,8 @@ def cmd_notices(args) -> int:
         if len(result.made) > len(shown):
             print(f"... and {len(result.made) - len(shown)} more")
         print()
-    by_kind = {}
-    for n in result.made:
-        by_kind[n.kind] = by_kind.get(n.kind, 0) + 1
     verb = "would make" if args.dry_run else "made"
-    summary = ", ".join(f"{count} {kind}" for kind, count in by_kind.items()) or "no notices"
+    summary = ", ".join(f"{count} {kind}" for kind, count in result.counts().items()) or "no notices"
     already = sum(result.already.values())
     print(f"notices as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}"
           + (f"; {already} row(s) already had theirs (--force makes them again)" if already else "") + ".")

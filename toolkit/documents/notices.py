@@ -231,6 +231,13 @@ class NoticeResult:
     def count(self, kind: str | None = None) -> int:
         return sum(1 for n in self.made if kind is None or n.kind == kind)
 
+    def counts(self) -> dict[str, int]:
+        """Notices made per kind, in the order they were made."""
+        out: dict[str, int] = {}
+        for n in self.made:
+            out[n.kind] = out.get(n.kind, 0) + 1
+        return out
+
 
 # ------------------------------------------------------------------------------------------ file names
 

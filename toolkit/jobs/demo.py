@@ -68,11 +68,8 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
     from toolkit.jobs.summary import make_summary
 
     notices = make_notices(folder, as_of=as_of)
-    kinds: dict[str, int] = {}
-    for n in notices.made:
-        kinds[n.kind] = kinds.get(n.kind, 0) + 1
     print(f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
-          f"({', '.join(f'{count} {kind}' for kind, count in kinds.items()) or 'none due'})"
+          f"({', '.join(f'{count} {kind}' for kind, count in notices.counts().items()) or 'none due'})"
           + (f"; {len(notices.failures)} could not be made" if notices.failures else ""))
     report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
     print(f"  monthly report for {report.month}: {report.docx}" + (f" and {report.pdf.name}" if report.pdf else "")
