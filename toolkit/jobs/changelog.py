@@ -25,13 +25,13 @@ from toolkit.xlsx.safety import crash_point
 LOG_DIR = "logs"
 COLUMNS = ["时间 time", "操作人 user", "任务 job", "工作簿 workbook", "工作表 sheet", "单元格 cell", "编号 key",
            "列 column", "原值 old", "新值 new"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text Excel would run: logged with a leading quote
 
 
 def safe_csv_text(value) -> str:
     kind = type(value)
     if kind is str:  # the most common value: checked first (this runs four times per logged change)
-        return "'" + value if value.startswith(_FORMULA_START) else value
+        return "'" + value if value.startswith(FORMULA_START) else value
     if value is None:
         return ""
     if kind is dt.datetime and value.microsecond == 0 and value.tzinfo is None and value.year >= 1000:
@@ -41,7 +41,7 @@ def safe_csv_text(value) -> str:
     if isinstance(value, (int, float, Decimal, dt.date)):  # a number (also a negative one) is no formula
         return str(value)
     text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def current_user() -> str:

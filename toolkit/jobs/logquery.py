@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.jobs.changelog import COLUMNS, LOG_DIR
+from toolkit.jobs.changelog import COLUMNS, FORMULA_START, LOG_DIR
 from toolkit.model.headers import normalize_header
 
 
@@ -55,7 +55,7 @@ def _id(text: str | None) -> str:
 
 def _stored(text: str) -> str:
     """A logged value as it was: the quote mark that kept formula-like text as text in Excel removed."""
-    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
         return text[1:]
     return text
 
