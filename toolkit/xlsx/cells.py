@@ -11,6 +11,7 @@ import math
 import re
 from decimal import Decimal
 
+from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.styles import DATE_FORMAT, DATETIME_FORMAT, StyleBook
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
@@ -82,6 +83,8 @@ class CellEncoder:
         self._epoch = EPOCH_1904 if date1904 else EPOCH_1900
         self._dated_cache: dict[tuple[int, bool], int] = {}
         self._plain_cache: dict[int, int] = {}
+        self._templates: dict[tuple[int, type], _Template] = {}
+        self._templates_for = None
 
     def encode(self, ref: str, value, style: int | None, fill: str | None = None) -> bytes | None:
         """The <c> element for `value` at `ref`, keeping `style` (the cell's existing s) where it fits.
@@ -140,6 +143,65 @@ class CellEncoder:
             return f"<{p}c {attrs}/>".encode() if style else None
         return f"<{p}c {attrs}>{body}</{p}c>".encode()
 
+    def new_cells(self, row: int, updates: dict[int, object], style_of) -> bytes:
+        """The <c> elements of new cells in one row, in column order: the same bytes as encode() gives
+        each (`style_of(col)` is the format a new cell of that column takes), built faster.
+
+        A first fill writes millions of new cells, and a column repeats a few values (states, tiers,
+        end-of-day deadlines) over and over. So the XML after the row number is made once per column
+        and value, and remembered (up to TAILS_PER_COLUMN values a column).
+        """
+        if style_of != self._templates_for:  # the templates hold the styles style_of gave
+            self._templates.clear()
+            self._templates_for = style_of
+        templates = self._templates
+        out = []
+        add = out.append
+        for c in sorted(updates):
+            value = updates[c]
+            if value is None:
+                continue  # an empty new cell: nothing to write
+            kind = type(value)
+            t = templates.get((c, kind))
+            if t is None:
+                t = templates[(c, kind)] = _Template(self, c, kind, style_of(c))
+            tail = t.tails.get(value)
+            if tail is None:
+                tail = t.tail(value)
+                if tail is None:  # a value type without a template: the general path
+                    add(self.encode(f"{t.head[len(self.p) + 6:]}{row}", value, style_of(c)).decode("utf-8"))
+                    continue
+            add(f"{t.head}{row}{tail}")
+        return "".join(out).encode("utf-8")
+
+    def column_tails(self, col: int, values: list, style_of) -> tuple[str, list[str | None]]:
+        """A column's new cells as (the XML up to the row number, [the XML after it per value]): cell i
+        is head + str(row) + tails[i], the bytes encode() gives it; None for an empty value (no cell)."""
+        if style_of != self._templates_for:
+            self._templates.clear()
+            self._templates_for = style_of
+        style = style_of(col)
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        templates = self._templates
+        for kind in kinds:
+            if (col, kind) not in templates:
+                templates[(col, kind)] = _Template(self, col, kind, style)
+        head = f'<{self.p}c r="{column_letter(col)}'
+        if len(kinds) == 1:  # one kind of value: each distinct value's tail is made once, looked up after
+            return head, list(map(templates[(col, kinds.pop())].tails.__getitem__, values))
+        return head, [None if v is None else templates[(col, type(v))].tails[v] for v in values]
+
+    def datetime_cell_parts(self, col: int, style_of) -> tuple[str, str, str]:
+        """(head, before, after): a new datetime cell of the column is head + row + before + serial + after."""
+        if style_of != self._templates_for:
+            self._templates.clear()
+            self._templates_for = style_of
+        t = self._templates.get((col, dt.datetime))
+        if t is None:
+            t = self._templates[(col, dt.datetime)] = _Template(self, col, dt.datetime, style_of(col))
+        return t.head, f"{t._mid}<{self.p}v>", f"</{self.p}v></{self.p}c>"
+
     def _serial_text(self, value: dt.datetime) -> str | None:
         """format_number(round(excel_serial(value), 8)) for an ordinary naive datetime, without the
         checks that only matter for early or zoned ones (which return None: use the general path)."""
@@ -181,3 +243,81 @@ class CellEncoder:
             cached = self.styles.with_number_format(style, "General") if self.styles.is_date_style(style) else style
             self._plain_cache[style] = cached
         return cached
+
+
+TAILS_PER_COLUMN = 100_000  # values remembered per column and type (a first fill's columns repeat far fewer)
+
+
+class _Template:
+    """A new cell of one column and value type, as encode() writes it: `head` (up to the row number)
+    and, per value, the `tail` after it, remembered where the same value always gives the same text."""
+
+    __slots__ = ("head", "tails", "_mid", "_kind", "_enc", "_style")
+
+    def __init__(self, enc: CellEncoder, col: int, kind: type, style: int | None):
+        p = enc.p
+        self.head = f'<{p}c r="{column_letter(col)}'
+        self.tails = _Tails(self)
+        self._kind, self._enc, self._style = kind, enc, style
+        if kind is str:
+            typ = ' t="inlineStr"'
+        elif kind is bool:
+            typ = ' t="b"'
+        elif kind is dt.datetime or kind is dt.date:
+            style, typ = enc._dated(style or 0, kind is dt.datetime), ""
+        elif kind is int or kind is float or kind is Decimal:
+            if style is not None and enc.styles:
+                style = enc._plain(style)
+            typ = ""
+        else:
+            self._mid = None
+            return
+        s = f' s="{style}"' if style else ""
+        self._mid = f'"{s}{typ}>'
+
+    def tail(self, value) -> str | None:
+        """The text after the row number (remembered when safe), or None for the general path."""
+        mid, kind, p = self._mid, self._kind, self._enc.p
+        if mid is None:
+            return None
+        if kind is str:
+            if len(value) > MAX_CELL_TEXT:
+                return None  # the general path raises the usual error
+            text = escape_text(value)
+            space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+            tail = f"{mid}<{p}is><{p}t{space}>{text}</{p}t></{p}is></{p}c>"
+        elif kind is bool:
+            tail = f"{mid}<{p}v>{int(value)}</{p}v></{p}c>"
+        elif kind is dt.datetime or kind is dt.date:
+            if kind is dt.datetime and value.tzinfo is not None:
+                return None  # equal instants in different zones are different cell values
+            serial = self._enc._serial_text(value) if kind is dt.datetime else None
+            if serial is None:
+                serial = format_number(round(excel_serial(value, self._enc.date1904), 8))
+            tail = f"{mid}<{p}v>{serial}</{p}v></{p}c>"
+        else:
+            tail = f"{mid}<{p}v>{format_number(value)}</{p}v></{p}c>"
+            if not value:  # 0.0 and -0.0 (and 0 and Decimal("-0")) are equal but written differently
+                return tail
+        if len(self.tails) < TAILS_PER_COLUMN:
+            self.tails[value] = tail
+        return tail
+
+    def general_tail(self, value) -> str:
+        """The tail through encode() itself (values without a quick template)."""
+        p = self._enc.p
+        return self._enc.encode("A1", value, self._style).decode("utf-8")[len(p) + 8:]
+
+
+class _Tails(dict):
+    """A template's remembered tails; a missing one is made (and remembered when safe) on lookup."""
+
+    def __init__(self, template: _Template):
+        super().__init__()
+        self.template = template
+
+    def __missing__(self, value) -> str | None:
+        if value is None:
+            return None
+        tail = self.template.tail(value)
+        return self.template.general_tail(value) if tail is None else tail

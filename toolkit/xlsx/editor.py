@@ -114,6 +114,8 @@ class WorkbookEditor:
             except ValueError as exc:
                 raise WorkbookRefused(f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path) from None
             edit = plan.edit
+            if plan.appends or plan.headers:  # these look for the last cells cell by cell
+                edit.materialize()
             tables = sheet_tables(pkg, info.part) if (plan.appends or plan.headers) else []
             if plan.appends or plan.headers:
                 scan = sheet.scan(tuple({h for _t, h in plan.headers}))
@@ -162,7 +164,7 @@ class WorkbookEditor:
                                       "nothing was written", path=self.path) from None
             overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]
-            report.cells_written += sum(len(v) for v in edit.values.values()) - len(skipped)
+            report.cells_written += edit.cell_count() - len(skipped)
             replaced[info.part] = new_xml
         if styles is not None and styles.changed:
             replaced[styles_part] = styles.xml

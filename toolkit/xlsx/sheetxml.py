@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from toolkit.xlsx.cells import CellEncoder, CellValueError
+from toolkit.xlsx.columns import ColumnCells
 from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
 
 _R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
@@ -38,10 +39,15 @@ class FormulaCells(Exception):
 
 @dataclass
 class SheetEdit:
-    """What to do to one sheet: cell values by (row, col), fills by (row, col)."""
+    """What to do to one sheet: cell values by (row, col), fills by (row, col), and whole column blocks.
+
+    A column block (set_column) sets many cells of one column at once; the writer builds the new cells
+    of blocks column by column (a first fill). `values` wins where both name a cell.
+    """
 
     values: dict[int, dict[int, object]] = field(default_factory=dict)
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
+    columns: list[tuple[int, list[int], list]] = field(default_factory=list)  # (col, rows, values)
 
     def set(self, row: int, col: int, value) -> None:
         self.values.setdefault(row, {})[col] = value
@@ -50,8 +56,28 @@ class SheetEdit:
         self.fills[(row, col)] = rgb
         self.values.setdefault(row, {}).setdefault(col, _KEEP)
 
+    def set_column(self, col: int, rows: list[int], values: list) -> None:
+        """Set the cells of column `col` in `rows` (each row once) to `values`."""
+        if len(rows) != len(values):
+            raise ValueError(f"{len(rows)} rows but {len(values)} values for column {col}")
+        self.columns.append((col, list(rows), list(values)))
+
+    def materialize(self) -> None:
+        """Turn the column blocks into cell values (for the ways of writing that need them cell by cell)."""
+        columns, self.columns = self.columns, []
+        values = self.values
+        for col, rows, new in reversed(columns):  # a later block wins, as a later set() does
+            for r, v in zip(rows, new):
+                by_col = values.get(r)
+                if by_col is None:
+                    by_col = values[r] = {}
+                by_col.setdefault(col, v)
+
+    def cell_count(self) -> int:
+        return sum(len(v) for v in self.values.values()) + sum(len(rows) for _c, rows, _v in self.columns)
+
     def __bool__(self) -> bool:
-        return bool(self.values)
+        return bool(self.values) or any(rows for _c, rows, _v in self.columns)
 
 
 class _Keep:
@@ -315,10 +341,13 @@ class SheetXml:
         Raises FormulaCells at the end when on_formula="refuse" and formula cells were targeted;
         afterwards `skipped_refs` lists the formula cells left alone (on_formula="skip").
         """
+        if edit.columns and not self._columns_fit(edit):
+            edit.materialize()
         in_arrays, shared, arrays = self._formula_plan(edit, on_formula)
         hits: set[tuple[int, int]] = set(in_arrays)  # formula cells the edit asks to change
         fixer = _FormulaFixer(self, shared, arrays) if (shared or arrays) else None
-        pending = sorted(edit.values)
+        blocks = ColumnCells(edit.columns, encoder, self._column_style) if edit.columns else None
+        pending = sorted(set(edit.values).union(blocks.index)) if blocks else sorted(edit.values)
         view = memoryview(self.xml)
         p = self.prefix
         head = bytes(view[:self.data_start])
@@ -328,11 +357,11 @@ class SheetXml:
         # formulas (and they are not overwritten), the body is built first and the bounds taken after.
         exact = on_formula != "overwrite" and self._formula_re.search(self.xml, self.data_start,
                                                                        self.data_end) is not None
-        body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending)
+        body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending, blocks)
         if exact:
             body = list(body)
         # The bounds of the cells written, row by row (no (row, col) pair per cell: a first fill writes millions).
-        bounds = None
+        bounds = blocks.bounds(hits if on_formula != "overwrite" else set()) if blocks else None
         for r, cols in edit.values.items():
             if hits and on_formula != "overwrite":
                 written = [c for c, v in cols.items() if v is not None and (r, c) not in hits]
@@ -358,18 +387,32 @@ class SheetXml:
         else:
             yield view[self.data_end:]
 
-    def _body_chunks(self, edit, encoder, on_formula, hits, fixer, view, pending):
+    def _columns_fit(self, edit: SheetEdit) -> bool:
+        """Whether the edit's column blocks can be written column by column: no fills, no column twice,
+        rows given once each, and no formula spanning cells in the sheet (those need the cell-by-cell plan)."""
+        cols = [c for c, _rows, _values in edit.columns]
+        if edit.fills or self.self_closed or len(set(cols)) != len(cols):
+            return False
+        if any(len(set(rows)) != len(rows) for _c, rows, _values in edit.columns):
+            return False
+        return not (self._formula_re.search(self.xml, self.data_start, self.data_end) and self._spanning_formulas())
+
+    def _body_chunks(self, edit, encoder, on_formula, hits, fixer, view, pending, blocks=None):
         pos = self.data_start
         i = 0
         for r, m in self.rows():
             while i < len(pending) and pending[i] < r:  # new rows before this one
                 yield view[pos:m.start()]
                 pos = m.start()
-                yield self._new_row(pending[i], edit, encoder, on_formula, hits)
+                yield self._new_row(pending[i], self._row_edit(pending[i], edit, blocks), encoder, on_formula, hits)
                 i += 1
             if i < len(pending) and pending[i] == r:
                 yield view[pos:m.start()]
-                yield self._patch_row(r, m, edit, encoder, on_formula, hits, fixer)
+                fast = self._append_block_cells(r, m, view, blocks) if blocks and r not in edit.values else None
+                if fast is not None:
+                    yield from fast
+                else:
+                    yield self._patch_row(r, m, self._row_edit(r, edit, blocks), encoder, on_formula, hits, fixer)
                 pos = m.end()
                 i += 1
             elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
@@ -378,7 +421,36 @@ class SheetXml:
                 pos = m.end()
         yield view[pos:self.data_end]
         for r in pending[i:]:
-            yield self._new_row(r, edit, encoder, on_formula, hits)
+            yield self._new_row(r, self._row_edit(r, edit, blocks), encoder, on_formula, hits)
+
+    def _row_edit(self, r: int, edit: SheetEdit, blocks) -> SheetEdit:
+        """The edit of one row, its column-block cells included, for the cell-by-cell ways of writing it."""
+        if not blocks or r not in blocks:
+            return edit
+        updates = blocks.updates(r)
+        updates.update(edit.values.get(r, {}))
+        return SheetEdit(values={r: updates}, fills=edit.fills)
+
+    def _append_block_cells(self, r: int, m, view: memoryview, blocks) -> list | None:
+        """A row's column-block cells appended to it, when they all lie right of its last cell and the row
+        has no format of its own (new cells then take their column's); None otherwise."""
+        row_attrs, body = m.group(1), m.group(3)
+        if _row_format(row_attrs) is not _NO_ROW_FORMAT:
+            return None
+        k = blocks.index[r]
+        last = self._last_col(body or b"", b"<%sc " % self.prefix)
+        if last is None or blocks.first_target[k] <= last:
+            return None
+        cells = blocks.cells(k)
+        p = self.prefix
+        if not cells:
+            return [view[m.start():m.end()]]
+        if b"spans=" in row_attrs:
+            sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
+            if sp:
+                row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (
+                    min(int(sp.group(1)), int(blocks.lo[k])), max(int(sp.group(2)), int(blocks.hi[k])))
+        return [b"<%srow%s>" % (p, row_attrs), body or b"", cells, b"</%srow>" % p]
 
     def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits) -> bytes:
         cells = []
@@ -460,6 +532,12 @@ class SheetXml:
         formula = self._formula_re.search
         encode = encoder.encode
         row_style = _row_format(row_attrs)  # the same for every new cell of the row
+        if row_style is _NO_ROW_FORMAT and len(updates) > 1 and _KEEP not in updates.values():
+            # Every target right of the row's last cell (a first fill): no target exists yet, so none
+            # holds a formula; the new cells are appended, each in its column's format.
+            last = self._last_col(body, opener)
+            if last is not None and min(updates) > last and not (hits and any((r, c) in hits for c in updates)):
+                return self._row_xml(row_attrs, body + encoder.new_cells(r, updates, self._column_style), updates)
         pieces: list[tuple[int, int, bytes | None]] = []  # (start, end, replacement) in body
         appended: list[bytes] = []
         last_col = None
@@ -489,12 +567,7 @@ class SheetXml:
                 pieces.append((k, end, encode(ref, value, int(sm.group(1)) if sm else None)))
                 continue
             if last_col is None:
-                lk = body.rfind(opener)
-                if lk < 0:
-                    last_col = 0 if not body.strip() else None
-                else:
-                    rm = _R_ATTR.match(body, lk + len(opener))
-                    last_col = column_index(rm.group(1).decode()) if rm and rm.group(1) else None
+                last_col = self._last_col(body, opener)
                 if last_col is None:
                     return None
             if c <= last_col:
@@ -513,7 +586,19 @@ class SheetXml:
             pos = end
         out.append(body[pos:])
         out.extend(appended)
-        cells = b"".join(out)
+        return self._row_xml(row_attrs, b"".join(out), updates)
+
+    def _last_col(self, body: bytes, opener: bytes) -> int | None:
+        """The column of a row's last cell (0 for an empty row); None when it has no reference."""
+        lk = body.rfind(opener)
+        if lk < 0:
+            return 0 if not body.strip() else None
+        rm = _R_ATTR.match(body, lk + len(opener))
+        return column_index(rm.group(1).decode()) if rm and rm.group(1) else None
+
+    def _row_xml(self, row_attrs: bytes, cells: bytes, updates: dict) -> bytes:
+        """The <row> element around its new cells, its spans="..." widened to the updated cells."""
+        p = self.prefix
         if b"spans=" in row_attrs:
             sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
             if sp:

@@ -1,0 +1,153 @@
+"""New cells of whole columns (a job's first fill), encoded column by column and joined per row.
+
+A first fill writes millions of cells, each new, each right of its row's last cell. Building their XML
+cell by cell in Python costs more than everything else the job does, so each column's cells are made
+at once (the XML after the row number is remembered per value: a column repeats the same states,
+tiers and deadlines), and Arrow joins each row's new cells into one piece. Rows where that shortcut
+does not hold (a target cell exists already, the row has its own format) go the ordinary way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit.xlsx.cells import CellEncoder
+
+_NO_COLUMN = 1 << 30  # larger than any column number
+
+
+class ColumnCells:
+    """The new cells of an edit's column blocks, per row: `cells(i)` the XML of row `rows[i]`'s new cells."""
+
+    def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
+        blocks = sorted(blocks, key=lambda block: block[0])  # a row's cells in column order
+        row_arrays = [np.asarray(rows, dtype=np.int64) for _col, rows, _values in blocks]
+        self.rows = _union(row_arrays)
+        n = len(self.rows)
+        self.index = dict(zip(self.rows.tolist(), range(n)))  # sheet row -> position in self.rows
+        self.first_target = np.full(n, _NO_COLUMN, np.int64)  # leftmost target column (empty values too)
+        self.lo = np.full(n, _NO_COLUMN, np.int64)            # leftmost and rightmost cell written
+        self.hi = np.zeros(n, np.int64)
+        self._blocks = blocks
+        self._by_row: list[dict[int, int]] | None = None
+        parts = []
+        for (col, rows, values), row_array in zip(blocks, row_arrays):
+            at = np.searchsorted(self.rows, row_array)
+            head, tails = _column_tails(encoder, col, values, style_of)
+            cells = pc.binary_join_element_wise(_large(head), pa.array(row_array).cast(pa.large_string()), tails,
+                                                _large(""))  # null where no cell
+            written = at[np.asarray(cells.is_valid())]
+            np.minimum.at(self.first_target, at, col)
+            np.minimum.at(self.lo, written, col)
+            np.maximum.at(self.hi, written, col)
+            take = np.full(n, -1, np.int64)
+            take[at] = np.arange(len(rows))
+            parts.append(pc.take(cells, pa.array(take, mask=take < 0)))
+        # (large strings: a first fill's rows can hold more than the 2 GB a plain string array can)
+        joined = pc.binary_join_element_wise(*parts, _large(""), null_handling="replace", null_replacement="") \
+            if parts \
+            else pa.array([], pa.large_string())
+        _validity, offsets, data = joined.buffers()
+        self._offsets = np.frombuffer(offsets, np.int64)[joined.offset:joined.offset + n + 1]
+        self._data = memoryview(data) if data is not None else memoryview(b"")
+
+    def __contains__(self, row: int) -> bool:
+        return row in self.index
+
+    def cells(self, i: int) -> memoryview:
+        return self._data[self._offsets[i]:self._offsets[i + 1]]
+
+    def updates(self, row: int) -> dict[int, object]:
+        """{col: value} of one row's targets, for a row that goes the ordinary way."""
+        if self._by_row is None:
+            self._by_row = [dict(zip(rows, range(len(rows)))) for _col, rows, _values in self._blocks]
+        out = {}
+        for (col, _rows, values), positions in zip(self._blocks, self._by_row):
+            k = positions.get(row)
+            if k is not None:
+                out[col] = values[k]
+        return out
+
+    def bounds(self, left_alone: set[tuple[int, int]]) -> list[int] | None:
+        """[first row, first col, last row, last col] of the cells written, without `left_alone` ones."""
+        if left_alone:  # formula cells skipped (rare): the exact way, cell by cell
+            bounds = None
+            for col, rows, values in self._blocks:
+                for r, v in zip(rows, values):
+                    if v is not None and (r, col) not in left_alone:
+                        bounds = [r, col, r, col] if bounds is None else [
+                            min(bounds[0], r), min(bounds[1], col), max(bounds[2], r), max(bounds[3], col)]
+            return bounds
+        written = self.hi > 0
+        if not written.any():
+            return None
+        rows = self.rows[written]
+        return [int(rows[0]), int(self.lo[written].min()), int(rows[-1]), int(self.hi[written].max())]
+
+
+def _union(row_arrays: list[np.ndarray]) -> np.ndarray:
+    """The rows named by any block, ascending (marked in a flag per row: no sort of millions of rows)."""
+    if not row_arrays:
+        return np.zeros(0, np.int64)
+    seen = np.zeros(max(int(a.max()) for a in row_arrays if len(a)) + 1 if any(len(a) for a in row_arrays) else 0,
+                    bool)
+    for a in row_arrays:
+        seen[a] = True
+    return np.flatnonzero(seen).astype(np.int64)
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
+
+
+def _column_tails(encoder: CellEncoder, col: int, values: list, style_of) -> tuple[str, pa.Array]:
+    """(head, tails) of a column's new cells (see CellEncoder.column_tails), tails as an Arrow array.
+
+    A column of datetimes (a deadline column: nearly every value different) has its serial numbers
+    worked out all at once; the values that calls for no shortcut for go the general way.
+    """
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds == {dt.datetime} and not encoder.date1904 and all(v is None or v.tzinfo is None for v in values):
+        head, before, after = encoder.datetime_cell_parts(col, style_of)
+        tails = pc.binary_join_element_wise(before, serial_texts(values), after, "")
+        if tails.null_count > values.count(None):  # some go the general way
+            quick = tails.to_pylist()
+            _head, general = encoder.column_tails(col, [None if t is not None else v for v, t in zip(values, quick)],
+                                                  style_of)
+            tails = pa.array([t if t is not None else g for t, g in zip(quick, general)], pa.large_string())
+        return head, tails.cast(pa.large_string())
+    head, tails = encoder.column_tails(col, values, style_of)
+    return head, pa.array(tails, pa.large_string())
+
+
+_US_PER_DAY = 86_400_000_000
+_EPOCH_OFFSET_US = 25_569 * _US_PER_DAY  # from Excel's day 0 (1899-12-30) to 1970-01-01
+_FAR_DAYS = 100_000  # serials from this day on (the year 2173) go the general way: see below
+
+
+def serial_texts(values: list) -> pa.Array:
+    """The Excel serial number of each naive datetime as CellEncoder writes it, repr(round(serial, 8))
+    without a trailing ".0" (e.g. "45797.39722222"); null for None and for the values this shortcut
+    does not cover (fractions of a second, before 1 March 1900, after the year 2173).
+
+    For whole seconds the serial is days + seconds/86400, and its 8 decimals are seconds * 125000/108
+    rounded: exact integer arithmetic, never a tie (a tie needs 44 * seconds = 54 modulo 108). It equals
+    rounding the floating-point serial while that is off by less than the distance to the nearest
+    near-tie (1/108 of the last decimal), which holds up to day _FAR_DAYS.
+    """
+    stamps = pa.array(values, pa.timestamp("us"))
+    us = stamps.fill_null(0).to_numpy(zero_copy_only=False).view(np.int64) + _EPOCH_OFFSET_US
+    days, rest = np.divmod(us, _US_PER_DAY)
+    seconds, micro = np.divmod(rest, 1_000_000)
+    units, remainder = np.divmod(seconds * 125_000, 108)
+    units += remainder > 54
+    quick = (micro == 0) & (days >= 61) & (days < _FAR_DAYS) & np.asarray(stamps.is_valid())
+    day_text = pa.array(days).cast(pa.string())
+    fraction = pc.utf8_rtrim(pc.utf8_lpad(pa.array(units).cast(pa.string()), 8, "0"), "0")
+    text = pc.if_else(pa.array(units == 0), day_text, pc.binary_join_element_wise(day_text, fraction, "."))
+    return pc.if_else(pa.array(quick), text, pa.scalar(None, pa.string()))
