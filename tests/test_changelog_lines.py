@@ -60,3 +60,41 @@ def test_log_lines_with_fields_that_are_not_text(tmp_path):
 
     path = append_changes(tmp_path, changes, when=when)
     assert path.read_bytes() == _expected(changes, when, changelog.current_user())
+
+
+@pytest.mark.parametrize("first_fill", [True, False])
+def test_whole_columns_of_changes_log_like_csv_writer(tmp_path, monkeypatch, first_fill):
+    """A job's changes come by column (a first fill: hundreds of thousands of lines per column, no old
+    values); a few awkward values in a long column are quoted exactly as csv.writer quotes them."""
+    import toolkit.jobs.changelog as changelog
+    from toolkit.jobs.changes import ChangeList, ColumnChanges
+
+    monkeypatch.setattr(changelog, "current_user", lambda: "staff01")
+    rnd = random.Random(5)
+    columns = []
+    for col, (name, pool) in enumerate([("sla_state", ["按时完成", "已超时", "即将到期"]),
+                                        ("resolve_due", [dt.datetime(2026, 11, 20, 18, 0), dt.datetime(2026, 11, 23, 12)]),
+                                        ("hours_late", [Decimal("2.5"), 0, 1.5, -0.0]),
+                                        ("customer_name", ["力新食品", "Smith, Jones & Co", 'the "best" shop', "=cmd",
+                                                           "a\r\nb", "é"])], start=30):
+        n = 30_000
+        rows = list(range(2, n + 2))
+        news = [rnd.choice(pool) if rnd.random() < 0.999 or name != "customer_name" else rnd.choice(AWKWARD)
+                for _ in rows]
+        olds = [None] * n if first_fill else [rnd.choice([None, "旧值", 3, "x,y"]) for _ in rows]
+        keys = [f"TS2026-{r:06d}" if r % 1000 else rnd.choice(["=key", "k,1", None, 7]) for r in rows]
+        columns.append(ColumnChanges("flag", "complaints.xlsx", "投诉跟踪", col, name, f"表头{col}", rows, keys,
+                                     olds, news))
+    changes = ChangeList(columns)
+    when = dt.datetime(2026, 11, 20, 17, 0)
+    one_by_one = []  # columns written line by line through the csv writer (the slow way)
+    column_lines = changelog._column_lines
+    monkeypatch.setattr(changelog, "_column_lines", lambda column, *a: one_by_one.append(column.column)
+                        or column_lines(column, *a))
+    path = append_changes(tmp_path, changes, when=when)
+    assert one_by_one == []  # whole columns at once, the few awkward lines quoted among them
+    assert path.read_bytes() == _expected(list(changes), when, "staff01")
+    # a second job appends to the same file, after the lines already there
+    path = append_changes(tmp_path, ChangeList(columns[:1]), when=when)
+    assert path.read_bytes() == _expected(list(changes), when, "staff01") + \
+        _expected(list(ChangeList(columns[:1])), when, "staff01").split(b"\r\n", 1)[1]

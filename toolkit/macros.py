@@ -155,9 +155,7 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
         result = run_jobs_with(source, folder, jobs, as_of=out.as_of, settings=settings)
         out.result = result
         out.problems += result.problems
-        by_book: dict[str, int] = {}
-        for c in result.changes:
-            by_book[c.workbook] = by_book.get(c.workbook, 0) + 1
+        by_book = result.changes.count_by_workbook()
         if not by_book:
             out.lines.append("没有需要改动的单元格 Nothing to change.")
         for path in (settings.register_path, settings.tracker_path):

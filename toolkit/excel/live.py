@@ -216,7 +216,7 @@ class LiveWorkbook:
                     problems.append(Problem(str(self.path), table.sheet, ch.row, ch.header, None,
                                             f"cell {ch.ref} of this toolkit column holds a formula; the toolkit did "
                                             "not overwrite it (clear the formula to let the toolkit fill the cell)"))
-            plan.changes = [ch for ch in plan.changes if (ch.row, ch.col) not in formulas]
+            plan.drop_cells(formulas)
         if settings.section("excel").get("save_open_workbooks", True):
             self.save(settings.backups_kept)
         return problems

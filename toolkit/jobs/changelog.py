@@ -13,12 +13,17 @@ import datetime as dt
 import errno
 import getpass
 import os
+import re
+from operator import is_
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from toolkit.errors import ToolkitError
-from toolkit.jobs.changes import CellChange
+from toolkit.jobs.changes import CellChange, ChangeList, ColumnChanges
 from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.safety import crash_point
 
@@ -53,7 +58,8 @@ def current_user() -> str:
 
 def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetime | None = None) -> Path | None:
     """Append the changes to this month's log in one write, so a job killed meanwhile adds whole lines or none."""
-    changes = list(changes)
+    if not isinstance(changes, ChangeList):
+        changes = ChangeList.of(changes)
     if not changes:
         return None
     when = when or dt.datetime.now()
@@ -64,8 +70,7 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
     try:
         folder.mkdir(exist_ok=True)
         size = path.stat().st_size if path.exists() else 0
-        # The lines are gathered in `pieces` (the csv writer appends to it too) and encoded every few
-        # thousand lines, so the log of a first fill (millions of lines) is never held as one wide str.
+        # The lines are gathered in `pieces` (the csv writer appends to it too), one column's at a time.
         pieces = _Pieces()
         w = csv.writer(pieces)
         if size == 0:
@@ -73,55 +78,159 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
             w.writerow(COLUMNS)
         elif not _ends_with_newline(path):
             pieces.write("\r\n")  # a line cut short (by a crash) does not swallow the next one
-        chunks = []
-        add = pieces.append
-        text, letter = safe_csv_text, column_letter  # column_letter is cached: the same few columns
-        prefixes: dict[tuple, str] = {}  # the fields shared by all lines of a job's column
-        headers: dict[str, str] = {}
-        for n, ch in enumerate(changes, 1):
-            job, book, sheet = ch.job, ch.workbook, ch.sheet
-            prefix = prefixes.get((job, book, sheet))
-            if prefix is None:  # ("" for fields that are not text: csv.writer writes those its own way)
-                prefix = prefixes[(job, book, sheet)] = f"{stamp},{user},{job},{book},{sheet}," \
-                    if all(type(f) is str for f in (user, job, book, sheet)) else ""
-            header = headers.get(ch.header)
-            if header is None:
-                header = headers[ch.header] = text(ch.header)
-            old = ch.old
-            cell, key, old, new = f"{letter(ch.col)}{ch.row}", text(ch.key), "" if old is None else text(old), \
-                text(ch.new)
-            line = f"{prefix}{cell},{key},{header},{old},{new}"
-            # csv.writer (QUOTE_MINIMAL) quotes only fields holding a comma, a quote mark or a line
-            # break; a line without any (nearly all) is exactly the fields joined by commas.
-            if prefix and line.count(",") == 9 and '"' not in line and "\n" not in line and "\r" not in line:
-                add(line + "\r\n")
-            else:
-                w.writerow((stamp, user, job, book, sheet, cell, key, header, old, new))
-            if n % 20_000 == 0:  # encoded as it goes: the log of a first fill is millions of lines
-                chunks.append("".join(pieces).encode("utf-8"))
+        chunks = ["".join(pieces).encode("utf-8")]
+        pieces.clear()
+        key_texts = _KeyTexts()
+        for column in changes.columns:  # column by column: a first fill logs millions of lines
+            block = _column_block(column, stamp, user, key_texts)
+            if block is None:
+                _column_lines(column, stamp, user, w)
+                block = "".join(pieces).encode("utf-8")
                 pieces.clear()
+            chunks.append(block)
         chunks.append("".join(pieces).encode("utf-8"))
         del pieces
-        data = b"".join(chunks)
-        del chunks
         crash_point()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            _write_all(fd, chunks)
             os.fsync(fd)
         finally:
             os.close(fd)
         crash_point()
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        books = ", ".join(sorted({ch.workbook for ch in changes}))
+        books = ", ".join(sorted({column.workbook for column in changes.columns}))
         raise ToolkitError(f"{books} was saved, but its {len(changes)} change(s) could not be added to the "
                            f"change log ({reason})", path=path,
                            hint="free some space or fix the folder's permissions; those changes are not listed "
                                 "in the log") from None
     return path
+
+
+class _Texts(dict):
+    """The logged text of values, remembered where equal values always give the same text (text, dates,
+    naive datetimes; not numbers, since 1 == 1.0 == True, nor zoned datetimes)."""
+
+    def __missing__(self, value) -> str:
+        shown = safe_csv_text(value)
+        kind = type(value)
+        if kind is str or kind is dt.date or value is None or (kind is dt.datetime and value.tzinfo is None):
+            self[value] = shown
+        return shown
+
+
+class _KeyTexts(_Texts):
+    """The texts of row keys, and the last column of keys as an Arrow array: a job's columns mostly
+    change the same rows, so the next column's keys are usually the same objects in the same order
+    (the very same objects: equal keys of other types, 1 and 1.0, are logged differently)."""
+
+    def __init__(self):
+        super().__init__()
+        self._last: tuple[list, pa.Array] | None = None
+
+    def array_of(self, keys: list) -> pa.Array:
+        if self._last is not None and len(self._last[0]) == len(keys) and all(map(is_, self._last[0], keys)):
+            return self._last[1]
+        array = pa.array(_texts(keys, self), pa.string())
+        self._last = (keys, array)
+        return array
+
+
+_PLAIN = {int, float, Decimal, bool, dt.date}  # their logged text is str(value) (a negative number is no formula)
+_REMEMBERED = {str, dt.date, dt.datetime, type(None)}
+
+
+def _texts(values: list, remembered: _Texts) -> list[str]:
+    """safe_csv_text of each value, the quick way for the column's kinds of value."""
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:
+        return list(map(str, values))
+    if kinds == {dt.datetime} and all(v.tzinfo is None and not v.microsecond and v.year >= 1000 for v in values):
+        return list(map(str, values))  # deadlines, nearly all different: str() is safe_csv_text for these
+    if kinds <= _REMEMBERED:
+        return list(map(remembered.__getitem__, values))
+    return list(map(safe_csv_text, values))
+
+
+_NEEDS_QUOTING = re.compile('[,"\r\n]')  # what makes csv.writer (QUOTE_MINIMAL) quote a field
+
+
+def _quoted(texts: pa.Array) -> pa.Array:
+    return pc.match_substring_regex(texts, _NEEDS_QUOTING.pattern)
+
+
+def _column_block(column: ColumnChanges, stamp: str, user, key_texts: _KeyTexts) -> bytes | None:
+    """The log lines of one column's changes as UTF-8, or None when a line needs the csv writer.
+
+    A first fill logs millions of lines: they are assembled for the whole column at once by Arrow,
+    from the texts of keys and values (remembered: a column repeats the same states and deadlines).
+    csv.writer (QUOTE_MINIMAL) quotes only fields holding a comma, a quote mark or a line break, so
+    lines without any (nearly always all of them) are exactly the fields joined by commas; the
+    others are written by the csv writer.
+    """
+    job, book, sheet = column.job, column.workbook, column.sheet
+    if not all(type(f) is str for f in (user, job, book, sheet)):
+        return None
+    rows, olds, n = column.rows, column.olds, len(column.rows)
+    header = safe_csv_text(column.header)
+    start = f"{stamp},{user},{job},{book},{sheet},{column_letter(column.col)}"
+    if _NEEDS_QUOTING.search("".join((stamp, user, job, book, sheet, header))):  # e.g. a user "Li, Wei"
+        return None
+    try:
+        keys = key_texts.array_of(column.keys)
+        news = pa.array(_texts(column.news, _Texts()), pa.string())
+        fields = [start, pa.array(rows, pa.int64()).cast(pa.string()), ",", keys]
+        if olds.count(None) == n:  # a first fill: no old values
+            old_texts = None
+            fields += [f",{header},,", news]
+        else:
+            old_texts = pa.array(_texts(olds, _Texts()), pa.string())
+            fields += [f",{header},", old_texts, ",", news]
+        lines = pc.binary_join_element_wise(*fields, "\r\n", "")
+    except (pa.ArrowException, UnicodeError, OverflowError):  # e.g. text no UTF-8 can hold: the csv writer's way
+        return None
+    # the lines whose key, old or new value holds a comma, a quote mark or a line break
+    needs_quoting = pc.or_(_quoted(keys), _quoted(news))
+    if old_texts is not None:
+        needs_quoting = pc.or_(needs_quoting, _quoted(old_texts))
+    if not pc.any(needs_quoting).as_py():  # nearly always: the lines are the fields joined by commas
+        _validity, offsets, text_bytes = lines.buffers()
+        offsets = memoryview(offsets).cast("i")  # a string array's int32 offsets into its text bytes
+        return memoryview(text_bytes)[offsets[lines.offset]:offsets[lines.offset + n]].tobytes()
+    texts = lines.to_pylist()
+    out = _Pieces()
+    w = csv.writer(out)
+    letter = column_letter(column.col)
+    for i in pc.indices_nonzero(needs_quoting).to_pylist():
+        old = olds[i]
+        w.writerow((stamp, user, job, book, sheet, f"{letter}{rows[i]}", safe_csv_text(column.keys[i]), header,
+                    "" if old is None else safe_csv_text(old), safe_csv_text(column.news[i])))
+        texts[i] = out.pop()
+    return "".join(texts).encode("utf-8")
+
+
+def _column_lines(column: ColumnChanges, stamp: str, user, w) -> None:
+    """The log lines of one column's changes, one by one through the csv writer `w`."""
+    text = safe_csv_text
+    letter, header = column_letter(column.col), text(column.header)
+    for row, key, old, new in zip(column.rows, column.keys, column.olds, column.news):
+        w.writerow((stamp, user, column.job, column.workbook, column.sheet, f"{letter}{row}", text(key), header,
+                    "" if old is None else text(old), text(new)))
+
+
+def _write_all(fd: int, chunks: list[bytes]) -> None:
+    """Write the chunks in one call (one append: a job killed meanwhile adds all its lines or none)."""
+    chunks = [c for c in chunks if c]
+    if hasattr(os, "writev") and len(chunks) <= 1000:  # no copy of the whole log into one buffer
+        done = os.writev(fd, chunks) if chunks else 0
+        if done == sum(map(len, chunks)):
+            return
+        data = memoryview(b"".join(chunks))[done:]  # a short write (a full disk, say): the rest, as below
+    else:
+        data = memoryview(b"".join(chunks))
+    while data:
+        data = data[os.write(fd, data):]
 
 
 class _Pieces(list):

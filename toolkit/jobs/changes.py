@@ -7,11 +7,11 @@ nothing the second time, and the change log lists real changes only.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
-from itertools import repeat
+from itertools import islice
+from operator import itemgetter
+from collections.abc import Iterable, Iterator, Sequence
 
 from toolkit.errors import Problem
 from toolkit.model.records import Table
@@ -62,13 +62,129 @@ assert [f.name for f in fields(CellChange)] == ["job", "workbook", "sheet", "row
                                                  "key", "old", "new"], "CellChange.__init__ sets every field"
 
 
+@dataclass(slots=True)
+class ColumnChanges:
+    """One job's changes to one column of a sheet: aligned lists, one entry per changed cell.
+
+    A first fill changes millions of cells; keeping them by column (one object per column, not per
+    cell) is what lets the writer and the change log handle them fast.
+    """
+
+    job: str
+    workbook: str
+    sheet: str
+    col: int
+    column: str
+    header: str
+    rows: list[int] = field(default_factory=list)
+    keys: list = field(default_factory=list)
+    olds: list = field(default_factory=list)
+    news: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        job, book, sheet, col, column, header = self.job, self.workbook, self.sheet, self.col, self.column, self.header
+        for row, key, old, new in zip(self.rows, self.keys, self.olds, self.news):
+            yield CellChange(job, book, sheet, row, col, column, header, key, old, new)
+
+    def without_rows(self, rows: set[int]) -> ColumnChanges:
+        keep = [i for i, r in enumerate(self.rows) if r not in rows]
+        return ColumnChanges(self.job, self.workbook, self.sheet, self.col, self.column, self.header,
+                             [self.rows[i] for i in keep], [self.keys[i] for i in keep],
+                             [self.olds[i] for i in keep], [self.news[i] for i in keep])
+
+
+class ChangeList(Sequence):
+    """The changed cells of one or more columns, read as a list of CellChange (made as they are read)."""
+
+    def __init__(self, columns: Iterable[ColumnChanges] = ()):
+        self.columns = [c for c in columns if len(c)]
+
+    @classmethod
+    def of(cls, changes: Iterable[CellChange]) -> ChangeList:
+        """The same changes in the same order, each run of changes to one column kept together."""
+        columns: list[ColumnChanges] = []
+        current = None
+        for ch in changes:
+            if current is None or (ch.col, ch.job, ch.workbook, ch.sheet, ch.column, ch.header) != (
+                    current.col, current.job, current.workbook, current.sheet, current.column, current.header):
+                current = ColumnChanges(ch.job, ch.workbook, ch.sheet, ch.col, ch.column, ch.header)
+                columns.append(current)
+            current.rows.append(ch.row)
+            current.keys.append(ch.key)
+            current.olds.append(ch.old)
+            current.news.append(ch.new)
+        return cls(columns)
+
+    def __len__(self) -> int:
+        return sum(len(c) for c in self.columns)
+
+    def __iter__(self) -> Iterator[CellChange]:
+        for c in self.columns:
+            yield from c
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(self))
+            if step == 1:  # e.g. the first rows of a dry run's table: made without the others
+                return list(islice(self, start, max(start, stop)))
+            return list(self)[i]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError("change index out of range")
+        for c in self.columns:
+            if i < len(c):
+                return CellChange(c.job, c.workbook, c.sheet, c.rows[i], c.col, c.column, c.header, c.keys[i],
+                                  c.olds[i], c.news[i])
+            i -= len(c)
+        raise IndexError("change index out of range")  # pragma: no cover - the length was checked
+
+    def __add__(self, other):
+        if isinstance(other, ChangeList):
+            return ChangeList(self.columns + other.columns)
+        return list(self) + list(other)
+
+    def __radd__(self, other):
+        return list(other) + list(self)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (ChangeList, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} changed cells in {len(self.columns)} columns>"
+
+    def count_by_workbook(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for c in self.columns:
+            counts[c.workbook] = counts.get(c.workbook, 0) + len(c)
+        return counts
+
+
 @dataclass
 class TablePlan:
     """The edits for one workbook's main sheet."""
 
     table: Table
-    changes: list[CellChange] = field(default_factory=list)
+    columns: list[ColumnChanges] = field(default_factory=list)
     new_headers: dict[str, tuple[int, str]] = field(default_factory=dict)  # name -> (col, header text)
+
+    @property
+    def changes(self) -> ChangeList:
+        return ChangeList(self.columns)
+
+    def drop_cells(self, cells: set[tuple[int, int]]) -> None:
+        """Forget the changes of these (row, col) cells (left as they were, e.g. formula cells)."""
+        rows_by_col: dict[int, set[int]] = {}
+        for r, c in cells:
+            rows_by_col.setdefault(c, set()).add(r)
+        self.columns = [cc.without_rows(rows_by_col[cc.col]) if cc.col in rows_by_col else cc
+                        for cc in self.columns]
 
 
 def _norm(value, kind: str):
@@ -96,38 +212,16 @@ def same_value(old, new, kind: str) -> bool:
     return _norm(old, kind) == _norm(new, kind)
 
 
-@contextmanager
-def _collector_paused():
-    """Pause Python's cycle collector while millions of CellChange objects are made.
-
-    They hold no reference cycles, but each one is tracked, and the collector would scan the growing
-    list of them again and again (half the planning time of a first fill). Cycles made meanwhile are
-    collected once it runs again.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: dict[str, list] | None = None,
                  language: str = "zh") -> None:
     """Add to `plan` the cell changes that make the sheet hold `computed` (column -> values by row index).
 
     `keep[name][i]` True means: leave that cell as it is.
     """
-    with _collector_paused():
-        _plan_changes(plan, job, computed, keep, language)
-
-
-def _plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: dict[str, list] | None,
-                  language: str) -> None:
     table = plan.table
     schema = table.schema
     keys = table.values(schema.key)
+    rows = table.rows
     for name, values in computed.items():
         col_def = schema.column(name)
         if col_def.owner != "toolkit":
@@ -143,23 +237,48 @@ def _plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: di
             plan.new_headers[name] = (col, header)
         old_values = table.values(name)
         skip = (keep or {}).get(name)
-        kind = col_def.type
-        add = plan.changes.append
-        book, sheet = table.path.name, table.sheet
-        # One pass over the aligned columns (zip, not indexing: this loop runs once per cell);
-        # strict, so a rule returning a column of the wrong length fails instead of writing part of it.
-        for old, new, row, key, left in zip(old_values, values, table.rows, keys,
-                                             skip if skip is not None else repeat(False, len(keys)), strict=True):
-            if old == new and type(old) is type(new):  # the common case: nothing to do
+        # a rule returning a column of the wrong length fails instead of writing part of it
+        for what, column in (("values", values), ("keep flags", skip)):
+            if column is not None and len(column) != len(keys):
+                raise ValueError(f"{len(column)} {what} for column {name} of {len(keys)} rows")
+        changed = _changed_rows(old_values, values, skip, col_def.type)
+        plan.columns.append(ColumnChanges(job, table.path.name, table.sheet, col, name, header,
+                                          _gather(rows, changed), _gather(keys, changed),
+                                          _gather(old_values, changed), _gather(values, changed)))
+
+
+def _gather(values: list, indexes: list[int]) -> list:
+    """[values[i] for i in indexes], at C speed (a first fill gathers millions)."""
+    if len(indexes) == len(values):  # every row (indexes are increasing and distinct)
+        return list(values)
+    if len(indexes) < 2:
+        return [values[i] for i in indexes]
+    return list(itemgetter(*indexes)(values))
+
+
+def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) -> list[int]:
+    """The row indexes whose cell really changes (and is not to be kept)."""
+    if old_values.count(None) == len(old_values):  # an empty column (a first fill): every value is new
+        if skip is None or True not in skip:
+            if None not in values and "" not in values:  # every cell gets a value (the counts run at C speed)
+                return list(range(len(values)))
+            return [i for i, new in enumerate(values) if new is not None and new != ""]
+        return [i for i, (new, left) in enumerate(zip(values, skip)) if not left and new is not None and new != ""]
+    changed = []
+    add = changed.append
+    # one pass over the aligned columns (zip, not indexing: this loop runs once per cell)
+    for i, (old, new) in enumerate(zip(old_values, values)):
+        if old == new and type(old) is type(new):  # the common case: nothing to do
+            continue
+        if skip is not None and skip[i]:
+            continue
+        if old is None:  # an empty cell: same_value's first case, inlined
+            if new is None or new == "":
                 continue
-            if left:
-                continue
-            if old is None:  # an empty cell (a first fill): same_value's first case, inlined
-                if new is None or new == "":
-                    continue
-            elif same_value(old, new, kind):
-                continue
-            add(CellChange(job, book, sheet, row, col, name, header, key, old, new))
+        elif same_value(old, new, kind):
+            continue
+        add(i)
+    return changed
 
 
 def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -> tuple[WriteReport, list[Problem]]:
@@ -169,16 +288,13 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
     edit = editor.edit_for(table.sheet)
     for name, (col, header) in plan.new_headers.items():
         edit.set(table.header_row, col, header)
-    cells = edit.values  # edit.set(row, col, value) inlined: this loop runs once per changed cell
-    for ch in plan.changes:
-        by_col = cells.get(ch.row)
-        if by_col is None:
-            by_col = cells[ch.row] = {}
-        by_col[ch.col] = ch.new
+    for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
+        edit.set_column(cc.col, cc.rows, cc.news)
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
     # the headers of skipped formula cells; built only when there are some (rare; millions of refs otherwise)
-    header_of = {ch.ref: ch.header for ch in plan.changes} if report.skipped_formulas else {}
+    header_of = {make_ref(r, cc.col): cc.header for cc in plan.columns for r in cc.rows} \
+        if report.skipped_formulas else {}
     for ref in report.skipped_formulas:
         sheet, _, cell = ref.rpartition("!")
         problems.append(Problem(str(table.path), sheet, int("".join(ch for ch in cell if ch.isdigit())),

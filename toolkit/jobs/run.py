@@ -7,14 +7,14 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
-from toolkit.jobs.changes import CellChange, TablePlan, plan_changes, write_plan
+from toolkit.jobs.changes import CellChange, ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
 from toolkit.model.records import Table, read_table
@@ -22,6 +22,7 @@ from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.rules import sync as sync_rules
 from toolkit.xlsx.package import Package
+from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (
     FileStamp,
     clean_stale_temps,
@@ -37,7 +38,7 @@ class JobResult:
     jobs: tuple[str, ...]
     as_of: dt.datetime
     dry_run: bool
-    changes: list[CellChange] = field(default_factory=list)
+    changes: Sequence[CellChange] = field(default_factory=ChangeList)  # a ChangeList (by column)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
@@ -73,11 +74,10 @@ class FileWorkbook:
             pkg.check_parts()
 
     def write(self, plan: TablePlan, settings: Settings) -> list[Problem]:
-        """Write the plan; cells left alone (formulas) are dropped from plan.changes and reported."""
+        """Write the plan; cells left alone (formulas) are dropped from the plan and reported."""
         report, problems = write_plan(plan, keep_backups=settings.backups_kept, stamp=self.stamp)
-        skipped = {ref.rpartition("!")[2] for ref in report.skipped_formulas}
-        if skipped:
-            plan.changes = [c for c in plan.changes if c.ref not in skipped]
+        if report.skipped_formulas:
+            plan.drop_cells({parse_ref(ref.rpartition("!")[2]) for ref in report.skipped_formulas})
         return problems
 
 
