@@ -141,3 +141,27 @@ def test_tiers_are_written_with_reasons_and_expired_overrides_reported(office):
     assert set(tiers) <= {"A", "B", "C", "新客户", None}
     assert all(r for t, r in zip(tiers, register.values("tier_reason")) if t)
     assert any("expired" in p.reason for p in result.problems)
+
+
+def test_the_offices_closed_statuses_decide_which_complaints_are_open(office):
+    """sla.closed_statuses is the office's word on what a finished complaint is, in every job of a run."""
+    s = load_settings(office)
+    tracker = read_table(s.tracker_path, s.tracker)
+    statuses = tracker.values("status")
+    finished = ["已解决", "已关闭"]
+    (office / "toolkit.toml").write_text('[sla]\nclosed_statuses = ["已关闭"]\n', encoding="utf-8")  # 已解决 is open
+    run_jobs(office, as_of=AS_OF)  # all three jobs: flag's deadlines feed sync's overdue counts
+    register = read_table(s.register_path, s.register)
+    expected: dict = {}
+    for cid, status, when in zip(tracker.values("customer_id"), statuses, tracker.values("received_at")):
+        if cid and status != "已关闭" and (when is None or when <= AS_OF):
+            expected[cid] = expected.get(cid, 0) + 1
+    assert any(st == "已解决" for st in statuses) and set(finished) <= set(statuses)
+    ids = register.values("customer_id")
+    dup = {c for c in ids if ids.count(c) > 1}  # duplicated IDs are reported and left alone
+    checked = 0
+    for cid, n in zip(register.values("customer_id"), register.values("open_complaints")):
+        if cid and cid not in dup:
+            assert n == expected.get(cid, 0), cid
+            checked += 1
+    assert checked > 100

@@ -230,7 +230,8 @@ def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.
             result.problems.append(tracker.problem(i, "customer_id", tracker_cols["customer_id"][i],
                                                    fields["customer_check"][i], "warning"))
         if "flag" in jobs:  # overdue counts from this run's deadlines
-            figures = sync_rules.complaint_figures(reg_ids, tracker_cols, as_of, sla_states)
+            figures = {**figures, "overdue_complaints": sync_rules.overdue_counts(
+                reg_ids, tracker_cols["customer_id"], sla_states)}
         plan_changes(reg_plan, "sync", figures, keep=_keep_rows(dup_rows, figures), language=lang)
 
 

@@ -130,6 +130,16 @@ def customer_fields_for_tracker(tracker_ids: Sequence[str | None], register: Map
     return out, unknown
 
 
+def overdue_counts(register_ids: Sequence[str | None], tracker_ids: Sequence[str | None],
+                   sla_states: Sequence[str | None], *, overdue_text: str = "逾期") -> list[int | None]:
+    """complaint_figures' "overdue_complaints" alone: per register row, its complaints whose state is overdue."""
+    overdue: dict[str, int] = defaultdict(int)
+    for cid, state in zip(tracker_ids, sla_states):
+        if cid is not None and state and state.startswith(overdue_text):
+            overdue[cid] += 1
+    return [overdue.get(cid, 0) if cid else None for cid in register_ids]
+
+
 def complaint_figures(register_ids: Sequence[str | None], tracker: Mapping[str, Sequence], as_of: dt.datetime,
                       sla_states: Sequence[str | None], *, closed_statuses=("已解决", "已关闭"),
                       overdue_text: str = "逾期") -> dict[str, list]:
