@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -132,8 +133,7 @@ def run_jobs_with(source: Callable[[Path], WorkbookSource], folder: str | Path =
         progress.step("reading the workbooks")
         for src in (reg_src, trk_src):
             src.snapshot()
-        register = reg_src.read(settings.register)
-        tracker = trk_src.read(settings.tracker)
+        register, tracker = _read_both(reg_src, trk_src, settings)
         result.rows = {"register": len(register), "tracker": len(tracker)}
         result.problems += register.problems + tracker.problems
         for table in (register, tracker):
@@ -164,6 +164,17 @@ def run_jobs_with(source: Callable[[Path], WorkbookSource], folder: str | Path =
         result.changes = reg_plan.changes + trk_plan.changes
         progress.step("writing the change log")
     return result
+
+
+def _read_both(reg_src: WorkbookSource, trk_src: WorkbookSource, settings: Settings) -> tuple[Table, Table]:
+    """Read the register and the tracker; two files on disk at once (the reader lets go of the
+    interpreter while it unpacks a sheet), a workbook open in Excel on this thread (Excel wants that)."""
+    if not (isinstance(reg_src, FileWorkbook) and isinstance(trk_src, FileWorkbook)):
+        return reg_src.read(settings.register), trk_src.read(settings.tracker)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read") as pool:
+        register = pool.submit(reg_src.read, settings.register)
+        tracker = trk_src.read(settings.tracker)
+        return register.result(), tracker
 
 
 def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.datetime,
@@ -210,8 +221,8 @@ def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.
         outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, rules, cal)
         plan_changes(trk_plan, "flag", outputs, language=lang)
         sla_states = outputs["sla_state"]
-        provisional_years = sorted({d.year for k, v in outputs.items() if k.endswith("_due")
-                                    for d in v if d is not None and not cal.is_known(d.date())})
+        due_years = {d.year for k, v in outputs.items() if k.endswith("_due") for d in v if d is not None}
+        provisional_years = sorted(y for y in due_years if not cal.is_known(dt.date(y, 1, 1)))  # known by year
         for year in provisional_years:
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")

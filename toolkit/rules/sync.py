@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping, Sequence
 
@@ -25,16 +25,45 @@ CUSTOMER_FIELDS = {
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "i": "1", "S": "5", "B": "8", "Z": "2"})
 
 
-@dataclass(frozen=True)
 class RegisterIndex:
-    """Where each customer ID is in the register, and which IDs are there more than once."""
+    """Where each customer ID is in the register, which IDs are there more than once, and (made on first
+    use, since only unknown IDs in the tracker need them) the lookups for suggesting close matches."""
 
-    position: dict[str, int]
-    duplicates: frozenset[str]
-    by_name: dict[str, list[str]]
-    by_phone: dict[str, list[str]]
-    by_loose_id: dict[str, list[str]]
-    by_masked_id: dict[str, list[str]]
+    def __init__(self, position: dict[str, int], duplicates: frozenset[str], names: Sequence, phones: Sequence):
+        self.position = position
+        self.duplicates = duplicates
+        self._names, self._phones = names, phones
+
+    @cached_property
+    def _suggestion_maps(self) -> tuple[dict[str, list[str]], ...]:
+        by_name, by_phone, by_loose, by_masked = (defaultdict(list) for _ in range(4))
+        names, phones = self._names, self._phones
+        for cid, i in self.position.items():
+            if names[i]:
+                by_name[str(names[i]).strip()].append(cid)
+            if _digits(phones[i]):
+                by_phone[_digits(phones[i])].append(cid)
+            loose = _loose(cid)
+            by_loose[loose].append(cid)
+            for k in range(len(loose)):
+                by_masked[loose[:k] + "?" + loose[k + 1:]].append(cid)
+        return dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked)
+
+    @property
+    def by_name(self) -> dict[str, list[str]]:
+        return self._suggestion_maps[0]
+
+    @property
+    def by_phone(self) -> dict[str, list[str]]:
+        return self._suggestion_maps[1]
+
+    @property
+    def by_loose_id(self) -> dict[str, list[str]]:
+        return self._suggestion_maps[2]
+
+    @property
+    def by_masked_id(self) -> dict[str, list[str]]:
+        return self._suggestion_maps[3]
 
 
 def _digits(phone: object) -> str:
@@ -48,7 +77,6 @@ def _loose(cid: str) -> str:
 def index_register(ids: Sequence[str | None], names: Sequence[str | None], phones: Sequence[object]) -> RegisterIndex:
     position: dict[str, int] = {}
     dups = set()
-    by_name, by_phone, by_loose, by_masked = (defaultdict(list) for _ in range(4))
     for i, cid in enumerate(ids):
         if cid is None:
             continue
@@ -56,15 +84,7 @@ def index_register(ids: Sequence[str | None], names: Sequence[str | None], phone
             dups.add(cid)
             continue
         position[cid] = i
-        if names[i]:
-            by_name[str(names[i]).strip()].append(cid)
-        if _digits(phones[i]):
-            by_phone[_digits(phones[i])].append(cid)
-        loose = _loose(cid)
-        by_loose[loose].append(cid)
-        for k in range(len(loose)):
-            by_masked[loose[:k] + "?" + loose[k + 1:]].append(cid)
-    return RegisterIndex(position, frozenset(dups), dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked))
+    return RegisterIndex(position, frozenset(dups), names, phones)
 
 
 def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone: object = None,
