@@ -201,22 +201,23 @@ def _column_block(column: ColumnChanges, stamp: str, user, key_texts: _KeyTexts)
     texts = lines.to_pylist()
     out = _Pieces()
     w = csv.writer(out)
-    letter = column_letter(column.col)
     for i in pc.indices_nonzero(needs_quoting).to_pylist():
-        old = olds[i]
-        w.writerow((stamp, user, job, book, sheet, f"{letter}{rows[i]}", safe_csv_text(column.keys[i]), header,
-                    "" if old is None else safe_csv_text(old), safe_csv_text(column.news[i])))
+        w.writerow(_fields(column, i, stamp, user))
         texts[i] = out.pop()
     return "".join(texts).encode("utf-8")
 
 
 def _column_lines(column: ColumnChanges, stamp: str, user, w) -> None:
     """The log lines of one column's changes, one by one through the csv writer `w`."""
-    text = safe_csv_text
-    letter, header = column_letter(column.col), text(column.header)
-    for row, key, old, new in zip(column.rows, column.keys, column.olds, column.news):
-        w.writerow((stamp, user, column.job, column.workbook, column.sheet, f"{letter}{row}", text(key), header,
-                    "" if old is None else text(old), text(new)))
+    for i in range(len(column)):
+        w.writerow(_fields(column, i, stamp, user))
+
+
+def _fields(column: ColumnChanges, i: int, stamp: str, user) -> tuple:
+    """The ten fields of the log line of a column's i-th change, as the csv writer is given them."""
+    text = safe_csv_text  # (None is logged as "")
+    return (stamp, user, column.job, column.workbook, column.sheet, f"{column_letter(column.col)}{column.rows[i]}",
+            text(column.keys[i]), text(column.header), text(column.olds[i]), text(column.news[i]))
 
 
 def _write_all(fd: int, chunks: list[bytes]) -> None:

@@ -17,7 +17,7 @@ from toolkit.errors import Problem
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
-from toolkit.xlsx.refs import column_letter, make_ref
+from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp
 
 
@@ -292,13 +292,12 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
         edit.set_column(cc.col, cc.rows, cc.news)
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
-    # the headers of skipped formula cells; built only when there are some (rare; millions of refs otherwise)
-    header_of = {make_ref(r, cc.col): cc.header for cc in plan.columns for r in cc.rows} \
-        if report.skipped_formulas else {}
+    header_of = {cc.col: cc.header for cc in plan.columns}  # the planned cells are data rows of these columns
     for ref in report.skipped_formulas:
         sheet, _, cell = ref.rpartition("!")
-        problems.append(Problem(str(table.path), sheet, int("".join(ch for ch in cell if ch.isdigit())),
-                                header_of.get(cell, cell), None,
+        row, col = parse_ref(cell)
+        problems.append(Problem(str(table.path), sheet, row,
+                                header_of.get(col, cell) if row != table.header_row else cell, None,
                                 f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
                                 "it (clear the formula to let the toolkit fill the cell)"))
     return report, problems

@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 # tracker column <- register column
 CUSTOMER_FIELDS = {
@@ -25,6 +25,15 @@ CUSTOMER_FIELDS = {
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "i": "1", "S": "5", "B": "8", "Z": "2"})
 
 
+class SuggestionMaps(NamedTuple):
+    """Register customer IDs by name, by phone digits, by loosely typed ID, and by ID with one character masked."""
+
+    by_name: dict[str, list[str]]
+    by_phone: dict[str, list[str]]
+    by_loose_id: dict[str, list[str]]
+    by_masked_id: dict[str, list[str]]
+
+
 class RegisterIndex:
     """Where each customer ID is in the register, which IDs are there more than once, and (made on first
     use, since only unknown IDs in the tracker need them) the lookups for suggesting close matches."""
@@ -35,7 +44,7 @@ class RegisterIndex:
         self._names, self._phones = names, phones
 
     @cached_property
-    def _suggestion_maps(self) -> tuple[dict[str, list[str]], ...]:
+    def suggestions(self) -> SuggestionMaps:
         by_name, by_phone, by_loose, by_masked = (defaultdict(list) for _ in range(4))
         names, phones = self._names, self._phones
         for cid, i in self.position.items():
@@ -47,23 +56,7 @@ class RegisterIndex:
             by_loose[loose].append(cid)
             for k in range(len(loose)):
                 by_masked[loose[:k] + "?" + loose[k + 1:]].append(cid)
-        return dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked)
-
-    @property
-    def by_name(self) -> dict[str, list[str]]:
-        return self._suggestion_maps[0]
-
-    @property
-    def by_phone(self) -> dict[str, list[str]]:
-        return self._suggestion_maps[1]
-
-    @property
-    def by_loose_id(self) -> dict[str, list[str]]:
-        return self._suggestion_maps[2]
-
-    @property
-    def by_masked_id(self) -> dict[str, list[str]]:
-        return self._suggestion_maps[3]
+        return SuggestionMaps(dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked))
 
 
 def _digits(phone: object) -> str:
@@ -91,6 +84,7 @@ def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone
                       limit: int = 3) -> list[tuple[str, str]]:
     """Closest register customers for an unknown ID: (customer ID, why) pairs."""
     found: dict[str, str] = {}
+    maps = index.suggestions
 
     def add(ids, why):
         for c in ids:
@@ -98,13 +92,13 @@ def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone
                 found[c] = why
 
     if name:
-        add(index.by_name.get(str(name).strip(), []), "同名")
+        add(maps.by_name.get(str(name).strip(), []), "同名")
     if _digits(phone):
-        add(index.by_phone.get(_digits(phone), []), "电话相同")
+        add(maps.by_phone.get(_digits(phone), []), "电话相同")
     loose = _loose(cid)
-    add(index.by_loose_id.get(loose, []), "编号相近")
+    add(maps.by_loose_id.get(loose, []), "编号相近")
     for k in range(len(loose)):
-        add(index.by_masked_id.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
+        add(maps.by_masked_id.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
     return list(found.items())
 
 

@@ -151,56 +151,47 @@ class CellEncoder:
         end-of-day deadlines) over and over. So the XML after the row number is made once per column
         and value, and remembered (up to TAILS_PER_COLUMN values a column).
         """
-        if style_of != self._templates_for:  # the templates hold the styles style_of gave
-            self._templates.clear()
-            self._templates_for = style_of
-        templates = self._templates
+        templates = self._templates_of(style_of)
         out = []
         add = out.append
         for c in sorted(updates):
             value = updates[c]
             if value is None:
                 continue  # an empty new cell: nothing to write
-            kind = type(value)
-            t = templates.get((c, kind))
-            if t is None:
-                t = templates[(c, kind)] = _Template(self, c, kind, style_of(c))
-            tail = t.tails.get(value)
-            if tail is None:
-                tail = t.tail(value)
-                if tail is None:  # a value type without a template: the general path
-                    add(self.encode(f"{t.head[len(self.p) + 6:]}{row}", value, style_of(c)).decode("utf-8"))
-                    continue
-            add(f"{t.head}{row}{tail}")
+            t = templates.get((c, type(value))) or self._template(c, type(value), style_of)
+            add(f"{t.head}{row}{t.tails[value]}")
         return "".join(out).encode("utf-8")
 
     def column_tails(self, col: int, values: list, style_of) -> tuple[str, list[str | None]]:
         """A column's new cells as (the XML up to the row number, [the XML after it per value]): cell i
         is head + str(row) + tails[i], the bytes encode() gives it; None for an empty value (no cell)."""
-        if style_of != self._templates_for:
-            self._templates.clear()
-            self._templates_for = style_of
-        style = style_of(col)
         kinds = set(map(type, values))
         kinds.discard(type(None))
-        templates = self._templates
-        for kind in kinds:
-            if (col, kind) not in templates:
-                templates[(col, kind)] = _Template(self, col, kind, style)
+        by_kind = {kind: self._template(col, kind, style_of) for kind in kinds}
+        if len(by_kind) == 1:  # one kind of value: each distinct value's tail is made once, looked up after
+            (t,) = by_kind.values()
+            return t.head, list(map(t.tails.__getitem__, values))
         head = f'<{self.p}c r="{column_letter(col)}'
-        if len(kinds) == 1:  # one kind of value: each distinct value's tail is made once, looked up after
-            return head, list(map(templates[(col, kinds.pop())].tails.__getitem__, values))
-        return head, [None if v is None else templates[(col, type(v))].tails[v] for v in values]
+        return head, [None if v is None else by_kind[type(v)].tails[v] for v in values]
 
     def datetime_cell_parts(self, col: int, style_of) -> tuple[str, str, str]:
         """(head, before, after): a new datetime cell of the column is head + row + before + serial + after."""
+        t = self._template(col, dt.datetime, style_of)
+        return t.head, f"{t._mid}<{self.p}v>", f"</{self.p}v></{self.p}c>"
+
+    def _templates_of(self, style_of) -> dict[tuple[int, type], _Template]:
+        """The templates of new cells, made with `style_of`'s formats (afresh when another style_of comes)."""
         if style_of != self._templates_for:
             self._templates.clear()
             self._templates_for = style_of
-        t = self._templates.get((col, dt.datetime))
+        return self._templates
+
+    def _template(self, col: int, kind: type, style_of) -> _Template:
+        templates = self._templates_of(style_of)
+        t = templates.get((col, kind))
         if t is None:
-            t = self._templates[(col, dt.datetime)] = _Template(self, col, dt.datetime, style_of(col))
-        return t.head, f"{t._mid}<{self.p}v>", f"</{self.p}v></{self.p}c>"
+            t = templates[(col, kind)] = _Template(self, col, kind, style_of(col))
+        return t
 
     def _serial_text(self, value: dt.datetime) -> str | None:
         """format_number(round(excel_serial(value), 8)) for an ordinary naive datetime, without the

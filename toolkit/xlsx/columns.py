@@ -48,9 +48,7 @@ class ColumnCells:
             take[at] = np.arange(len(rows))
             parts.append(pc.take(cells, pa.array(take, mask=take < 0)))
         # (large strings: a first fill's rows can hold more than the 2 GB a plain string array can)
-        joined = pc.binary_join_element_wise(*parts, _large(""), null_handling="replace", null_replacement="") \
-            if parts \
-            else pa.array([], pa.large_string())
+        joined = pc.binary_join_element_wise(*parts, _large(""), null_handling="replace", null_replacement="")
         _validity, offsets, data = joined.buffers()
         self._offsets = np.frombuffer(offsets, np.int64)[joined.offset:joined.offset + n + 1]
         self._data = memoryview(data) if data is not None else memoryview(b"")
@@ -91,11 +89,11 @@ class ColumnCells:
 
 def _union(row_arrays: list[np.ndarray]) -> np.ndarray:
     """The rows named by any block, ascending (marked in a flag per row: no sort of millions of rows)."""
-    if not row_arrays:
+    named = [a for a in row_arrays if len(a)]
+    if not named:
         return np.zeros(0, np.int64)
-    seen = np.zeros(max(int(a.max()) for a in row_arrays if len(a)) + 1 if any(len(a) for a in row_arrays) else 0,
-                    bool)
-    for a in row_arrays:
+    seen = np.zeros(max(int(a.max()) for a in named) + 1, bool)
+    for a in named:
         seen[a] = True
     return np.flatnonzero(seen).astype(np.int64)
 

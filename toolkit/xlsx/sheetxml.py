@@ -137,6 +137,7 @@ class SheetXml:
         self._f_elem_re = re.compile(rb"<%sf\b([^>]*?)(?:/>|>(.*?)</%sf>)" % (p, p), re.S)
         self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
         self._spanning: list | None = None
+        self._formulas_found: bool | None = None
         self._col_styles: list[tuple[int, int, int]] | None = None
         self._col_style_cache: dict[int, int | None] = {}
         self.overwrote_formula = False
@@ -213,6 +214,12 @@ class SheetXml:
                     info.header_last_col[r] = last
         return info
 
+    def _has_formulas(self) -> bool:
+        """Whether any cell of the sheet holds a formula (one scan of the cell data, remembered)."""
+        if self._formulas_found is None:
+            self._formulas_found = self._formula_re.search(self.xml, self.data_start, self.data_end) is not None
+        return self._formulas_found
+
     def has_formula(self, cell: bytes) -> bool:
         return bool(self._formula_re.search(cell))
 
@@ -286,8 +293,7 @@ class SheetXml:
         in_arrays: set[tuple[int, int]] = set()
         shared: dict[bytes, tuple[int, int, bytes]] = {}
         arrays: set[tuple[int, int]] = set()
-        spanning = self._spanning_formulas() if self._formula_re.search(self.xml, self.data_start,
-                                                                          self.data_end) else []
+        spanning = self._spanning_formulas() if self._has_formulas() else []
         if not spanning:
             return in_arrays, shared, arrays
         targets = {(r, c) for r, cols in edit.values.items() for c, v in cols.items() if v is not _KEEP}
@@ -355,8 +361,7 @@ class SheetXml:
             head = bytes(view[:self.self_closed[0]]) + b"<%ssheetData>" % p
         # Formula cells the edit leaves alone must not widen the dimension; where the sheet has
         # formulas (and they are not overwritten), the body is built first and the bounds taken after.
-        exact = on_formula != "overwrite" and self._formula_re.search(self.xml, self.data_start,
-                                                                       self.data_end) is not None
+        exact = on_formula != "overwrite" and self._has_formulas()
         body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending, blocks)
         if exact:
             body = list(body)
@@ -395,7 +400,7 @@ class SheetXml:
             return False
         if any(len(set(rows)) != len(rows) for _c, rows, _values in edit.columns):
             return False
-        return not (self._formula_re.search(self.xml, self.data_start, self.data_end) and self._spanning_formulas())
+        return not (self._has_formulas() and self._spanning_formulas())
 
     def _body_chunks(self, edit, encoder, on_formula, hits, fixer, view, pending, blocks=None):
         pos = self.data_start
@@ -445,11 +450,7 @@ class SheetXml:
         p = self.prefix
         if not cells:
             return [view[m.start():m.end()]]
-        if b"spans=" in row_attrs:
-            sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
-            if sp:
-                row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (
-                    min(int(sp.group(1)), int(blocks.lo[k])), max(int(sp.group(2)), int(blocks.hi[k])))
+        row_attrs = _widened_spans(row_attrs, int(blocks.lo[k]), int(blocks.hi[k]))
         return [b"<%srow%s>" % (p, row_attrs), body or b"", cells, b"</%srow>" % p]
 
     def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits) -> bytes:
@@ -599,16 +600,22 @@ class SheetXml:
     def _row_xml(self, row_attrs: bytes, cells: bytes, updates: dict) -> bytes:
         """The <row> element around its new cells, its spans="..." widened to the updated cells."""
         p = self.prefix
-        if b"spans=" in row_attrs:
-            sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
-            if sp:
-                lo, hi = int(sp.group(1)), int(sp.group(2))
-                cols = [c for c in updates if updates[c] is not None]
-                if cols:
-                    row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (min(lo, *cols), max(hi, *cols))
+        cols = [c for c in updates if updates[c] is not None]
+        if cols:
+            row_attrs = _widened_spans(row_attrs, min(cols), max(cols))
         if not cells.strip():
             return b"<%srow%s/>" % (p, row_attrs)
         return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
+
+
+def _widened_spans(row_attrs: bytes, lo: int, hi: int) -> bytes:
+    """A row's attributes with its spans="first:last" (when it has one) widened to columns lo..hi."""
+    if b"spans=" not in row_attrs:
+        return row_attrs
+    sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
+    if not sp:
+        return row_attrs
+    return _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (min(int(sp.group(1)), lo), max(int(sp.group(2)), hi))
 
 
 _NO_ROW_FORMAT = object()  # marker: the row has no format of its own; new cells take their column's
