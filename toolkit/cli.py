@@ -161,6 +161,7 @@ def _job_command(jobs: tuple[str, ...]):
         verb = "would change" if args.dry_run else "changed"
         summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
         print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        _print_tier_history(result, args)
         for note in result.notes:
             print(f"note: {note}")
         if result.log_file:
@@ -177,6 +178,21 @@ def _job_command(jobs: tuple[str, ...]):
         return EXIT_OK
 
     return run
+
+
+def _print_tier_history(result, args) -> None:
+    """The lines the tiers job added to the tier history (with --dry-run: would add, listed)."""
+    if not result.tier_history or result.tier_history_file is None:
+        return
+    from toolkit.jobs.tier_history import appended_message, describe_events, history_headers, more_lines
+    from toolkit.textout import format_table
+
+    if args.dry_run:
+        shown = result.tier_history[: args.limit]
+        print(format_table(history_headers(), describe_events(shown)))
+        if len(result.tier_history) > len(shown):
+            print(more_lines(len(result.tier_history) - len(shown)))
+    print(appended_message(len(result.tier_history), result.tier_history_file.name, args.dry_run))
 
 
 def cmd_tiers(args) -> int:

@@ -181,6 +181,10 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
                 )
             if n:
                 out.lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s){where}")
+        if result.tier_history and result.tier_history_file:
+            from toolkit.jobs.tier_history import appended_message
+
+            out.lines.append(appended_message(len(result.tier_history), result.tier_history_file.name, False))
         for note in result.notes:
             out.lines.append(f"注意 note: {note}")
         if result.log_file:

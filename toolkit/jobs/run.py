@@ -45,6 +45,8 @@ class JobResult:
     written: list[Path] = field(default_factory=list)
     log_file: Path | None = None
     rows: dict[str, int] = field(default_factory=dict)
+    tier_history: list = field(default_factory=list)  # TierEvent lines added (with dry_run: to add) to the history
+    tier_history_file: Path | None = None  # the tier history workbook, when the tiers job ran
 
 
 class FileWorkbook:
@@ -140,6 +142,12 @@ def run_jobs_with(
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
+    history = None
+    if "tiers" in jobs:  # every tier change decided is added to the tier history (toolkit/jobs/tier_history.py)
+        from toolkit.jobs.tier_history import HistoryBook
+
+        history = HistoryBook(settings)
+        result.tier_history_file = history.path
     if not dry_run:
         for src in (reg_src, trk_src):
             src.check_writable()
@@ -150,6 +158,8 @@ def run_jobs_with(
         for src in (reg_src, trk_src):
             src.snapshot()
         register, tracker = _read_both(reg_src, trk_src, settings)
+        if history is not None:
+            result.problems += history.read().problems
         result.rows = {"register": len(register), "tracker": len(tracker)}
         result.problems += register.problems + tracker.problems
         for table in (register, tracker):
@@ -165,6 +175,8 @@ def run_jobs_with(
         progress.step("applying the rules")
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
+        if history is not None:  # decide() left the register's changes there: keep those the history lacks
+            result.tier_history = history.missing(result.tier_history)
         if dry_run:
             return result
         for src in (reg_src, trk_src):  # replaced while we decided: write neither workbook
@@ -181,8 +193,21 @@ def run_jobs_with(
                 # logged as soon as the workbook is saved, so a later failure cannot leave them out
                 result.log_file = append_changes(folder, plan.changes, when=logged_at) or result.log_file
         result.changes = reg_plan.changes + trk_plan.changes
+        if history is not None and result.tier_history:
+            _append_history(history, result)
         progress.step("writing the change log")
     return result
+
+
+def _append_history(history, result: JobResult) -> None:
+    """After the register: a history that cannot be written now (open in Excel) is caught up by the next run."""
+    from toolkit.jobs.tier_history import not_written_note
+
+    try:
+        history.append(result.tier_history)
+    except ToolkitError as exc:
+        result.notes.append(not_written_note(history.path.name, exc.message))
+        result.tier_history = []
 
 
 def _read_both(reg_src: WorkbookSource, trk_src: WorkbookSource, settings: Settings) -> tuple[Table, Table]:
@@ -244,6 +269,11 @@ def decide(
                 )
             )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
+        from toolkit.rules.plain import text_of
+        from toolkit.rules.tier_history import register_events
+
+        decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
+        result.tier_history = register_events({**reg_cols, **outputs}, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
         reg_cols = {**reg_cols, **outputs}
     # 3. deadlines and escalation (flag), visits
