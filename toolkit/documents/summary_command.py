@@ -12,6 +12,7 @@ from pathlib import Path
 
 from toolkit.cli import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 
 
 def _month(text: str | None):
@@ -47,7 +48,9 @@ def cmd_summary(args) -> int:
             pct(p.resolution.value),
         ),
         ("satisfied 满意率", pct(k.satisfied.value), f">= {rules.satisfied_target * 100:g}%", pct(p.satisfied.value)),
-        ("overdue at month end 月末逾期", k.overdue_at_end, "", p.overdue_at_end),
+        (_("open and overdue at month end"), k.overdue_open, "", p.overdue_open),
+        (_("resolved, feedback overdue"), k.overdue_closing, "", p.overdue_closing),
+        (_("satisfaction survey overdue"), k.overdue_survey, "", p.overdue_survey),
         ("cases to review 低分复盘", k.low_scores, "", p.low_scores),
         ("repeat complaints 重复投诉", k.repeats.part, "", p.repeats.part),
     ]

@@ -27,25 +27,21 @@ from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
+from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
+    DASH,
+    ROW_FIELDS,
+    STEP_LABELS_EN,
+    chart_titles,
+    context_shapes,
+    definitions,
+    make_charts,
+    num,
+    pct,
+)
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "summary"
-STEP_LABELS_EN = {
-    "record": "Record",
-    "respond": "Respond",
-    "resolve": "Resolve",
-    "same_day": "Same-day notice",
-    "feedback": "Feedback",
-    "survey": "Survey",
-}
-DIMENSION_LABELS = {
-    "category": ("投诉类别", "Category"),
-    "priority": ("优先级", "Priority"),
-    "channel": ("渠道", "Channel"),
-    "department": ("涉及部门", "Department"),
-    "handler": ("处理人", "Handler"),
-}
 CHART_WIDTH_CM = 15.5
 
 
@@ -134,6 +130,7 @@ class SummaryResult:
     xlsx_row: int | None = None  # the month's row in monthly_summary.xlsx
     xlsx_replaced: bool = False  # True: the month's row was there and was replaced
     charts: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
+    context: dict = field(default_factory=dict)  # what the template was given
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -216,12 +213,13 @@ def make_summary(
             *monthly.DIMENSIONS,
         }
         tcols = {name: tracker.values(name) for name in needed_t if name in tracker.schema}
-        rcols = {
-            name: register.values(name)
-            for name in ("customer_id", "name", "tier", "previous_tier", "tier_changed_on", "tier_reason")
-        }
+        rcols = {name: register.values(name) for name in monthly.REGISTER_COLUMNS}
+        from toolkit.jobs.tier_history import read_history
+
+        history = read_history(settings)
+        problems += history.problems
         figures = monthly.monthly_figures(
-            tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules, rules=ss.rules
+            tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules, rules=ss.rules, tier_history=history.events
         )
         if not cal.is_known(the_month.start.date()):
             warn(the_month.year)
@@ -237,6 +235,7 @@ def make_summary(
         )
         if not any(register.values("tier")):
             result.notes.append("the register has no tiers yet (run `toolkit run` first): the tier table is empty")
+        result.notes += history.notes_for(figures)
 
         progress.step("drawing the charts")
         t = time.perf_counter()
@@ -253,6 +252,7 @@ def make_summary(
         progress.step("writing the report")
         t = time.perf_counter()
         context = report_context(figures, language, ss, as_of)
+        result.context = context
         result.template = _render(settings, ss, language, context, result.charts, docx_path)
         seconds["docx"] = time.perf_counter() - t
 
@@ -283,6 +283,20 @@ def make_summary(
     seconds["total"] = time.perf_counter() - clock
     result.seconds = seconds
     return result
+
+
+def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, as_of: dt.datetime) -> dict:
+    """Everything the report template can use (names listed in templates/README.md)."""
+    from toolkit.jobs.summary_report import report_context as context
+
+    return context(
+        figures,
+        language,
+        office=ss.office,
+        as_of=as_of,
+        overdue_list_limit=ss.overdue_list_limit,
+        review_list_limit=ss.review_list_limit,
+    )
 
 
 def _safe_stem(stem: str) -> str:
@@ -358,347 +372,6 @@ def context_shapes(context: dict) -> dict[str, set[str]]:
     return shapes
 
 
-# ------------------------------------------------------------------------------------------ presenting
-
-ROW_FIELDS = {
-    "kpis": ("label", "value", "target", "status", "previous", "change"),
-    "steps": ("label", "counts", "value", "target", "status", "previous", "change"),
-    **{
-        f"by_{d}": ("name", "received", "resolution", "resolve_on_time", "overdue", "surveyed", "satisfaction")
-        for d in monthly.DIMENSIONS
-    },
-    "top_customers": ("customer_id", "name", "tier", "complaints", "repeats", "open", "low_scores"),
-    "tiers": ("tier", "customers", "share"),
-    "tier_changes": ("customer_id", "name", "previous_tier", "tier", "changed_on", "reason", "direction"),
-    "overdue": (
-        "complaint_id",
-        "customer_name",
-        "handler",
-        "department",
-        "next_step",
-        "next_deadline",
-        "hours_late",
-        "level",
-    ),
-    "reviews": ("complaint_id", "customer_name", "score", "handler", "category", "solution"),
-}
-DASH = "—"
-
-
-def pct(value: float | None) -> str:
-    return DASH if value is None else f"{value * 100:.1f}%"
-
-
-def num(value: float | None, digits: int = 1) -> str:
-    return DASH if value is None else f"{value:,.{digits}f}"
-
-
-def _signed(delta: float, digits: int, unit: str = "") -> str:
-    if round(delta, digits) == 0:
-        return f"{0:.{digits}f}{unit}" if digits else f"0{unit}"
-    sign = "+" if delta > 0 else "−"
-    return f"{sign}{abs(delta):,.{digits}f}{unit}"
-
-
-def change(current, previous, kind: str, language: str) -> str:
-    """The change from last month: counts +12, hours −0.8, rates +2.1 个百分点 / +2.1 pp."""
-    if current is None or previous is None:
-        return DASH
-    if kind == "rate":
-        return _signed((current - previous) * 100, 1, " 个百分点" if language == "zh" else " pp")
-    if kind == "count":
-        return _signed(current - previous, 0)
-    return _signed(current - previous, 2 if kind == "score" else 1)
-
-
-def _status(value: float | None, target: float, language: str) -> str:
-    if value is None:
-        return DASH
-    if language == "zh":
-        return "达标" if value >= target else "未达标"
-    return "met" if value >= target else "not met"
-
-
-def _blank_label(language: str) -> str:
-    return "（未填写）" if language == "zh" else "(blank)"
-
-
-def _step_label(step: str, language: str) -> str:
-    return sla_rules.STEP_NAMES[step] if language == "zh" else STEP_LABELS_EN[step]
-
-
-def chart_titles(language: str) -> dict[str, str]:
-    if language == "zh":
-        return {"weekly": "每周受理量", "category": "按投诉类别", "on_time": "各环节按时率"}
-    return {
-        "weekly": "Complaints received per week",
-        "category": "Complaints by category",
-        "on_time": "Steps done on time",
-    }
-
-
-def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
-    from toolkit.documents import charts
-
-    titles = chart_titles(language)
-    zh = language == "zh"
-    weeks = [(f"{w.first.month}/{w.first.day}–{w.last.month}/{w.last.day}", w.received) for w in figures.weeks]
-    categories = [(g.key or _blank_label(language), g.received) for g in figures.breakdowns["category"] if g.received]
-    steps = [(_step_label(s, language), figures.kpis.on_time[s].value) for s in monthly.STEPS]
-    return {
-        "weekly": charts.weekly_volume(weeks, title=titles["weekly"], ylabel="件" if zh else "complaints"),
-        "category": charts.category_breakdown(
-            categories or [(_blank_label(language), 0)], title=titles["category"], xlabel="件" if zh else "complaints"
-        ),
-        "on_time": charts.on_time_by_step(
-            steps, target=figures.rules.on_time_target, title=titles["on_time"], target_label="目标" if zh else "target"
-        ),
-    }
-
-
-def _kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> list[dict]:
-    zh = language == "zh"
-
-    def line(label_zh, label_en, value, prev, kind, target=None, show=None):
-        shown = show or (
-            pct
-            if kind == "rate"
-            else (lambda v: str(v))
-            if kind == "count"
-            else (lambda v: num(v, 2))
-            if kind == "score"
-            else num
-        )
-        return {
-            "label": label_zh if zh else label_en,
-            "value": shown(value),
-            "previous": shown(prev),
-            "target": ("≥ " + pct(target).replace(".0%", "%")) if target is not None else "",
-            "status": _status(value, target, language) if target is not None else "",
-            "change": change(value, prev, kind, language),
-        }
-
-    return [
-        line("受理投诉数", "Complaints received", k.received, p.received, "count"),
-        line("闭环数", "Complaints closed", k.closed, p.closed, "count"),
-        line(
-            "月内解决率",
-            "Resolved by the month's end",
-            k.resolution.value,
-            p.resolution.value,
-            "rate",
-            rules.resolution_target,
-        ),
-        line("月末未结数", "Open at the month's end", k.open_at_end, p.open_at_end, "count"),
-        line("月末逾期数", "Overdue at the month's end", k.overdue_at_end, p.overdue_at_end, "count"),
-        line(
-            "响应工时（中位数）",
-            "Working hours to respond (median)",
-            k.respond_hours.median,
-            p.respond_hours.median,
-            "hours",
-        ),
-        line(
-            "响应工时（平均）", "Working hours to respond (mean)", k.respond_hours.mean, p.respond_hours.mean, "hours"
-        ),
-        line(
-            "解决工时（中位数）",
-            "Working hours to resolve (median)",
-            k.resolve_hours.median,
-            p.resolve_hours.median,
-            "hours",
-        ),
-        line(
-            "解决工时（平均）", "Working hours to resolve (mean)", k.resolve_hours.mean, p.resolve_hours.mean, "hours"
-        ),
-        line("满意度评价数", "Satisfaction scores", k.surveyed, p.surveyed, "count"),
-        line("平均满意度（1–5）", "Mean satisfaction (1-5)", k.satisfaction_mean, p.satisfaction_mean, "score"),
-        line(
-            f"满意率（≥{rules.satisfied_score}分）",
-            f"Satisfied (score ≥ {rules.satisfied_score})",
-            k.satisfied.value,
-            p.satisfied.value,
-            "rate",
-            rules.satisfied_target,
-        ),
-        line(
-            f"低分复盘数（<{rules.review_below}分）",
-            f"Cases to review (score < {rules.review_below})",
-            k.low_scores,
-            p.low_scores,
-            "count",
-        ),
-        line("重复投诉数", "Repeat complaints", k.repeats.part, p.repeats.part, "count"),
-        line("重复投诉率", "Repeat complaint rate", k.repeats.value, p.repeats.value, "rate"),
-        line("等级变更客户数", "Customers changing tier", k.tier_changes, p.tier_changes, "count"),
-    ]
-
-
-def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, as_of: dt.datetime) -> dict:
-    """Everything the report template can use (names listed in templates/README.md)."""
-    from toolkit.documents.pictures import picture_token
-
-    zh = language == "zh"
-    k, p, rules = figures.kpis, figures.previous, figures.rules
-    blank = _blank_label(language)
-    office = dict(ss.office)
-    if not zh and office.get("name_en"):
-        office["name"] = office["name_en"]
-    steps = []
-    for s in monthly.STEPS:
-        r, q = k.on_time[s], p.on_time[s]
-        steps.append(
-            {
-                "label": _step_label(s, language),
-                "counts": f"{r.part}/{r.whole}",
-                "value": pct(r.value),
-                "target": "≥ " + pct(rules.on_time_target).replace(".0%", "%"),
-                "status": _status(r.value, rules.on_time_target, language),
-                "previous": pct(q.value),
-                "change": change(r.value, q.value, "rate", language),
-            }
-        )
-    ctx = {
-        "office": office,
-        "month": str(figures.month),
-        "month_label": figures.month.label(language),
-        "cutoff": k.cutoff,
-        "report_date": as_of.date(),
-        "as_of": as_of,
-        "partial": figures.partial,
-        "previous_month_label": figures.previous.month.label(language),
-        "received": k.received,
-        "closed": k.closed,
-        "resolution_rate": pct(k.resolution.value),
-        "resolution_target": pct(rules.resolution_target).replace(".0%", "%"),
-        "satisfied_share": pct(k.satisfied.value),
-        "satisfied_target": pct(rules.satisfied_target).replace(".0%", "%"),
-        "on_time_target": pct(rules.on_time_target).replace(".0%", "%"),
-        "satisfaction_mean": num(k.satisfaction_mean, 2),
-        "kpis": _kpi_lines(k, p, rules, language),
-        "steps": steps,
-        "charts": {name: picture_token(name) for name in ("weekly", "category", "on_time")},
-        "top_customers": [
-            {
-                "customer_id": c.customer_id,
-                "name": c.name,
-                "tier": c.tier or "",
-                "complaints": c.complaints,
-                "repeats": c.repeats,
-                "open": c.open_at_end,
-                "low_scores": c.low_scores,
-            }
-            for c in figures.top_customers
-        ],
-        "tier_changes": [
-            {
-                "customer_id": c.customer_id,
-                "name": c.name,
-                "previous_tier": c.previous_tier or "",
-                "tier": c.tier or "",
-                "changed_on": c.changed_on,
-                "reason": c.reason,
-                "direction": {"up": "升级", "down": "降级"}.get(c.direction, "") if zh else c.direction,
-            }
-            for c in figures.tier_changes
-        ],
-        "tier_change_count": len(figures.tier_changes),
-        "tier_ups": sum(1 for c in figures.tier_changes if c.direction == "up"),
-        "tier_downs": sum(1 for c in figures.tier_changes if c.direction == "down"),
-        "overdue_count": len(figures.overdue),
-        "overdue_shown": min(len(figures.overdue), ss.overdue_list_limit),
-        "overdue_by_step": ("、" if zh else ", ").join(
-            f"{step if zh else _english_step(step)} {n}" for step, n in figures.overdue_by_step.items()
-        ),
-        "overdue": [
-            {
-                "complaint_id": o.complaint_id,
-                "customer_name": o.customer_name,
-                "handler": o.handler,
-                "department": o.department,
-                "next_step": o.next_step if zh else _english_step(o.next_step),
-                "next_deadline": o.next_deadline,
-                "hours_late": num(o.hours_late),
-                "level": o.escalation_level,
-            }
-            for o in figures.overdue[: ss.overdue_list_limit]
-        ],
-        "review_below": rules.review_below,
-        "review_count": len(figures.reviews),
-        "review_shown": min(len(figures.reviews), ss.review_list_limit),
-        "reviews": [
-            {
-                "complaint_id": r.complaint_id,
-                "customer_name": r.customer_name,
-                "score": r.score,
-                "handler": r.handler,
-                "category": r.category or blank,
-                "solution": _clip(r.solution, 60),
-            }
-            for r in figures.reviews[: ss.review_list_limit]
-        ],
-        "definitions": definitions(rules, language),
-    }
-    total = sum(n for _t, n in figures.tier_distribution)
-    ctx["tiers"] = [
-        {"tier": t or ("未定级" if zh else "(none)"), "customers": n, "share": pct(n / total if total else None)}
-        for t, n in figures.tier_distribution
-    ]
-    for d in monthly.DIMENSIONS:
-        ctx[f"by_{d}"] = [
-            {
-                "name": g.key or blank,
-                "received": g.received,
-                "resolution": pct(g.resolution.value),
-                "resolve_on_time": pct(g.resolve_on_time.value),
-                "overdue": g.overdue_at_end,
-                "surveyed": g.surveyed,
-                "satisfaction": num(g.satisfaction_mean, 2),
-            }
-            for g in figures.breakdowns[d]
-        ]
-    return ctx
-
-
-def _english_step(step: str) -> str:
-    names = {v: STEP_LABELS_EN[k] for k, v in sla_rules.STEP_NAMES.items()}
-    return names.get(step, step)
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def definitions(rules: monthly.SummaryRules, language: str) -> list[str]:
-    w = rules.repeat_window_days
-    if language == "zh":
-        return [
-            "统计口径：以次月1日0:00为统计时点；晚于该时点填写的时间不计入本月。",
-            "月内解决率：本月受理的投诉中，月末前已解决（解决时间，无则闭环时间）的比例。",
-            "按时率：本月受理投诉各环节在月末的时效状态，按时完成计为按时；超时完成、逾期及过早调查计为未按时；"
-            "进行中、暂停及不适用的环节不计。",
-            "工时：按办公日历计算的工作小时（不含午休、夜间、周末和节假日），扣除已结束的等待客户时间。",
-            f"满意率：本月完成调查的评分中，{rules.satisfied_score}分及以上的比例；低于{rules.review_below}分的须复盘。",
-            f"重复投诉：同一客户在此前{w}天内已有投诉。",
-            "月末逾期：月末时点任一环节已超过时限且未完成的投诉（含以前月份受理的投诉）。",
-        ]
-    return [
-        "Figures are taken as of 00:00 on the 1st of the next month; times typed later than that are not counted.",
-        "Resolved by the month's end: complaints received in the month with a resolution (else closing) time "
-        "before the month's end.",
-        "On time: each step of the month's complaints, in its state at the month's end: done on time counts as on "
-        "time; done late, overdue and surveyed too early do not; steps still running, on hold or not applicable are "
-        "not judged.",
-        "Working hours follow the office calendar (no lunch breaks, nights, weekends or holidays), less finished "
-        "waits on the customer.",
-        f"Satisfied: scores of {rules.satisfied_score} or more among the month's scores; scores below "
-        f"{rules.review_below} are reviewed.",
-        f"Repeat complaint: the customer had another complaint in the {w} days before.",
-        "Overdue at the month's end: complaints with a step past its deadline and not done, whenever received.",
-    ]
-
-
 # ------------------------------------------------------------------------------------------ monthly_summary.xlsx
 
 
@@ -714,6 +387,9 @@ SUMMARY_COLUMNS = (
     _col("resolution_rate", "解决率(%)", "Resolution Rate (%)"),
     _col("open_at_end", "月末未结数", "Open at Month End", "integer"),
     _col("overdue_at_end", "月末逾期数", "Overdue at Month End", "integer"),
+    _col("overdue_open", "逾期未结数", "Open and Overdue", "integer"),
+    _col("overdue_closing", "待回访逾期数", "Feedback Overdue", "integer"),
+    _col("overdue_survey", "调查逾期数", "Survey Overdue", "integer"),
     *(
         _col(f"{s}_on_time", f"{sla_rules.STEP_NAMES[s]}按时率(%)", f"{STEP_LABELS_EN[s]} On Time (%)")
         for s in monthly.STEPS
@@ -756,6 +432,9 @@ def kpi_row(k: Kpis, made_at: dt.datetime) -> dict[str, object]:
         "resolution_rate": _pct_value(k.resolution),
         "open_at_end": k.open_at_end,
         "overdue_at_end": k.overdue_at_end,
+        "overdue_open": k.overdue_open,
+        "overdue_closing": k.overdue_closing,
+        "overdue_survey": k.overdue_survey,
         "respond_hours_median": _r(k.respond_hours.median),
         "respond_hours_mean": _r(k.respond_hours.mean),
         "resolve_hours_median": _r(k.resolve_hours.median),
@@ -799,9 +478,11 @@ def write_month_row(
 
     A new file is made with XlsxWriter (Chinese headers, the English ones as their comments, or
     the other way round). An existing one is edited in place: the month's row (found by its 月份
-    cell, wherever staff moved the columns) has its cells replaced, or a row is appended; every
-    other cell, sheet, chart and format stays as it was. Columns staff deleted are added back at
-    the right; cells holding formulas are left alone and noted.
+    cell, wherever staff moved the columns) has its cells replaced, or a new month's row is put in
+    month order (toolkit/jobs/summary_workbook.py: after the last month, else in its place, the later
+    rows moving down with everything on them); every other cell, sheet, chart and format stays as it
+    was. Columns staff deleted are added back at the right; cells holding formulas are left alone
+    and noted.
     """
     from toolkit.jobs.init import write_workbook
     from toolkit.xlsx import WorkbookEditor, add_column
@@ -836,13 +517,27 @@ def write_month_row(
         for name, value in row.items():
             editor.set(table.sheet, (sheet_row, table.columns[name]), value)
         replaced = True
-    else:
+    else:  # a new month: in month order (toolkit/jobs/summary_workbook.py), else at the end
+        from toolkit.jobs.summary_workbook import place_month
+
         width = max(table.columns.values())
         values: list[object] = [None] * width
         for name, value in row.items():
             values[table.columns[name] - 1] = value
-        editor.append_rows(table.sheet, [values])
-        sheet_row = None
+        place = place_month(
+            path,
+            table.sheet,
+            [(r, _month_of(v)) for r, v in zip(table.rows, table.values("month"))],
+            wanted,
+            values,
+            set(table.columns.values()),
+        )
+        for cell, value in place.cells.items():
+            editor.set(table.sheet, cell, value)
+        editor.append_rows(table.sheet, [place.last_row if place.target else values])
+        if place.why:
+            notes.append(place.why)
+        sheet_row = place.target
         replaced = False
     report = editor.save(keep_backups=keep_backups, on_formula="skip")
     if report.skipped_formulas:

@@ -21,8 +21,17 @@ What is counted (every population is "the month" = receipt, closing or survey in
                           else 闭环时间); resolution rate = resolved / received (target 95%)
     open at month end     complaints received before the cut-off, not resolved by it, whose status
                           at the cut-off is not a finished one
-    overdue at month end  complaints whose overall state at the cut-off is 逾期 (any step overdue);
-                          listed with the step, deadline and working hours late
+    overdue at month end  complaints whose overall state at the cut-off is 逾期 (any step overdue),
+                          counted in three kinds that call for different things:
+                          - open and overdue (逾期未结): open at month end (above) - the ones to act
+                            on; counted by step (the SLA's next step, 待办环节) and escalation level,
+                            and listed worst first: highest level, then most working hours late;
+                          - resolved, closing overdue (已解决待回访逾期): resolved by the cut-off but
+                            the feedback (回访) that closes the case is overdue;
+                          - survey overdue (满意度调查逾期): closed, the satisfaction survey not made
+                            in its window
+                          each complaint is in one kind (an open one cannot have a survey due; a
+                          resolved one can have only its feedback or survey overdue)
     on time, per step     for the complaints received in the month, each step's state at the
                           cut-off: 按时完成 is on time; 超时完成, 逾期 and 过早 (a survey sooner than
                           24 h after closing: outside its window) are not; steps still running, on
@@ -38,10 +47,13 @@ What is counted (every population is "the month" = receipt, closing or survey in
     cases to review       scores below review_below (复盘), listed
     repeat complaints     complaints received in the month whose customer had another complaint
                           received in the repeat_window_days before it
-    tier changes          register rows whose 等级变更日期 falls in the month, from one tier (上次等级)
-                          to another (a first grading is not a change); the tier distribution is
-                          the register's tiers at the cut-off (a change dated later counts as its
-                          previous tier)
+    tier changes          changes from one tier to another dated in the month (a first grading is
+                          not a change), from the tier history (等级变更记录) and the register's
+                          last change (等级变更日期, 上次等级); the tier distribution is each
+                          customer's tier at the cut-off, read the same way
+                          (:class:`toolkit.rules.tier_history.TierTimeline`); customers whose first
+                          contact (首次接触日期) is after the cut-off are not counted. Without a
+                          history, or before it began, only the register's last change is known.
 
 Breakdowns (by category, priority, channel, department, handler) count the same populations
 per group. The previous month's figures are computed the same way at its own cut-off (the 1st
@@ -60,10 +72,22 @@ from dataclasses import dataclass, field
 from toolkit.calendar import WorkCalendar, working_hours_between
 from toolkit.errors import expect_setting
 from toolkit.rules import sla
-from toolkit.rules.plain import text_of
+from toolkit.rules.plain import day_of, text_of
+from toolkit.rules.tier_history import TierEvent, TierTimeline
 
 DIMENSIONS = ("category", "priority", "channel", "department", "handler")
 STEPS = sla.STEPS
+LEVEL_ORDER = ("L3", "L2", "L1", "L0")  # escalation levels, worst first
+OPEN, CLOSING, SURVEY = "open", "closing", "survey"  # the kinds of complaint overdue at month end
+REGISTER_COLUMNS = (
+    "customer_id",
+    "name",
+    "tier",
+    "previous_tier",
+    "tier_changed_on",
+    "tier_reason",
+    "first_contact_date",
+)
 _TIMES = (
     "received_at",
     "recorded_at",
@@ -266,7 +290,7 @@ class Kpis:
     closed: int
     resolution: Rate  # resolved by the cut-off / received
     open_at_end: int
-    overdue_at_end: int
+    overdue_at_end: int  # every complaint with a step overdue: the three kinds below
     on_time: dict[str, Rate]  # step -> on time / judged
     respond_hours: Hours
     resolve_hours: Hours
@@ -274,7 +298,10 @@ class Kpis:
     satisfied: Rate  # scores >= satisfied_score / scores
     low_scores: int  # cases to review
     repeats: Rate  # repeat complaints / received
-    tier_changes: int
+    tier_changes: int  # customers changing from one tier to another
+    overdue_open: int = 0  # open at month end and overdue: the ones to act on
+    overdue_closing: int = 0  # resolved, the feedback that closes the case overdue
+    overdue_survey: int = 0  # closed, the satisfaction survey overdue
 
     @property
     def surveyed(self) -> int:
@@ -289,7 +316,7 @@ class GroupRow:
     received: int
     resolution: Rate
     resolve_on_time: Rate
-    overdue_at_end: int
+    overdue_open: int  # open and overdue at month end (whenever received)
     surveyed: int
     satisfaction_mean: float | None
 
@@ -328,6 +355,13 @@ class OverdueRow:
     next_deadline: dt.datetime | None
     hours_late: float | None
     escalation_level: str
+    kind: str = OPEN  # OPEN, CLOSING or SURVEY
+
+
+def overdue_order(o: OverdueRow) -> tuple:
+    """Worst first: the highest escalation level, then the most working hours late, then the oldest."""
+    level = LEVEL_ORDER.index(o.escalation_level) if o.escalation_level in LEVEL_ORDER else len(LEVEL_ORDER)
+    return level, -(o.hours_late or 0), o.received_at, o.complaint_id
 
 
 @dataclass(frozen=True)
@@ -359,11 +393,17 @@ class MonthlyFigures:
     top_customers: list[CustomerRow]
     tier_distribution: list[tuple[str | None, int]]  # (tier, customers) at the cut-off, best first
     tier_changes: list[TierChange]
-    overdue: list[OverdueRow]  # every complaint overdue at the cut-off, worst first
-    overdue_by_step: dict[str, int]  # next step (登记, 响应, ...) -> overdue complaints
+    overdue: list[OverdueRow]  # open and overdue at the cut-off, worst first
+    overdue_by_step: dict[str, int]  # of those: next step (登记, 响应, ...) -> complaints
     reviews: list[ReviewCase]
     weeks: list[WeekCount]
     notes: list[str] = field(default_factory=list)
+    overdue_by_level: dict[str, int] = field(default_factory=dict)  # of the open ones: L3, L2, L1, L0 -> count
+    overdue_older: int = 0  # of the open ones: received before the month
+    overdue_rest: list[OverdueRow] = field(default_factory=list)  # resolved or closed, a later step overdue
+    tier_history_since: dt.datetime | None = None  # the tier history began then (None: no history)
+    tier_source: str = "register"  # "history", "partial" (began in or after the month)
+    # or "register" (no history: last changes only)
 
     @property
     def partial(self) -> bool:
@@ -383,21 +423,24 @@ def monthly_figures(
     cal: WorkCalendar,
     sla_rules: sla.SlaRules,
     rules: SummaryRules = SummaryRules(),
+    tier_history: Sequence[TierEvent] | None = None,
 ) -> MonthlyFigures:
     """The month's figures and the previous month's, from the tracker's and the register's columns.
 
     `tracker` / `register` map column names to value lists (a missing column counts as blank):
     tracker received_at, customer_id, complaint_id, the SLA inputs (``sla.INPUT_COLUMNS``),
-    satisfaction, customer_name, solution; register customer_id, name, tier, previous_tier,
-    tier_changed_on, tier_reason.
+    satisfaction, customer_name, solution; register ``REGISTER_COLUMNS``. `tier_history`: the
+    lines of the tier history (None: there is none; tiers come from the register alone).
     """
     as_of = as_of.replace(tzinfo=None) if as_of.tzinfo else as_of
     if as_of <= month.start:
         raise ValueError(f"the month {month} has not begun at {as_of:%Y-%m-%d %H:%M}")
-    data = _Data(tracker, register, rules)
+    data = _Data(tracker, register, rules, tier_history)
     cutoff = min(month.end, as_of)
     current = _Snapshot(data, month, cutoff, cal, sla_rules)
     previous = _Snapshot(data, month.previous(), month.start, cal, sla_rules)
+    overdue, rest = current.overdue_lists()
+    timeline = data.timeline
     figures = MonthlyFigures(
         month=month,
         kpis=current.kpis(),
@@ -407,10 +450,19 @@ def monthly_figures(
         top_customers=current.top_customers(),
         tier_distribution=current.tier_distribution(),
         tier_changes=current.tier_change_list(),
-        overdue=current.overdue_list(),
-        overdue_by_step=current.overdue_by_step(),
+        overdue=overdue,
+        overdue_by_step=_count_by(overdue, lambda o: o.next_step, list(sla.STEP_NAMES.values())),
         reviews=current.review_cases(),
         weeks=current.weeks(),
+        overdue_by_level=_count_by(overdue, lambda o: o.escalation_level, list(LEVEL_ORDER)),
+        overdue_older=sum(1 for o in overdue if o.received_at < month.start),
+        overdue_rest=rest,
+        tier_history_since=timeline.since,
+        tier_source="register"
+        if not timeline.has_history
+        else "history"
+        if timeline.covers(month.start)
+        else "partial",
     )
     figures.notes += data.notes
     if cutoff < month.end:
@@ -424,10 +476,23 @@ def monthly_figures(
     return figures
 
 
+def _count_by(rows: list[OverdueRow], key, order: list[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in rows:
+        counts[key(o)] = counts.get(key(o), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+
+
 class _Data:
     """The columns the figures use, with the per-customer history for repeat complaints."""
 
-    def __init__(self, tracker: Mapping[str, Sequence], register: Mapping[str, Sequence], rules: SummaryRules):
+    def __init__(
+        self,
+        tracker: Mapping[str, Sequence],
+        register: Mapping[str, Sequence],
+        rules: SummaryRules,
+        tier_history: Sequence[TierEvent] | None = None,
+    ):
         self.rules = rules
         self.notes: list[str] = []
         n = len(tracker.get("received_at") or tracker.get("complaint_id") or [])
@@ -449,10 +514,13 @@ class _Data:
             if any(v is not None and type(v) is not dt.datetime for v in values):
                 self.t[name] = [_as_dt(v) for v in values]
         m = len(register.get("customer_id") or [])
-        self.r = {
-            name: col(name, register, m)
-            for name in ("customer_id", "name", "tier", "previous_tier", "tier_changed_on", "tier_reason")
-        }
+        self.r = {name: col(name, register, m) for name in REGISTER_COLUMNS}
+        self.timeline = TierTimeline(self.r, tier_history)
+        self.first_contact: dict[str, dt.date] = {}
+        for cid, first in zip(self.r["customer_id"], self.r["first_contact_date"]):
+            day = day_of(first)
+            if cid and isinstance(day, dt.date) and cid not in self.first_contact:
+                self.first_contact[cid] = day
         self.tier_of = {}
         self.name_of = {}
         for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
@@ -576,6 +644,12 @@ class _Snapshot:
         self.open_rows = [
             i for k, i in enumerate(self.rows) if self.resolve_done[k] is None and status[k] not in closed_set
         ]
+        open_set = set(self.open_rows)
+        survey_state = self.sla["survey_state"]
+        self.overdue_kind = {
+            i: OPEN if i in open_set else SURVEY if survey_state[self.epos[i]].startswith(overdue_state) else CLOSING
+            for i in self.overdue_rows
+        }
         self.surveyed_rows = [
             i
             for i, (s, at, rec) in enumerate(zip(data.scores, data.survey_time, received))
@@ -588,17 +662,14 @@ class _Snapshot:
     # -- helpers
 
     def _tiers_at_cutoff(self) -> dict[str, str | None]:
-        """Each customer's tier at the cut-off: a change dated after it means the previous tier still held
-        (a first grading, with no previous tier, is taken to describe the customer as it was)."""
-        r = self.data.r
-        out: dict[str, str | None] = {}
-        for cid, tier, prev, changed in zip(r["customer_id"], r["tier"], r["previous_tier"], r["tier_changed_on"]):
-            if not cid or cid in out:
-                continue
-            at = _as_dt(changed)
-            later = at is not None and at >= self.cutoff and text_of(prev)
-            out[cid] = text_of(prev if later else tier) or None
-        return out
+        """Each customer's tier at the cut-off, from the tier history and the register's last change (see
+        TierTimeline); customers first contacted after the cut-off were no customers yet."""
+        first = self.data.first_contact
+        return {
+            cid: tier
+            for cid, tier in self.data.timeline.tiers_at(self.cutoff).items()
+            if cid not in first or dt.datetime.combine(first[cid], dt.time()) < self.cutoff
+        }
 
     def _resolved(self, i: int) -> bool:
         return self.resolve_done[self.pos[i]] is not None
@@ -642,11 +713,8 @@ class _Snapshot:
             if at is not None and rec is not None and start <= at < cutoff
         )
         scores = [data.scores[i] for i in self.surveyed_rows]
-        changes = sum(
-            1
-            for d, prev, tier in zip(data.r["tier_changed_on"], data.r["previous_tier"], data.r["tier"])
-            if _in(d, start, cutoff) and text_of(prev) and text_of(prev) != text_of(tier)
-        )
+        changes = len({c.customer_id for c in data.timeline.changes(start, cutoff)})
+        kinds = list(self.overdue_kind.values())
         return Kpis(
             month=self.month,
             cutoff=cutoff,
@@ -663,6 +731,9 @@ class _Snapshot:
             low_scores=sum(1 for s in scores if s < rules.review_below),
             repeats=Rate(sum(1 for i in rows if data.is_repeat(i)), len(rows)),
             tier_changes=changes,
+            overdue_open=kinds.count(OPEN),
+            overdue_closing=kinds.count(CLOSING),
+            overdue_survey=kinds.count(SURVEY),
         )
 
     def breakdown(self, dimension: str) -> list[GroupRow]:
@@ -676,7 +747,8 @@ class _Snapshot:
         for i in self.in_month:
             add("in", i)
         for i in self.overdue_rows:
-            add("over", i)
+            if self.overdue_kind[i] == OPEN:
+                add("over", i)
         for i in self.surveyed_rows:
             add("surv", i)
         out = []
@@ -693,7 +765,7 @@ class _Snapshot:
                     statistics.fmean(scores) if scores else None,
                 )
             )
-        out.sort(key=lambda g: (-g.received, -g.overdue_at_end, g.key is None, g.key or ""))
+        out.sort(key=lambda g: (-g.received, -g.overdue_open, g.key is None, g.key or ""))
         return out
 
     def top_customers(self) -> list[CustomerRow]:
@@ -739,31 +811,27 @@ class _Snapshot:
         return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0], len(order)), kv[0] or ""))
 
     def tier_change_list(self) -> list[TierChange]:
-        r = self.data.r
+        """Changes from one tier to another in the month (a first grading is no change)."""
         order = {t: n for n, t in enumerate(self.data.rules.tiers) if t != "新客户"}
         out = []
-        for cid, name, tier, prev, changed, reason in zip(
-            r["customer_id"], r["name"], r["tier"], r["previous_tier"], r["tier_changed_on"], r["tier_reason"]
-        ):
-            if (
-                not cid
-                or not _in(changed, self.month.start, self.cutoff)
-                or not text_of(prev)
-                or text_of(prev) == text_of(tier)
-            ):
-                continue  # a first grading (no previous tier) is not a change
-            a, b = order.get(text_of(prev)), order.get(text_of(tier))
+        for c in self.data.timeline.changes(self.month.start, self.cutoff):
+            a, b = order.get(c.previous_tier), order.get(c.tier)
             direction = "" if a is None or b is None or a == b else ("up" if b < a else "down")
-            day = changed.date() if isinstance(changed, dt.datetime) else changed
             out.append(
                 TierChange(
-                    cid, text_of(name), text_of(prev) or None, text_of(tier) or None, day, text_of(reason), direction
+                    c.customer_id,
+                    self.data.name_of.get(c.customer_id, ""),
+                    c.previous_tier or None,
+                    c.tier,
+                    c.changed_on,
+                    c.reason,
+                    direction,
                 )
             )
-        out.sort(key=lambda c: (c.changed_on, c.customer_id))
         return out
 
-    def overdue_list(self) -> list[OverdueRow]:
+    def overdue_lists(self) -> tuple[list[OverdueRow], list[OverdueRow]]:
+        """(open and overdue, the others: closing then survey overdue), each worst first."""
         t, s = self.data.t, self.sla
         out = []
         for i in self.overdue_rows:
@@ -782,18 +850,14 @@ class _Snapshot:
                     s["next_deadline"][k],
                     float(late) if late is not None else None,
                     s["escalation_level"][k],
+                    self.overdue_kind[i],
                 )
             )
-        out.sort(key=lambda o: (-(o.hours_late or 0), o.received_at, o.complaint_id))
-        return out
-
-    def overdue_by_step(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for i in self.overdue_rows:
-            step = self.sla["next_step"][self.epos[i]]
-            counts[step] = counts.get(step, 0) + 1
-        order = list(sla.STEP_NAMES.values())
-        return dict(sorted(counts.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
+        out.sort(key=overdue_order)
+        kinds = (OPEN, CLOSING, SURVEY)
+        return [o for o in out if o.kind == OPEN], sorted(
+            (o for o in out if o.kind != OPEN), key=lambda o: (kinds.index(o.kind), overdue_order(o))
+        )
 
     def review_cases(self) -> list[ReviewCase]:
         data = self.data
@@ -832,8 +896,3 @@ class _Snapshot:
             out.append(WeekCount(max(monday, first), min(monday + dt.timedelta(days=6), last), counts.get(monday, 0)))
             monday += dt.timedelta(days=7)
         return out
-
-
-def _in(value, start: dt.datetime, cutoff: dt.datetime) -> bool:
-    at = _as_dt(value)
-    return at is not None and start <= at < cutoff
