@@ -161,6 +161,20 @@ class TemplateWriter:
         run.font.size = self.Pt(8.5)
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
+    def page_numbers(
+        self, zh: str = "第 {page} 页 共 {pages} 页", en: str = "Page {page} of {pages}", before: str = "　　"
+    ):
+        """Page X of Y at the end of the footer line footer() wrote: PAGE and NUMPAGES fields, which Word,
+        WPS and LibreOffice fill in when they lay the document out."""
+        p = self.doc.sections[0].footer.paragraphs[0]
+        text = before + self.t(zh, en)
+        for piece in re.split(r"(\{page\}|\{pages\})", text):
+            if piece in ("{page}", "{pages}"):
+                p._p.append(_field("PAGE" if piece == "{page}" else "NUMPAGES", self.Pt(8.5)))
+            elif piece:
+                p.add_run(piece).font.size = self.Pt(8.5)
+        return p
+
     def signature(self):
         self.blank()
         self.right("{{ office.name }}", "{{ office.name }}")
@@ -212,6 +226,70 @@ def _repeat_header(row) -> None:
     el = OxmlElement("w:tblHeader")
     el.set(qn("w:val"), "true")
     tr_pr.append(el)
+
+
+def _field(instruction: str, size) -> object:
+    """A simple field (w:fldSimple) with "1" as its last known result, in a run of the given size."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instruction} ")
+    run = OxmlElement("w:r")
+    r_pr = OxmlElement("w:rPr")
+    for tag in ("w:sz", "w:szCs"):
+        el = OxmlElement(tag)
+        el.set(qn("w:val"), str(int(size.pt * 2)))
+        r_pr.append(el)
+    run.append(r_pr)
+    t = OxmlElement("w:t")
+    t.text = "1"
+    run.append(t)
+    fld.append(run)
+    return fld
+
+
+def keep_rows_whole(table) -> None:
+    """No row of the table is split across a page break (w:cantSplit on every row)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for row in table.rows:
+        tr_pr = row._tr.get_or_add_trPr()
+        if tr_pr.find(qn("w:cantSplit")) is None:
+            el = OxmlElement("w:cantSplit")
+            el.set(qn("w:val"), "true")
+            _insert_before(tr_pr, el, ("w:trHeight", "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden"))
+
+
+def no_wrap(table, columns) -> None:
+    """Mark the cells of these columns (0-based) not to be wrapped (w:noWrap), for dates, figures and codes.
+    LibreOffice (and Word in a fixed-layout table) wrap at the cell's width all the same: give the columns
+    the width their longest text needs, CJK/Latin spacing and cell margins included."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for row in table.rows:
+        for i in columns:
+            tc_pr = row.cells[i]._element.get_or_add_tcPr()
+            if tc_pr.find(qn("w:noWrap")) is None:
+                _insert_before(
+                    tc_pr,
+                    OxmlElement("w:noWrap"),
+                    ("w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark"),
+                )
+
+
+def _insert_before(parent, el, successors: tuple[str, ...]) -> None:
+    """Put `el` where the schema's element order wants it: before the first of `successors` present."""
+    from docx.oxml.ns import qn
+
+    for name in successors:
+        found = parent.find(qn(name))
+        if found is not None:
+            found.addprevious(el)
+            return
+    parent.append(el)
 
 
 # ------------------------------------------------------------------------------------------ fonts, zip
