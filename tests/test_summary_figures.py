@@ -316,6 +316,22 @@ COMPLAINTS = [
     ),
     # K12: no receipt time - counted nowhere (its score neither).
     complaint("K12", "C006", None, handler="张三", survey="03-10 10:00", closed="03-09 10:00", score=5),
+    # ---- January (before both months)
+    # P0 Mon 19 Jan, resolved Tue 20th 15:00 and never closed: the feedback (回访) that closes it was due 3 working
+    # days after the 20th, Fri 23 Jan 18:00. Resolved, so not open - its overdue feedback is "resolved, closing
+    # overdue" at both cut-offs: at 1 Mar by 26-30 Jan, 2-6, 9-13 Feb, Sat 14, 24-27 Feb and Sat 28 = 21 working
+    # days x 8 = 168.0 h; at 1 Apr by 168 + 22 x 8 = 344.0 h (L3). Not a repeat of anything (C006's K9 is 45 days on).
+    complaint(
+        "P0",
+        "C006",
+        "01-19 10:00",
+        handler="王五",
+        status="已解决",
+        recorded="01-19 10:10",
+        responded="01-19 11:00",
+        told="01-19 17:00",
+        resolved="01-20 15:00",
+    ),
 ]
 
 CUSTOMERS = [
@@ -396,7 +412,8 @@ def test_volumes_and_resolution(figures):
     assert k.resolution == Rate(8, 11)  # K6, K10 unresolved; K7 resolved after the cut-off
     assert k.resolution.value == pytest.approx(0.727272727)
     assert k.open_at_end == 4  # K6, K7, K10 and February's P2
-    assert k.overdue_at_end == 3  # P2 (resolve), K6 (same-day, respond, resolve), K4 (survey)
+    assert k.overdue_at_end == 4  # P2 (resolve), K6 (same-day, respond, resolve), P0 (feedback), K4
+    assert (k.overdue_open, k.overdue_closing, k.overdue_survey) == (2, 1, 1)  # (survey)
     assert any("no receipt time" in n for n in figures.notes)
 
 
@@ -455,28 +472,51 @@ def test_tiers(figures):
     assert figures.tier_distribution == [("A", 2), ("B", 1), ("C", 2), ("新客户", 1)]
 
 
-def test_overdue_list_at_the_months_end(figures):
+def test_overdue_list_at_the_months_end_holds_the_open_complaints_worst_first(figures):
     rows = [(o.complaint_id, o.next_step, o.hours_late, o.escalation_level) for o in figures.overdue]
-    # K4's only late step is its survey: overdue, but not escalated ([escalation] steps leaves surveys out)
-    assert rows == [("P2", "解决", 180.0, "L3"), ("K4", "满意度调查", 56.0, "L0"), ("K6", "当日告知", 56.0, "L3")]
-    assert figures.overdue_by_step == {"解决": 1, "当日告知": 1, "满意度调查": 1}
+    # the open ones, by level then working hours late: both L3, P2 180 h before K6 56 h
+    assert rows == [("P2", "解决", 180.0, "L3"), ("K6", "当日告知", 56.0, "L3")]
+    assert figures.overdue_by_step == {"解决": 1, "当日告知": 1}
+    assert figures.overdue_by_level == {"L3": 2}
+    assert figures.overdue_older == 1  # P2, received in February
     assert figures.overdue[0].customer_name == "天津润海汽车配件有限公司"
+    # the rest, counted apart: P0 resolved with its feedback overdue; K4's only late step is its survey -
+    # overdue, but not escalated ([escalation] steps leaves surveys out)
+    rest = [(o.complaint_id, o.kind, o.next_step, o.hours_late, o.escalation_level) for o in figures.overdue_rest]
+    assert rest == [("P0", "closing", "回访", 344.0, "L3"), ("K4", "survey", "满意度调查", 56.0, "L0")]
+
+
+def test_overdue_list_order_is_level_then_hours_late():
+    from toolkit.rules.monthly import OverdueRow, overdue_order
+
+    def row(cid, level, hours):
+        return OverdueRow(cid, "C1", "x", "h", "d", dt.datetime(2026, 3, 2), "解决", None, hours, level)
+
+    rows = [
+        row("a", "L1", 500.0),
+        row("b", "L3", 30.0),
+        row("c", "L2", 90.0),
+        row("d", "L3", 300.0),
+        row("e", "L0", 900.0),
+    ]
+    assert [r.complaint_id for r in sorted(rows, key=overdue_order)] == ["d", "b", "c", "a", "e"]
 
 
 def test_breakdowns_and_top_customers(figures):
     by_handler = {g.key: g for g in figures.breakdowns["handler"]}
     assert [g.key for g in figures.breakdowns["handler"]] == ["张三", "李四", "王五", "赵六"]
     zhang = by_handler["张三"]  # K1 K4 K8 K9; overdue K4 and February's P2
-    assert (zhang.received, zhang.resolution, zhang.resolve_on_time, zhang.overdue_at_end, zhang.surveyed) == (
+    # overdue and open at the month's end: February's P2 (K4's missed survey is not open)
+    assert (zhang.received, zhang.resolution, zhang.resolve_on_time, zhang.overdue_open, zhang.surveyed) == (
         4,
         Rate(4, 4),
         Rate(4, 4),
-        2,
+        1,
         3,
     )
     assert zhang.satisfaction_mean == pytest.approx(14 / 3)
     li = by_handler["李四"]  # K3 K6 K11
-    assert (li.received, li.resolution, li.resolve_on_time, li.overdue_at_end, li.satisfaction_mean) == (
+    assert (li.received, li.resolution, li.resolve_on_time, li.overdue_open, li.satisfaction_mean) == (
         3,
         Rate(2, 3),
         Rate(1, 3),
@@ -484,6 +524,7 @@ def test_breakdowns_and_top_customers(figures):
         2.5,
     )
     assert by_handler["赵六"].resolve_on_time == Rate(1, 1)  # K7 not judged yet
+    assert by_handler["王五"].overdue_open == 0  # P0's overdue feedback: resolved, not open
     by_category = {g.key: g.received for g in figures.breakdowns["category"]}
     assert by_category == {"客户投诉": 8, "内部投诉": 1, "系统性投诉": 1, None: 1}
     assert [(c.customer_id, c.complaints, c.repeats, c.open_at_end, c.low_scores) for c in figures.top_customers] == [
@@ -507,7 +548,8 @@ def test_breakdowns_and_top_customers(figures):
 def test_previous_month_for_the_change_column(figures):
     p = figures.previous
     assert p.month == Month(2026, 2) and p.cutoff == dt.datetime(2026, 3, 1)
-    assert (p.received, p.closed, p.resolution, p.open_at_end, p.overdue_at_end) == (3, 2, Rate(2, 3), 1, 1)
+    assert (p.received, p.closed, p.resolution, p.open_at_end, p.overdue_at_end) == (3, 2, Rate(2, 3), 1, 2)
+    assert (p.overdue_open, p.overdue_closing, p.overdue_survey) == (1, 1, 0)  # P2 (4 h, L1); P0 (168 h)
     assert p.on_time == {
         "record": Rate(3, 3),
         "respond": Rate(3, 3),
@@ -569,13 +611,15 @@ def test_report_and_monthly_row_carry_the_hand_figures(folder, tmp_path):
     assert cells[(2, header["解决率(%)"])] == 72.73
     assert cells[(2, header["满意率(%)"])] == 57.14
     assert cells[(2, header["响应工时中位数"])] == 1.75
-    assert cells[(2, header["月末逾期数"])] == 3
+    assert cells[(2, header["月末逾期数"])] == 4
+    assert cells[(2, header["逾期未结数"])] == 2 and cells[(2, header["调查逾期数"])] == 1
     from docx import Document
 
     text = "\n".join(p.text for p in Document(result.docx).paragraphs)
     tables = "\n".join(c.text for t in Document(result.docx).tables for r in t.rows for c in r.cells)
     assert "本月受理 11 件，闭环 8 件，解决率 72.7%（目标 95%）" in text and "满意率 57.1%（目标 85%）" in text
-    assert "+6.1 个百分点" in tables  # 72.73% against February's 66.67%
+    # 72.7% against February's 66.7%: the change of the figures as shown (6.06 unrounded)
+    assert "+6.0 个百分点" in tables and "+6.1 个百分点" not in tables
     assert "A&B <联合> 公司" in tables
 
 

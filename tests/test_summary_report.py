@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import SOFFICE, read_values, soffice_convert
+from summary_sample import graded_sample
 from docx import Document
 
 from toolkit.cli import main as toolkit_main
 from toolkit.documents import charts
 from toolkit.errors import ToolkitError
-from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,11 +31,7 @@ needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="headless LibreOffice
 
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("summary-sample") / "客服台账"
-    shutil.copytree(REPO / "workbooks", folder)
-    run_jobs(folder, as_of=dt.datetime(2026, 9, 5, 18, 0))
-    run_jobs(folder, as_of=dt.datetime(2026, 10, 5, 18, 0))
-    return folder
+    return graded_sample(tmp_path_factory.mktemp("summary-sample"))
 
 
 @pytest.fixture(scope="module")
@@ -171,16 +167,17 @@ def _month_rows(path: Path) -> list[str]:
     return [v for (r, c), v in sorted(cells.items()) if c == col and r > 1]
 
 
-def test_monthly_rows_are_replaced_or_added_and_staff_additions_survive(report, folder, tmp_path):
+def test_monthly_rows_are_replaced_or_added_in_month_order_and_staff_additions_survive(report, folder, tmp_path):
     path = report.xlsx
     assert path.name == "monthly_summary.xlsx" and "2026-10" in _month_rows(path)
-    # a person adds a note beside the figures, a sheet of their own and a chart over the rows
+    october = 2 + _month_rows(path).index("2026-10")
+    # a person adds a note beside October's figures, a sheet of their own and a chart over the rows
     import openpyxl
     from openpyxl.chart import LineChart, Reference
 
     wb = openpyxl.load_workbook(path)
     ws = wb["月度汇总"]
-    ws["AD2"] = "十月国庆假期，受理量偏低"
+    ws[f"AD{october}"] = "十月国庆假期，受理量偏低"
     mine = wb.create_sheet("我的分析")
     mine["A1"] = "负责人"
     mine["B1"] = "王经理"
@@ -190,24 +187,47 @@ def test_monthly_rows_are_replaced_or_added_and_staff_additions_survive(report, 
     wb.save(path)
 
     again = make_summary(folder, "2026-10", as_of=AS_OF, out_dir=tmp_path)
-    assert again.xlsx_replaced and again.xlsx_row == report.xlsx_row
+    assert again.xlsx_replaced and again.xlsx_row == october
     assert _month_rows(path).count("2026-10") == 1
-    added = make_summary(folder, "2026-08", as_of=AS_OF, out_dir=tmp_path)
-    assert not added.xlsx_replaced
+    # months made out of order go in their place: the later rows move down, October's note with them
+    for month in ("2026-08", "2026-06", "2026-07"):
+        added = make_summary(folder, month, as_of=AS_OF, out_dir=tmp_path)
+        assert not added.xlsx_replaced and not [n for n in added.notes if "month order" in n]
     months = _month_rows(path)
-    assert months.count("2026-10") == 1 and months.count("2026-08") == 1
+    assert months == sorted(months) and len(set(months)) == len(months)
+    assert {"2026-06", "2026-07", "2026-08", "2026-10"} <= set(months)
     values = read_values(path)
-    assert values["我的分析"][(1, 2)] == "王经理"
-    assert "十月国庆假期，受理量偏低" in values["月度汇总"].values()
-    with zipfile.ZipFile(path) as zf:
-        assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
-    # the month's figures, as numbers staff can chart
     cells = values["月度汇总"]
     header = {v: c for (r, c), v in cells.items() if r == 1}
     row = next(r for (r, c), v in cells.items() if c == header["月份"] and v == "2026-10")
+    assert cells[(row, 30)] == "十月国庆假期，受理量偏低"
+    assert values["我的分析"][(1, 2)] == "王经理"
+    with zipfile.ZipFile(path) as zf:
+        assert any(n.startswith("xl/charts/chart") for n in zf.namelist())
+    # the month's figures, as numbers staff can chart; the dates still dates after the move
     k = again.figures.kpis
     assert cells[(row, header["受理数"])] == k.received
     assert cells[(row, header["解决率(%)"])] == round(k.resolution.value * 100, 2)
+    assert cells[(row, header["逾期未结数"])] == k.overdue_open
+    cutoff = openpyxl.load_workbook(path)["月度汇总"].cell(row, header["统计截至"])
+    assert cutoff.value == dt.datetime(2026, 11, 1) and cutoff.number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_a_month_that_cannot_be_put_in_order_is_added_at_the_end_and_said_so(folder, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "f"
+    shutil.copytree(folder, out, ignore=shutil.ignore_patterns("reports"))
+    (out / "monthly_summary.xlsx").unlink(missing_ok=True)
+    make_summary(out, "2026-10", as_of=AS_OF, out_dir=tmp_path)
+    wb = openpyxl.load_workbook(out / "monthly_summary.xlsx")
+    wb["月度汇总"]["AD2"] = "=B2*2"  # a formula of staff's on October's row: moving values would break it
+    wb.save(out / "monthly_summary.xlsx")
+    added = make_summary(out, "2026-09", as_of=AS_OF, out_dir=tmp_path)
+    assert added.xlsx_row == 3 and _month_rows(out / "monthly_summary.xlsx") == ["2026-10", "2026-09"]
+    [note] = [n for n in added.notes if "monthly_summary.xlsx" in n]
+    assert "AD2" in note
+    assert openpyxl.load_workbook(out / "monthly_summary.xlsx")["月度汇总"]["AD2"].value == "=B2*2"
 
 
 @needs_soffice
