@@ -37,6 +37,17 @@ def report(folder, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def report_en(folder, tmp_path_factory):
+    (folder / "toolkit.toml").write_text('[summary]\nlanguage = "en"\n', encoding="utf-8")
+    try:
+        return make_summary(
+            folder, "2026-10", as_of=AS_OF, pdf=SOFFICE is not None, out_dir=tmp_path_factory.mktemp("reports-en")
+        )
+    finally:
+        (folder / "toolkit.toml").unlink()
+
+
+@pytest.fixture(scope="module")
 def empty(folder, tmp_path_factory):
     """A month before the sample's first complaint: nothing received, nothing overdue, no tier change."""
     return make_summary(
@@ -88,6 +99,7 @@ def test_an_empty_section_is_one_sentence_not_an_empty_table(empty):
     assert heads == {"指标", "环节", "等级"}  # key figures, steps and the tiers are never empty
     text = "\n".join(p.text for p in doc.paragraphs)
     for sentence in (
+        "月末无未结投诉。",
         "本月无等级变化。",
         "月末无逾期未结投诉。",
         "本月没有低于 4 分的评价。",
@@ -95,7 +107,7 @@ def test_an_empty_section_is_one_sentence_not_an_empty_table(empty):
         "本月无数据。",
     ):
         assert sentence in text
-    assert "本月等级变更" not in text and "下表按升级级别" not in text
+    assert "本月等级变更" not in text and "下表按升级级别" not in text and "不在本清单之列" not in text
 
 
 # ------------------------------------------------------------------------------------------ the PDF
@@ -112,21 +124,24 @@ def _compact(text: str) -> str:
 
 
 @needs_soffice
-@pytest.mark.parametrize("which", ["report", "empty"])
+@pytest.mark.parametrize("which", ["report", "report_en", "empty"])
 def test_pdf_has_a_page_number_on_every_page(which, request):
     result = request.getfixturevalue(which)
     pages = _pages(result.pdf)
-    assert len(pages) >= (8 if which == "report" else 3)
+    assert len(pages) >= (8 if which != "empty" else 3)
     info = subprocess.run(["pdfinfo", str(result.pdf)], capture_output=True, text=True, check=True).stdout
     assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) == len(pages)
     for n, page in enumerate(pages, 1):
-        assert f"第{n}页共{len(pages)}页" in _compact(page), f"page {n}: {page[-200:]}"
+        number = f"Page{n}of{len(pages)}" if which == "report_en" else f"第{n}页共{len(pages)}页"
+        assert number in _compact(page), f"page {n}: {page[-200:]}"
 
 
 @needs_soffice
-def test_pdf_splits_no_table_row_across_pages_and_repeats_the_headers(report):
+@pytest.mark.parametrize("which", ["report", "report_en"])
+def test_pdf_splits_no_table_row_across_pages_and_repeats_the_headers(which, request):
     """Where a table runs onto a new page, the page shows the header row again and then a whole row: the
     first line under the repeated header begins with a row's first cell, never with the rest of a row."""
+    report = request.getfixturevalue(which)
     doc = Document(report.docx)
     pages = _pages(report.pdf)
     continued = 0
@@ -135,9 +150,18 @@ def test_pdf_splits_no_table_row_across_pages_and_repeats_the_headers(report):
         header = _compact("".join(rows[0]))
         firsts = {_compact(r[0]) for r in rows[1:]}
         seen_on = [n for n, page in enumerate(pages) if any(_compact(line) == header for line in page.splitlines())]
+        if which == "report_en":  # English headers wrap at their spaces: the header is the first words' line
+            header = _compact(" ".join(cell.split()[0] for cell in rows[0]))
+            seen_on = [n for n, page in enumerate(pages) if any(_compact(line) == header for line in page.splitlines())]
         for n in seen_on:
             lines = [line for line in pages[n].splitlines() if line.strip()]
             at = next(i for i, line in enumerate(lines) if _compact(line) == header)
+            while (
+                which == "report_en"
+                and not any(_compact(lines[at + 1]).startswith(f) for f in firsts)
+                and set(lines[at + 1].split()) <= {w for cell in rows[0] for w in cell.split()}
+            ):
+                at += 1  # the header's second line ("month", "time", "late")
             first = _compact(lines[at + 1])
             assert any(first.startswith(f) for f in firsts), (
                 f"page {n + 1}: a row split after {rows[0]}: {lines[at + 1]}"
@@ -147,20 +171,42 @@ def test_pdf_splits_no_table_row_across_pages_and_repeats_the_headers(report):
 
 
 @needs_soffice
-def test_pdf_breaks_no_date_code_or_figure_inside_a_cell(report):
+@pytest.mark.parametrize("which", ["report", "report_en"])
+def test_pdf_breaks_no_date_code_or_figure_inside_a_cell(which, request):
+    report = request.getfixturevalue(which)
     doc = Document(report.docx)
     shown = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
     printed = "\n".join(_pages(report.pdf))
+    english_date = r"\d{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{4}"
     patterns = {
-        "date": (r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日"),
+        "date": (r"\d{4}年\d{1,2}月\d{1,2}日", r"\d{4}\s?年\s?\d{1,2}\s?月\s?\d{1,2}\s?日")
+        if which == "report"
+        else (english_date, english_date),
         "complaint": (r"TS\d{4}-\d{6}", r"TS\d{4}-\d{6}"),
         "per cent": (r"\d+\.\d%", r"\d+\.\d%"),
         "hours": (r"\d,\d{3}\.\d", r"\d,\d{3}\.\d"),
     }
     for what, (in_docx, in_pdf) in patterns.items():
-        wanted = Counter(re.findall(in_docx, shown))
+        wanted = Counter(_compact(m) for m in re.findall(in_docx, shown))
         found = Counter(_compact(m) for m in re.findall(in_pdf, printed))
         assert wanted and found == wanted, f"{what}: broken or missing {wanted - found}"
+
+
+@needs_soffice
+@pytest.mark.parametrize("which", ["report", "report_en"])
+def test_pdf_breaks_no_header_word_inside_its_cell(which, request):
+    """A column's header may wrap between words, never inside one ("Recei/ved", "原等/级")."""
+    report = request.getfixturevalue(which)
+    lines = [line for page in _pages(report.pdf) for line in page.splitlines()]
+    spaced = "\n".join(" ".join(line.split()) for line in lines)  # English words keep their spaces
+    compact = "\n".join(_compact(line) for line in lines)  # CJK words lose pdftotext's spacing
+    for table in Document(report.docx).tables:
+        for cell in table.rows[0].cells:
+            for word in cell.text.split():
+                found = (
+                    re.search(rf"(?<![\w/]){re.escape(word)}(?![\w])", spaced) if word.isascii() else word in compact
+                )
+                assert found, f"header {cell.text!r}: {word!r} is broken"
 
 
 # ------------------------------------------------------------------------------------------ the charts

@@ -84,7 +84,12 @@ _GROUP_CELLS = [
     "{{ g.surveyed }}",
     "{{ g.satisfaction }}",
 ]
-_GROUP_WIDTHS = [3.4, 1.6, 2.2, 2.3, 2.0, 1.8, 2.5]
+# Column widths in cm (they add up to the 15.8 cm of text width), per language where the headers differ:
+# a column is as wide as its longest date, code, figure or header word needs (CJK/Latin spacing and cell
+# margins included), so nothing is broken inside a cell; names and reasons take the rest and wrap.
+# (English measured with DejaVu Sans, the widest stand-in for Arial LibreOffice uses where Arial is missing.)
+_GROUP_WIDTHS = {"zh": [3.4, 1.6, 2.2, 2.3, 2.0, 1.8, 2.5], "en": [2.7, 2.45, 2.4, 2.4, 2.45, 1.8, 1.6]}
+_SHORT_DATE_EN = "word_date('d MMM yyyy')"  # 30 Sep 2026: a table's dates in English
 
 
 def build_summary_doc(d: TemplateWriter) -> str:
@@ -115,18 +120,19 @@ def build_summary_doc(d: TemplateWriter) -> str:
         "{{ satisfied_target }}).",
     )
     d.body(
-        "月末未结投诉 {{ open_at_end }} 件，其中逾期 {{ overdue_count }} 件需督办"
+        "{% if not open_at_end %}月末无未结投诉。{% elif not overdue_count %}月末未结投诉 {{ open_at_end }} 件，"
+        "均未逾期。{% else %}月末未结投诉 {{ open_at_end }} 件，其中逾期 {{ overdue_count }} 件需督办"
         "{% if overdue_by_level %}（{{ overdue_by_level }}）{% endif %}"
-        "{% if overdue_older %}，{{ overdue_older }} 件受理于本月之前{% endif %}"
-        "{% if overdue_count %}，清单见第七部分{% endif %}。"
+        "{% if overdue_older %}，{{ overdue_older }} 件受理于本月之前{% endif %}，清单见第七部分。{% endif %}"
         "{% if overdue_closing or overdue_survey %}另有已解决待回访逾期 {{ overdue_closing }} 件、"
         "满意度调查逾期 {{ overdue_survey }} 件。{% endif %}",
+        "{% if not open_at_end %}No complaint was open at the month's end.{% elif not overdue_count %}"
+        "{{ open_at_end }} complaints were open at the month's end, none of them overdue.{% else %}"
         "{{ open_at_end }} complaints were open at the month's end, {{ overdue_count }} of them overdue and to be "
         "acted on{% if overdue_by_level %} ({{ overdue_by_level }}){% endif %}"
-        "{% if overdue_older %}; {{ overdue_older }} were received before the month{% endif %}"
-        "{% if overdue_count %} (listed in part 7){% endif %}."
-        "{% if overdue_closing or overdue_survey %} Besides, {{ overdue_closing }} resolved complaints are overdue "
-        "for their feedback and {{ overdue_survey }} for their satisfaction survey.{% endif %}",
+        "{% if overdue_older %}; {{ overdue_older }} were received before the month{% endif %} (listed in part "
+        "7).{% endif %}{% if overdue_closing or overdue_survey %} Besides, {{ overdue_closing }} resolved "
+        "complaints are overdue for their feedback and {{ overdue_survey }} for their satisfaction survey.{% endif %}",
     )
     _table(
         d,
@@ -140,7 +146,7 @@ def build_summary_doc(d: TemplateWriter) -> str:
         ],
         "for k in kpis",
         ["{{ k.label }}", "{{ k.value }}", "{{ k.target }}", "{{ k.status }}", "{{ k.previous }}", "{{ k.change }}"],
-        [5.2, 2.2, 1.9, 1.6, 2.2, 2.7],
+        [5.2, 2.2, 1.9, 1.6, 2.2, 2.7] if d.zh else [4.9, 2.0, 1.95, 1.8, 2.0, 3.15],
         one_line=(1, 2, 3, 4, 5),
     )
 
@@ -167,7 +173,7 @@ def build_summary_doc(d: TemplateWriter) -> str:
             "{{ s.previous }}",
             "{{ s.change }}",
         ],
-        [2.6, 2.6, 2.0, 1.7, 1.6, 2.0, 3.3],
+        [2.6, 2.6, 2.0, 1.7, 1.6, 2.0, 3.3] if d.zh else [2.6, 2.6, 2.0, 1.95, 1.8, 2.0, 2.85],
         one_line=(1, 2, 3, 4, 5, 6),
     )
 
@@ -192,7 +198,7 @@ def build_summary_doc(d: TemplateWriter) -> str:
             [(zh.removeprefix("按"), en[3:].capitalize())] + _GROUP_HEAD,
             f"for g in by_{key}",
             ["{{ g.name }}"] + _GROUP_CELLS,
-            _GROUP_WIDTHS,
+            _GROUP_WIDTHS[d.language],
             one_line=(1, 2, 3, 4, 5, 6),
         )
 
@@ -221,7 +227,7 @@ def build_summary_doc(d: TemplateWriter) -> str:
             "{{ c.open }}",
             "{{ c.low_scores }}",
         ],
-        [2.0, 5.0, 1.4, 1.8, 1.9, 1.9, 1.8],
+        [2.0, 5.0, 1.4, 1.8, 1.9, 1.9, 1.8] if d.zh else [2.5, 3.6, 1.4, 2.8, 2.2, 1.6, 1.7],
         one_line=(0, 3, 4, 5, 6),
     )
 
@@ -263,10 +269,10 @@ def build_summary_doc(d: TemplateWriter) -> str:
             "{{ c.name }}",
             "{{ c.previous_tier }}",
             "{{ c.tier }}",
-            "{{ c.changed_on|date }}",
+            "{{ c.changed_on|%s }}" % ("date" if d.zh else _SHORT_DATE_EN),
             "{{ c.reason }}",
         ],
-        [2.0, 3.0, 1.5, 1.5, 3.5, 4.3],
+        [2.0, 3.0, 1.5, 1.5, 3.5, 4.3] if d.zh else [2.5, 3.0, 1.5, 1.2, 2.7, 4.9],
         one_line=(0, 2, 3, 4),
     )
     d.tag("{%p else %}")
@@ -287,18 +293,15 @@ def build_summary_doc(d: TemplateWriter) -> str:
         )
 
     _heading(d, "七、月末逾期清单", "7. Overdue at the month's end")
-    d.body(
+    d.tag("{%p if overdue %}")
+    _lead(
+        d,
         "月末未结投诉中有 {{ overdue_count }} 件逾期{% if overdue_by_step %}（按待办环节：{{ overdue_by_step }}）{% endif %}"
-        "{% if overdue_older %}，其中 {{ overdue_older }} 件受理于本月之前{% endif %}。"
-        "已解决待回访逾期 {{ overdue_closing }} 件、满意度调查逾期 {{ overdue_survey }} 件不在此列，"
-        "可在投诉跟踪表中按时效状态筛选。",
+        "{% if overdue_older %}，其中 {{ overdue_older }} 件受理于本月之前{% endif %}。",
         "{{ overdue_count }} open complaints were overdue at the month's end"
         "{% if overdue_by_step %} (by step due: {{ overdue_by_step }}){% endif %}"
-        "{% if overdue_older %}; {{ overdue_older }} of them were received before the month{% endif %}. "
-        "The {{ overdue_closing }} resolved complaints overdue for feedback and the {{ overdue_survey }} overdue "
-        "for a satisfaction survey are not listed: filter the tracker by its SLA state to see them.",
+        "{% if overdue_older %}; {{ overdue_older }} of them were received before the month{% endif %}.",
     )
-    d.tag("{%p if overdue %}")
     _table(
         d,
         [("待办环节", "Step due"), ("L3", "L3"), ("L2", "L2"), ("L1", "L1"), ("L0", "L0"), ("合计", "Total")],
@@ -334,15 +337,22 @@ def build_summary_doc(d: TemplateWriter) -> str:
             "{{ o.customer_name }}",
             "{{ o.handler }}",
             "{{ o.next_step }}",
-            "{{ o.next_deadline|date }}",
+            "{{ o.next_deadline|%s }}" % ("date" if d.zh else _SHORT_DATE_EN),
             "{{ o.hours_late }}",
         ],
-        [1.2, 3.0, 2.85, 1.5, 1.9, 3.5, 1.85] if d.zh else [1.3, 3.0, 2.6, 1.5, 2.2, 3.3, 1.9],
+        [1.2, 3.0, 2.85, 1.5, 1.9, 3.5, 1.85] if d.zh else [1.65, 3.1, 2.2, 2.15, 2.25, 2.7, 1.75],
         one_line=(0, 1, 5, 6),
     )
     d.tag("{%p else %}")
     d.body("月末无逾期未结投诉。", "No open complaint was overdue at the month's end.")
     d.tag("{%p endif %}")
+    with d.only_if("overdue_closing or overdue_survey"):
+        d.body(
+            "已解决待回访逾期 {{ overdue_closing }} 件、满意度调查逾期 {{ overdue_survey }} 件不在本清单之列，"
+            "可在投诉跟踪表中按时效状态筛选。",
+            "The {{ overdue_closing }} resolved complaints overdue for their feedback and the {{ overdue_survey }} "
+            "overdue for a satisfaction survey are not listed here: filter the tracker by its SLA state to see them.",
+        )
 
     _heading(d, "八、低分复盘", "8. Low scores to review")
     d.tag("{%p if reviews %}")
@@ -372,7 +382,7 @@ def build_summary_doc(d: TemplateWriter) -> str:
             "{{ r.category }}",
             "{{ r.solution }}",
         ],
-        [3.0, 3.3, 1.2, 1.6, 2.2, 4.5],
+        [3.0, 3.3, 1.2, 1.6, 2.2, 4.5] if d.zh else [3.1, 2.8, 1.65, 2.15, 2.45, 3.65],
         one_line=(0, 2),
     )
     d.tag("{%p else %}")

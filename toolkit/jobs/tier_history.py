@@ -33,6 +33,7 @@ from toolkit.rules.plain import day_of, text_of
 from toolkit.rules.tier_history import DECIDED, TierEvent, missing_events
 
 SECTION = "tier_history"
+BIG_FIRST_WRITE = 5_000  # more lines than this in a new history: written the streaming way
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class HistoryRead:
     path: Path
     events: list[TierEvent] | None  # None: there is no history file yet
     problems: list[Problem] = field(default_factory=list)
+    table: object = None  # the sheet as read (toolkit.model.records.Table), for appending
 
     def notes_for(self, figures) -> list[str]:
         """What the report's reader should know about where its tiers came from (MonthlyFigures.tier_source)."""
@@ -175,7 +177,7 @@ def read_history(settings) -> HistoryRead:
                 text_of(cols["recorded_how"][i]) or DECIDED,
             )
         )
-    return HistoryRead(path, events, problems)
+    return HistoryRead(path, events, problems, table)
 
 
 class HistoryBook:
@@ -214,10 +216,22 @@ class HistoryBook:
         if not self.path.exists():
             from toolkit.jobs.init import write_workbook
 
-            write_workbook(self.path, schema, rows, language=self.settings.header_language, keep_backups=keep)
+            # (the first run writes a line per customer: streamed at office scale, without the header comments)
+            write_workbook(
+                self.path,
+                schema,
+                rows,
+                language=self.settings.header_language,
+                keep_backups=keep,
+                big=len(rows) > BIG_FIRST_WRITE,
+            )
             return self.path
         refuse_if_open(self.path)
-        table = read_table(self.path, schema)
+        table = (
+            self.read_result.table
+            if self.read_result is not None and self.read_result.table is not None
+            else read_table(self.path, schema)
+        )
         missing = [c for c in schema.columns if not table.has(c.name)]
         for c in missing:  # a column staff deleted comes back at the right
             add_column(
