@@ -36,6 +36,17 @@ def graded_sample(target: Path) -> Path:
     return folder
 
 
+def english_report(folder: Path, month: str, out_dir: Path, *, pdf: bool = False):
+    """The report made with the office's setting ``[summary] language = "en"`` (the setting is removed after)."""
+    from toolkit.jobs.summary import make_summary
+
+    (folder / "toolkit.toml").write_text('[summary]\nlanguage = "en"\n', encoding="utf-8")
+    try:
+        return make_summary(folder, month, as_of=AS_OF, out_dir=out_dir, pdf=pdf)
+    finally:
+        (folder / "toolkit.toml").unlink()
+
+
 def overdue_at(folder: Path, cutoff: dt.datetime) -> dict[str, list[tuple]]:
     """Every complaint received before `cutoff` with a step overdue at it, by kind (open, closing, survey), worked
     out one complaint at a time with sla.evaluate on the tracker as it stood then (times typed later blanked, a

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from docx import Document
-from summary_sample import AS_OF, graded_sample, overdue_at
+from summary_sample import AS_OF, english_report, graded_sample, overdue_at
 
 from toolkit.jobs.summary import make_summary
 from toolkit.rules.monthly import LEVEL_ORDER
@@ -155,11 +155,7 @@ def test_every_change_equals_the_figures_beside_it(report):
 
 
 def test_every_change_equals_the_figures_beside_it_in_english(folder, tmp_path):
-    (folder / "toolkit.toml").write_text('[summary]\nlanguage = "en"\n', encoding="utf-8")
-    try:
-        result = make_summary(folder, "2026-10", as_of=AS_OF, out_dir=tmp_path)
-    finally:
-        (folder / "toolkit.toml").unlink()
+    result = english_report(folder, "2026-10", tmp_path)
     assert _check_changes(result.docx, "This month", "Last month", "Change") >= 15
     assert _check_changes(result.docx, "On time", "Last month", "Change") == 6
     text = _text(result.docx)

@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 from conftest import SOFFICE
 from docx import Document
-from summary_sample import AS_OF, graded_sample
+from summary_sample import AS_OF, english_report, graded_sample
 
 from toolkit.documents import charts
 from toolkit.jobs.summary import make_summary
@@ -38,13 +38,7 @@ def report(folder, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report_en(folder, tmp_path_factory):
-    (folder / "toolkit.toml").write_text('[summary]\nlanguage = "en"\n', encoding="utf-8")
-    try:
-        return make_summary(
-            folder, "2026-10", as_of=AS_OF, pdf=SOFFICE is not None, out_dir=tmp_path_factory.mktemp("reports-en")
-        )
-    finally:
-        (folder / "toolkit.toml").unlink()
+    return english_report(folder, "2026-10", tmp_path_factory.mktemp("reports-en"), pdf=SOFFICE is not None)
 
 
 @pytest.fixture(scope="module")

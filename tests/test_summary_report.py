@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SOFFICE, read_values, soffice_convert
-from summary_sample import graded_sample
+from summary_sample import english_report, graded_sample
 from docx import Document
 
 from toolkit.cli import main as toolkit_main
@@ -76,11 +76,7 @@ def test_report_holds_the_kpis_and_three_pictures(report):
 
 
 def test_report_in_english(folder, tmp_path):
-    (folder / "toolkit.toml").write_text('[summary]\nlanguage = "en"\n', encoding="utf-8")
-    try:
-        result = make_summary(folder, "2026-09", as_of=AS_OF, out_dir=tmp_path)
-    finally:
-        (folder / "toolkit.toml").unlink()
+    result = english_report(folder, "2026-09", tmp_path)
     assert result.docx.name == "monthly_report_2026-09.docx"
     doc = Document(result.docx)
     text = "\n".join(p.text for p in doc.paragraphs)

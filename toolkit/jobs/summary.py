@@ -20,13 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, SettingsError, ToolkitError
-from toolkit.model.records import read_table
-from toolkit.model.schema import Column, SheetSchema
-from toolkit.model.settings import Settings, load_settings
-from toolkit.progress import NoProgress
-from toolkit.rules import monthly
-from toolkit.rules import sla as sla_rules
-from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
 from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
     DASH,
     ROW_FIELDS,
@@ -38,6 +31,13 @@ from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentat
     num,
     pct,
 )
+from toolkit.model.records import read_table
+from toolkit.model.schema import Column, SheetSchema
+from toolkit.model.settings import Settings, load_settings
+from toolkit.progress import NoProgress
+from toolkit.rules import monthly
+from toolkit.rules import sla as sla_rules
+from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -359,17 +359,6 @@ def _render(
         tmp.unlink(missing_ok=True)
         raise ToolkitError(f"could not be written ({exc.strerror or exc}); is it open in Word?", path=target) from None
     return label
-
-
-def context_shapes(context: dict) -> dict[str, set[str]]:
-    """The keys of every dict and every list-of-dicts row in the context (for the template check)."""
-    shapes = {}
-    for name, value in context.items():
-        if isinstance(value, dict):
-            shapes[name] = set(value)
-        elif isinstance(value, list) and name in ROW_FIELDS:
-            shapes[name] = set(ROW_FIELDS[name])
-    return shapes
 
 
 # ------------------------------------------------------------------------------------------ monthly_summary.xlsx
