@@ -277,3 +277,15 @@ def test_the_history_read_back_skips_and_reports_a_line_without_a_date(sample):
     assert len(history.events) == 495
     [problem] = history.problems
     assert problem.row == 3 and problem.severity == "warning"
+
+
+def test_a_damaged_history_stops_neither_the_tiers_job_nor_the_report(sample, tmp_path):
+    run_jobs(sample, ("tiers",), as_of=T(2026, 9, 5, 18))
+    damaged = b"PK\x03\x04 not a workbook any more"
+    (sample / "tier_history.xlsx").write_bytes(damaged)
+    result = run_jobs(sample, ("tiers",), as_of=T(2026, 10, 5, 18))
+    assert result.tier_history == [] and (sample / "tier_history.xlsx").read_bytes() == damaged
+    assert any("tier_history.xlsx" in n and "toolkit restore" in n for n in result.notes)
+    report = make_summary(sample, "2026-10", as_of=T(2026, 11, 20), out_dir=tmp_path)
+    assert report.figures.tier_source == "register"
+    assert any("tier_history.xlsx" in n and "无法读取" in n for n in report.notes)

@@ -5,10 +5,16 @@ same bytes on every build; ``python templates/build.py`` writes them). Offices c
 ``templates/`` folder beside their workbooks and change it in Word; the report job uses the
 office's copy first.
 
-What the template can use is the context :func:`toolkit.jobs.summary.report_context` makes
+What the template can use is the context :func:`toolkit.jobs.summary_report.report_context` makes
 (listed in templates/README.md): figures already written as text ("96.2%", "5.3"), lists of
 table rows for ``{%tr for %}`` loops, and ``{{ charts.weekly }}`` / ``{{ charts.category }}`` /
 ``{{ charts.on_time }}``, each in a paragraph of its own, where the charts go as pictures.
+
+How it prints: the footer numbers the pages (第 X 页 共 Y 页, PAGE and NUMPAGES fields); no table
+row splits across a page break and header rows repeat; the columns holding dates, codes and figures
+are as wide as their longest text needs, so nothing breaks inside a cell; each chart follows its
+heading (kept with it); an empty list is said in one sentence instead of an empty table; and a
+sentence introducing a table is kept on the table's page.
 """
 
 from __future__ import annotations

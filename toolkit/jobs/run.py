@@ -160,6 +160,7 @@ def run_jobs_with(
         register, tracker = _read_both(reg_src, trk_src, settings)
         if history is not None:
             result.problems += history.read().problems
+            result.notes += history.notes
         result.rows = {"register": len(register), "tracker": len(tracker)}
         result.problems += register.problems + tracker.problems
         for table in (register, tracker):

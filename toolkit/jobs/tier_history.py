@@ -117,9 +117,17 @@ class HistoryRead:
     events: list[TierEvent] | None  # None: there is no history file yet
     problems: list[Problem] = field(default_factory=list)
     table: object = None  # the sheet as read (toolkit.model.records.Table), for appending
+    error: str = ""  # why the history could not be read (then events is None)
 
     def notes_for(self, figures) -> list[str]:
         """What the report's reader should know about where its tiers came from (MonthlyFigures.tier_source)."""
+        if self.error:
+            return [
+                _(
+                    "the tier history ({file}) could not be read ({reason}): the month's tiers and tier changes are "
+                    "read from the register, which keeps each customer's last change only"
+                ).format(file=self.path.name, reason=self.error)
+            ]
         if figures.tier_source == "register":
             return [
                 _(
@@ -138,15 +146,19 @@ class HistoryRead:
 
 
 def read_history(settings) -> HistoryRead:
-    """The history's lines (events None when there is no history file). A line without a day or a customer is
-    reported and left out."""
+    """The history's lines (events None when there is no history file, or one that cannot be read: `error` says
+    why). A line without a day or a customer is reported and left out."""
+    from toolkit.errors import ToolkitError
     from toolkit.model.records import read_table
 
     hs = TierHistorySettings.from_settings(settings.data, settings.source)
     path = settings.register_path.parent / hs.workbook
     if not path.exists():
         return HistoryRead(path, None)
-    table = read_table(path, history_schema(hs.sheet))
+    try:
+        table = read_table(path, history_schema(hs.sheet))
+    except ToolkitError as exc:  # damaged, or its sheet renamed: the jobs go on without it and say so
+        return HistoryRead(path, None, error=exc.message)
     problems = list(table.problems)
     cols = {c.name: table.values(c.name) for c in HISTORY_COLUMNS}
     events = []
@@ -197,8 +209,22 @@ class HistoryBook:
         self.read_result = read_history(self.settings)
         return self.read_result
 
+    @property
+    def notes(self) -> list[str]:
+        if self.read_result is not None and self.read_result.error:
+            return [
+                _(
+                    "{file} could not be read ({reason}) and was left as it is; put back its backup with "
+                    "`toolkit restore`, or move it away, and the next tiers run adds the missing lines"
+                ).format(file=self.path.name, reason=self.read_result.error)
+            ]
+        return []
+
     def missing(self, candidates: Sequence[TierEvent]) -> list[TierEvent]:
-        """The lines to add: the candidates the history does not hold yet."""
+        """The lines to add: the candidates the history does not hold yet (none to a history that cannot be read:
+        it is left as it is, and the next run that can read it adds what is missing)."""
+        if self.read_result is not None and self.read_result.error:
+            return []
         known = (self.read_result.events if self.read_result else None) or []
         return missing_events(candidates, known)
 
