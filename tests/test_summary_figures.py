@@ -612,7 +612,7 @@ def test_report_and_monthly_row_carry_the_hand_figures(folder, tmp_path):
     assert cells[(2, header["满意率(%)"])] == 57.14
     assert cells[(2, header["响应工时中位数"])] == 1.75
     assert cells[(2, header["月末逾期数"])] == 4
-    assert cells[(2, header["逾期未结数"])] == 2 and cells[(2, header["调查逾期数"])] == 1
+    assert cells[(2, header["月末逾期未结数"])] == 2 and cells[(2, header["满意度调查逾期数"])] == 1
     from docx import Document
 
     text = "\n".join(p.text for p in Document(result.docx).paragraphs)

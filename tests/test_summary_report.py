@@ -204,7 +204,7 @@ def test_monthly_rows_are_replaced_or_added_in_month_order_and_staff_additions_s
     k = again.figures.kpis
     assert cells[(row, header["受理数"])] == k.received
     assert cells[(row, header["解决率(%)"])] == round(k.resolution.value * 100, 2)
-    assert cells[(row, header["逾期未结数"])] == k.overdue_open
+    assert cells[(row, header["月末逾期未结数"])] == k.overdue_open
     cutoff = openpyxl.load_workbook(path)["月度汇总"].cell(row, header["统计截至"])
     assert cutoff.value == dt.datetime(2026, 11, 1) and cutoff.number_format == "yyyy-mm-dd hh:mm"
 

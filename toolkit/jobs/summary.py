@@ -376,9 +376,9 @@ SUMMARY_COLUMNS = (
     _col("resolution_rate", "解决率(%)", "Resolution Rate (%)"),
     _col("open_at_end", "月末未结数", "Open at Month End", "integer"),
     _col("overdue_at_end", "月末逾期数", "Overdue at Month End", "integer"),
-    _col("overdue_open", "逾期未结数", "Open and Overdue", "integer"),
-    _col("overdue_closing", "待回访逾期数", "Feedback Overdue", "integer"),
-    _col("overdue_survey", "调查逾期数", "Survey Overdue", "integer"),
+    _col("overdue_open", "月末逾期未结数", "Open and Overdue at Month End", "integer"),
+    _col("overdue_closing", "已解决待回访逾期数", "Resolved, Feedback Overdue", "integer"),
+    _col("overdue_survey", "满意度调查逾期数", "Satisfaction Survey Overdue", "integer"),
     *(
         _col(f"{s}_on_time", f"{sla_rules.STEP_NAMES[s]}按时率(%)", f"{STEP_LABELS_EN[s]} On Time (%)")
         for s in monthly.STEPS
