@@ -206,8 +206,9 @@ def _append_history(history, result: JobResult) -> None:
 
     try:
         history.append(result.tier_history)
-    except ToolkitError as exc:
-        result.notes.append(not_written_note(history.path.name, exc.message))
+    except (ToolkitError, OSError) as exc:
+        reason = exc.message if isinstance(exc, ToolkitError) else (exc.strerror or str(exc))
+        result.notes.append(not_written_note(history.path.name, reason))
         result.tier_history = []
 
 
