@@ -229,12 +229,16 @@ def panel(display, user):
         return Screen(window, display)
 
     yield open_
+    import gc
+
     for window in opened:
         window.runner.join(60)
         try:
             window.root.destroy()
         except Exception:
             pass
+    opened.clear()
+    gc.collect()  # here, on the thread that made the windows: Tk objects may only be deleted by it
 
 
 def _office(path: Path) -> Path:
@@ -719,3 +723,17 @@ def test_a_wrong_panel_setting_names_the_file_and_the_key(tmp_path):
     (tmp_path / "toolkit.toml").write_text('[panel]\nlauncher = "a/b"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="panel.launcher"):
         PanelSettings.from_settings(load_settings(tmp_path))
+
+
+def test_warnings_a_job_prints_for_the_terminal_reach_the_window(tmp_path):
+    from toolkit.jobs.init import write_office_days
+    from toolkit.panel.worker import JobRequest, run_job
+
+    office = _office(tmp_path / "office")
+    (office / "office_days.xlsx").unlink()
+    write_office_days(office / "office_days.xlsx", [(dt.date(2026, 12, 31), "开会", "年会")])  # not a kind of day
+    with i18n.use_language("zh"):
+        out = run_job(JobRequest("flag", "标记时效与回访", office, AS_OF))
+    assert out.ok
+    notes = [line for line in out.lines if line.startswith("注意：") and "office_days.xlsx" in line]
+    assert len(notes) == 1 and "开会" in notes[0], out.lines

@@ -134,7 +134,9 @@ def call_notices(out: Outcome, folder: Path, settings, *, dry_run: bool = False,
         by_title[n.title] = by_title.get(n.title, 0) + 1
     kinds = _(", ").join(_("{title} {n}").format(title=t, n=n) for t, n in by_title.items())
     made = len(result.made)
-    if dry_run and kinds:
+    if not made and not result.failures:
+        text = _("No notices are due.")
+    elif dry_run and kinds:
         text = ngettext("Notices that would be made: {n} ({kinds})", "Notices that would be made: {n} ({kinds})", made)
     elif dry_run:
         text = ngettext("Notices that would be made: {n}", "Notices that would be made: {n}", made)

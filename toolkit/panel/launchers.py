@@ -80,6 +80,7 @@ def windows_launcher(python: str) -> str:
 def mac_launcher(python: str) -> str:
     """The .command text: a bash script that opens the panel on its own folder."""
     missing = _('Python with the toolkit was not found: "{python}"').format(python=python)
+    close = _("Press Enter to close this window.")
     again = _("Ask whoever installed the toolkit to write this file again: toolkit panel FOLDER --write-launchers")
     lines = [
         "#!/bin/bash",
@@ -94,7 +95,7 @@ def mac_launcher(python: str) -> str:
         'if ! command -v "$PY" >/dev/null 2>&1; then',
         f"    echo {shlex.quote(missing)}",
         f"    echo {shlex.quote(again)}",
-        f"    read -r -p {shlex.quote(_('Press Enter to close this window.'))} _ || true",
+        f"    read -r -p {shlex.quote(close)} _ || true",
         "    exit 1",
         "fi",
         'exec "$PY" -m toolkit panel "$HERE" "$@"',

@@ -65,10 +65,17 @@ class PanelWindow:
         self.running: JobRequest | None = None
         self.body: ttk.Frame | None = None
         self.font_family = apply_cjk_font(root)
+        # the controls' values, kept when the window is rebuilt (and made once: a Tk variable must be
+        # deleted by the window's own thread, not by a garbage collection that happens in the worker's)
+        self.folder_var = tk.StringVar(root)
+        self.as_of_mode = tk.StringVar(root, value="now")
+        self.as_of_var = tk.StringVar(root)
+        self.dry_run_var = tk.BooleanVar(root, value=False)
         self._style()
         self._load_folder(Path(folder).resolve() if folder else None)
         self._build()
         root.protocol("WM_DELETE_WINDOW", self.close)
+        root.report_callback_exception = self._callback_error
         root.after(POLL_MS, self._poll)
 
     # ------------------------------------------------------------------------------ folder and language
@@ -106,16 +113,12 @@ class PanelWindow:
             pass
 
     def set_folder(self, folder: Path) -> None:
-        """Use `folder` from now on (and remember it); the window is rebuilt in the folder's language."""
-        before = self.language
+        """Use `folder` from now on (and remember it); the window is rebuilt in the folder's language, with the
+        folder's button captions, keeping the options as they were set."""
         self._load_folder(Path(folder).resolve())
         if self.remember and self.folder is not None and self.folder.is_dir():
             memory.remember_folder(self.folder)
-        if self.language != before:
-            self._build()
-        else:
-            self._show_folder()
-            self._update_buttons()
+        self._build()
 
     def choose_folder(self) -> None:
         if self.runner.busy:
@@ -141,7 +144,7 @@ class PanelWindow:
         big.configure(size=base.cget("size") + 2, weight="bold")
         title = base.copy()
         title.configure(size=base.cget("size") + 5, weight="bold")
-        self._fonts = {"big": big, "title": title}
+        self._fonts = {"big": big, "title": title}  # kept: Tk deletes a font whose Python object is collected
         line = base.metrics("linespace")
         style.configure("Job.TButton", font=big, padding=(10, 8))
         style.configure("Title.TLabel", font=title)
@@ -180,7 +183,6 @@ class PanelWindow:
         form.grid(row=1, column=0, sticky="ew", pady=(6, 0))
         form.columnconfigure(1, weight=1)
         ttk.Label(form, text=_("Workbook folder"), style="Field.TLabel").grid(row=0, column=0, sticky="w", padx=(0, 10))
-        self.folder_var = tk.StringVar(value=str(self.folder) if self.folder else "")
         self.folder_entry = ttk.Entry(form, textvariable=self.folder_var, state="readonly")
         self.folder_entry.grid(row=0, column=1, sticky="ew", padx=(0, 8))
         self.choose_button = ttk.Button(form, text=_("Choose…"), command=self.choose_folder)
@@ -194,7 +196,6 @@ class PanelWindow:
         opts = ttk.Frame(form)
         opts.grid(row=2, column=1, columnspan=3, sticky="ew")
         opts.columnconfigure(4, weight=1)
-        self.as_of_mode = tk.StringVar(value="now")
         self.now_radio = ttk.Radiobutton(
             opts, text=_("now"), value="now", variable=self.as_of_mode, command=self._as_of_changed
         )
@@ -203,14 +204,12 @@ class PanelWindow:
             opts, text=_("this date and time:"), value="typed", variable=self.as_of_mode, command=self._as_of_changed
         )
         self.typed_radio.grid(row=0, column=1, padx=(14, 4))
-        self.as_of_var = tk.StringVar()
         self.as_of_entry = ttk.Entry(opts, textvariable=self.as_of_var, width=18)
         self.as_of_entry.grid(row=0, column=2)
         self.as_of_entry.bind("<KeyRelease>", lambda e: self._as_of_changed())
         self.as_of_entry.bind("<FocusIn>", lambda e: (self.as_of_mode.set("typed"), self._as_of_changed()))
         self.as_of_hint = ttk.Label(opts, text="", style="Note.TLabel")
         self.as_of_hint.grid(row=0, column=3, sticky="w", padx=(8, 0))
-        self.dry_run_var = tk.BooleanVar(value=False)
         self.dry_run_check = ttk.Checkbutton(
             opts,
             text=_("Preview only: show what would change, write nothing"),
@@ -535,9 +534,8 @@ class PanelWindow:
             title = _("{title} · {status} · as of {when} · preview, nothing written")
         else:
             title = _("{title} · {status} · as of {when}")
-        self.result_title.configure(
-            text=title.format(title=out.title, status=out.status, when=show(out.as_of)), style=style
-        )
+        when = show(out.as_of.replace(second=0)) if out.as_of else ""  # to the minute, as the command line shows it
+        self.result_title.configure(text=title.format(title=out.title, status=out.status, when=when), style=style)
         self._set_message("\n".join(out.lines), ok=out.ok)
 
         shown = self.panel_settings.problems_shown if self.panel_settings else 2000
@@ -688,6 +686,15 @@ class PanelWindow:
             return
         self._open(path)
 
+    def _callback_error(self, kind, exc, tb) -> None:
+        """A bug in the window's own code: one line in the window, the details in the error log; it stays open."""
+        from toolkit.jobs.outcome import record_failure
+        from toolkit.panel.worker import ERROR_LOG
+
+        out = Outcome(job="panel", title="")
+        record_failure(out, exc, self.folder if self.folder and self.folder.is_dir() else None, "panel", ERROR_LOG)
+        self._say(" ".join(out.lines), RED)
+
     # ------------------------------------------------------------------------------ closing
 
     def close(self) -> None:
@@ -719,6 +726,13 @@ def start_window(
         folder = Path(folder).expanduser()
     else:
         folder = memory.remembered_folder()
+    if sys.platform == "win32":  # sharp text on a scaled Windows screen, instead of a blurred bitmap
+        try:
+            import ctypes
+
+            ctypes.windll.shcore.SetProcessDpiAwareness(1)
+        except (AttributeError, OSError):
+            pass
     try:
         root = tk.Tk(className="OfficeToolkit")
     except tk.TclError as exc:

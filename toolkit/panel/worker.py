@@ -14,12 +14,15 @@ buttons, through toolkit.jobs.outcome, so what the panel shows is what they woul
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.i18n import _
 from toolkit.jobs.outcome import FACE_JOBS, RUN_JOBS, Outcome, call_notices, call_run_jobs, call_summary, record_failure
 
 ERROR_LOG = "logs/panel-errors.log"
@@ -56,18 +59,26 @@ def run_job(request: JobRequest, progress=None) -> Outcome:
         raise ValueError(f"unknown job {request.job!r}")
     as_of = (request.as_of or dt.datetime.now()).replace(microsecond=0)
     out = Outcome(job=request.job, title=request.title, as_of=as_of, dry_run=request.dry_run)
+    said = io.StringIO()
     try:
-        settings = load_settings(request.folder)
-        if request.job in RUN_JOBS:
-            call_run_jobs(
-                out, request.folder, settings, RUN_JOBS[request.job], dry_run=request.dry_run, progress=progress
-            )
-        elif request.job == "notices":
-            call_notices(out, request.folder, settings, dry_run=request.dry_run, progress=progress)
-        else:
-            call_summary(out, request.folder, settings, progress=progress)
+        # a warning a job prints for the terminal (e.g. about the office's own days) belongs in the window too:
+        # a panel started by double-click has no terminal (pythonw on Windows has no stderr at all)
+        with contextlib.redirect_stderr(said):
+            settings = load_settings(request.folder)
+            if request.job in RUN_JOBS:
+                call_run_jobs(
+                    out, request.folder, settings, RUN_JOBS[request.job], dry_run=request.dry_run, progress=progress
+                )
+            elif request.job == "notices":
+                call_notices(out, request.folder, settings, dry_run=request.dry_run, progress=progress)
+            else:
+                call_summary(out, request.folder, settings, progress=progress)
     except Exception as exc:  # expected: its own message; a bug: one line, the details in logs/panel-errors.log
         record_failure(out, exc, request.folder, request.job, ERROR_LOG)
+    for line in said.getvalue().splitlines():
+        line = line.strip().removeprefix("toolkit: ").removeprefix("warning: ")
+        if line and line not in out.lines:
+            out.lines.append(_("Note: {note}").format(note=line))
     return out
 
 
