@@ -61,10 +61,13 @@ def print_problems(problems, stream=None, limit: int | None = None) -> None:
 
 def cmd_init(args) -> int:
     from toolkit.jobs.init import init_folder
+    from toolkit.panel.launchers import launchers_note, write_launchers
 
     written = init_folder(args.folder, force=args.force)
-    for path in written:
+    launchers = write_launchers(args.folder)
+    for path in written + launchers:
         print(f"created {path}")
+    print(launchers_note(launchers))
     return EXIT_OK
 
 
@@ -369,6 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
     from toolkit.excel.commands import add_excel_commands
 
     add_excel_commands(sub)
+    from toolkit.panel.command import add_panel_commands
+
+    add_panel_commands(sub)
     return parser
 
 

@@ -16,51 +16,16 @@ the same code runs under test against an in-memory stand-in for Excel; it return
 from __future__ import annotations
 
 import datetime as dt
-import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import Problem, ToolkitError, WorkbookBusy
+from toolkit.errors import ToolkitError, WorkbookBusy
 from toolkit.excel import live
+from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, record_failure
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
 ERROR_LOG = "logs/excel-errors.log"
-
-
-@dataclass
-class Outcome:
-    """What a button did, as shown in the message box and on the panel."""
-
-    job: str
-    title: str
-    ok: bool = True
-    lines: list[str] = field(default_factory=list)  # the message
-    problems: list[Problem] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-    as_of: dt.datetime | None = None
-    result: object = None  # the job's own result (JobResult, NoticeResult, ...)
-
-    @property
-    def status(self) -> str:
-        if not self.ok:
-            return "未完成 failed"
-        if any(p.severity == "error" for p in self.problems):
-            return "完成，有问题 done, problems found"
-        return "完成 done"
-
-    def message(self) -> str:
-        text = "\n".join(self.lines)
-        if self.problems:
-            errors = sum(p.severity == "error" for p in self.problems)
-            text += (
-                f"\n\n问题 {errors} 个，提醒 {len(self.problems) - errors} 个（见控制面板）"
-                f"\n{errors} problem(s), {len(self.problems) - errors} warning(s): listed on the panel."
-            )
-            for p in self.problems[:5]:
-                text += f"\n- {p}"
-        return text
 
 
 # ------------------------------------------------------------------------------ the buttons
@@ -95,8 +60,6 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.documents.notices import make_notices
-
         for path in (settings.tracker_path, settings.register_path):
             if live.find_open(book.app, path) is not None:
                 raise WorkbookBusy(
@@ -104,20 +67,7 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
                     "close it, then click the button again",
                     path=path,
                 )
-        result = make_notices(folder, as_of=out.as_of, settings=settings)
-        out.result = result
-        out.problems += result.problems
-        shown = "、".join(f"{k} {v}" for k, v in result.counts().items()) or "0"
-        out.lines.append(f"生成通知书 {len(result.made)} 份（{shown}）；Notices made: {len(result.made)}")
-        if result.already:
-            out.lines.append(f"之前已生成、本次跳过 {sum(result.already.values())} 行 (rows already done)")
-        for f in result.failures:
-            out.lines.append(f"未能生成 not made: {f}")
-        if result.made:
-            out.lines.append(f"文件夹 Folder: {result.out_dir}")
-        out.files += [n.path for n in result.made if getattr(n, "path", None)] + list(result.pdfs)
-        if result.log_file:
-            out.lines.append(f"改动记录 Change log: {result.log_file}")
+        call_notices(out, folder, settings)
 
     return _run("notices", book, as_of, work)
 
@@ -126,23 +76,13 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
     """The monthly service report (toolkit.jobs.summary.make_summary)."""
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.summary import make_summary
-
         for path in (settings.register_path, settings.tracker_path):
             if live.find_open(book.app, path) is not None:
                 out.lines.append(
                     f"{path.name} 在 Excel 中打开：报告按已保存的版本计算 "
                     f"(open in Excel: the report uses its saved version)"
                 )
-        result = make_summary(folder, month, as_of=out.as_of, settings=settings)
-        out.result = result
-        out.problems += list(getattr(result, "problems", []) or [])
-        out.lines.insert(0, f"月度服务报告 Monthly summary {result.month}")
-        for label, path in (("Word", result.docx), ("PDF", result.pdf), ("Excel", result.xlsx)):
-            if path:
-                out.lines.append(f"{label}: {path}")
-                out.files.append(Path(path))
-        out.lines += [str(n) for n in (getattr(result, "notes", []) or [])]
+        call_summary(out, folder, settings, month=month)
 
     return _run("summary", book, as_of, work)
 
@@ -152,7 +92,7 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
 
 def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.run import FileWorkbook, run_jobs_with
+        from toolkit.jobs.run import FileWorkbook
 
         opened: dict[str, live.LiveWorkbook] = {}
 
@@ -163,33 +103,17 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
             opened[path.name] = live.LiveWorkbook(found, path)
             return opened[path.name]
 
-        result = run_jobs_with(source, folder, jobs, as_of=out.as_of, settings=settings)
-        out.result = result
-        out.problems += result.problems
-        by_book = result.changes.count_by_workbook()
-        if not by_book:
-            out.lines.append("没有需要改动的单元格 Nothing to change.")
-        for path in (settings.register_path, settings.tracker_path):
-            n = by_book.get(path.name, 0)
+        def where(path: Path, n: int) -> str:
             src = opened.get(path.name)
-            where = ""
-            if src is not None and n:
-                where = (
-                    "（在 Excel 中，已保存 in Excel, saved）"
-                    if src.saved
-                    else "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
-                )
-            if n:
-                out.lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s){where}")
-        if result.tier_history and result.tier_history_file:
-            from toolkit.jobs.tier_history import appended_message
+            if src is None:
+                return ""
+            return (
+                "（在 Excel 中，已保存 in Excel, saved）"
+                if src.saved
+                else "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+            )
 
-            out.lines.append(appended_message(len(result.tier_history), result.tier_history_file.name, False))
-        for note in result.notes:
-            out.lines.append(f"注意 note: {note}")
-        if result.log_file:
-            out.lines.append(f"改动记录 Change log: {result.log_file}")
-            out.files.append(result.log_file)
+        call_run_jobs(out, folder, settings, jobs, source=source, where=where)
 
     return _run(name, book, as_of, work)
 
@@ -249,33 +173,10 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
         spec = _panel_spec(settings)
         shown = _problems_shown(settings)
         work(book, folder, settings, out)
-    except ToolkitError as exc:
-        out.ok = False
-        out.lines = [str(exc)]
-    except Exception as exc:  # a bug: one readable line here, the traceback in a log file
-        out.ok = False
-        where = _log_error(folder, name)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        out.lines = [f"意外错误 Unexpected error: {type(exc).__name__}: {first}"]
-        if where:
-            out.lines.append(f"详情 Details: {where}")
+    except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
+        record_failure(out, exc, folder, name, ERROR_LOG)
     _show(book, spec, out, shown)
     return out
-
-
-def _log_error(folder: Path | None, name: str) -> Path | None:
-    import tempfile
-
-    for base in ([folder] if folder else []) + [Path(tempfile.gettempdir())]:
-        try:
-            path = base / ERROR_LOG if base == folder else base / "toolkit-excel-errors.log"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as f:
-                f.write(f"--- {dt.datetime.now():%Y-%m-%d %H:%M:%S} {name}\n{traceback.format_exc()}\n")
-            return path
-        except OSError:
-            continue
-    return None
 
 
 def status_rows(out: Outcome, shown: int) -> list[list[object]]:

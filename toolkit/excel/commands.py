@@ -38,6 +38,10 @@ def cmd_build_panel(args) -> int:
         f"wrote {out}: {len(spec.buttons)} buttons ({', '.join(b.macro for b in spec.buttons)}), "
         f"each running {MACROS_MODULE} through xlwings' RunPython."
     )
+    from toolkit.panel.launchers import launchers_note, write_launchers  # the panel without macros, offered too
+
+    launchers = write_launchers(args.folder, settings, win=args.interpreter_win, mac=args.interpreter_mac)
+    print(f"wrote {', '.join(str(p) for p in launchers)}: {launchers_note(launchers)}")
     if not (spec.interpreter_win or spec.interpreter_mac):
         print(
             "Put the full path of the Python that has the toolkit installed into the sheet xlwings.conf "
