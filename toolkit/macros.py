@@ -15,14 +15,19 @@ the same code runs under test against an in-memory stand-in for Excel; it return
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import sys
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.excel import live
+from toolkit.i18n import _, use_language
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -89,22 +94,15 @@ def run_all(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
 def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """The Word notices due now, stamped on their rows.
 
-    Notices stamp the tracker through the file engine, so with the register or the tracker open in
-    this Excel the button refuses and asks to save and close it (stamping through Excel would need a
-    second writer in toolkit.documents for little gain: notices are made a few times a day).
+    A register or tracker open in this Excel is read and stamped there (unsaved edits included), like
+    the other jobs; one that is not open is stamped on disk.
     """
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
         from toolkit.documents.notices import make_notices
 
-        for path in (settings.tracker_path, settings.register_path):
-            if live.find_open(book.app, path) is not None:
-                raise WorkbookBusy(
-                    "is open in this Excel; notices are stamped on the workbook file, so save and "
-                    "close it, then click the button again",
-                    path=path,
-                )
-        result = make_notices(folder, as_of=out.as_of, settings=settings)
+        opened: dict[Path, live.LiveWorkbook] = {}
+        result = make_notices(folder, as_of=out.as_of, settings=settings, source=_sources(book, opened))
         out.result = result
         out.problems += result.problems
         shown = "、".join(f"{k} {v}" for k, v in result.counts().items()) or "0"
@@ -115,6 +113,10 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
             out.lines.append(f"未能生成 not made: {f}")
         if result.made:
             out.lines.append(f"文件夹 Folder: {result.out_dir}")
+        counts: dict[str, int] = {}
+        for ch in result.changes:
+            counts[ch.workbook] = counts.get(ch.workbook, 0) + 1
+        out.lines += _open_lines(opened, counts)
         out.files += [n.path for n in result.made if getattr(n, "path", None)] + list(result.pdfs)
         if result.log_file:
             out.lines.append(f"改动记录 Change log: {result.log_file}")
@@ -152,18 +154,10 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
 
 def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.run import FileWorkbook, run_jobs_with
+        from toolkit.jobs.run import run_jobs_with
 
-        opened: dict[str, live.LiveWorkbook] = {}
-
-        def source(path: Path):
-            found = live.find_open(book.app, path)
-            if found is None:
-                return FileWorkbook(path)
-            opened[path.name] = live.LiveWorkbook(found, path)
-            return opened[path.name]
-
-        result = run_jobs_with(source, folder, jobs, as_of=out.as_of, settings=settings)
+        opened: dict[Path, live.LiveWorkbook] = {}
+        result = run_jobs_with(_sources(book, opened), folder, jobs, as_of=out.as_of, settings=settings)
         out.result = result
         out.problems += result.problems
         by_book = result.changes.count_by_workbook()
@@ -171,16 +165,10 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
             out.lines.append("没有需要改动的单元格 Nothing to change.")
         for path in (settings.register_path, settings.tracker_path):
             n = by_book.get(path.name, 0)
-            src = opened.get(path.name)
-            where = ""
-            if src is not None and n:
-                where = (
-                    "（在 Excel 中，已保存 in Excel, saved）"
-                    if src.saved
-                    else "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
-                )
-            if n:
-                out.lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s){where}")
+            if n and path not in opened:
+                out.lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s)")
+            elif n:
+                out.lines += _open_lines({path: opened[path]}, by_book)
         for note in result.notes:
             out.lines.append(f"注意 note: {note}")
         if result.log_file:
@@ -188,6 +176,59 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
             out.files.append(result.log_file)
 
     return _run(name, book, as_of, work)
+
+
+def _sources(book, opened: dict[Path, live.LiveWorkbook]) -> Callable:
+    """The jobs' workbook source: the workbook open in this Excel (kept in `opened`), else the file on disk.
+
+    A workbook of the same name that xlwings cannot place (opened from a OneDrive/SharePoint address it
+    cannot match to a synced file) may be this very file: the job stops rather than write the file behind
+    that window's back.
+    """
+    from toolkit.jobs.run import FileWorkbook
+
+    def source(path: Path):
+        unresolved: list[tuple[str, str]] = []
+        found = live.find_open(book.app, path, unresolved=unresolved)
+        if found is not None:
+            opened[path] = live.LiveWorkbook(found, path)
+            return opened[path]
+        if unresolved:
+            name, reason = unresolved[0]
+            raise WorkbookBusy(
+                _(
+                    "a workbook named {name} is open in this Excel from a web address (OneDrive/"
+                    "SharePoint) that xlwings could not match to a file on this computer ({reason}), so "
+                    "the toolkit cannot tell whether it is this file; nothing was changed"
+                ).format(name=name, reason=reason),
+                path=path,
+                hint=_(
+                    "close that workbook in Excel or open the synced copy from File Explorer/Finder, "
+                    "then click the button again (README: OneDrive / SharePoint)"
+                ),
+            )
+        return FileWorkbook(path)
+
+    return source
+
+
+def _open_lines(opened: dict[Path, live.LiveWorkbook], counts: dict[str, int]) -> list[str]:
+    """One line per workbook changed in this Excel: how many cells, and whether it was saved."""
+    lines = []
+    for path, src in opened.items():
+        n = counts.get(path.name, 0)
+        if not n:
+            continue
+        if src.saved:
+            where = "（在 Excel 中，已保存 in Excel, saved）"
+        elif src.save_error:
+            where = _(" (in Excel, NOT saved: {reason}; save it in Excel to keep the changes)").format(
+                reason=src.save_error
+            )
+        else:
+            where = "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+        lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s){where}")
+    return lines
 
 
 def _panel_spec(settings=None):
@@ -199,25 +240,36 @@ def _panel_spec(settings=None):
 def workbook_folder(book, spec=None) -> Path:
     """The folder typed on the panel (relative to the panel's folder), else the panel's own folder."""
     spec = spec or _panel_spec()
-    here = live.book_path(book)
+    here, why = live.book_location(book)
     typed = live.read_cell(book, spec.sheet, spec.folder_cell)
     typed = str(typed).strip() if typed not in (None, "") else ""
+    cloud_hint = _(
+        "type the workbook folder's full path into cell {cell} of the sheet '{sheet}', or open the "
+        "synced copy of the panel from File Explorer/Finder, or give xlwings the synced folder on the "
+        "sheet xlwings.conf (ONEDRIVE_CONSUMER_WIN, ONEDRIVE_COMMERCIAL_WIN, SHAREPOINT_WIN; on a Mac "
+        "the _MAC names): README, OneDrive / SharePoint"
+    ).format(cell=spec.folder_cell, sheet=spec.sheet)
     if typed:
         folder = Path(typed)
         if not folder.is_absolute():
             if here is None:
                 raise ToolkitError(
-                    f"the folder on the panel ('{typed}') is relative, but this workbook is opened "
-                    "from a web address (OneDrive/SharePoint)",
-                    hint="type the full folder path",
+                    _(
+                        "the folder on the panel ('{typed}') is relative, but xlwings could not match "
+                        "this panel's web address (OneDrive/SharePoint) to a folder on this computer "
+                        "({reason})"
+                    ).format(typed=typed, reason=why),
+                    hint=cloud_hint,
                 )
             folder = here.parent / folder
     else:
         if here is None:
             raise ToolkitError(
-                "this workbook is opened from a web address (OneDrive/SharePoint), not from a folder on this computer",
-                hint=f"type the workbook folder into cell {spec.folder_cell} of "
-                f"the sheet '{spec.sheet}', or open the synced copy from File Explorer/Finder",
+                _(
+                    "xlwings could not match this panel's web address (OneDrive/SharePoint) to a folder "
+                    "on this computer ({reason})"
+                ).format(reason=why),
+                hint=cloud_hint,
             )
         folder = here.parent
     if not folder.is_dir():
@@ -232,30 +284,47 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
     from toolkit.model.settings import load_settings
 
     if book is None:
-        book = live.caller_book()
+        try:
+            book = live.caller_book()
+        except Exception as exc:  # no workbook to show a message in: RunPython shows this line in its error box
+            _log_error(None, name)
+            sys.exit(
+                _(
+                    "The toolkit could not reach the workbook whose button was clicked ({reason}). Buttons work "
+                    "in Microsoft Excel only; in WPS or LibreOffice use the toolkit's desktop panel."
+                ).format(reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])
+            )
     spec = _panel_spec()
     shown = _problems_shown(None)
     button = next((b for b in spec.buttons if b.function == name), None)
     title = f"{button.caption} {button.caption_en}" if button else name
     out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
     folder = None
-    try:
-        folder = workbook_folder(book, spec)
-        settings = load_settings(folder)
-        spec = _panel_spec(settings)
-        shown = _problems_shown(settings)
-        work(book, folder, settings, out)
-    except ToolkitError as exc:
-        out.ok = False
-        out.lines = [str(exc)]
-    except Exception as exc:  # a bug: one readable line here, the traceback in a log file
-        out.ok = False
-        where = _log_error(folder, name)
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        out.lines = [f"意外错误 Unexpected error: {type(exc).__name__}: {first}"]
-        if where:
-            out.lines.append(f"详情 Details: {where}")
-    _show(book, spec, out, shown)
+    said = io.StringIO()  # whatever the job prints goes to the panel: RunPython drops stderr on Windows and
+    #                       shows it as an error box on a Mac
+    with use_language(spec.language), contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
+        try:
+            folder = workbook_folder(book, spec)
+            settings = load_settings(folder)
+            spec = _panel_spec(settings)
+            shown = _problems_shown(settings)
+            with use_language(spec.language):
+                work(book, folder, settings, out)
+        except ToolkitError as exc:
+            out.ok = False
+            out.lines = [str(exc)]
+        except Exception as exc:  # a bug: one readable line here, the traceback in a log file
+            out.ok = False
+            where = _log_error(folder, name)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            out.lines = [f"意外错误 Unexpected error: {type(exc).__name__}: {first}"]
+            if where:
+                out.lines.append(f"详情 Details: {where}")
+        for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
+            text = text.strip().removeprefix("toolkit: warning: ")
+            if text:
+                out.lines.append(_("Note: {text}").format(text=text))
+        _show(book, spec, out, shown, folder)
     return out
 
 
@@ -307,9 +376,13 @@ def _problems_shown(settings) -> int:
     return value if isinstance(value, int) and value >= 0 else 30
 
 
-def _show(book, spec, out: Outcome, shown: int) -> None:
+def _show(book, spec, out: Outcome, shown: int, folder: Path | None) -> None:
+    """The panel's "last run" block, then the message box; a failure of either goes to the error log."""
     try:
         live.write_block(book, spec.sheet, spec.status_cell, status_rows(out, shown))
     except Exception:  # the message box below still tells what happened
-        pass
-    live.alert(book, out.message(), out.title, critical=not out.ok)
+        _log_error(folder, f"{out.job}: the panel's last-run block")
+    try:
+        live.alert(book, out.message(), out.title, critical=not out.ok)
+    except Exception:  # nowhere left to tell it: the log file keeps it
+        _log_error(folder, f"{out.job}: the message box")

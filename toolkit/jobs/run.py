@@ -251,7 +251,7 @@ def decide(
         from toolkit.rules import sla as sla_rules
         from toolkit.rules import visits as visit_rules
 
-        cal, warn = office_calendar(settings.folder, settings)
+        cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
         rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
