@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import html
+import os
 import inspect
 import re
 import zipfile
@@ -292,3 +293,74 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
         monkeypatch.setattr(macros, b.function, lambda *a, _f=b.function, **k: clicked.append((_f, a, k)))
         exec(commands[0], {})
     assert clicked == [(b.function, (), {}) for b in spec.buttons]
+
+
+_RUNNER = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub Click
+    Dim args(1) As New com.sun.star.beans.PropertyValue
+    Dim doc As Object, sp As Object, script As Object, subs As Variant, i As Integer
+    args(0).Name = "Hidden"
+    args(0).Value = True
+    args(1).Name = "MacroExecutionMode"
+    args(1).Value = 4
+    doc = StarDesktop.loadComponentFromURL(ConvertToURL("{panel}"), "_blank", 0, args())
+    sp = doc.getScriptProvider()
+    subs = Array({subs})
+    On Error Resume Next
+    For i = LBound(subs) To UBound(subs)
+        script = sp.getScript("vnd.sun.star.script:VBAProject.Module1." &amp; subs(i) &amp; "?language=Basic&amp;location=document")
+        script.invoke(Array(), Array(), Array())
+    Next i
+    doc.close(True)
+    StarDesktop.terminate()
+End Sub
+</script:module>
+"""
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_runs_the_check_of_every_button_and_it_stops_before_runpython(spec, tmp_path, monkeypatch):
+    """The buttons clicked in real LibreOffice: the check answers "not Excel" there (LibreOffice says
+    Application.Name = "Microsoft Excel" but Application.Version = "11.0"), and the message the clerk
+    would see is the catalog's, naming LibreOffice. Clicks are made by a Basic macro in a private
+    LibreOffice profile; the panel's Module1 is ours with two lines of instrumentation: RunPython writes
+    "reached" to a log instead of starting Python, and the text of the message box is written there first."""
+    import subprocess
+
+    import toolkit.excel.panel as panel_module
+    from conftest import SOFFICE
+
+    log = tmp_path / "clicks.txt"
+    real = module1_source(list(spec.buttons), spec.language)
+    helper = (
+        "\r\nSub ToolkitLog(text As String)\r\n    Dim n As Integer, i As Long, line As String\r\n"
+        '    For i = 1 To Len(text)\r\n        line = line & Hex(AscW(Mid(text, i, 1))) & " "\r\n    Next i\r\n'
+        f'    n = FreeFile\r\n    Open "{log}" For Append As #n\r\n    Print #n, line\r\n    Close #n\r\nEnd Sub\r\n'
+    )
+    instrumented = re.sub(r'RunPython "([^"]*)"', lambda m: 'ToolkitLog "reached RunPython"', real)
+    instrumented = instrumented.replace("    MsgBox msg, ", "    ToolkitLog msg\r\n    MsgBox msg, ") + helper
+    assert instrumented.count("ToolkitLog msg") == 1
+    monkeypatch.setattr(panel_module, "module1_source", lambda buttons, language="zh": instrumented)
+    panel = build_panel(tmp_path / "probe.xlsm", spec)
+    profile = tmp_path / "profile"
+    env = {**os.environ, "HOME": str(profile), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck"]
+    subprocess.run(
+        cmd + ["--terminate_after_init"], env=env, timeout=240, capture_output=True, stdin=subprocess.DEVNULL
+    )
+    runner = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    assert runner.exists(), "LibreOffice did not create its profile"
+    runner.write_text(
+        _RUNNER.format(panel=panel, subs=", ".join(f'"{b.macro}"' for b in spec.buttons)), encoding="utf-8"
+    )
+    subprocess.run(
+        cmd + ["macro:///Standard.Module1.Click"], env=env, timeout=240, capture_output=True, stdin=subprocess.DEVNULL
+    )
+    assert log.exists(), "no button ran in LibreOffice"
+    said = ["".join(chr(int(h, 16)) for h in line.split()) for line in log.read_text().splitlines()]
+    title, before, after = wrong_program_message(spec.language)
+    assert said == [before + "LibreOffice" + after] * len(spec.buttons), said
+    assert "reached RunPython" not in said
