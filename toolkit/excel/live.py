@@ -244,12 +244,18 @@ def merged(rng: xw.Range) -> bool | None:
 
 
 def _grid(found, height: int, width: int) -> list[list[object]]:
-    """Range.formula as rows: xlwings gives a str for one cell and nested tuples (or lists) otherwise."""
+    """Range.formula as rows. xlwings passes on what the engine gives: a str for one cell, else rows of
+    cells (COM: a tuple of tuples); a flat sequence is taken as the one row or the one column it must be."""
     if isinstance(found, str) or found is None:
-        return [[found or ""]]
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in found]
-    if len(rows) == 1 and height > 1 and len(rows[0]) == height and width == 1:
-        rows = [[v] for v in rows[0]]  # a column given as one flat row
+        rows = [[found or ""]]
+    elif all(isinstance(r, (list, tuple)) for r in found):
+        rows = [list(r) for r in found]
+    elif height == 1:
+        rows = [list(found)]
+    else:
+        rows = [[v] for v in found]
+    if len(rows) != height or any(len(r) != width for r in rows):
+        raise ValueError(f"Range.formula gave {len(rows)} row(s) for a range of {height} x {width} cells")
     return rows
 
 
