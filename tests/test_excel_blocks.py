@@ -125,6 +125,7 @@ def test_values_excel_holds_as_they_are():
 def test_cells_are_listed_as_runs():
     cells = [(2, 3), (3, 3), (4, 3), (9, 3), (2, 4)]
     assert merge_refs(cells) == "C2:C4, C9, D2"
+    assert merge_refs([(r, c) for r in range(2, 3002) for c in range(32, 57)]) == "AF2:BD3001"
     assert merge_refs([(r, 1) for r in range(1, 40, 2)], limit=3) == "A1, A3, A5, … (+17)"
 
 

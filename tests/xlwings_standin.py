@@ -60,6 +60,7 @@ from python_calamine import CalamineWorkbook
 MAX_CELLS_PER_WRITE = 100_000  # xlwings/base_classes.py DEFAULT_MAX_CELLS_PER_WRITE
 MAX_CELLS_PER_READ = 4_000_000  # xlwings/base_classes.py DEFAULT_MAX_CELLS_PER_READ
 E_FAIL = -2146827284  # 0x800A03EC, what Excel's COM answers when it refuses
+DISP_E_EXCEPTION = -2147352567
 RPC_E_CALL_REJECTED = -2147418111
 APPS: dict[int, App] = {}  # window handle -> Excel, for Book.caller()
 PLATFORM = {"name": "win"}  # "win" or "mac": which branch of xlwings' Book.caller() runs
@@ -68,10 +69,19 @@ PLATFORM = {"name": "win"}  # "win" or "mac": which branch of xlwings' Book.call
 class com_error(Exception):  # noqa: N801 - named like pywintypes.com_error, which COM calls raise
     def __init__(self, hresult: int, text: str, excepinfo=None, argerror=None):
         super().__init__(hresult, text, excepinfo, argerror)
-        self.hresult, self.strerror = hresult, text
+        self.hresult, self.strerror, self.excepinfo = hresult, text, excepinfo
 
     def __str__(self):
-        return f"({self.hresult}, {self.strerror!r})"
+        return str(self.args)
+
+
+def excel_refuses(description: str) -> com_error:
+    """What a COM call gets when Excel itself refuses: DISP_E_EXCEPTION with Excel's description in the
+    excepinfo, e.g. (-2147352567, 'Exception occurred.', (0, 'Microsoft Excel', 'Cannot change part of a
+    merged cell.', 'xlmain11.chm', 0, -2146827284), None)."""
+    return com_error(
+        DISP_E_EXCEPTION, "Exception occurred.", (0, "Microsoft Excel", description, "xlmain11.chm", 0, E_FAIL), None
+    )
 
 
 @dataclass(frozen=True)
@@ -421,7 +431,7 @@ class Range:
             return  # WriteValueToRangeStage: ``if ctx.range is not None and ctx.value``
         width = len(data[0])
         if any(len(row) != width for row in data):
-            raise com_error(E_FAIL, "the rows of the array have different lengths")
+            raise ValueError("All dimensions must be equal")
         r1, c1, r2, c2 = self._box
         # xlwings resizes the range to the data (rng.resize(len(value), len(value[0]))); the adapter must
         # name the exact range, so a mismatch is a bug in the adapter, reported here
@@ -507,16 +517,15 @@ class Sheet:
         if self._protected and any(
             (r, c) not in self._unlocked for r in range(top, bottom + 1) for c in range(left, right + 1)
         ):
-            raise com_error(
-                E_FAIL,
-                "The cell or chart you're trying to change is on a protected sheet. To make "
-                "a change, unprotect the sheet.",
+            raise excel_refuses(
+                "The cell or chart you're trying to change is on a protected sheet. To make a "
+                "change, unprotect the sheet."
             )
         for m in self._merged:
             overlaps = m[0] <= bottom and top <= m[2] and m[1] <= right and left <= m[3]
             inside = top <= m[0] and m[2] <= bottom and left <= m[1] and m[3] <= right
             if overlaps and not inside:
-                raise com_error(E_FAIL, "We can't do that to a merged cell.")
+                raise excel_refuses("We can't do that to a merged cell.")
         app._writes.append((self._name, top, left, bottom, right))
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
@@ -530,7 +539,7 @@ class Sheet:
         """What Excel stores for one assigned value (as if typed into the cell)."""
         if isinstance(v, str):
             if len(v) > 32767:
-                raise com_error(E_FAIL, "a cell holds at most 32,767 characters")
+                raise excel_refuses("Text values in formulas are limited to 32767 characters.")
             value, formula, prefix = typed(v)
         elif isinstance(v, bool):
             value, formula, prefix = v, None, False
@@ -630,9 +639,9 @@ class Book:
             self._app._call("property")
         self._app._call("save")
         if self._read_only:
-            raise com_error(E_FAIL, f"Cannot save as that name. Document was opened as read-only. ({self._name()})")
+            raise excel_refuses(f"Cannot save as that name. Document was opened as read-only. ({self._name()})")
         if self._save_fails:
-            raise com_error(E_FAIL, self._save_fails)
+            raise excel_refuses(self._save_fails)
         self._saved += 1
 
     def _sheet(self, name) -> Sheet:

@@ -224,14 +224,23 @@ def header_blocks(header_row: int, new_headers: dict[int, str]) -> list[Block]:
 
 
 def merge_refs(cells: Iterable[tuple[int, int]], limit: int = 12) -> str:
-    """Cells as people read them: runs down a column joined (AF2:AF40), at most `limit` shown."""
+    """Cells as people read them: runs down a column joined (AF2:AF40), neighbouring columns with the same
+    runs joined into one rectangle (AF2:BD3001); at most `limit` ranges shown."""
     by_col: dict[int, list[int]] = {}
     for r, c in cells:
         by_col.setdefault(c, []).append(r)
-    parts = []
-    for c in sorted(by_col):
-        for run in column_runs(by_col[c]):
-            parts.append(make_ref(run[0], c) if len(run) == 1 else make_range(run[0], c, run[-1], c))
+    cols_by_run: dict[tuple[int, int], list[int]] = {}
+    for c, rows in by_col.items():
+        for run in column_runs(rows):
+            cols_by_run.setdefault((run[0], run[-1]), []).append(c)
+    boxes = []
+    for (top, bottom), cols in cols_by_run.items():
+        for run in column_runs(cols):
+            boxes.append((run[0], top, run[-1], bottom))
+    parts = [
+        make_ref(top, left) if (top, left) == (bottom, right) else make_range(top, left, bottom, right)
+        for left, top, right, bottom in sorted(boxes)
+    ]
     shown = ", ".join(parts[:limit])
     if len(parts) > limit:
         shown += f", … (+{len(parts) - limit})"

@@ -92,6 +92,20 @@ def caller_book() -> xw.Book:
 
 
 def _reason(exc: BaseException) -> str:
+    """What went wrong, in the words Excel or xlwings used: COM errors carry Excel's own description in
+    their excepinfo (pywintypes.com_error(hresult, text, (code, source, description, ...), arg)), else
+    their text; anything else its first line."""
+    args = exc.args
+    if (
+        len(args) >= 3
+        and isinstance(args[2], tuple)
+        and len(args[2]) > 2
+        and isinstance(args[2][2], str)
+        and args[2][2].strip()
+    ):
+        return args[2][2].strip()
+    if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str) and args[1].strip():
+        return args[1].strip()
     first = (str(exc).strip().splitlines() or [""])[0]
     return first or type(exc).__name__
 
@@ -105,7 +119,13 @@ def book_location(book: xw.Book) -> tuple[Path | None, str | None]:
     try:
         fullname = book.fullname
     except Exception as exc:  # XlwingsError, and whatever else xlwings' URL conversion raises
-        return None, _reason(exc)
+        from xlwings import XlwingsError
+
+        if isinstance(exc, XlwingsError):
+            return None, _reason(exc)
+        # e.g. UnboundLocalError from utils.fullname_url_to_local_path for a SharePoint address when neither
+        # SHAREPOINT_WIN/_MAC nor OneDriveCommercial gives the synced root (it reads a `root` never assigned)
+        return None, _("xlwings does not know where this library is synced on this computer")
     return Path(fullname), None
 
 
