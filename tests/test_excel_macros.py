@@ -663,16 +663,21 @@ def test_merged_cells_in_a_toolkit_column_are_reported_with_their_cells(excel):
     _only_panel_written(app)
 
 
-def test_a_sheet_sorted_while_the_job_ran_stops_it_before_any_write(excel):
+@pytest.mark.parametrize("when", ["after the job read the sheet", "after the checks before writing"])
+def test_a_sheet_sorted_while_the_job_ran_stops_it_before_any_write(excel, when):
     """On a Mac RunPython starts Python in the background ("Since AppleScript cannot access Excel while a
     Macro is running, we have to run the Python call in a background process", _xlmac.py): the clerk may
     sort the tracker between the job's read and its writes."""
     app, panel, folder = excel
     s = load_settings(folder)
     sheet = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
+    trk = read_table(s.tracker_path, s.tracker)
+    first_toolkit_col = trk.columns["customer_name"]
 
     def clerk_sorts(kind, rng):
-        if rng._sheet is sheet and rng._box[0] == 1 and rng._box[2] > 1000:  # right after the job read the sheet
+        whole_sheet = rng._box[0] == 1 and rng._box[2] > 1000
+        toolkit_columns = rng._box[1] >= first_toolkit_col and rng._box[2] > 1000
+        if rng._sheet is sheet and (whole_sheet if when.startswith("after the job read") else toolkit_columns):
             sheet._sort(2, 1)
             return True
         return False
@@ -687,6 +692,7 @@ def test_a_sheet_sorted_while_the_job_ran_stops_it_before_any_write(excel):
     before = rows()
     out = macros.run_all(panel, as_of=AS_OF)
     text = _alert_text(app)
+    assert not app._hooks, "the clerk never sorted"
     assert not out.ok and "运行期间" in text and "complaints.xlsx" in text, text
     _only_panel_written(app)
     assert rows() == before  # sorted by the clerk, not one cell written by the job

@@ -556,8 +556,11 @@ class Sheet:
 
     def _sort(self, first_row: int, key_col: int, reverse: bool = True) -> None:
         """Sort the rows from `first_row` down by the column `key_col` (Data > Sort)."""
-        rows = sorted({r for r, _ in self._cells if r >= first_row})
-        content = {r: {c: cell for (rr, c), cell in self._cells.items() if rr == r} for r in rows}
+        content: dict[int, dict[int, Cell]] = {}
+        for (r, c), cell in self._cells.items():
+            if r >= first_row:
+                content.setdefault(r, {})[c] = cell
+        rows = sorted(content)
         order = sorted(rows, key=lambda r: str(content[r].get(key_col, Cell()).value), reverse=reverse)
         for rc in [rc for rc in self._cells if rc[0] >= first_row]:
             del self._cells[rc]

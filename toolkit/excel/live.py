@@ -442,6 +442,7 @@ class LiveWorkbook:
         """Write the rectangles worked out by preflight(); formula cells are left, reported and dropped."""
         if self._blocks is None:
             self.preflight(plan)
+        self.check_unchanged()  # again, right before the first write: Excel on a Mac stays usable meanwhile
         sheet = self.sheet
         table = plan.table
         written: list[Block] = []

@@ -167,11 +167,11 @@ def run_jobs_with(
         result.changes = reg_plan.changes + trk_plan.changes
         if dry_run:
             return result
-        for src in (reg_src, trk_src):  # replaced while we decided: write neither workbook
-            src.check_unchanged()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):  # a damaged part found before the first write
             if plan.changes or plan.new_headers:
                 src.preflight(plan)
+        for src in (reg_src, trk_src):  # changed while we decided (and checked): write neither workbook
+            src.check_unchanged()
         logged_at = dt.datetime.now()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
             progress.step(f"writing {plan.table.path.name}")
