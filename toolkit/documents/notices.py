@@ -779,11 +779,11 @@ def make_notices(
 
         progress.step("stamping the workbooks")
         plans = _plan_stamps(result, register, tracker, stamp_values, settings)
-        for book in books.values():  # changed since it was read (sorted in Excel meanwhile): stamp neither
-            book.check_unchanged()
-        for plan in plans:
+        for plan in plans:  # a workbook that cannot take the stamps is found before the first one is written
             if plan.changes or plan.new_headers:
                 books[plan.table.path].preflight(plan)
+        for book in books.values():  # changed since it was read (sorted in Excel meanwhile): stamp neither
+            book.check_unchanged()
         for plan in plans:
             if plan.changes or plan.new_headers:
                 # stamps on formula cells are left and reported, and dropped from plan.changes (so not logged)

@@ -60,8 +60,9 @@ def office_calendar(
     closures, extra, found = read_office_days(settings)
     if problems is not None:
         problems += [Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in found]
-    for p in found if problems is None else ():
-        print(f"toolkit: warning: {p}", file=sys.stderr)
+    else:
+        for p in found:
+            print(f"toolkit: warning: {p}", file=sys.stderr)
     try:
         cal = WorkCalendar(
             office_hours=tuple(_office_hours(settings)),
