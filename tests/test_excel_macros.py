@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import os
 import re
 import shutil
 import sys
@@ -36,6 +35,7 @@ from toolkit.excel.vba import run_python_command
 from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings
+from toolkit.xlsx.refs import column_letter as _letters
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
@@ -112,6 +112,13 @@ def _status(panel: Book) -> dict[str, object]:
         label = (sheet._cells.get((r, 1)) or Cell()).value
         out[label] = (sheet._cells.get((r, 2)) or Cell()).value
     return out
+
+
+def _tracker(excel):
+    """(settings, the tracker as the file engine reads it, its sheet in the stand-in Excel)."""
+    app, panel, folder = excel
+    s = load_settings(folder)
+    return s, read_table(s.tracker_path, s.tracker), _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
 
 
 def _data_writes(app: App) -> list[tuple]:
@@ -453,9 +460,7 @@ def test_unchanged_cells_between_changes_are_kept_exactly(excel):
     """A rectangle may rewrite unchanged cells only where that puts back the very same cell: a date, a
     formula, an error value or text that would need the prefix ends the rectangle instead."""
     app, panel, folder = excel
-    s = load_settings(folder)
-    trk = read_table(s.tracker_path, s.tracker)
-    sheet = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
+    s, trk, sheet = _tracker(excel)
     macros.flag(panel, as_of=AS_OF)
     col = trk.columns["hours_late"]
     # cells of a toolkit column between rows the next run changes: a date, an error value, a formula, text
@@ -492,7 +497,8 @@ def test_unsaved_edits_in_excel_are_what_the_job_sees(excel):
     ids = trk.values("customer_id")
     cid = next(c for c in ids if c and ids.count(c) > 1 and reg.values("customer_id").count(c) == 1)
     row = reg.rows[reg.values("customer_id").index(cid)]
-    register._sheet(s.register.sheet)._assign((row, reg.columns["name"]), "未保存的新名称有限公司")  # typed, not saved
+    typed_not_saved = "未保存的新名称有限公司"
+    register._sheet(s.register.sheet)._assign((row, reg.columns["name"]), typed_not_saved)
     out = macros.sync(panel, as_of=AS_OF)
     assert out.ok
     tracker = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
@@ -503,9 +509,7 @@ def test_unsaved_edits_in_excel_are_what_the_job_sees(excel):
 
 def test_a_formula_in_a_toolkit_column_is_left_and_reported(excel):
     app, panel, folder = excel
-    s = load_settings(folder)
-    trk = read_table(s.tracker_path, s.tracker)
-    tracker = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
+    s, trk, tracker = _tracker(excel)
     col = trk.columns["customer_name"]
     r = trk.rows[0]
     tracker._cells[(r, col)] = Cell("x", '="x"')
@@ -592,7 +596,7 @@ def test_text_is_written_as_text():
         min_size=1,
         max_size=14,
     )
-)
+)  # the characters Excel's parser reacts to, and some it does not
 def test_any_text_written_by_the_adapter_reads_back_unchanged(text):
     book = Book(App(), "/x/a.xlsx", {"S": [["h"]]})
     live.write_block(book, "S", "A2", [[text]])
@@ -620,9 +624,7 @@ def test_a_read_only_workbook_is_refused_before_anything_is_written(excel):
 
 def test_locked_cells_of_a_protected_sheet_are_reported_with_their_cells(excel):
     app, panel, folder = excel
-    s = load_settings(folder)
-    trk = read_table(s.tracker_path, s.tracker)
-    sheet = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
+    s, trk, sheet = _tracker(excel)
     sheet._protected = True
     # the office unlocked the toolkit's columns, except two cells of 处理状态 (sla_state)
     first, last = trk.columns["customer_name"], trk.header_last_col
@@ -643,17 +645,9 @@ def test_locked_cells_of_a_protected_sheet_are_reported_with_their_cells(excel):
     assert calls_before >= 0
 
 
-def _letters(col: int) -> str:
-    from toolkit.xlsx.refs import column_letter
-
-    return column_letter(col)
-
-
 def test_merged_cells_in_a_toolkit_column_are_reported_with_their_cells(excel):
     app, panel, folder = excel
-    s = load_settings(folder)
-    trk = read_table(s.tracker_path, s.tracker)
-    sheet = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
+    s, trk, sheet = _tracker(excel)
     col = trk.columns["next_deadline"]
     sheet._merged.append((20, col, 21, col + 1))
     out = macros.flag(panel, as_of=AS_OF)
@@ -669,9 +663,7 @@ def test_a_sheet_sorted_while_the_job_ran_stops_it_before_any_write(excel, when)
     Macro is running, we have to run the Python call in a background process", _xlmac.py): the clerk may
     sort the tracker between the job's read and its writes."""
     app, panel, folder = excel
-    s = load_settings(folder)
-    sheet = _book(app, "complaints.xlsx")._sheet(s.tracker.sheet)
-    trk = read_table(s.tracker_path, s.tracker)
+    s, trk, sheet = _tracker(excel)
     first_toolkit_col = trk.columns["customer_name"]
 
     def clerk_sorts(kind, rng):
@@ -783,9 +775,7 @@ def test_paths_are_compared_as_files_not_as_text(excel, tmp_path):
     link = tmp_path / "link"
     link.symlink_to(folder)
     tracker = _book(app, "complaints.xlsx")
-    tracker._fullname = (
-        str(link / "." / "COMPLAINTS.xlsx") if sys.platform == "darwin" else str(link / "complaints.xlsx")
-    )
+    tracker._fullname = str(link / "." / "complaints.xlsx")
     assert live.find_open(app, folder / "complaints.xlsx") is tracker
 
 
@@ -909,7 +899,7 @@ def test_a_message_box_that_fails_goes_to_the_log_not_a_traceback(excel, monkeyp
 
 
 def test_the_folder_typed_on_the_panel_is_used(tmp_path):
-    folder = _copy_samples(tmp_path / "data")
+    _copy_samples(tmp_path / "data")
     (tmp_path / "elsewhere").mkdir()
     app = App()
     panel = _panel(app, tmp_path / "elsewhere" / "control_panel.xlsm", [[None], [None], [None, "../data"]])
@@ -1003,7 +993,8 @@ def test_a_click_on_a_mac_reaches_the_panel_through_book_caller(clicked, monkeyp
     monkeypatch.setattr(live, "IS_MAC", True)
     app._platform = "mac"
     _book(app, "customers.xlsx")._sheet("客户台账")._protected = True  # the appscript branch of the checks
-    _book(app, "customers.xlsx")._sheet("客户台账")._unlocked = {(r, c) for r in range(1, 600) for c in range(1, 60)}
+    unlocked = {(r, c) for r in range(1, 600) for c in range(1, 60)}
+    _book(app, "customers.xlsx")._sheet("客户台账")._unlocked = unlocked
     # the AppleScript: python -c "..." "--wb=control_panel.xlsm" "--from_xl=1" "--app=/Applications/Microsoft Excel.app"
     monkeypatch.setattr(
         sys, "argv", ["-c", "--wb=control_panel.xlsm", "--from_xl=1", "--app=/Applications/Microsoft Excel.app"]

@@ -310,7 +310,8 @@ Sub Click
     subs = Array({subs})
     On Error Resume Next
     For i = LBound(subs) To UBound(subs)
-        script = sp.getScript("vnd.sun.star.script:VBAProject.Module1." &amp; subs(i) &amp; "?language=Basic&amp;location=document")
+        script = sp.getScript("vnd.sun.star.script:VBAProject.Module1." &amp; subs(i) _
+            &amp; "?language=Basic&amp;location=document")
         script.invoke(Array(), Array(), Array())
     Next i
     doc.close(True)
@@ -338,7 +339,8 @@ def test_libreoffice_runs_the_check_of_every_button_and_it_stops_before_runpytho
     helper = (
         "\r\nSub ToolkitLog(text As String)\r\n    Dim n As Integer, i As Long, line As String\r\n"
         '    For i = 1 To Len(text)\r\n        line = line & Hex(AscW(Mid(text, i, 1))) & " "\r\n    Next i\r\n'
-        f'    n = FreeFile\r\n    Open "{log}" For Append As #n\r\n    Print #n, line\r\n    Close #n\r\nEnd Sub\r\n'
+        f'    n = FreeFile\r\n    Open "{log}" For Append As #n\r\n    Print #n, line\r\n    Close #n\r\n'
+        "End Sub\r\n"
     )
     instrumented = re.sub(r'RunPython "([^"]*)"', lambda m: 'ToolkitLog "reached RunPython"', real)
     instrumented = instrumented.replace("    MsgBox msg, ", "    ToolkitLog msg\r\n    MsgBox msg, ") + helper

@@ -252,7 +252,8 @@ def _conf_rows() -> tuple[tuple[str, str | None, str, str], ...]:
             "Interpreter_Win",
             "interpreter_win",
             "",
-            "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe（pythonw 不弹黑色窗口）。"
+            "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe"
+            "（pythonw 不弹黑色窗口）。"
             "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
             "empty: `python` on PATH.",
         ),
@@ -271,7 +272,8 @@ def _conf_rows() -> tuple[tuple[str, str | None, str, str], ...]:
             "PYTHONPATH",
             "pythonpath",
             "",
-            "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / Only when the toolkit "
+            "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / "
+            "Only when the toolkit "
             "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;).",
         ),
         # xlwings.bas RunPython: AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true"); with "true",
