@@ -4,14 +4,19 @@
   standalone module is kept exactly as the installed xlwings ships it;
 - every button's macro (in the VML drawing) is a Sub of Module1 whose RunPython line imports a
   function that exists in toolkit.macros;
-- headless LibreOffice loads the panel, binds each button to its Sub, and a simulated click (the
-  Sub's RunPython with RunPython stubbed) runs exactly the expected Python command;
+- every Sub first checks that it runs in Microsoft Excel and otherwise tells the clerk, in the
+  panel's language, to use the desktop panel; the xlwings.conf sheet turns ADD_WORKBOOK_TO_PYTHONPATH
+  off (a panel opened from OneDrive/SharePoint would otherwise fail in xlwings' start-up);
+- headless LibreOffice loads the panel, binds each button to its Sub (whose first statement is that
+  check), and a simulated click (the Sub's RunPython with RunPython stubbed) runs exactly the
+  expected Python command;
 - the shipped workbooks/control_panel.xlsm is what the command builds today.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import inspect
 import re
 import zipfile
@@ -24,7 +29,8 @@ from python_calamine import CalamineWorkbook
 from toolkit import macros
 from toolkit.cli import main
 from toolkit.excel.panel import CONF_SHEET, PanelSpec, build_panel, standalone_template
-from toolkit.excel.vba import module1_source, parse_subs, run_python_command
+from toolkit.excel.vba import module1_source, parse_subs, run_python_command, wrong_program_message
+from toolkit.i18n import _, use_language
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "workbooks" / "control_panel.xlsm"
@@ -80,7 +86,7 @@ def test_module1_is_our_source_and_xlwings_is_kept_as_shipped(panel, spec):
 
     modules = olevba_modules(panel)
     assert set(modules) == {"ThisWorkbook", "Sheet1", "Sheet2", "Module1", "xlwings", "Dictionary"}
-    assert _lines(modules["Module1"]) == _lines(module1_source(list(spec.buttons)))
+    assert _lines(modules["Module1"]) == _lines(module1_source(list(spec.buttons), spec.language))
     shipped = olevba_modules(standalone_template())
     assert modules["xlwings"] == shipped["xlwings"]
     assert f'XLWINGS_VERSION As String = "{xlwings.__version__}"' in modules["xlwings"]
@@ -103,6 +109,71 @@ def test_every_button_runs_a_sub_that_calls_an_existing_macro(panel, spec):
         assert callable(function), f"toolkit.macros has no {m.group(1)}"
         assert all(p.default is not p.empty for p in inspect.signature(function).parameters.values())
     assert {f for f in macros.__all__ if f != "Outcome"} == {b.function for b in spec.buttons}
+
+
+def _sub_bodies(source: str) -> dict[str, list[str]]:
+    """Sub or Function name -> its statements (comments and blank lines left out)."""
+    bodies: dict[str, list[str]] = {}
+    current = None
+    for line in source.replace("\r\n", "\n").split("\n"):
+        m = re.match(r"^\s*(?:Private\s+|Public\s+)?(?:Sub|Function)\s+(\w+)\s*\(", line)
+        if m:
+            current = m.group(1)
+            bodies[current] = []
+        elif re.match(r"^\s*End\s+(Sub|Function)\s*$", line):
+            current = None
+        elif current and line.strip() and not line.strip().startswith("'"):
+            bodies[current].append(line.strip())
+    return bodies
+
+
+def vba_string(expression: str) -> str:
+    """The value of a VBA string expression made of "literals", ChrW(&H....) and vbLf joined with &."""
+    out = []
+    for part in re.findall(r'"(?:[^"]|"")*"|ChrW\(&H[0-9A-F]{4}\)|vbLf', expression):
+        if part.startswith('"'):
+            out.append(part[1:-1].replace('""', '"'))
+        elif part == "vbLf":
+            out.append("\n")
+        else:
+            out.append(chr(int(part[7:11], 16)))
+    assert re.sub(r'"(?:[^"]|"")*"|ChrW\(&H[0-9A-F]{4}\)|vbLf|\s|&', "", expression) == "", expression
+    return "".join(out)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_button_first_checks_it_runs_in_excel_and_names_the_other_panel(spec, language):
+    source = module1_source(list(spec.buttons), language)
+    source.encode("ascii")
+    bodies = _sub_bodies(source)
+    for b in spec.buttons:
+        assert bodies[b.macro] == [
+            "If Not ToolkitCanRun() Then Exit Sub",
+            f'RunPython "{run_python_command(b.function)}"',
+        ]
+    guard = bodies["ToolkitCanRun"]
+    assert "appName = Application.Name" in guard
+    assert 'If appName = "Microsoft Excel" And Val(Application.Version) >= 12 Then' in guard  # LibreOffice: "11.0"
+    assert 'If appName = "Microsoft Excel" Then appName = "LibreOffice"' in guard
+    # the message box: the catalog's text in the panel's language, with the program's name in the middle
+    pieces = [line.removeprefix("msg = msg & ") for line in guard if line.startswith("msg = msg & ")]
+    assert "appName" in pieces
+    at = pieces.index("appName")
+    shown = vba_string(" & ".join(pieces[:at])) + "{program}" + vba_string(" & ".join(pieces[at + 1 :]))
+    title, before, after = wrong_program_message(language)
+    assert shown == before + "{program}" + after
+    with use_language(language):
+        assert shown == _(
+            "The buttons of this panel run in Microsoft Excel only (Windows or Mac), and this is "
+            "{program}. Use the toolkit's desktop panel instead: double-click its launcher in the "
+            "workbook folder (a .cmd file on Windows, a .command file on a Mac) or run `toolkit panel` "
+            "in a terminal. It runs the same jobs without macros."
+        )
+    if language == "zh":
+        assert "桌面控制面板" in shown and "WPS" not in shown
+    msgbox = next(line for line in guard if line.startswith("MsgBox msg, vbExclamation, "))
+    assert vba_string(msgbox.removeprefix("MsgBox msg, vbExclamation, ")) == title
+    assert all(len(line) < 1000 for line in source.split("\r\n"))  # VBA's line limit is 1023 characters
 
 
 def test_sheet_code_names_match_the_vba_document_modules(panel, spec):
@@ -142,6 +213,13 @@ def test_the_xlwings_conf_sheet_explains_interpreter_and_pythonpath(tmp_path):
     assert keys[:3] == ["Interpreter_Win", "Interpreter_Mac", "PYTHONPATH"]
     assert rows[0][1] == r"C:\toolkit\.venv\Scripts\pythonw.exe" and rows[1][1] == ""
     assert "pythonw" in rows[0][2] and "toolkit" in rows[2][2]
+    assert "空格" in rows[1][2] and "no space" in rows[1][2]  # xlwings' AppleScript passes the path unquoted
+    # xlwings.bas RunPython: AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true"); GetConfigFromSheet
+    # keys the sheet's names by UCase(cell.Value); "false" keeps prepare_sys_path off the panel's web address
+    settings = {str(k).upper(): v for k, v, *_rest in rows[: len(keys)]}
+    assert settings["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
+    notes = " ".join(str(row[0]) for row in rows[len(keys) :] if row and row[0])
+    assert "xlwings runpython install" in notes
 
 
 # ------------------------------------------------------------------------------ reproducible
@@ -193,6 +271,11 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
     )
     subs = parse_subs(module1)
     assert "xlwings" in basic
+    # the rebuilt Module1 as LibreOffice has it: each button's Sub checks the program before RunPython
+    bodies = _sub_bodies(module1)
+    assert "ToolkitCanRun" in bodies and any("Application.Version" in line for line in bodies["ToolkitCanRun"])
+    for b in spec.buttons:
+        assert bodies[b.macro][0] == "If Not ToolkitCanRun() Then Exit Sub", bodies[b.macro]
     clicked = []
     for (label, href), b in zip(bound, spec.buttons):
         m = re.fullmatch(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?language=Basic&location=document", href)
@@ -210,3 +293,76 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
         monkeypatch.setattr(macros, b.function, lambda *a, _f=b.function, **k: clicked.append((_f, a, k)))
         exec(commands[0], {})
     assert clicked == [(b.function, (), {}) for b in spec.buttons]
+
+
+_RUNNER = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub Click
+    Dim args(1) As New com.sun.star.beans.PropertyValue
+    Dim doc As Object, sp As Object, script As Object, subs As Variant, i As Integer
+    args(0).Name = "Hidden"
+    args(0).Value = True
+    args(1).Name = "MacroExecutionMode"
+    args(1).Value = 4
+    doc = StarDesktop.loadComponentFromURL(ConvertToURL("{panel}"), "_blank", 0, args())
+    sp = doc.getScriptProvider()
+    subs = Array({subs})
+    On Error Resume Next
+    For i = LBound(subs) To UBound(subs)
+        script = sp.getScript("vnd.sun.star.script:VBAProject.Module1." &amp; subs(i) _
+            &amp; "?language=Basic&amp;location=document")
+        script.invoke(Array(), Array(), Array())
+    Next i
+    doc.close(True)
+    StarDesktop.terminate()
+End Sub
+</script:module>
+"""
+
+
+@pytest.mark.libreoffice
+@pytest.mark.slow
+def test_libreoffice_runs_the_check_of_every_button_and_it_stops_before_runpython(spec, tmp_path, monkeypatch):
+    """The buttons clicked in real LibreOffice: the check answers "not Excel" there (LibreOffice says
+    Application.Name = "Microsoft Excel" but Application.Version = "11.0"), and the message the clerk
+    would see is the catalog's, naming LibreOffice. Clicks are made by a Basic macro in a private
+    LibreOffice profile; the panel's Module1 is ours with two lines of instrumentation: RunPython writes
+    "reached" to a log instead of starting Python, and the text of the message box is written there first."""
+    import subprocess
+
+    import toolkit.excel.panel as panel_module
+    from conftest import SOFFICE
+
+    log = tmp_path / "clicks.txt"
+    real = module1_source(list(spec.buttons), spec.language)
+    helper = (
+        "\r\nSub ToolkitLog(text As String)\r\n    Dim n As Integer, i As Long, line As String\r\n"
+        '    For i = 1 To Len(text)\r\n        line = line & Hex(AscW(Mid(text, i, 1))) & " "\r\n    Next i\r\n'
+        f'    n = FreeFile\r\n    Open "{log}" For Append As #n\r\n    Print #n, line\r\n    Close #n\r\n'
+        "End Sub\r\n"
+    )
+    instrumented = re.sub(r'RunPython "([^"]*)"', lambda m: 'ToolkitLog "reached RunPython"', real)
+    instrumented = instrumented.replace("    MsgBox msg, ", "    ToolkitLog msg\r\n    MsgBox msg, ") + helper
+    assert instrumented.count("ToolkitLog msg") == 1
+    monkeypatch.setattr(panel_module, "module1_source", lambda buttons, language="zh": instrumented)
+    panel = build_panel(tmp_path / "probe.xlsm", spec)
+    profile = tmp_path / "profile"
+    env = {**os.environ, "HOME": str(profile), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    cmd = [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck"]
+    subprocess.run(
+        cmd + ["--terminate_after_init"], env=env, timeout=240, capture_output=True, stdin=subprocess.DEVNULL
+    )
+    runner = profile / "user" / "basic" / "Standard" / "Module1.xba"
+    assert runner.exists(), "LibreOffice did not create its profile"
+    runner.write_text(
+        _RUNNER.format(panel=panel, subs=", ".join(f'"{b.macro}"' for b in spec.buttons)), encoding="utf-8"
+    )
+    subprocess.run(
+        cmd + ["macro:///Standard.Module1.Click"], env=env, timeout=240, capture_output=True, stdin=subprocess.DEVNULL
+    )
+    assert log.exists(), "no button ran in LibreOffice"
+    said = ["".join(chr(int(h, 16)) for h in line.split()) for line in log.read_text().splitlines()]
+    title, before, after = wrong_program_message(spec.language)
+    assert said == [before + "LibreOffice" + after] * len(spec.buttons), said
+    assert "reached RunPython" not in said

@@ -15,13 +15,18 @@ the same code runs under test against an in-memory stand-in for Excel; it return
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, WorkbookBusy
 from toolkit.excel import live
-from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, record_failure
+from toolkit.i18n import _, use_language
+from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, log_error, record_failure
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -54,20 +59,17 @@ def run_all(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
 def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """The Word notices due now, stamped on their rows.
 
-    Notices stamp the tracker through the file engine, so with the register or the tracker open in
-    this Excel the button refuses and asks to save and close it (stamping through Excel would need a
-    second writer in toolkit.documents for little gain: notices are made a few times a day).
+    A register or tracker open in this Excel is read and stamped there (unsaved edits included), like
+    the other jobs; one that is not open is stamped on disk.
     """
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        for path in (settings.tracker_path, settings.register_path):
-            if live.find_open(book.app, path) is not None:
-                raise WorkbookBusy(
-                    "is open in this Excel; notices are stamped on the workbook file, so save and "
-                    "close it, then click the button again",
-                    path=path,
-                )
-        call_notices(out, folder, settings)
+        opened: dict[Path, live.LiveWorkbook] = {}
+        call_notices(out, folder, settings, source=_sources(book, opened))
+        counts: dict[str, int] = {}
+        for ch in out.result.changes:
+            counts[ch.workbook] = counts.get(ch.workbook, 0) + 1
+        out.lines += [f"{path.name}: {_in_excel(src)}" for path, src in opened.items() if counts.get(path.name)]
 
     return _run("notices", book, as_of, work)
 
@@ -92,30 +94,58 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
 
 def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.run import FileWorkbook
-
-        opened: dict[str, live.LiveWorkbook] = {}
-
-        def source(path: Path):
-            found = live.find_open(book.app, path)
-            if found is None:
-                return FileWorkbook(path)
-            opened[path.name] = live.LiveWorkbook(found, path)
-            return opened[path.name]
+        opened: dict[Path, live.LiveWorkbook] = {}
 
         def where(path: Path, n: int) -> str:
-            src = opened.get(path.name)
-            if src is None:
-                return ""
-            return (
-                "（在 Excel 中，已保存 in Excel, saved）"
-                if src.saved
-                else "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
-            )
+            src = opened.get(path)
+            return _in_excel(src) if src is not None else ""
 
-        call_run_jobs(out, folder, settings, jobs, source=source, where=where)
+        call_run_jobs(out, folder, settings, jobs, source=_sources(book, opened), where=where)
 
     return _run(name, book, as_of, work)
+
+
+def _sources(book, opened: dict[Path, live.LiveWorkbook]) -> Callable:
+    """The jobs' workbook source: the workbook open in this Excel (kept in `opened`), else the file on disk.
+
+    A workbook of the same name that xlwings cannot place (opened from a OneDrive/SharePoint address it
+    cannot match to a synced file) may be this very file: the job stops rather than write the file behind
+    that window's back.
+    """
+    from toolkit.jobs.run import FileWorkbook
+
+    def source(path: Path):
+        unresolved: list[tuple[str, str]] = []
+        found = live.find_open(book.app, path, unresolved=unresolved)
+        if found is not None:
+            opened[path] = live.LiveWorkbook(found, path)
+            return opened[path]
+        if unresolved:
+            name, reason = unresolved[0]
+            raise WorkbookBusy(
+                _(
+                    "a workbook named {name} is open in this Excel from a web address (OneDrive/"
+                    "SharePoint) that xlwings could not match to a file on this computer ({reason}), so "
+                    "the toolkit cannot tell whether it is this file; nothing was changed"
+                ).format(name=name, reason=reason),
+                path=path,
+                hint=_(
+                    "close that workbook in Excel or open the synced copy from File Explorer/Finder, "
+                    "then click the button again (README: OneDrive / SharePoint)"
+                ),
+            )
+        return FileWorkbook(path)
+
+    return source
+
+
+def _in_excel(src: live.LiveWorkbook) -> str:
+    """Said after a workbook changed in this Excel: whether it was saved."""
+    if src.saved:
+        return "（在 Excel 中，已保存 in Excel, saved）"
+    if src.save_error:
+        return _(" (in Excel, NOT saved: {reason}; save it in Excel to keep the changes)").format(reason=src.save_error)
+    return "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
 
 
 def _panel_spec(settings=None):
@@ -127,25 +157,36 @@ def _panel_spec(settings=None):
 def workbook_folder(book, spec=None) -> Path:
     """The folder typed on the panel (relative to the panel's folder), else the panel's own folder."""
     spec = spec or _panel_spec()
-    here = live.book_path(book)
+    here, why = live.book_location(book)
     typed = live.read_cell(book, spec.sheet, spec.folder_cell)
     typed = str(typed).strip() if typed not in (None, "") else ""
+    cloud_hint = _(
+        "type the workbook folder's full path into cell {cell} of the sheet '{sheet}', or open the "
+        "synced copy of the panel from File Explorer/Finder, or give xlwings the synced folder on the "
+        "sheet xlwings.conf (ONEDRIVE_CONSUMER_WIN, ONEDRIVE_COMMERCIAL_WIN, SHAREPOINT_WIN; on a Mac "
+        "the _MAC names): README, OneDrive / SharePoint"
+    ).format(cell=spec.folder_cell, sheet=spec.sheet)
     if typed:
         folder = Path(typed)
         if not folder.is_absolute():
             if here is None:
                 raise ToolkitError(
-                    f"the folder on the panel ('{typed}') is relative, but this workbook is opened "
-                    "from a web address (OneDrive/SharePoint)",
-                    hint="type the full folder path",
+                    _(
+                        "the folder on the panel ('{typed}') is relative, but xlwings could not match "
+                        "this panel's web address (OneDrive/SharePoint) to a folder on this computer "
+                        "({reason})"
+                    ).format(typed=typed, reason=why),
+                    hint=cloud_hint,
                 )
             folder = here.parent / folder
     else:
         if here is None:
             raise ToolkitError(
-                "this workbook is opened from a web address (OneDrive/SharePoint), not from a folder on this computer",
-                hint=f"type the workbook folder into cell {spec.folder_cell} of "
-                f"the sheet '{spec.sheet}', or open the synced copy from File Explorer/Finder",
+                _(
+                    "xlwings could not match this panel's web address (OneDrive/SharePoint) to a folder "
+                    "on this computer ({reason})"
+                ).format(reason=why),
+                hint=cloud_hint,
             )
         folder = here.parent
     if not folder.is_dir():
@@ -160,22 +201,39 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
     from toolkit.model.settings import load_settings
 
     if book is None:
-        book = live.caller_book()
+        try:
+            book = live.caller_book()
+        except Exception as exc:  # no workbook to show a message in: RunPython shows this line in its error box
+            log_error(exc, None, name, ERROR_LOG)
+            sys.exit(
+                _(
+                    "The toolkit could not reach the workbook whose button was clicked ({reason}). Buttons work "
+                    "in Microsoft Excel only; in WPS or LibreOffice use the toolkit's desktop panel."
+                ).format(reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])
+            )
     spec = _panel_spec()
     shown = _problems_shown(None)
     button = next((b for b in spec.buttons if b.function == name), None)
     title = f"{button.caption} {button.caption_en}" if button else name
     out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
     folder = None
-    try:
-        folder = workbook_folder(book, spec)
-        settings = load_settings(folder)
-        spec = _panel_spec(settings)
-        shown = _problems_shown(settings)
-        work(book, folder, settings, out)
-    except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
-        record_failure(out, exc, folder, name, ERROR_LOG)
-    _show(book, spec, out, shown)
+    said = io.StringIO()  # whatever the job prints goes to the panel: RunPython drops stderr on Windows and
+    #                       shows it as an error box on a Mac
+    with use_language(spec.language), contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
+        try:
+            folder = workbook_folder(book, spec)
+            settings = load_settings(folder)
+            spec = _panel_spec(settings)
+            shown = _problems_shown(settings)
+            with use_language(spec.language):
+                work(book, folder, settings, out)
+        except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
+            record_failure(out, exc, folder, name, ERROR_LOG)
+        for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
+            text = text.strip().removeprefix("toolkit: warning: ")
+            if text:
+                out.lines.append(_("Note: {text}").format(text=text))
+        _show(book, spec, out, shown, folder)
     return out
 
 
@@ -212,9 +270,13 @@ def _problems_shown(settings) -> int:
     return value if isinstance(value, int) and value >= 0 else 30
 
 
-def _show(book, spec, out: Outcome, shown: int) -> None:
+def _show(book, spec, out: Outcome, shown: int, folder: Path | None) -> None:
+    """The panel's "last run" block, then the message box; a failure of either goes to the error log."""
     try:
         live.write_block(book, spec.sheet, spec.status_cell, status_rows(out, shown))
     except Exception:  # the message box below still tells what happened
-        pass
-    live.alert(book, out.message(), out.title, critical=not out.ok)
+        log_error(sys.exc_info()[1], folder, f"{out.job}: the panel's last-run block", ERROR_LOG)
+    try:
+        live.alert(book, out.message(), out.title, critical=not out.ok)
+    except Exception:  # nowhere left to tell it: the log file keeps it
+        log_error(sys.exc_info()[1], folder, f"{out.job}: the message box", ERROR_LOG)

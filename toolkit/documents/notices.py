@@ -637,13 +637,16 @@ def make_notices(
     language: str | None = None,
     settings: Settings | None = None,
     progress=None,
+    source=FileWorkbook,
 ) -> NoticeResult:
     """Make the notices due as of `as_of` (default: now) and stamp them on their rows.
 
     `kind`: one kind or several (default: every enabled kind in the settings). `dry_run`: decide and
     render, write nothing. `pdf`: a PDF beside every .docx (one LibreOffice run). `force`: make
     notices again for rows already stamped. `out_dir`: default `<folder>/notices`. `merged`: also
-    one .docx per kind with every notice on its own page.
+    one .docx per kind with every notice on its own page. `source(path)`: where each workbook is read
+    and stamped (default the file on disk; the Excel button passes the workbook open in Excel, as
+    toolkit.jobs.run.run_jobs_with does).
     """
     progress = progress or NoProgress()
     folder = Path(folder)
@@ -668,7 +671,7 @@ def make_notices(
         from toolkit.documents.pdf import require_soffice
 
         require_soffice()
-    books = {path: FileWorkbook(path) for path in (settings.register_path, settings.tracker_path)}
+    books = {path: source(path) for path in (settings.register_path, settings.tracker_path)}
     if not dry_run:
         for book in books.values():
             book.check_writable()
@@ -776,6 +779,11 @@ def make_notices(
 
         progress.step("stamping the workbooks")
         plans = _plan_stamps(result, register, tracker, stamp_values, settings)
+        for plan in plans:  # a workbook that cannot take the stamps is found before the first one is written
+            if plan.changes or plan.new_headers:
+                books[plan.table.path].preflight(plan)
+        for book in books.values():  # changed since it was read (sorted in Excel meanwhile): stamp neither
+            book.check_unchanged()
         for plan in plans:
             if plan.changes or plan.new_headers:
                 # stamps on formula cells are left and reported, and dropped from plan.changes (so not logged)

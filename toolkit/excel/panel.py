@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import SettingsError, ToolkitError
+from toolkit.i18n import N_
 from toolkit.excel.vba import VBA_MODULE, XLWINGS_MODULE, Button, module1_source
 from toolkit.model.settings import Settings
 
@@ -124,8 +125,8 @@ def standalone_template() -> Path:
     return path
 
 
-def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
-    """xlwings' standalone vbaProject.bin with Module1 replaced by our Subs."""
+def vba_project(buttons: list[Button] | tuple[Button, ...], language: str = "zh") -> bytes:
+    """xlwings' standalone vbaProject.bin with Module1 replaced by our Subs (messages in `language`)."""
     import xlwings
     from pyopenvba import ExcelFile
 
@@ -148,7 +149,7 @@ def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
                     f"the xlwings VBA module is version {version.group(1) if version else '?'} but the "
                     f"xlwings package is {xlwings.__version__}; they must match"
                 )
-            wb.set_module(VBA_MODULE, module1_source(list(buttons)))
+            wb.set_module(VBA_MODULE, module1_source(list(buttons), language))
             wb.save(out)
         with zipfile.ZipFile(out) as z:
             return z.read("xl/vbaProject.bin")
@@ -167,7 +168,7 @@ def build_panel(out: str | Path, spec: PanelSpec) -> Path:
     out = Path(out)
     if out.suffix.lower() != ".xlsm":
         raise ToolkitError("the control panel must be a macro-enabled workbook ending in .xlsm", path=out)
-    project = vba_project(spec.buttons)
+    project = vba_project(spec.buttons, spec.language)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.building")
     wb = xlsxwriter.Workbook(
@@ -236,38 +237,74 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
     ws.write(srow, scol + 1, "（点击上面的按钮后在此显示结果 / the result of a button shows here）", other)
 
 
-_CONF_ROWS = (
-    (
-        "Interpreter_Win",
-        "interpreter_win",
-        "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe（pythonw 不弹黑色窗口）。"
-        "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
-        "empty: `python` on PATH.",
-    ),
-    (
-        "Interpreter_Mac",
-        "interpreter_mac",
-        "Mac：例如 /Users/me/toolkit/.venv/bin/python（不能用 ~）。 / Mac: full path, e.g. "
-        "/Users/me/toolkit/.venv/bin/python (no ~).",
-    ),
-    (
-        "PYTHONPATH",
-        "pythonpath",
-        "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / Only when the toolkit "
-        "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;).",
-    ),
-    (
-        "Conda Path",
-        None,
-        "仅用 conda 时：conda 的安装目录，例如 C:\\Users\\me\\miniconda3（同时填 Conda Env）。 / Only with conda: the "
-        "conda installation folder, e.g. C:\\Users\\me\\miniconda3 (and fill in Conda Env).",
-    ),
-    (
-        "Conda Env",
-        None,
-        "仅用 conda 时：环境名，例如 toolkit。 / Only with conda: the environment's name, e.g. toolkit.",
-    ),
-)
+def _both(english: str) -> str:
+    """A note of the xlwings.conf sheet in Chinese and English (the English is the message id, marked N_)."""
+    from toolkit.i18n import _, use_language
+
+    with use_language("zh"):
+        return f"{_(english)} / {english}"
+
+
+def _conf_rows() -> tuple[tuple[str, str | None, str, str], ...]:
+    """(name, PanelSpec attribute or None, fixed value, explanation) per setting, in the order xlwings reads them."""
+    return (
+        (
+            "Interpreter_Win",
+            "interpreter_win",
+            "",
+            "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe"
+            "（pythonw 不弹黑色窗口）。"
+            "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
+            "empty: `python` on PATH.",
+        ),
+        (
+            "Interpreter_Mac",
+            "interpreter_mac",
+            "",
+            _both(
+                N_(
+                    "Mac: full path, e.g. /Users/me/toolkit/.venv/bin/python, with no ~ and no space anywhere in it "
+                    "(xlwings' AppleScript passes it to the shell unquoted)."
+                )
+            ),
+        ),
+        (
+            "PYTHONPATH",
+            "pythonpath",
+            "",
+            "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / "
+            "Only when the toolkit "
+            "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;).",
+        ),
+        # xlwings.bas RunPython: AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true"); with "true",
+        # utils.prepare_sys_path converts a web address through fullname_url_to_local_path, which raises for
+        # a panel on OneDrive/SharePoint that is not synced - before the toolkit runs.
+        (
+            "ADD_WORKBOOK_TO_PYTHONPATH",
+            None,
+            "false",
+            _both(
+                N_(
+                    "false: xlwings does not put this workbook's folder on Python's path. The toolkit is installed and "
+                    "does not need it, and for a panel opened from OneDrive/SharePoint xlwings would otherwise try to "
+                    "turn the web address into a folder before the toolkit starts, and fail."
+                )
+            ),
+        ),
+        (
+            "Conda Path",
+            None,
+            "",
+            "仅用 conda 时：conda 的安装目录，例如 C:\\Users\\me\\miniconda3（同时填 Conda Env）。 / Only with conda: the "
+            "conda installation folder, e.g. C:\\Users\\me\\miniconda3 (and fill in Conda Env).",
+        ),
+        (
+            "Conda Env",
+            None,
+            "",
+            "仅用 conda 时：环境名，例如 toolkit。 / Only with conda: the environment's name, e.g. toolkit.",
+        ),
+    )
 
 
 def _conf_sheet(wb, spec: PanelSpec) -> None:
@@ -279,15 +316,16 @@ def _conf_sheet(wb, spec: PanelSpec) -> None:
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 48)
     ws.set_column(2, 2, 90)
-    for row, (name, attr, text) in enumerate(_CONF_ROWS):  # read by xlwings from A1 down to the first blank
+    rows = _conf_rows()
+    for row, (name, attr, fixed, text) in enumerate(rows):  # read by xlwings from A1 down to the first blank
         ws.write_string(row, 0, name, key)
-        current = getattr(spec, attr) if attr else ""
+        current = getattr(spec, attr) if attr else fixed
         if current:
             ws.write_string(row, 1, current, value)
         else:
             ws.write_blank(row, 1, None, value)
         ws.write_string(row, 2, text, note)
-    first = len(_CONF_ROWS) + 1  # after one blank row, so xlwings does not read these lines as settings
+    first = len(rows) + 1  # after one blank row, so xlwings does not read these lines as settings
     lines = (
         "说明 / Notes",
         "这张表是 xlwings 的设置：列 A 为名称，列 B 为值，从 A1 起连续，不要在中间插入空行。"
@@ -297,6 +335,14 @@ def _conf_sheet(wb, spec: PanelSpec) -> None:
         "本工作簿内的 VBA 模块 xlwings 必须与安装的 xlwings 版本一致：升级 xlwings 后请重新运行 "
         "`toolkit excel build-panel`。 / The VBA module `xlwings` in this workbook must match the installed "
         "xlwings package: after upgrading xlwings, run `toolkit excel build-panel` again.",
+        _both(
+            N_(
+                "Mac: run `xlwings runpython install` once in Terminal with the toolkit's Python (e.g. "
+                "/Users/me/toolkit/.venv/bin/xlwings runpython install), and again after each xlwings upgrade; "
+                "without it every button answers \"To enable RunPython, please run 'xlwings runpython install' in "
+                'a terminal once and try again."'
+            )
+        ),
     )
     for n, line in enumerate(lines):
         ws.write_string(first + n, 0, line, key if n == 0 else None)

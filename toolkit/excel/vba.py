@@ -3,6 +3,14 @@
 RunPython comes from the `xlwings` VBA module that ships inside xlwings' own
 quickstart_standalone.xlsm (so no add-in is needed); that module must be the one of the
 installed xlwings package, which is why the panel is built from the installed package's file.
+
+Each Sub first asks ToolkitCanRun() whether this is Microsoft Excel: WPS and LibreOffice open the
+panel too but cannot run xlwings (its maintainers support Excel only: xlwings issues #1457, #1759,
+#2575). LibreOffice's VBA layer answers Application.Name with "Microsoft Excel" (sc/source/ui/vba/
+vbaapplication.cxx getName) but Application.Version with "11.0" (vbahelper's OFFICEVERSION), an
+Excel 2003 that cannot open an .xlsm; WPS answers with its own name. Anywhere else the clerk is told,
+in the panel's language, to use the toolkit's desktop panel instead. The message is written into the
+source as ChrW() codes: the VBA project's code page is not UTF-8, so the source stays ASCII.
 """
 
 from __future__ import annotations
@@ -32,7 +40,47 @@ def run_python_command(function: str) -> str:
     return f"import {MACROS_MODULE} as m; m.{function}()"
 
 
-def module1_source(buttons: list[Button]) -> str:
+def vba_text(text: str, limit: int = 600) -> list[str]:
+    """`text` as VBA string expressions of at most about `limit` characters each (to be joined with &):
+    printable ASCII as literals, anything else as ChrW(&H....), a line break as vbLf."""
+    parts: list[str] = []
+    literal = ""
+    for ch in text:
+        if " " <= ch <= "~":
+            literal += '""' if ch == '"' else ch
+            continue
+        if literal:
+            parts.append(f'"{literal}"')
+            literal = ""
+        parts.append("vbLf" if ch == "\n" else f"ChrW(&H{ord(ch):04X})")
+    if literal:
+        parts.append(f'"{literal}"')
+    pieces: list[str] = []
+    for part in parts or ['""']:
+        if pieces and len(pieces[-1]) + len(part) + 3 <= limit:
+            pieces[-1] += " & " + part
+        else:
+            pieces.append(part)
+    return pieces
+
+
+def wrong_program_message(language: str) -> tuple[str, str, str]:
+    """(title, the text before the program's name, the text after it) in `language`."""
+    from toolkit.i18n import _, use_language
+
+    with use_language(language):
+        title = _("Office toolkit")
+        text = _(
+            "The buttons of this panel run in Microsoft Excel only (Windows or Mac), and this is {program}. "
+            "Use the toolkit's desktop panel instead: double-click its launcher in the workbook folder "
+            "(a .cmd file on Windows, a .command file on a Mac) or run `toolkit panel` in a terminal. It "
+            "runs the same jobs without macros."
+        )
+    before, _sep, after = text.partition("{program}")
+    return title, before, after
+
+
+def module1_source(buttons: list[Button], language: str = "zh") -> str:
     """Module1 as VBA source (CRLF line ends, ASCII only: the project's code page is not UTF-8)."""
     lines = [
         "Option Explicit",
@@ -47,7 +95,38 @@ def module1_source(buttons: list[Button]) -> str:
         if not b.function.isidentifier():
             raise ValueError(f"function name {b.function!r} is not a Python name")
         command = run_python_command(b.function).replace('"', '""')
-        lines += ["", f"Sub {b.macro}()", f"    ' {b.caption_en}", f'    RunPython "{command}"', "End Sub"]
+        lines += [
+            "",
+            f"Sub {b.macro}()",
+            f"    ' {b.caption_en}",
+            "    If Not ToolkitCanRun() Then Exit Sub",
+            f'    RunPython "{command}"',
+            "End Sub",
+        ]
+    title, before, after = wrong_program_message(language)
+    lines += [
+        "",
+        "Private Function ToolkitCanRun() As Boolean",
+        "    ' RunPython (the module xlwings) needs Microsoft Excel. LibreOffice answers Application.Name with",
+        '    \' "Microsoft Excel" but Application.Version with "11.0" (Excel 2003 cannot open an .xlsm);',
+        "    ' WPS answers with its own name. Elsewhere: say which panel to use instead.",
+        "    Dim appName As String, msg As String",
+        "    appName = Application.Name",
+        '    If appName = "Microsoft Excel" And Val(Application.Version) >= 12 Then',
+        "        ToolkitCanRun = True",
+        "        Exit Function",
+        "    End If",
+        '    If appName = "Microsoft Excel" Then appName = "LibreOffice"',
+        '    msg = ""',
+    ]
+    lines += [f"    msg = msg & {piece}" for piece in vba_text(before)]
+    lines.append("    msg = msg & appName")
+    lines += [f"    msg = msg & {piece}" for piece in vba_text(after)]
+    lines += [
+        f"    MsgBox msg, vbExclamation, {' & '.join(vba_text(title))}",
+        "    ToolkitCanRun = False",
+        "End Function",
+    ]
     text = "\r\n".join(lines) + "\r\n"
     text.encode("ascii")  # raises for a non-ASCII caption_en: keep VBA source ASCII
     return text

@@ -48,12 +48,21 @@ def read_office_days(settings: Settings) -> tuple[set, set, list[Problem]]:
     return closures, extra, problems
 
 
-def office_calendar(folder: str | Path = ".", settings: Settings | None = None):
-    """(calendar, warn) where warn(year) prints the provisional-year warning once per year."""
+def office_calendar(
+    folder: str | Path = ".", settings: Settings | None = None, *, problems: list[Problem] | None = None
+):
+    """(calendar, warn) where warn(year) prints the provisional-year warning once per year.
+
+    With `problems` given, the office-days problems are added to it and nothing is printed (the caller
+    reports them, and the provisional years, itself: the Excel buttons have no terminal).
+    """
     settings = settings or load_settings(folder)
-    closures, extra, problems = read_office_days(settings)
-    for p in problems:
-        print(f"toolkit: warning: {p}", file=sys.stderr)
+    closures, extra, found = read_office_days(settings)
+    if problems is not None:
+        problems += [Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in found]
+    else:
+        for p in found:
+            print(f"toolkit: warning: {p}", file=sys.stderr)
     try:
         cal = WorkCalendar(
             office_hours=tuple(_office_hours(settings)),
@@ -67,6 +76,7 @@ def office_calendar(folder: str | Path = ".", settings: Settings | None = None):
     def warn(year: int) -> None:
         if year not in warned:
             warned.add(year)
-            print(f"toolkit: warning: {provisional_warning(year)}", file=sys.stderr)
+            if problems is None:
+                print(f"toolkit: warning: {provisional_warning(year)}", file=sys.stderr)
 
     return cal, warn

@@ -26,7 +26,16 @@ from pathlib import Path
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _, ngettext
 
-__all__ = ["FACE_JOBS", "RUN_JOBS", "Outcome", "call_notices", "call_run_jobs", "call_summary", "record_failure"]
+__all__ = [
+    "FACE_JOBS",
+    "RUN_JOBS",
+    "Outcome",
+    "call_notices",
+    "call_run_jobs",
+    "call_summary",
+    "log_error",
+    "record_failure",
+]
 
 # The six jobs of a panel, in the order the panels show them; the first four are run_jobs' jobs.
 RUN_JOBS: dict[str, tuple[str, ...]] = {
@@ -125,11 +134,18 @@ def call_run_jobs(
         out.files.append(result.log_file)
 
 
-def call_notices(out: Outcome, folder: Path, settings, *, dry_run: bool = False, progress=None) -> None:
-    """make_notices into `out`: how many of each notice, where they are, what could not be made."""
+def call_notices(out: Outcome, folder: Path, settings, *, source=None, dry_run: bool = False, progress=None) -> None:
+    """make_notices into `out`: how many of each notice, where they are, what could not be made.
+
+    `source(path)`: where the register and the tracker are read and stamped (default: the files on disk).
+    """
     from toolkit.documents.notices import make_notices
 
-    result = make_notices(folder, as_of=out.as_of, dry_run=dry_run, settings=settings, progress=progress)
+    from toolkit.jobs.run import FileWorkbook
+
+    result = make_notices(
+        folder, as_of=out.as_of, dry_run=dry_run, settings=settings, progress=progress, source=source or FileWorkbook
+    )
     out.result = result
     out.problems += result.problems
     by_title: dict[str, int] = {}
@@ -202,7 +218,7 @@ def record_failure(out: Outcome, exc: BaseException, folder: Path | None, job: s
     if isinstance(exc, ToolkitError):
         out.lines = [str(exc)]
         return
-    where = _log_error(exc, folder, job, log_name)
+    where = log_error(exc, folder, job, log_name)
     first = (str(exc).strip().splitlines() or [""])[0]
     error = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
     out.lines = [_("Unexpected error: {error}").format(error=error)]
@@ -210,7 +226,7 @@ def record_failure(out: Outcome, exc: BaseException, folder: Path | None, job: s
         out.lines.append(_("Details: {file}").format(file=where))
 
 
-def _log_error(exc: BaseException, folder: Path | None, job: str, log_name: str) -> Path | None:
+def log_error(exc: BaseException, folder: Path | None, job: str, log_name: str) -> Path | None:
     import tempfile
 
     details = "".join(traceback.format_exception(exc))

@@ -180,11 +180,11 @@ def run_jobs_with(
             result.tier_history = history.missing(result.tier_history)
         if dry_run:
             return result
-        for src in (reg_src, trk_src):  # replaced while we decided: write neither workbook
-            src.check_unchanged()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):  # a damaged part found before the first write
             if plan.changes or plan.new_headers:
                 src.preflight(plan)
+        for src in (reg_src, trk_src):  # changed while we decided (and checked): write neither workbook
+            src.check_unchanged()
         logged_at = dt.datetime.now()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
             progress.step(f"writing {plan.table.path.name}")
@@ -283,7 +283,7 @@ def decide(
         from toolkit.rules import sla as sla_rules
         from toolkit.rules import visits as visit_rules
 
-        cal, warn = office_calendar(settings.folder, settings)
+        cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
         rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
