@@ -725,7 +725,7 @@ def test_a_wrong_panel_setting_names_the_file_and_the_key(tmp_path):
         PanelSettings.from_settings(load_settings(tmp_path))
 
 
-def test_warnings_a_job_prints_for_the_terminal_reach_the_window(tmp_path):
+def test_office_days_the_job_cannot_read_reach_the_window_as_warnings(tmp_path):
     from toolkit.jobs.init import write_office_days
     from toolkit.panel.worker import JobRequest, run_job
 
@@ -735,5 +735,5 @@ def test_warnings_a_job_prints_for_the_terminal_reach_the_window(tmp_path):
     with i18n.use_language("zh"):
         out = run_job(JobRequest("flag", "标记时效与回访", office, AS_OF))
     assert out.ok
-    notes = [line for line in out.lines if line.startswith("注意：") and "office_days.xlsx" in line]
-    assert len(notes) == 1 and "开会" in notes[0], out.lines
+    found = [p for p in out.problems if Path(p.file).name == "office_days.xlsx"]
+    assert len(found) == 1 and "开会" in found[0].reason and found[0].severity == "warning", out.problems
