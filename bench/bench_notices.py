@@ -62,7 +62,13 @@ def make_template(path: Path) -> None:
 
 def make_contexts(n: int, seed: int = 7) -> list[dict]:
     rng = random.Random(seed)
-    names = ["上海华信电子有限公司", "北京远宏贸易有限公司", "A&B <联合> 公司", "天津润海汽车配件有限公司", "Star&Moon <星月> 设计"]
+    names = [
+        "上海华信电子有限公司",
+        "北京远宏贸易有限公司",
+        "A&B <联合> 公司",
+        "天津润海汽车配件有限公司",
+        "Star&Moon <星月> 设计",
+    ]
     people = ["陈文娜", "王志强", "李晓燕", "张伟", "刘洋"]
     parts = ["滤芯", "主板", "电源模块", "传感器", "安装服务", "上门检测"]
     out = []
@@ -73,15 +79,29 @@ def make_contexts(n: int, seed: int = 7) -> list[dict]:
             qty = rng.randint(1, 9)
             price = rng.randint(10, 5000)
             total += qty * price
-            items.append({"name": rng.choice(parts), "desc": f"型号 X{rng.randint(100, 999)} \"标准\" & 保修",
-                          "qty": str(qty), "amount": f"¥{qty * price:,.2f}"})
-        out.append({
-            "complaint_id": f"TS2026-{k + 1:06d}", "customer_name": rng.choice(names), "contact": rng.choice(people),
-            "received_at": f"2026年11月{rng.randint(1, 19)}日 {rng.randint(9, 17)}:{rng.randint(0, 59):02d}",
-            "resolved_at": "2026年11月20日 16:30", "items": items, "total": f"¥{total:,.2f}",
-            "followup": "2026年11月25日" if k % 3 else "", "phone": "400-800-0000", "office": "客户服务中心",
-            "date": "2026年11月20日",
-        })
+            items.append(
+                {
+                    "name": rng.choice(parts),
+                    "desc": f'型号 X{rng.randint(100, 999)} "标准" & 保修',
+                    "qty": str(qty),
+                    "amount": f"¥{qty * price:,.2f}",
+                }
+            )
+        out.append(
+            {
+                "complaint_id": f"TS2026-{k + 1:06d}",
+                "customer_name": rng.choice(names),
+                "contact": rng.choice(people),
+                "received_at": f"2026年11月{rng.randint(1, 19)}日 {rng.randint(9, 17)}:{rng.randint(0, 59):02d}",
+                "resolved_at": "2026年11月20日 16:30",
+                "items": items,
+                "total": f"¥{total:,.2f}",
+                "followup": "2026年11月25日" if k % 3 else "",
+                "phone": "400-800-0000",
+                "office": "客户服务中心",
+                "date": "2026年11月20日",
+            }
+        )
     return out
 
 
@@ -123,7 +143,7 @@ def main(count: int = 1000) -> None:
     try:
         import docxtpl  # noqa: F401
     except ImportError:
-        raise SystemExit("docxtpl is not installed: .venv/bin/pip install -e \".[bench]\" (the baseline of this bench)")
+        raise SystemExit('docxtpl is not installed: .venv/bin/pip install -e ".[bench]" (the baseline of this bench)')
     shutil.rmtree(FOLDER, ignore_errors=True)
     for sub in ("toolkit", "docxtpl"):
         (FOLDER / sub).mkdir(parents=True)
@@ -144,8 +164,10 @@ def main(count: int = 1000) -> None:
     size_a = sum(p.stat().st_size for p in (FOLDER / "toolkit").iterdir()) / count
     size_b = sum(p.stat().st_size for p in (FOLDER / "docxtpl").iterdir()) / count
     print(report(f"{count:,} notices from a one-page template with a 5-row table", ours, theirs, "docxtpl"))
-    print(f"   per notice: toolkit {ours['seconds'] / count * 1000:.2f} ms, docxtpl "
-          f"{theirs['seconds'] / count * 1000:.2f} ms; file size {size_a / 1024:.1f} KB vs {size_b / 1024:.1f} KB")
+    print(
+        f"   per notice: toolkit {ours['seconds'] / count * 1000:.2f} ms, docxtpl "
+        f"{theirs['seconds'] / count * 1000:.2f} ms; file size {size_a / 1024:.1f} KB vs {size_b / 1024:.1f} KB"
+    )
     print(f"   same text in notices {', '.join(map(str, checked))} (read back with python-docx)")
     ratio = theirs["seconds"] / ours["seconds"]
     print(f"   target: at least 5x faster - {'met' if ratio >= 5 else 'NOT met'} ({ratio:.1f}x)")

@@ -36,8 +36,9 @@ def main() -> None:
     args = ap.parse_args()
     folder = data_folder(args.customers, args.complaints)
     path = str(folder / "complaints.xlsx")
-    ours = min((measure(OURS.format(folder=str(folder), path=path)) for _ in range(args.repeat)),
-               key=lambda m: m["seconds"])
+    ours = min(
+        (measure(OURS.format(folder=str(folder), path=path)) for _ in range(args.repeat)), key=lambda m: m["seconds"]
+    )
     base = min((measure(FASTEXCEL.format(path=path)) for _ in range(args.repeat)), key=lambda m: m["seconds"])
     print(report(f"read the {args.complaints:,}-row tracker (best of {args.repeat})", ours, base, "fastexcel"))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from common import OUT, data_folder, measure
 
-REZIP_TARGET = 3.0      # toolkit time / rezip time, at most
+REZIP_TARGET = 3.0  # toolkit time / rezip time, at most
 OPENPYXL_TARGET = 10.0  # openpyxl time / toolkit time, at least
 
 FIRST_AS_OF = "dt.datetime(2026, 11, 20, 17, 0)"
@@ -106,8 +106,10 @@ def main() -> None:
         shown = f"   {n:>10,} changed cells" if n is not None else ""
         print(f"   {name:<22} {m['seconds']:8.2f} s   peak {m['peak_mb']:7.0f} MB{shown}", flush=True)
 
-    print(f"== toolkit run on {args.customers:,} customers / {args.complaints:,} complaints "
-          "(each step a fresh process, same machine, same run)")
+    print(
+        f"== toolkit run on {args.customers:,} customers / {args.complaints:,} complaints "
+        "(each step a fresh process, same machine, same run)"
+    )
     work = OUT / "run-toolkit"
     run("toolkit first run", TOOLKIT, _fresh(src, work), as_of=FIRST_AS_OF)
     filled = OUT / "run-rezip-filled"  # the filled workbooks as the daily run finds them, for (a)
@@ -125,23 +127,33 @@ def main() -> None:
     print("== targets (issue 3): toolkit at most 3x (a) rezip, at least 10x faster than (b) openpyxl")
     r_daily = daily["seconds"] / rz_daily["seconds"]
     r_first = first["seconds"] / rz_first["seconds"]
-    print(f"   daily run  vs (a) rezip of its workbooks: {r_daily:5.2f}x the time (target <= {REZIP_TARGET:g}x)  "
-          f"{_verdict(r_daily <= REZIP_TARGET)}")
-    print(f"   first run  vs (a) rezip of its workbooks: {r_first:5.2f}x the time (target <= {REZIP_TARGET:g}x)  "
-          f"{_verdict(r_first <= REZIP_TARGET)}")
+    print(
+        f"   daily run  vs (a) rezip of its workbooks: {r_daily:5.2f}x the time (target <= {REZIP_TARGET:g}x)  "
+        f"{_verdict(r_daily <= REZIP_TARGET)}"
+    )
+    print(
+        f"   first run  vs (a) rezip of its workbooks: {r_first:5.2f}x the time (target <= {REZIP_TARGET:g}x)  "
+        f"{_verdict(r_first <= REZIP_TARGET)}"
+    )
     if "(b) openpyxl first run" in runs:
-        for label, ours, base in (("daily run", daily, runs["(b) openpyxl daily run"]),
-                                  ("first run", first, runs["(b) openpyxl first run"])):
+        for label, ours, base in (
+            ("daily run", daily, runs["(b) openpyxl daily run"]),
+            ("first run", first, runs["(b) openpyxl first run"]),
+        ):
             speed = base["seconds"] / ours["seconds"]
-            print(f"   {label:<10} vs (b) openpyxl, same job:  {speed:5.1f}x faster (target >= {OPENPYXL_TARGET:g}x)  "
-                  f"{_verdict(speed >= OPENPYXL_TARGET)};  peak memory {ours['peak_mb'] / base['peak_mb']:.2f}x "
-                  "openpyxl's")
+            print(
+                f"   {label:<10} vs (b) openpyxl, same job:  {speed:5.1f}x faster (target >= {OPENPYXL_TARGET:g}x)  "
+                f"{_verdict(speed >= OPENPYXL_TARGET)};  peak memory {ours['peak_mb'] / base['peak_mb']:.2f}x "
+                "openpyxl's"
+            )
     else:
         print("   (b) openpyxl: not measured (--skip-openpyxl)  NOT CHECKED")
     cells = _changes(first)
     if cells and r_first > REZIP_TARGET:
-        print(f"   first run: {cells:,} new cells to encode into the sheets and as many change-log lines; "
-              f"{first['seconds'] / cells * 1e6:.1f} us per changed cell in all")
+        print(
+            f"   first run: {cells:,} new cells to encode into the sheets and as many change-log lines; "
+            f"{first['seconds'] / cells * 1e6:.1f} us per changed cell in all"
+        )
 
 
 if __name__ == "__main__":

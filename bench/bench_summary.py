@@ -161,7 +161,7 @@ print("@@figures " + json.dumps({{"received": cur["received"], "closed": cur["cl
 def _marked(result: dict, mark: str):
     for line in result.get("stdout", "").splitlines():
         if line.startswith(mark + " "):
-            return json.loads(line[len(mark) + 1:])
+            return json.loads(line[len(mark) + 1 :])
     return None
 
 
@@ -174,26 +174,37 @@ def main() -> None:
     args = ap.parse_args()
     src = data_folder(args.customers, args.complaints)
     folder = OUT / f"summary-{args.customers}-{args.complaints}"
-    shutil.rmtree(folder, ignore_errors=True)   # the job writes reports/ and monthly_summary.xlsx: a copy
+    shutil.rmtree(folder, ignore_errors=True)  # the job writes reports/ and monthly_summary.xlsx: a copy
     folder.mkdir(parents=True)
     for name in ("customers.xlsx", "complaints.xlsx"):
         shutil.copy(src / name, folder / name)
     code = dict(folder=str(folder), month=args.month, as_of=AS_OF)
     ours = measure(TOOLKIT.format(**code))
-    print(f"   toolkit   {ours['seconds']:8.2f} s   peak {ours['peak_mb']:7.0f} MB   steps: "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in _marked(ours, "@@seconds").items()), flush=True)
-    again = measure(TOOLKIT.format(**code))   # the month again: its row is replaced
+    print(
+        f"   toolkit   {ours['seconds']:8.2f} s   peak {ours['peak_mb']:7.0f} MB   steps: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in _marked(ours, "@@seconds").items()),
+        flush=True,
+    )
+    again = measure(TOOLKIT.format(**code))  # the month again: its row is replaced
     print(f"   again     {again['seconds']:8.2f} s   peak {again['peak_mb']:7.0f} MB", flush=True)
     if args.skip_baseline:
         return
     base = measure(BASELINE.format(**code))
     print(f"   baseline  {base['seconds']:8.2f} s   peak {base['peak_mb']:7.0f} MB", flush=True)
-    print(report(f"monthly report for {args.month} on {args.customers:,} customers / {args.complaints:,} complaints",
-                 ours, base, "openpyxl+loop"))
+    print(
+        report(
+            f"monthly report for {args.month} on {args.customers:,} customers / {args.complaints:,} complaints",
+            ours,
+            base,
+            "openpyxl+loop",
+        )
+    )
     a, b = _marked(ours, "@@figures"), _marked(base, "@@figures")
     if a == b:
-        print(f"   figures agree: received {a['received']}, resolved {a['resolved']}, overdue at month end "
-              f"{a['overdue']}, satisfied {a['satisfied'][0]}/{a['satisfied'][1]}, repeats {a['repeats']}")
+        print(
+            f"   figures agree: received {a['received']}, resolved {a['resolved']}, overdue at month end "
+            f"{a['overdue']}, satisfied {a['satisfied'][0]}/{a['satisfied'][1]}, repeats {a['repeats']}"
+        )
     else:
         diff = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
         print(f"   FIGURES DIFFER (toolkit, baseline): {diff}")

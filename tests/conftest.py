@@ -28,8 +28,11 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 CORPUS_XLSX_DIR = CORPUS / "xlsx"
-corpus_xlsx: list[Path] = (sorted(p for p in CORPUS_XLSX_DIR.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
-                           if CORPUS_XLSX_DIR.is_dir() else [])
+corpus_xlsx: list[Path] = (
+    sorted(p for p in CORPUS_XLSX_DIR.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+    if CORPUS_XLSX_DIR.is_dir()
+    else []
+)
 NO_CORPUS = f"the third-party corpus is not available (expected the folder {CORPUS_XLSX_DIR})"
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -41,8 +44,9 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: needs headless LibreOffice")
     config.addinivalue_line("markers", "corpus: needs ../shared/corpus")
     config.addinivalue_line("markers", "slow: takes several seconds (runs headless LibreOffice)")
-    config.addinivalue_line("markers", "corpus_filter(predicate): run a corpus test only for the workbooks "
-                                       "the predicate accepts")
+    config.addinivalue_line(
+        "markers", "corpus_filter(predicate): run a corpus test only for the workbooks the predicate accepts"
+    )
 
 
 def pytest_generate_tests(metafunc):
@@ -80,8 +84,9 @@ def corpus_dir() -> Path:
 _profile_dir: str | None = None
 
 
-def soffice_run(sources, fmt: str, outdir, timeout: float = SOFFICE_TIMEOUT,
-                profile: str = "main") -> subprocess.CompletedProcess:
+def soffice_run(
+    sources, fmt: str, outdir, timeout: float = SOFFICE_TIMEOUT, profile: str = "main"
+) -> subprocess.CompletedProcess:
     """Run one headless LibreOffice conversion of `sources` into `outdir`; returns the finished process.
 
     A private user profile (created once per test session, under /tmp) keeps the run independent
@@ -100,11 +105,27 @@ def soffice_run(sources, fmt: str, outdir, timeout: float = SOFFICE_TIMEOUT,
     home.mkdir(exist_ok=True)
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    cmd = [SOFFICE, f"-env:UserInstallation={home.as_uri()}", "--headless", "--norestore",
-           "--nolockcheck", "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)]
-    return subprocess.run(cmd, capture_output=True, timeout=timeout, text=True, errors="replace",
-                          env={**os.environ, "HOME": str(home), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
-                          stdin=subprocess.DEVNULL)
+    cmd = [
+        SOFFICE,
+        f"-env:UserInstallation={home.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--convert-to",
+        fmt,
+        "--outdir",
+        str(outdir),
+        *map(str, sources),
+    ]
+    return subprocess.run(
+        cmd,
+        capture_output=True,
+        timeout=timeout,
+        text=True,
+        errors="replace",
+        env={**os.environ, "HOME": str(home), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def soffice_convert(src, fmt: str, outdir, timeout: float = SOFFICE_TIMEOUT) -> list[Path]:
@@ -136,6 +157,7 @@ def soffice():
 
 
 # ---------------------------------------------------------------------- independent reading
+
 
 def _calamine_readable_copy(path: Path, tmpdir: Path) -> Path:
     """A copy without <sheet> entries whose relationship id is empty or dangling.
@@ -248,8 +270,9 @@ def worksheet_parts(path: Path) -> list[tuple[str, str, str]]:
 
     with zipfile.ZipFile(path) as zf:
         root_rels = etree.fromstring(zf.read("_rels/.rels"))
-        wb_part = next(_resolve("", r.get("Target")) for r in root_rels
-                       if r.get("Type", "").endswith("/officeDocument"))
+        wb_part = next(
+            _resolve("", r.get("Target")) for r in root_rels if r.get("Type", "").endswith("/officeDocument")
+        )
         wb = etree.fromstring(zf.read(wb_part))
         d, f = posixpath.split(wb_part)
         rels = {r.get("Id"): r for r in etree.fromstring(zf.read(posixpath.join(d, "_rels", f + ".rels")))}
@@ -265,7 +288,7 @@ def worksheet_parts(path: Path) -> list[tuple[str, str, str]]:
 
 
 def _ns(root) -> str:
-    return root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+    return root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
 
 
 def sheet_cells(xml: bytes) -> dict[tuple[int, int], object]:
@@ -317,7 +340,7 @@ def sheet_extent(xml: bytes) -> tuple[int, int]:
                 if re.fullmatch(r"\$?[A-Za-z]{1,3}\$?\d+", part):
                     pr, pc = split_ref(part)
                     last_row, last_col = max(last_row, pr), max(last_col, pc)
-    for (cr, cc) in sheet_cells(xml):
+    for cr, cc in sheet_cells(xml):
         last_row, last_col = max(last_row, cr), max(last_col, cc)
     return last_row, last_col
 
@@ -327,8 +350,8 @@ class CorpusWrite:
 
     def __init__(self, original: Path, path: Path, sheet: str, part: str, targets: dict, new_row: int, report):
         self.original, self.path, self.sheet, self.part = original, path, sheet, part
-        self.targets = targets          # {(row, col): value written}
-        self.new_row = new_row          # the row that did not exist before
+        self.targets = targets  # {(row, col): value written}
+        self.new_row = new_row  # the row that did not exist before
         self.report = report
 
 
@@ -337,8 +360,15 @@ def corpus_sample_values(first_row: int, col: int, new_row: int) -> dict[tuple[i
     import datetime as dt
     from decimal import Decimal
 
-    column = ["投诉 & <已关闭> \"张三\" 'x'", "=1+2", 42, 3.25, Decimal("1234.5678"),
-              dt.date(2025, 3, 5), dt.datetime(2025, 3, 5, 14, 30)]
+    column = [
+        "投诉 & <已关闭> \"张三\" 'x'",
+        "=1+2",
+        42,
+        3.25,
+        Decimal("1234.5678"),
+        dt.date(2025, 3, 5),
+        dt.datetime(2025, 3, 5, 14, 30),
+    ]
     targets = {(first_row + i, col): v for i, v in enumerate(column)}
     assert new_row >= first_row + len(column), "the new row would overlap the column of values"
     targets[(new_row, 1)] = "新行 new row"

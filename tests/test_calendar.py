@@ -219,7 +219,10 @@ def test_a_pause_moves_a_working_days_deadline_by_the_working_time_it_removes():
 
 
 def test_pauses_outside_office_hours_change_nothing():
-    night = [(datetime(2025, 3, 4, 18, 30), datetime(2025, 3, 5, 8, 0)), (datetime(2025, 3, 4, 12), datetime(2025, 3, 4, 13))]
+    night = [
+        (datetime(2025, 3, 4, 18, 30), datetime(2025, 3, 5, 8, 0)),
+        (datetime(2025, 3, 4, 12), datetime(2025, 3, 4, 13)),
+    ]
     assert add_working_hours(CAL, datetime(2025, 3, 4, 17), 2, night) == at(2025, 3, 5, 10)
 
 
@@ -260,7 +263,10 @@ def test_an_open_pause_after_the_deadline_does_not_hold_it():
     hold = [(datetime(2025, 3, 4, 18, 30), None)]
     assert add_working_hours(CAL, datetime(2025, 3, 4, 9), 8, hold) == at(2025, 3, 4, 18)
     # Working time stops counting at the open pause.
-    assert working_hours_between(CAL, datetime(2025, 3, 4, 9), datetime(2025, 3, 6, 9), [(datetime(2025, 3, 4, 11), None)]) == 2.0
+    assert (
+        working_hours_between(CAL, datetime(2025, 3, 4, 9), datetime(2025, 3, 6, 9), [(datetime(2025, 3, 4, 11), None)])
+        == 2.0
+    )
 
 
 def test_a_pause_that_ends_before_it_starts_is_rejected():
@@ -492,7 +498,12 @@ def test_property_a_pause_before_the_start_changes_nothing(start, hours, n):
 
 
 @settings(max_examples=200, deadline=None)
-@given(start=STARTS, hours=HOURS, offset=st.timedeltas(timedelta(0), timedelta(days=5)), length=st.timedeltas(timedelta(0), timedelta(days=3)))
+@given(
+    start=STARTS,
+    hours=HOURS,
+    offset=st.timedeltas(timedelta(0), timedelta(days=5)),
+    length=st.timedeltas(timedelta(0), timedelta(days=3)),
+)
 def test_property_a_pause_never_brings_the_deadline_earlier(start, hours, offset, length):
     pause = [(start + offset, start + offset + length)]
     plain = add_working_hours(CAL, start, hours).at

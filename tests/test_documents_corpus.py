@@ -20,8 +20,11 @@ from toolkit.documents.pictures import Picture, insert_pictures, picture_token
 DOCX_CORPUS = CORPUS / "docx"
 corpus_files = sorted(DOCX_CORPUS.glob("*.docx")) if DOCX_CORPUS.is_dir() else []
 # what each refused template uses that the renderer does not support, as the message names it
-REFUSED = {"docxtpl_dynamic_table_tpl.docx": "{%tc %}", "docxtpl_vertical_merge_tpl.docx": "{% vm %}",
-           "docxtpl_header_footer_tpl.docx": "{{p }}"}
+REFUSED = {
+    "docxtpl_dynamic_table_tpl.docx": "{%tc %}",
+    "docxtpl_vertical_merge_tpl.docx": "{% vm %}",
+    "docxtpl_header_footer_tpl.docx": "{{p }}",
+}
 
 
 @pytest.mark.skipif(not corpus_files, reason=f"the third-party corpus is not available ({DOCX_CORPUS})")
@@ -40,8 +43,9 @@ def test_corpus_template_renders_or_is_refused_by_name(path):
     row = _AnyField("值")
     data = tpl.render({name: [row] if _is_loop(tpl, name) else "值" for name in names})
     doc = Document(io.BytesIO(data))
-    text = "\n".join(p.text for p in doc.paragraphs) + "".join(c.text for t in doc.tables for r in t.rows
-                                                                for c in r.cells)
+    text = "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
     assert "值" in text and "{{" not in text and "{%" not in text and "«" not in text
 
 
@@ -82,21 +86,31 @@ def test_docxtpl_image_template_gets_real_pictures_through_picture_fields():
         return buf.getvalue()
 
     tpl = DocxTemplate.open(DOCX_CORPUS / "docxtpl_inline_image_tpl.docx")
-    data = tpl.render({"myimage": picture_token("logo"), "myimageratio": picture_token("ratio"),
-                       "frameworks": [{"image": picture_token("django"), "desc": "Django"},
-                                      {"image": picture_token("zope"), "desc": "Zope"}]})
-    pictures = {name: Picture(png(c), width_cm=3) for name, c in
-                (("logo", "red"), ("ratio", "green"), ("django", "blue"), ("zope", "orange"))}
+    data = tpl.render(
+        {
+            "myimage": picture_token("logo"),
+            "myimageratio": picture_token("ratio"),
+            "frameworks": [
+                {"image": picture_token("django"), "desc": "Django"},
+                {"image": picture_token("zope"), "desc": "Zope"},
+            ],
+        }
+    )
+    pictures = {
+        name: Picture(png(c), width_cm=3)
+        for name, c in (("logo", "red"), ("ratio", "green"), ("django", "blue"), ("zope", "orange"))
+    }
     out, unused = insert_pictures(data, pictures)
     assert unused == set()
     doc = Document(io.BytesIO(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "[[picture:" not in text and "-> you can write just after" in text
-    assert len(doc.inline_shapes) >= 2   # the two in the body (the loop's are in a table)
+    assert len(doc.inline_shapes) >= 2  # the two in the body (the loop's are in a table)
     with zipfile.ZipFile(io.BytesIO(out)) as zf:
         media = [n for n in zf.namelist() if n.startswith("word/media/toolkit_")]
         assert len(media) == 4
         assert b'Extension="png"' in zf.read("[Content_Types].xml")
-    shapes = [s for t in doc.tables for r in t.rows for c in r.cells for p in c.paragraphs for s in
-              p._p.xpath(".//pic:pic")]
+    shapes = [
+        s for t in doc.tables for r in t.rows for c in r.cells for p in c.paragraphs for s in p._p.xpath(".//pic:pic")
+    ]
     assert len(shapes) == 2

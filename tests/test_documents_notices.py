@@ -29,6 +29,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 # ------------------------------------------------------------------------------------------ fixtures, helpers
 
+
 @pytest.fixture
 def folder(sample_office) -> Path:
     return sample_office
@@ -36,8 +37,7 @@ def folder(sample_office) -> Path:
 
 def tables(folder: Path):
     settings = load_settings(folder)
-    return (read_table(settings.register_path, settings.register),
-            read_table(settings.tracker_path, settings.tracker))
+    return (read_table(settings.register_path, settings.register), read_table(settings.tracker_path, settings.tracker))
 
 
 def doc_text(path: Path) -> str:
@@ -72,11 +72,15 @@ OPEN = ("待处理", "处理中", "待客户回复")
 
 # ------------------------------------------------------------------------------------------ the batch
 
+
 def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folder):
     register, tracker = tables(folder)
     acks = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None)
-    settlements = rows_where(tracker, same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-                             settlement_told_at=lambda v: v is None)
+    settlements = rows_where(
+        tracker,
+        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+        settlement_told_at=lambda v: v is None,
+    )
     overdue = rows_where(tracker, escalation_level=lambda v: v in ("L1", "L2", "L3"))
     visits = rows_where(register, visit_flag=lambda v: v in ("逾期", "即将到期", "未回访"))
     assert acks and settlements and overdue and visits
@@ -107,7 +111,8 @@ def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folde
     log = (folder / "logs" / f"changes-{dt.date.today():%Y-%m}.csv").read_text(encoding="utf-8-sig")
     assert log.count(",notices,") == len(result.changes)
     assert len(result.changes) == len(acks) + len(settlements) + len(overdue) + len(visits) + sum(
-        result.count(k) for k in ("feedback", "survey"))
+        result.count(k) for k in ("feedback", "survey")
+    )
 
     # the acknowledgement holds the promised deadlines, the office's way
     first = next(i for i in acks if names[i])
@@ -122,8 +127,11 @@ def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads
     result = make_notices(folder, kind="escalation", as_of=AS_OF)
     levels = tracker.values("escalation_level")
     for notice in result.made:
-        mine = [i for i in range(len(tracker)) if tracker.values("handler")[i] == notice.key
-                and levels[i] in ("L1", "L2", "L3")]
+        mine = [
+            i
+            for i in range(len(tracker))
+            if tracker.values("handler")[i] == notice.key and levels[i] in ("L1", "L2", "L3")
+        ]
         doc = Document(io.BytesIO(notice.path.read_bytes()))
         table = doc.tables[0]
         listed = [r.cells[0].text for r in table.rows[1:]]
@@ -160,8 +168,11 @@ def test_a_rerun_makes_nothing_and_force_makes_them_again(folder):
     i = next(i for i, s in enumerate(stamps) if s and "[L3]" in s)
     from toolkit.xlsx import update_cells
 
-    update_cells(folder / "complaints.xlsx", tracker.sheet, {tracker.cell_ref("notice_escalation", i):
-                                                              stamps[i].replace("[L3]", "[L1]")})
+    update_cells(
+        folder / "complaints.xlsx",
+        tracker.sheet,
+        {tracker.cell_ref("notice_escalation", i): stamps[i].replace("[L3]", "[L1]")},
+    )
     later = make_notices(folder, kind="escalation", as_of=AS_OF)
     assert [n.key for n in later.made] == [tracker.values("handler")[i]]
 
@@ -175,9 +186,12 @@ def test_customer_notices_mask_contact_details_internal_ones_do_not(folder):
     assert phone and phone not in text and f"{phone[:3]}****{phone[-4:]}" in text
     visit = next(n for n in result.made if n.kind == "visit")
     text = doc_text(visit.path)
-    owner_phones = [register.values("phone")[i] for i in range(len(register))
-                    if register.values("account_owner")[i] == visit.key
-                    and register.values("visit_flag")[i] in ("逾期", "即将到期", "未回访")]
+    owner_phones = [
+        register.values("phone")[i]
+        for i in range(len(register))
+        if register.values("account_owner")[i] == visit.key
+        and register.values("visit_flag")[i] in ("逾期", "即将到期", "未回访")
+    ]
     assert owner_phones and all(p in text for p in owner_phones if p)
 
 
@@ -188,11 +202,13 @@ def test_a_formula_in_a_stamp_cell_is_left_reported_and_not_logged(folder):
     from toolkit.xlsx import add_column, update_cells
 
     _register, tracker = tables(folder)
-    add_column(folder / "complaints.xlsx", tracker.sheet, tracker.schema.column("notice_ack").header_for("zh"),
-               keep_backups=0)
+    add_column(
+        folder / "complaints.xlsx", tracker.sheet, tracker.schema.column("notice_ack").header_for("zh"), keep_backups=0
+    )
     _register, tracker = tables(folder)
-    chosen = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None,
-                        notice_ack=lambda v: v is None)
+    chosen = rows_where(
+        tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None, notice_ack=lambda v: v is None
+    )
     i = chosen[0]
     ref = tracker.cell_ref("notice_ack", i)
     update_cells(folder / "complaints.xlsx", tracker.sheet, {ref: "PLACEHOLDER"}, keep_backups=0)
@@ -223,15 +239,25 @@ def test_a_formula_in_a_stamp_cell_is_left_reported_and_not_logged(folder):
 def test_one_bad_row_is_reported_and_the_rest_are_made(folder):
     from toolkit.xlsx import update_cells
 
-    office_template(folder, "settlement.docx", "{{ complaint_id }} {{ customer_name }}",
-                    "满意度折算：{{ (satisfaction * 20)|int }} 分")
+    office_template(
+        folder,
+        "settlement.docx",
+        "{{ complaint_id }} {{ customer_name }}",
+        "满意度折算：{{ (satisfaction * 20)|int }} 分",
+    )
     _register, tracker = tables(folder)
-    chosen = rows_where(tracker, same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-                        settlement_told_at=lambda v: v is None)
+    chosen = rows_where(
+        tracker,
+        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+        settlement_told_at=lambda v: v is None,
+    )
     assert len(chosen) > 2
     bad = chosen[1]
-    update_cells(folder / "complaints.xlsx", tracker.sheet,
-                 {tracker.cell_ref("satisfaction", i): (None if i == bad else 4) for i in chosen})
+    update_cells(
+        folder / "complaints.xlsx",
+        tracker.sheet,
+        {tracker.cell_ref("satisfaction", i): (None if i == bad else 4) for i in chosen},
+    )
     result = make_notices(folder, kind="settlement", as_of=AS_OF)
     assert len(result.made) == len(chosen) - 1
     [failure] = result.failures
@@ -271,8 +297,11 @@ def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder)
     from toolkit.xlsx import update_cells
 
     register, _tracker = tables(folder)
-    i = next(i for i in range(len(register)) if register.values("tier")[i] == "C"
-             and register.values("tier_changed_on")[i] == AS_OF.date())
+    i = next(
+        i
+        for i in range(len(register))
+        if register.values("tier")[i] == "C" and register.values("tier_changed_on")[i] == AS_OF.date()
+    )
     update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("previous_tier", i): "B"})
     result = make_notices(folder, kind="tier", as_of=AS_OF)
     [letter] = result.made
@@ -321,8 +350,9 @@ def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
     notice = next(n for n in result.made if n.key == tracker.values("complaint_id")[i])
     assert notice.path.name == f"ack_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
     assert odd in doc_text(notice.path)
-    assert file_stem("{kind}_{key}_{name}_{date}", kind="ack", key="CON", name="", date=AS_OF.date()) == \
-        f"ack_CON_{DAY}"
+    assert (
+        file_stem("{kind}_{key}_{name}_{date}", kind="ack", key="CON", name="", date=AS_OF.date()) == f"ack_CON_{DAY}"
+    )
     assert file_stem("{key}", kind="ack", key="con", name="", date=AS_OF.date()) == "_con"
 
 
@@ -340,7 +370,8 @@ def test_wrong_notice_settings_are_reported_with_the_key(folder):
     with pytest.raises(SettingsError, match=r"notices\.kinds\.ack\.table.*tracker or register"):
         NoticeSettings.from_settings(load_settings(folder))
     (folder / "toolkit.toml").write_text(
-        '[notices.kinds.ack]\nwhen = [{ column = "statsu", in = ["处理中"] }]\n', encoding="utf-8")
+        '[notices.kinds.ack]\nwhen = [{ column = "statsu", in = ["处理中"] }]\n', encoding="utf-8"
+    )
     with pytest.raises(SettingsError, match=r"notices\.kinds\.ack\.when\[1\]\.column"):
         make_notices(folder, as_of=AS_OF)
     (folder / "toolkit.toml").write_text('[notices]\nfilename = "{kind}_{customer}"\n', encoding="utf-8")
@@ -350,8 +381,10 @@ def test_wrong_notice_settings_are_reported_with_the_key(folder):
 
 def test_the_office_can_switch_notices_off_and_change_conditions(folder):
     (folder / "toolkit.toml").write_text(
-        '[notices.kinds.survey]\nenabled = false\n\n'
-        '[notices.kinds.ack]\nwhen = [{ column = "status", in = ["待处理"] }]\n', encoding="utf-8")
+        "[notices.kinds.survey]\nenabled = false\n\n"
+        '[notices.kinds.ack]\nwhen = [{ column = "status", in = ["待处理"] }]\n',
+        encoding="utf-8",
+    )
     _register, tracker = tables(folder)
     result = make_notices(folder, as_of=AS_OF, dry_run=True)
     assert "survey" not in result.kinds
@@ -359,6 +392,7 @@ def test_the_office_can_switch_notices_off_and_change_conditions(folder):
 
 
 # ------------------------------------------------------------------------------------------ the command
+
 
 def run_cli(argv: list[str]) -> int:
     import argparse

@@ -33,7 +33,7 @@ def pdf_fonts(pdf: Path) -> list[dict]:
     cols = {name: header.index(name) for name in ("name", "type", "emb", "sub", "uni")}
     out = []
     for line in lines[2:]:
-        out.append({"name": line[: cols["type"]].strip(), "emb": line[cols["emb"]: cols["sub"]].strip()})
+        out.append({"name": line[: cols["type"]].strip(), "emb": line[cols["emb"] : cols["sub"]].strip()})
     return out
 
 
@@ -44,9 +44,9 @@ def png_gray(path: Path) -> tuple[int, int, bytes]:
     pos, idat = 8, []
     width = height = None
     while pos < len(data):
-        length = struct.unpack(">I", data[pos:pos + 4])[0]
-        kind = data[pos + 4:pos + 8]
-        chunk = data[pos + 8:pos + 8 + length]
+        length = struct.unpack(">I", data[pos : pos + 4])[0]
+        kind = data[pos + 4 : pos + 8]
+        chunk = data[pos + 8 : pos + 8 + length]
         pos += 12 + length
         if kind == b"IHDR":
             width, height, depth, color, _c, _f, interlace = struct.unpack(">IIBBBBB", chunk)
@@ -60,7 +60,7 @@ def png_gray(path: Path) -> tuple[int, int, bytes]:
     prev = bytearray(stride)
     i = 0
     for _ in range(height):
-        ft, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        ft, line = raw[i], bytearray(raw[i + 1 : i + 1 + stride])
         i += 1 + stride
         for x in range(stride):
             a = line[x - bpp] if x >= bpp else 0
@@ -76,7 +76,7 @@ def png_gray(path: Path) -> tuple[int, int, bytes]:
                 p = a + b - c
                 pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
                 line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        out += line if bpp == 1 else bytes(sum(line[k:k + 3]) // 3 for k in range(0, stride, 3))
+        out += line if bpp == 1 else bytes(sum(line[k : k + 3]) // 3 for k in range(0, stride, 3))
         prev = line
     return width, height, bytes(out)
 
@@ -95,7 +95,8 @@ def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path
     # only that complaint's acknowledgement (a condition in the office's settings), to keep the run short
     key = tracker.values("complaint_id")[i]
     (folder / "toolkit.toml").write_text(
-        f'[notices.kinds.ack]\nwhen = [{{ column = "complaint_id", in = ["{key}"] }}]\n', encoding="utf-8")
+        f'[notices.kinds.ack]\nwhen = [{{ column = "complaint_id", in = ["{key}"] }}]\n', encoding="utf-8"
+    )
 
     result = make_notices(folder, kind=["ack", "settlement", "escalation"], as_of=AS_OF, pdf=True)
     assert result.failures == []
@@ -128,8 +129,10 @@ def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path
     assert cjk, fonts
     assert all(f["emb"] == "yes" for f in cjk), fonts
 
-    subprocess.run(["pdftoppm", "-gray", "-png", "-r", "40", "-f", "1", "-l", "1", str(ack.pdf),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-gray", "-png", "-r", "40", "-f", "1", "-l", "1", str(ack.pdf), str(tmp_path / "page")],
+        check=True,
+    )
     [png] = tmp_path.glob("page*.png")
     width, height, pixels = png_gray(png)
     assert width > 200 and height > 300

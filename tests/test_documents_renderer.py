@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # ------------------------------------------------------------------------------------------ helpers
 
+
 def docx_bytes(build_body) -> bytes:
     doc = Document()
     build_body(doc)
@@ -65,6 +66,7 @@ def simple(text: str) -> bytes:
 
 # ------------------------------------------------------------------------------------------ values and escaping
 
+
 def test_values_are_escaped_for_xml_and_come_back_as_typed():
     tpl = DocxTemplate.open(simple("客户：{{ name }}；说明：{{ note }}"))
     data = tpl.render({"name": "A&B <联合> 公司", "note": "\"quoted\" & 'single' </w:t> ]]>"})
@@ -73,14 +75,25 @@ def test_values_are_escaped_for_xml_and_come_back_as_typed():
 
 
 def test_dates_money_and_blank_values_are_shown_the_offices_way():
-    tpl = DocxTemplate.open(simple(
-        "{{ d }}|{{ t }}|{{ t|date }}|{{ amount|money }}|{{ blank }}|{{ n }}|{{ phone|mask_phone }}"))
-    data = tpl.render({"d": dt.date(2025, 10, 10), "t": dt.datetime(2025, 10, 10, 14, 30),
-                       "amount": Decimal("12345"), "blank": None, "n": 4, "phone": "13812342327"})
+    tpl = DocxTemplate.open(
+        simple("{{ d }}|{{ t }}|{{ t|date }}|{{ amount|money }}|{{ blank }}|{{ n }}|{{ phone|mask_phone }}")
+    )
+    data = tpl.render(
+        {
+            "d": dt.date(2025, 10, 10),
+            "t": dt.datetime(2025, 10, 10, 14, 30),
+            "amount": Decimal("12345"),
+            "blank": None,
+            "n": 4,
+            "phone": "13812342327",
+        }
+    )
     assert texts(data)[0] == "2025年10月10日|2025年10月10日 14:30|2025年10月10日|¥12,345.00||4|138****2327"
     en = DocxTemplate.open(simple("{{ t }} / {{ d|date }}"), language="en")
-    assert texts(en.render({"t": dt.datetime(2025, 10, 10, 14, 30), "d": dt.date(2025, 3, 5)}))[0] == \
-        "10 October 2025 14:30 / 5 March 2025"
+    assert (
+        texts(en.render({"t": dt.datetime(2025, 10, 10, 14, 30), "d": dt.date(2025, 3, 5)}))[0]
+        == "10 October 2025 14:30 / 5 March 2025"
+    )
 
 
 def test_line_breaks_and_tabs_in_values_become_word_breaks_and_control_characters_are_dropped():
@@ -113,6 +126,7 @@ def test_filters():
 
 
 # ------------------------------------------------------------------------------------------ Word's runs
+
 
 def test_tags_split_across_runs_with_different_formatting_still_work():
     def body(doc):
@@ -162,8 +176,11 @@ def test_table_row_loops_and_paragraph_conditions():
     data = tpl.render({"handler": "冯刚", "complaints": rows})
     table = Document(io.BytesIO(data)).tables[0]
     assert [[c.text for c in r.cells] for r in table.rows] == [
-        ["编号", "", ""], ["TS-1", "2026年11月1日 18:00", "催办"], ["TS-2", "2026年11月2日 18:00", "督办"],
-        ["TS-3", "2026年11月3日 18:00", "催办"]]
+        ["编号", "", ""],
+        ["TS-1", "2026年11月1日 18:00", "催办"],
+        ["TS-2", "2026年11月2日 18:00", "督办"],
+        ["TS-3", "2026年11月3日 18:00", "催办"],
+    ]
     assert "共 3 件" in all_text(data)
     one = tpl.render({"handler": "x", "complaints": rows[:1]})
     assert len(Document(io.BytesIO(one)).tables[0].rows) == 2 and "共" not in all_text(one)
@@ -182,6 +199,7 @@ def test_tags_in_headers_and_footers_are_rendered():
 
 
 # ------------------------------------------------------------------------------------------ errors
+
 
 def test_a_missing_value_fails_that_document_with_the_paragraph_named():
     tpl = DocxTemplate.open(simple("亲爱的 {{ contact }}"))
@@ -240,8 +258,11 @@ def test_the_check_lists_unknown_fields_with_the_closest_columns():
 
     tpl = DocxTemplate.open(docx_bytes(body))
     with pytest.raises(TemplateError) as info:
-        check_template(tpl, {"customer_name", "customer_id", "complaint_id", "complaints", "office"},
-                       {"complaints": {"handler", "complaint_id"}, "office": {"phone", "name"}})
+        check_template(
+            tpl,
+            {"customer_name", "customer_id", "complaint_id", "complaints", "office"},
+            {"complaints": {"handler", "complaint_id"}, "office": {"phone", "name"}},
+        )
     msg = str(info.value)
     assert "'custmer_name' - did you mean customer_name" in msg
     assert "'complaints[].hanlder' - did you mean complaints[].handler" in msg
@@ -262,6 +283,7 @@ def test_files_that_are_no_docx_are_refused_with_a_message(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ the zip
+
 
 def test_untouched_parts_are_copied_byte_for_byte_and_output_is_reproducible(tmp_path):
     src = tmp_path / "t.docx"
@@ -289,24 +311,32 @@ def test_merged_output_puts_each_document_on_its_own_page():
 
 # ------------------------------------------------------------------------------------------ MERGEFIELD
 
+
 def _with_fields(doc):
     p = doc.add_paragraph("Dear ")
     body = p._p
-    body.append(parse_xml(
-        f'<w:fldSimple xmlns:w="{W}" w:instr=\' MERGEFIELD "First Name" \\* Upper \'>'
-        '<w:r><w:rPr><w:b/></w:rPr><w:t>«First Name»</w:t></w:r></w:fldSimple>'))
+    body.append(
+        parse_xml(
+            f'<w:fldSimple xmlns:w="{W}" w:instr=\' MERGEFIELD "First Name" \\* Upper \'>'
+            "<w:r><w:rPr><w:b/></w:rPr><w:t>«First Name»</w:t></w:r></w:fldSimple>"
+        )
+    )
     for xml in (
         '<w:r><w:fldChar w:fldCharType="begin"/></w:r>',
         '<w:r><w:instrText xml:space="preserve"> MERGEFIELD  city </w:instrText></w:r>',
         '<w:r><w:instrText xml:space="preserve">\\b ", from " \\f "!" \\* MERGEFORMAT </w:instrText></w:r>',
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r>',
-        '<w:r><w:rPr><w:i/></w:rPr><w:t>«city»</w:t></w:r>',
+        "<w:r><w:rPr><w:i/></w:rPr><w:t>«city»</w:t></w:r>",
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>',
     ):
         body.append(parse_xml(xml.replace("<w:r>", f'<w:r xmlns:w="{W}">', 1)))
     q = doc.add_paragraph("On ")
-    q._p.append(parse_xml(f'<w:fldSimple xmlns:w="{W}" w:instr=\' MERGEFIELD date \\@ "yyyy年M月d日" \'>'
-                          '<w:r><w:t>«date»</w:t></w:r></w:fldSimple>'))
+    q._p.append(
+        parse_xml(
+            f'<w:fldSimple xmlns:w="{W}" w:instr=\' MERGEFIELD date \\@ "yyyy年M月d日" \'>'
+            "<w:r><w:t>«date»</w:t></w:r></w:fldSimple>"
+        )
+    )
 
 
 def test_mergefields_simple_and_complex_with_quoted_names_and_switches():
@@ -325,20 +355,51 @@ corpus_docx = pytest.mark.skipif(not DOCX_CORPUS.is_dir(), reason=NO_DOCX_CORPUS
 
 
 @corpus_docx
-@pytest.mark.parametrize("name, values, expected", [
-    ("mailmerge_test_winword2010.docx",
-     {"Titel": "Dhr.", "Voornaam": "Jan", "Achternaam": "Jansen", "Adresregel_1": "Straat 1", "Postcode": "9711",
-      "Plaats": "Groningen", "Provincie": "GR", "Land_of_regio": "NL"},
-     ["Dhr. Jan Jansen", "Straat 1", "9711 Groningen GR NL", "Dear Jan,"]),
-    ("mailmerge_test_macword2011.docx",
-     {"first_name": "张", "last_name": "三", "address_line": "A&B <联合> 路 1 号", "postal_code": "100000",
-      "city": "北京", "state": "BJ", "country": "中国", "date": dt.date(2026, 11, 20)},
-     ["张 三", "A&B <联合> 路 1 号", "100000 北京 BJ 中国", "Groningen, 2026年11月20日,", "Dear 张,"]),
-    ("mailmerge_test_merge_table_rows.docx",
-     {"student_name": "Bouke", "study_name": "Physics", "class_code": "PH1", "class_name": "Mechanics",
-      "class_grade": "8", "thesis_grade": "9"},
-     ["Bouke received the grades for Physics in the table below.", "PH1", "Mechanics", "8", "9"]),
-])
+@pytest.mark.parametrize(
+    "name, values, expected",
+    [
+        (
+            "mailmerge_test_winword2010.docx",
+            {
+                "Titel": "Dhr.",
+                "Voornaam": "Jan",
+                "Achternaam": "Jansen",
+                "Adresregel_1": "Straat 1",
+                "Postcode": "9711",
+                "Plaats": "Groningen",
+                "Provincie": "GR",
+                "Land_of_regio": "NL",
+            },
+            ["Dhr. Jan Jansen", "Straat 1", "9711 Groningen GR NL", "Dear Jan,"],
+        ),
+        (
+            "mailmerge_test_macword2011.docx",
+            {
+                "first_name": "张",
+                "last_name": "三",
+                "address_line": "A&B <联合> 路 1 号",
+                "postal_code": "100000",
+                "city": "北京",
+                "state": "BJ",
+                "country": "中国",
+                "date": dt.date(2026, 11, 20),
+            },
+            ["张 三", "A&B <联合> 路 1 号", "100000 北京 BJ 中国", "Groningen, 2026年11月20日,", "Dear 张,"],
+        ),
+        (
+            "mailmerge_test_merge_table_rows.docx",
+            {
+                "student_name": "Bouke",
+                "study_name": "Physics",
+                "class_code": "PH1",
+                "class_name": "Mechanics",
+                "class_grade": "8",
+                "thesis_grade": "9",
+            },
+            ["Bouke received the grades for Physics in the table below.", "PH1", "Mechanics", "8", "9"],
+        ),
+    ],
+)
 def test_word_mail_merge_templates_render(name, values, expected):
     tpl = DocxTemplate.open(DOCX_CORPUS / name)
     assert tpl.merge_fields > 0
@@ -353,9 +414,14 @@ def test_word_mail_merge_templates_render(name, values, expected):
 
 @corpus_docx
 def test_docxtpl_order_template_renders_like_docxtpl():
-    values = {"customer_name": "A&B <联合> 公司", "items": [{"desc": "泵", "qty": 2, "price": "¥12.00"},
-                                                         {"desc": "阀", "qty": 1, "price": "¥3.00"}],
-              "total_price": "¥27.00", "is_paid": False, "in_europe": True, "company_name": "客服中心"}
+    values = {
+        "customer_name": "A&B <联合> 公司",
+        "items": [{"desc": "泵", "qty": 2, "price": "¥12.00"}, {"desc": "阀", "qty": 1, "price": "¥3.00"}],
+        "total_price": "¥27.00",
+        "is_paid": False,
+        "in_europe": True,
+        "company_name": "客服中心",
+    }
     ours = DocxTemplate.open(DOCX_CORPUS / "docxtpl_order_tpl.docx").render(values)
     ours_text = texts(ours)
     assert "Dear A&B <联合> 公司," in ours_text
@@ -372,18 +438,26 @@ def test_docxtpl_order_template_renders_like_docxtpl():
 @corpus_docx
 def test_docxtpl_image_template_renders_text_in_place_of_pictures():
     tpl = DocxTemplate.open(DOCX_CORPUS / "docxtpl_inline_image_tpl.docx")
-    data = tpl.render({"myimage": "[logo]", "myimageratio": "[logo 2]",
-                       "frameworks": [{"image": "[django]", "desc": "Django"}, {"image": "[zope]", "desc": "Zope"}]})
+    data = tpl.render(
+        {
+            "myimage": "[logo]",
+            "myimageratio": "[logo 2]",
+            "frameworks": [{"image": "[django]", "desc": "Django"}, {"image": "[zope]", "desc": "Zope"}],
+        }
+    )
     text = all_text(data)
     assert "Inline image : [logo] -> you can write just after" in text and "Django" in text and "Zope" in text
 
 
 @corpus_docx
-@pytest.mark.parametrize("name, named", [
-    ("docxtpl_dynamic_table_tpl.docx", "{%tc %} (dynamic table columns)"),
-    ("docxtpl_vertical_merge_tpl.docx", "{% vm %} (vertically merged cells)"),
-    ("docxtpl_header_footer_tpl.docx", "{{p }} (sub-documents"),
-])
+@pytest.mark.parametrize(
+    "name, named",
+    [
+        ("docxtpl_dynamic_table_tpl.docx", "{%tc %} (dynamic table columns)"),
+        ("docxtpl_vertical_merge_tpl.docx", "{% vm %} (vertically merged cells)"),
+        ("docxtpl_header_footer_tpl.docx", "{{p }} (sub-documents"),
+    ],
+)
 def test_docxtpl_features_not_supported_are_named(name, named):
     with pytest.raises(TemplateError) as info:
         DocxTemplate.open(DOCX_CORPUS / name)
@@ -391,6 +465,7 @@ def test_docxtpl_features_not_supported_are_named(name, named):
 
 
 # ------------------------------------------------------------------------------------------ shipped templates
+
 
 def test_shipped_templates_are_rebuilt_byte_for_byte():
     for kind in KINDS:

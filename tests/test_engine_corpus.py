@@ -86,14 +86,14 @@ def _declared_count(styles_xml: bytes, container: str) -> int | None:
 def check_styles(old_xml: bytes, new_xml: bytes, sheet_xml: bytes) -> None:
     """New cell formats were appended and point at number formats and fills that exist."""
     old_xfs, new_xfs = _entries(old_xml, "cellXfs"), _entries(new_xml, "cellXfs")
-    assert [etree.tostring(x) for x in new_xfs[:len(old_xfs)]] == [etree.tostring(x) for x in old_xfs]
+    assert [etree.tostring(x) for x in new_xfs[: len(old_xfs)]] == [etree.tostring(x) for x in old_xfs]
     assert 1 <= len(new_xfs) - len(old_xfs) <= 2, "more cell formats than a date and a datetime need"
     assert _declared_count(new_xml, "cellXfs") == len(new_xfs)
     fmts = {int(f.get("numFmtId")) for f in _entries(new_xml, "numFmts")}
     if len(fmts) > len({int(f.get("numFmtId")) for f in _entries(old_xml, "numFmts")}):
         assert _declared_count(new_xml, "numFmts") == len(_entries(new_xml, "numFmts"))
     n_fills = len(_entries(new_xml, "fills"))
-    for xf in new_xfs[len(old_xfs):]:
+    for xf in new_xfs[len(old_xfs) :]:
         fid = int(xf.get("numFmtId", "0"))
         assert fid < 164 or fid in fmts, f"new cell format uses number format {fid}, which is not defined"
         assert int(xf.get("fillId", "0")) < max(n_fills, 1)
@@ -141,11 +141,14 @@ def test_other_zip_members_keep_their_bytes(written):
         if o.filename in rewritten:
             continue
         assert _read(written.path, n.filename) == _read(written.original, o.filename), o.filename
-        assert (n.CRC, n.compress_type, n.compress_size, n.file_size) == \
-               (o.CRC, o.compress_type, o.compress_size, o.file_size), o.filename
+        assert (n.CRC, n.compress_type, n.compress_size, n.file_size) == (
+            o.CRC,
+            o.compress_type,
+            o.compress_size,
+            o.file_size,
+        ), o.filename
         assert n.date_time == o.date_time, o.filename
-        assert raw_member(written.path, n) == raw_member(written.original, o), \
-            f"{o.filename}: compressed bytes differ"
+        assert raw_member(written.path, n) == raw_member(written.original, o), f"{o.filename}: compressed bytes differ"
     for name in styles:  # date formats (and their cell formats) were appended; nothing else moved
         check_styles(_read(written.original, name), _read(written.path, name), _read(written.path, written.part))
 

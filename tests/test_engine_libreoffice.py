@@ -23,12 +23,16 @@ from lxml import etree
 from conftest import a1, corpus_xlsx, read_values, sheet_cells, soffice_run, write_corpus_sample
 
 REFUSED = {"poi_sample.strict.xlsx"}  # the engine refuses it (see test_engine_corpus.py)
-pytestmark = [pytest.mark.libreoffice, pytest.mark.corpus, pytest.mark.slow,
-              pytest.mark.corpus_filter(lambda p: p.name not in REFUSED)]
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.corpus,
+    pytest.mark.slow,
+    pytest.mark.corpus_filter(lambda p: p.name not in REFUSED),
+]
 
 # Field separator ",", text delimiter '"', UTF-8, raw values (not "as shown"), every sheet (-1)
 # into its own file named <stem>-<sheet>.csv.
-CSV_FILTER = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1'
+CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
 def lo_text(value) -> str:
@@ -65,7 +69,7 @@ def convert_all(files: list[Path], outdir: Path, profile: str) -> dict[str, str]
         if culprit is None:
             pytest.fail(f"LibreOffice failed (exit status {proc.returncode}): {proc.stderr[-2000:]}")
         failed[culprit.name] = f"LibreOffice exited with status {proc.returncode} while converting it"
-        remaining = remaining[remaining.index(culprit) + 1:]
+        remaining = remaining[remaining.index(culprit) + 1 :]
     return failed
 
 
@@ -134,8 +138,13 @@ def test_libreoffice_reads_the_written_values(exported, corpus_xlsx_file):
                 assert csv_cell(rows, r, c) == csv_cell(orig, r, c), f"{w.sheet}!{a1(r, c)} changed"
 
 
-RESAVED = ["poi_49273.xlsx", "poi_craftonhills_goalpriorityreport.xlsx", "poi_style-alternate-content.xlsx",
-           "xw_button07.xlsm", "poi_55745.xlsx"]
+RESAVED = [
+    "poi_49273.xlsx",
+    "poi_craftonhills_goalpriorityreport.xlsx",
+    "poi_style-alternate-content.xlsx",
+    "xw_button07.xlsm",
+    "poi_55745.xlsx",
+]
 
 
 def test_libreoffice_resave_keeps_every_cell(tmp_path, soffice, corpus_dir):
@@ -153,8 +162,9 @@ def test_libreoffice_resave_keeps_every_cell(tmp_path, soffice, corpus_dir):
         resaved = tmp_path / "resaved" / (w.path.stem + ".xlsx")
         assert resaved.exists(), f"LibreOffice did not re-save {name}"
         with zipfile.ZipFile(w.path) as zf:
-            formula_cells = {rc for rc, cell in sheet_cells(zf.read(w.part)).items()
-                             if any(ch.tag.endswith("}f") for ch in cell)}
+            formula_cells = {
+                rc for rc, cell in sheet_cells(zf.read(w.part)).items() if any(ch.tag.endswith("}f") for ch in cell)
+            }
         got = read_values(resaved)[w.sheet]
         mine = read_values(w.path)[w.sheet]
         for rc, value in w.targets.items():

@@ -47,17 +47,19 @@ VALUES = st.one_of(
     st.sampled_from(["", " lead", "trail ", "a\nb", "a&b<c>", "_x0041_", "=SUM(A1)", "\x01bell", "已超时"]),
     st.datetimes(min_value=dt.datetime(1899, 12, 31), max_value=dt.datetime(2200, 1, 1)),
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2200, 1, 1)),
-    st.integers(min_value=-10**15, max_value=10**15),
+    st.integers(min_value=-(10**15), max_value=10**15),
     st.floats(allow_nan=False, allow_infinity=False, width=64),
-    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-10**9, max_value=10**9),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9),
     st.booleans(),
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(row=st.integers(min_value=1, max_value=1_048_576),
-       cells=st.dictionaries(st.integers(min_value=1, max_value=60), VALUES, min_size=1, max_size=12),
-       prefix=st.sampled_from(["", "x:"]))
+@given(
+    row=st.integers(min_value=1, max_value=1_048_576),
+    cells=st.dictionaries(st.integers(min_value=1, max_value=60), VALUES, min_size=1, max_size=12),
+    prefix=st.sampled_from(["", "x:"]),
+)
 def test_new_cells_are_the_bytes_encode_gives_each_cell(tmp_path_factory, row, cells, prefix):
     styles_path = _workbook(tmp_path_factory.mktemp("s") / "a.xlsx")
     column_styles = {3: 1, 5: 2}  # as <col style="..."> would give them; others have none
@@ -67,9 +69,11 @@ def test_new_cells_are_the_bytes_encode_gives_each_cell(tmp_path_factory, row, c
 
     fast = CellEncoder(_styles(styles_path), prefix.encode())
     slow = CellEncoder(_styles(styles_path), prefix.encode())
-    expected = b"".join(x for c in sorted(cells)
-                        if (x := slow.encode(f"{_letters(c)}{row}", cells[c], style_of(c))) is not None
-                        and cells[c] is not None)
+    expected = b"".join(
+        x
+        for c in sorted(cells)
+        if (x := slow.encode(f"{_letters(c)}{row}", cells[c], style_of(c))) is not None and cells[c] is not None
+    )
     assert fast.new_cells(row, cells, style_of) == expected
     assert fast.styles.xml == slow.styles.xml  # the same formats added to styles.xml, in the same order
 
@@ -103,7 +107,7 @@ def test_a_first_fill_of_many_rows_reads_back_with_its_formats(tmp_path):
     import openpyxl
 
     ws = openpyxl.load_workbook(path)["S"]
-    assert ws["C2"].fill.fgColor.rgb.endswith("FFFF00")      # the column's format
+    assert ws["C2"].fill.fgColor.rgb.endswith("FFFF00")  # the column's format
     assert ws["C4"].font.i and not ws["C4"].fill.fgColor.rgb.endswith("FFFF00")  # the row's own format
     assert ws["D2"].number_format == "yyyy-mm-dd hh:mm"
     assert ws["E2"].number_format == "General"
@@ -148,10 +152,14 @@ def _busy_workbook(path: Path) -> Path:
 
 
 @settings(max_examples=40, deadline=None)
-@given(blocks=st.dictionaries(
-    st.integers(min_value=3, max_value=9),
-    st.dictionaries(st.integers(min_value=1, max_value=45), VALUES, min_size=1, max_size=45),
-    min_size=1, max_size=5))
+@given(
+    blocks=st.dictionaries(
+        st.integers(min_value=3, max_value=9),
+        st.dictionaries(st.integers(min_value=1, max_value=45), VALUES, min_size=1, max_size=45),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_column_blocks_write_the_same_sheet_as_cell_by_cell_edits(tmp_path_factory, blocks):
     _compare_blocks_with_cells(tmp_path_factory.mktemp("blocks"), blocks)
 
@@ -161,8 +169,8 @@ def test_a_column_of_datetimes_as_blocks_and_as_cells(tmp_path):
     deadlines = {r: start + dt.timedelta(minutes=97 * r, seconds=r % 2) for r in range(1, 46)}
     deadlines[7] = None
     deadlines[9] = dt.datetime(2025, 10, 1, 12, 0, 0, 250_000)  # a fraction of a second
-    deadlines[13] = dt.datetime(1900, 1, 5, 8, 0)                 # before Excel's fictitious leap day
-    deadlines[15] = dt.datetime(2300, 1, 1, 18, 0)                # far ahead
+    deadlines[13] = dt.datetime(1900, 1, 5, 8, 0)  # before Excel's fictitious leap day
+    deadlines[15] = dt.datetime(2300, 1, 1, 18, 0)  # far ahead
     _compare_blocks_with_cells(tmp_path, {3: deadlines, 4: {r: start.date() for r in range(1, 46)}})
 
 
@@ -192,8 +200,12 @@ def _compare_blocks_with_cells(folder: Path, blocks: dict) -> None:
     ws_a, ws_b = openpyxl.load_workbook(by_column)["S"], openpyxl.load_workbook(by_cell)["S"]
     for row_a, row_b in zip(ws_a.iter_rows(), ws_b.iter_rows(), strict=True):
         for ca, cb in zip(row_a, row_b, strict=True):
-            assert (ca.number_format, ca.font.i, ca.font.b, ca.fill.fgColor.rgb) == \
-                (cb.number_format, cb.font.i, cb.font.b, cb.fill.fgColor.rgb), ca.coordinate
+            assert (ca.number_format, ca.font.i, ca.font.b, ca.fill.fgColor.rgb) == (
+                cb.number_format,
+                cb.font.i,
+                cb.font.b,
+                cb.fill.fgColor.rgb,
+            ), ca.coordinate
 
 
 def test_a_big_part_is_compressed_beside_the_code_making_it(monkeypatch):
@@ -223,8 +235,13 @@ def test_a_big_part_is_compressed_beside_the_code_making_it(monkeypatch):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1899, 12, 31), max_value=dt.datetime(2300, 1, 1))),
-                min_size=1, max_size=50))
+@given(
+    st.lists(
+        st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1899, 12, 31), max_value=dt.datetime(2300, 1, 1))),
+        min_size=1,
+        max_size=50,
+    )
+)
 def test_serial_numbers_worked_out_at_once_are_those_of_one_cell_at_a_time(values):
     from toolkit.xlsx.cells import excel_serial, format_number
     from toolkit.xlsx.columns import serial_texts

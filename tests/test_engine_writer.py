@@ -29,6 +29,7 @@ NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 # ---------------------------------------------------------------------- helpers
 
+
 def build(path: Path, fill=None, *, options=None, vba: bytes | None = None, sheet="S") -> Path:
     """A workbook made by XlsxWriter; `fill(workbook, worksheet)` adds the content."""
     wb = xlsxwriter.Workbook(str(path), options or {})
@@ -89,48 +90,66 @@ def count_attr(styles_xml: bytes, container: str) -> int:
     return int(etree.fromstring(styles_xml).find(f"m:{container}", NS).get("count"))
 
 
-MINIMAL_STYLES = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                  b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                  b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-                  b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
-                  b'<fill><patternFill patternType="gray125"/></fill></fills>'
-                  b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-                  b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-                  b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
-                  b'</styleSheet>')
+MINIMAL_STYLES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    b'<fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+    b"</styleSheet>"
+)
 
 
 def handmade(path: Path, sheet_data: str, *, calc_chain: bool = False) -> Path:
     """A minimal workbook with one sheet 'S' whose <sheetData> is `sheet_data` (written by hand)."""
-    ct = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-          '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-          '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-          '<Default Extension="xml" ContentType="application/xml"/>'
-          '<Override PartName="/xl/workbook.xml" '
-          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-          '<Override PartName="/xl/worksheets/sheet1.xml" '
-          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-          '<Override PartName="/xl/styles.xml" '
-          'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-          + ('<Override PartName="/xl/calcChain.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>'
-             if calc_chain else '') + '</Types>')
-    root_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                 '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                 '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                 'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-    wb = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-          '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-          'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-          '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    ct = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        + (
+            '<Override PartName="/xl/calcChain.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/>'
+            if calc_chain
+            else ""
+        )
+        + "</Types>"
+    )
+    root_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    wb = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
     rel = '<Relationship Id="%s" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/%s" Target="%s"/>'
-    wb_rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-               '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-               + rel % ("rId1", "worksheet", "worksheets/sheet1.xml") + rel % ("rId2", "styles", "styles.xml")
-               + (rel % ("rId3", "calcChain", "calcChain.xml") if calc_chain else "") + '</Relationships>')
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<dimension ref="A1"/><sheetData>{sheet_data}</sheetData></worksheet>')
+    wb_rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + rel % ("rId1", "worksheet", "worksheets/sheet1.xml")
+        + rel % ("rId2", "styles", "styles.xml")
+        + (rel % ("rId3", "calcChain", "calcChain.xml") if calc_chain else "")
+        + "</Relationships>"
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1"/><sheetData>{sheet_data}</sheetData></worksheet>'
+    )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("[Content_Types].xml", ct)
         zf.writestr("_rels/.rels", root_rels)
@@ -139,10 +158,12 @@ def handmade(path: Path, sheet_data: str, *, calc_chain: bool = False) -> Path:
         zf.writestr(SHEET1, sheet)
         zf.writestr("xl/styles.xml", MINIMAL_STYLES)
         if calc_chain:
-            zf.writestr("xl/calcChain.xml",
-                        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                        '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                        '<c r="B2" i="1"/></calcChain>')
+            zf.writestr(
+                "xl/calcChain.xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<c r="B2" i="1"/></calcChain>',
+            )
     return path
 
 
@@ -156,11 +177,13 @@ def formulas_sheet(wb, ws):
 
 # ---------------------------------------------------------------------- values and styles
 
+
 def test_overwrite_keeps_the_cells_style_index(tmp_path):
     def fill(wb, ws):
         bold = wb.add_format({"bold": True, "border": 1})
         ws.write("A1", "old", bold)
         ws.write("B1", 5, bold)
+
     path = build(tmp_path / "a.xlsx", fill)
     styles_before = member(path, "xl/styles.xml")
     style = cell(path, "A1").get("s")
@@ -178,6 +201,7 @@ def test_none_clears_a_cell_and_keeps_its_format(tmp_path):
         ws.write("A1", "styled", wb.add_format({"italic": True}))
         ws.write("B1", "plain")
         ws.write("C1", "stays")
+
     path = build(tmp_path / "a.xlsx", fill)
     update_cells(path, "S", {"A1": None, "B1": None, "D9": None})
     a1 = cell(path, "A1")
@@ -204,8 +228,9 @@ def test_numbers_are_written_exactly(tmp_path):
     assert values(path)[(2, 1)] == 1234567.891
 
 
-@pytest.mark.parametrize("text", ["=1+2", "+8613800138000", "-5", "@SUM(A1)", "=HYPERLINK(\"http://x\")", "=",
-                                  "<b>not markup</b> & co"])
+@pytest.mark.parametrize(
+    "text", ["=1+2", "+8613800138000", "-5", "@SUM(A1)", '=HYPERLINK("http://x")', "=", "<b>not markup</b> & co"]
+)
 def test_text_that_looks_like_a_formula_stays_text(tmp_path, text):
     path = build(tmp_path / "a.xlsx")
     update_cells(path, "S", {"B2": text})
@@ -260,6 +285,7 @@ def test_text_longer_than_a_cell_holds_is_refused_and_nothing_written(tmp_path):
 
 # ---------------------------------------------------------------------- formulas
 
+
 def test_formula_cells_are_refused_by_default(tmp_path):
     path = build(tmp_path / "a.xlsx", formulas_sheet)
     before = path.read_bytes()
@@ -281,8 +307,9 @@ def test_formula_cells_are_skipped_and_reported_with_skip(tmp_path):
 
 
 def test_formula_cells_are_overwritten_with_overwrite_and_the_calc_chain_dropped(tmp_path):
-    path = handmade(tmp_path / "a.xlsx",
-                    '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><f>A2*2</f><v>2</v></c></row>', calc_chain=True)
+    path = handmade(
+        tmp_path / "a.xlsx", '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><f>A2*2</f><v>2</v></c></row>', calc_chain=True
+    )
     report = update_cells(path, "S", {"B2": 5}, on_formula="overwrite")
     assert report.skipped_formulas == []
     assert cell(path, "B2").find("m:f", NS) is None
@@ -295,17 +322,20 @@ def test_formula_cells_are_overwritten_with_overwrite_and_the_calc_chain_dropped
 
 
 def test_the_calc_chain_stays_when_no_formula_is_overwritten(tmp_path):
-    path = handmade(tmp_path / "a.xlsx",
-                    '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><f>A2*2</f><v>2</v></c></row>', calc_chain=True)
+    path = handmade(
+        tmp_path / "a.xlsx", '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><f>A2*2</f><v>2</v></c></row>', calc_chain=True
+    )
     calc = member(path, "xl/calcChain.xml")
     update_cells(path, "S", {"A2": 3, "C2": "x"}, on_formula="overwrite")
     assert member(path, "xl/calcChain.xml") == calc
 
 
-SHARED = ('<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2&amp;"&lt;"</f>'
-          '<v>2&lt;</v></c></row>'
-          '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4&lt;</v></c></row>'
-          '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f t="shared" si="0"/><v>6&lt;</v></c></row>')
+SHARED = (
+    '<row r="1"><c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B3" si="0">A1*2&amp;"&lt;"</f>'
+    "<v>2&lt;</v></c></row>"
+    '<row r="2"><c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>4&lt;</v></c></row>'
+    '<row r="3"><c r="A3"><v>3</v></c><c r="B3"><f t="shared" si="0"/><v>6&lt;</v></c></row>'
+)
 
 
 def test_overwriting_the_first_cell_of_a_shared_formula_keeps_the_others(tmp_path):
@@ -349,10 +379,20 @@ def test_overwriting_part_of_an_array_formula_removes_the_array(tmp_path):
 
 # ---------------------------------------------------------------------- rows, tables and columns
 
+
 def table_sheet(wb, ws, total_row=False):
-    ws.add_table("A1:C3", {"data": [[1, "a", 10], [2, "b", 20]], "total_row": total_row,
-                           "columns": [{"header": "编号"}, {"header": "名称"},
-                                       {"header": "金额", "total_function": "sum"} if total_row else {"header": "金额"}]})
+    ws.add_table(
+        "A1:C3",
+        {
+            "data": [[1, "a", 10], [2, "b", 20]],
+            "total_row": total_row,
+            "columns": [
+                {"header": "编号"},
+                {"header": "名称"},
+                {"header": "金额", "total_function": "sum"} if total_row else {"header": "金额"},
+            ],
+        },
+    )
 
 
 def table_xml(path: Path):
@@ -378,6 +418,7 @@ def test_appending_rows_extends_a_table_that_ends_at_the_last_row(tmp_path):
 def test_appending_rows_fills_an_empty_table_row_first(tmp_path):
     def fill(wb, ws):
         ws.add_table("A1:B3", {"columns": [{"header": "a"}, {"header": "b"}]})  # two empty data rows
+
     path = build(tmp_path / "a.xlsx", fill)
     report = append_rows(path, "S", [[1, 2], [3, 4], [5, 6]])
     assert report.rows_appended == [2, 3, 4]
@@ -397,6 +438,7 @@ def test_a_table_above_other_data_is_not_extended(tmp_path):
     def fill(wb, ws):
         table_sheet(wb, ws)
         ws.write("A6", "note below the table")
+
     path = build(tmp_path / "a.xlsx", fill)
     append_rows(path, "S", [[3, "c", 30]])
     assert table_xml(path).get("ref") == "A1:C3"
@@ -437,6 +479,7 @@ def test_add_column_on_another_header_row(tmp_path):
     def fill(wb, ws):
         ws.write_row("A3", ["x", "y", None, None])
         ws.write("F1", "title far right")
+
     path = build(tmp_path / "a.xlsx", fill)
     ed = WorkbookEditor(path)
     ed.add_header("S", "one", header_row=3)
@@ -452,11 +495,13 @@ def test_new_cells_take_the_format_of_their_row_or_column(tmp_path):
         ws.set_column("C:C", 12, wb.add_format({"bg_color": "#FFFF00"}))
         ws.set_row(5, None, wb.add_format({"italic": True}))
         ws.write("A1", "x")
+
     path = build(tmp_path / "a.xlsx", fill)
     cols = etree.fromstring(member(path, SHEET1)).find("m:cols", NS)
     col_style = cols[0].get("style")
-    row_style = next(r.get("s") for r in etree.fromstring(member(path, SHEET1)).iter(f"{{{NS['m']}}}row")
-                     if r.get("r") == "6")
+    row_style = next(
+        r.get("s") for r in etree.fromstring(member(path, SHEET1)).iter(f"{{{NS['m']}}}row") if r.get("r") == "6"
+    )
     update_cells(path, "S", {"C2": "in the yellow column", "B6": "in the italic row", "C9": 5})
     assert cell(path, "C2").get("s") == col_style
     assert cell(path, "B6").get("s") == row_style
@@ -464,6 +509,7 @@ def test_new_cells_take_the_format_of_their_row_or_column(tmp_path):
 
 
 # ---------------------------------------------------------------------- styles.xml
+
 
 def test_dates_add_one_date_format_for_many_cells(tmp_path):
     path = build(tmp_path / "a.xlsx", lambda wb, ws: ws.write("A1", "日期"))
@@ -488,8 +534,10 @@ def test_dates_add_one_date_format_for_many_cells(tmp_path):
 
 
 def test_a_number_over_a_date_cell_is_not_shown_as_a_date(tmp_path):
-    path = build(tmp_path / "a.xlsx",
-                 lambda wb, ws: ws.write_datetime("A1", dt.datetime(2024, 1, 2), wb.add_format({"num_format": "yyyy/m/d"})))
+    path = build(
+        tmp_path / "a.xlsx",
+        lambda wb, ws: ws.write_datetime("A1", dt.datetime(2024, 1, 2), wb.add_format({"num_format": "yyyy/m/d"})),
+    )
     update_cells(path, "S", {"A1": 42})
     assert values(path)[(1, 1)] == 42
 
@@ -498,6 +546,7 @@ def test_fills_add_a_fill_and_a_cell_format_and_never_change_existing_ones(tmp_p
     def fill(wb, ws):
         ws.write("A1", "bold", wb.add_format({"bold": True}))
         ws.write("A2", "plain")
+
     path = build(tmp_path / "a.xlsx", fill)
     styles_before = member(path, "xl/styles.xml")
     xfs_before = cell_xfs(styles_before)
@@ -505,7 +554,7 @@ def test_fills_add_a_fill_and_a_cell_format_and_never_change_existing_ones(tmp_p
     update_cells(path, "S", {"A1": "still bold"}, fills={"A1": "FFC7CE", "A2": "#FFC7CE", "B5": "C6EFCE"})
     styles = member(path, "xl/styles.xml")
     xfs = cell_xfs(styles)
-    assert xfs[:len(xfs_before)] == xfs_before
+    assert xfs[: len(xfs_before)] == xfs_before
     assert len(xfs) == len(xfs_before) + 3  # bold+red, plain+red, plain+green
     assert count_attr(styles, "cellXfs") == len(xfs)
     assert count_attr(styles, "fills") == n_fills + 2  # one per colour
@@ -525,10 +574,19 @@ def test_fills_add_a_fill_and_a_cell_format_and_never_change_existing_ones(tmp_p
 
 def test_dates_in_a_workbook_with_numfmts_in_differential_formats(tmp_path):
     """<dxfs> (conditional formats) hold their own <numFmt>s: they are not the workbook's number formats."""
+
     def fill(wb, ws):
         ws.write("A1", 5)
-        ws.conditional_format("A1:A9", {"type": "cell", "criteria": ">", "value": 3,
-                                        "format": wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FF0000"})})
+        ws.conditional_format(
+            "A1:A9",
+            {
+                "type": "cell",
+                "criteria": ">",
+                "value": 3,
+                "format": wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FF0000"}),
+            },
+        )
+
     path = build(tmp_path / "a.xlsx", fill)
     styles_before = member(path, "xl/styles.xml")
     assert b"<dxfs" in styles_before and b"<numFmt " in styles_before
@@ -563,6 +621,7 @@ def test_dates_before_1900_03_01_use_excels_serials(tmp_path):
 
 
 # ---------------------------------------------------------------------- package, safety, backups
+
 
 def test_xlsm_stays_macro_enabled(tmp_path):
     vba = b"\xd0\xcf\x11\xe0 not a real VBA project, kept byte for byte" * 20
@@ -632,20 +691,33 @@ def test_sheet_names_match_loosely(tmp_path):
 
 # ---------------------------------------------------------------------- unusual sheet XML
 
+
 def test_rows_and_cells_without_r_attributes(tmp_path):
-    path = handmade(tmp_path / "a.xlsx",
-                    '<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>'
-                    '<row><c t="inlineStr"><is><t>a</t></is></c><c><v>5</v></c></row>'
-                    '<row r="5"><c><v>7</v></c></row>'
-                    '<row><c r="C6"><v>8</v></c><c><v>9</v></c></row>')
+    path = handmade(
+        tmp_path / "a.xlsx",
+        "<row><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>"
+        '<row><c t="inlineStr"><is><t>a</t></is></c><c><v>5</v></c></row>'
+        '<row r="5"><c><v>7</v></c></row>'
+        '<row><c r="C6"><v>8</v></c><c><v>9</v></c></row>',
+    )
     assert values(path) == {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): "a", (2, 2): 5, (5, 1): 7, (6, 3): 8, (6, 4): 9}
     update_cells(path, "S", {"A1": None, "B2": "b", "E6": 10, "B4": "new row", "A7": "last"})
-    assert values(path) == {(1, 2): 2, (1, 3): 3, (2, 1): "a", (2, 2): "b", (4, 2): "new row", (5, 1): 7,
-                            (6, 3): 8, (6, 4): 9, (6, 5): 10, (7, 1): "last"}
+    assert values(path) == {
+        (1, 2): 2,
+        (1, 3): 3,
+        (2, 1): "a",
+        (2, 2): "b",
+        (4, 2): "new row",
+        (5, 1): 7,
+        (6, 3): 8,
+        (6, 4): 9,
+        (6, 5): 10,
+        (7, 1): "last",
+    }
 
 
 def test_append_rows_to_a_sheet_without_r_attributes(tmp_path):
-    path = handmade(tmp_path / "a.xlsx", '<row><c><v>1</v></c></row><row><c><v>2</v></c></row>')
+    path = handmade(tmp_path / "a.xlsx", "<row><c><v>1</v></c></row><row><c><v>2</v></c></row>")
     report = append_rows(path, "S", [[3], [4]])
     assert report.rows_appended == [3, 4]
     assert values(path) == {(1, 1): 1, (2, 1): 2, (3, 1): 3, (4, 1): 4}
@@ -684,10 +756,12 @@ def test_an_empty_sheet_gets_appended_rows(tmp_path):
 
 def test_a_sheet_with_a_prefixed_namespace(tmp_path):
     path = handmade(tmp_path / "a.xlsx", "")
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-             '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             '<x:dimension ref="A1:B1"/><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
-             '<x:c r="B1" t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>')
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<x:dimension ref="A1:B1"/><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c>'
+        '<x:c r="B1" t="inlineStr"><x:is><x:t>b</x:t></x:is></x:c></x:row></x:sheetData></x:worksheet>'
+    )
     rewrite(path, {SHEET1: sheet.encode()})
     update_cells(path, "S", {"B1": "新", "C2": dt.date(2025, 3, 5)})
     xml = member(path, SHEET1)

@@ -33,6 +33,7 @@ LIVE_PY = REPO / "toolkit" / "excel" / "live.py"
 
 # ------------------------------------------------------------------------------ the stand-in
 
+
 def _a1(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     col = 0
@@ -65,6 +66,7 @@ class Range:
         def read(rc):
             v = self._sheet._values.get(rc)
             return float(v) if isinstance(v, int) and not isinstance(v, bool) else v  # Excel numbers are doubles
+
         grid = [[read(rc) for rc in row] for row in self._cells()]
         if self._ndim == 2:
             return grid
@@ -91,6 +93,7 @@ class Range:
                 return self._sheet._formulas[rc]
             v = self._sheet._values.get(rc)
             return "" if v is None else str(v)
+
         grid = tuple(tuple(text(rc) for rc in row) for row in self._cells())
         return grid[0][0] if len(grid) == 1 and len(grid[0]) == 1 else grid
 
@@ -119,14 +122,14 @@ class Sheet:
             return
         if isinstance(v, str):
             if v.startswith("'"):
-                v = v[1:]                       # the text prefix: stored as text, without the '
+                v = v[1:]  # the text prefix: stored as text, without the '
             elif v[:1] in ("=", "+", "-", "@") and len(v) > 1:
-                self._formulas[rc] = v          # typed as a formula
+                self._formulas[rc] = v  # typed as a formula
                 self._values[rc] = "#NAME?"
                 return
             else:
                 try:
-                    v = float(v)                # text that looks like a number becomes one
+                    v = float(v)  # text that looks like a number becomes one
                 except ValueError:
                     pass
         elif not isinstance(v, (bool, int, float, dt.datetime)):
@@ -138,8 +141,9 @@ class Sheet:
         keys = set(self._values) | set(self._formulas)
         if not keys:
             return Range(self, 1, 1, 1, 1)
-        return Range(self, min(r for r, _ in keys), min(c for _, c in keys),
-                     max(r for r, _ in keys), max(c for _, c in keys))
+        return Range(
+            self, min(r for r, _ in keys), min(c for _, c in keys), max(r for r, _ in keys), max(c for _, c in keys)
+        )
 
     def range(self, cell1, cell2=None):
         r1, c1 = _a1(cell1) if isinstance(cell1, str) else cell1
@@ -214,6 +218,7 @@ STAND_IN = {"App": App, "Books": Books, "Book": Book, "Sheets": Sheets, "Sheet":
 
 # ------------------------------------------------------------------------------ fixtures
 
+
 def _copy_samples(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("customers.xlsx", "complaints.xlsx", "office_days.xlsx"):
@@ -238,8 +243,12 @@ def _grid(book: Book, sheet: str) -> dict:
 
 
 def _file_grid(path: Path, sheet: str) -> dict:
-    return {rc: v for rc, v in Sheet(None, sheet, CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet)
-                                     .to_python(skip_empty_area=False))._values.items()}
+    return {
+        rc: v
+        for rc, v in Sheet(
+            None, sheet, CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        )._values.items()
+    }
 
 
 def _norm(v):
@@ -257,10 +266,19 @@ def _change_tuples(changes):
 # ------------------------------------------------------------------------------ the adapter's xlwings calls
 
 # What each xlwings call returns, for following values through live.py (xlwings' own types).
-_RETURNS = {("App", "books"): "Books", ("Books", "__iter__"): "Book", ("Book", "sheets"): "Sheets",
-            ("Book", "app"): "App", ("Sheets", "__iter__"): "Sheet", ("Sheets", "__getitem__"): "Sheet",
-            ("Sheet", "used_range"): "Range", ("Sheet", "range"): "Range", ("Range", "options"): "Range",
-            ("xw", "Book"): "BookClass", ("BookClass", "caller"): "Book"}
+_RETURNS = {
+    ("App", "books"): "Books",
+    ("Books", "__iter__"): "Book",
+    ("Book", "sheets"): "Sheets",
+    ("Book", "app"): "App",
+    ("Sheets", "__iter__"): "Sheet",
+    ("Sheets", "__getitem__"): "Sheet",
+    ("Sheet", "used_range"): "Range",
+    ("Sheet", "range"): "Range",
+    ("Range", "options"): "Range",
+    ("xw", "Book"): "BookClass",
+    ("BookClass", "caller"): "Book",
+}
 _KINDS = {"App", "Book", "Sheet", "Range", "Books", "Sheets"}
 
 
@@ -342,8 +360,9 @@ def xlwings_calls(source: str) -> set[tuple[str, str]]:
                 self.visit(stmt)
 
         def visit_comprehension(self, node):
-            assert self.kind(node.iter) is None, \
+            assert self.kind(node.iter) is None, (
                 "live.py: iterate xlwings collections with for loops (the analysis follows those)"
+            )
             self.generic_visit(node)
 
         def visit_Attribute(self, node):
@@ -379,16 +398,26 @@ def test_the_stand_in_implements_exactly_the_calls_the_adapter_makes():
         by_kind.setdefault(kind, set()).add(attr)
     # the list, spelled out: a new xlwings call in live.py must be added here and to the stand-in
     assert by_kind == {
-        "xw": {"Book"}, "BookClass": {"caller"},
-        "App": {"books", "alert"}, "Books": {"__iter__"},
-        "Book": {"fullname", "sheets", "app", "save"}, "Sheets": {"__iter__"},
+        "xw": {"Book"},
+        "BookClass": {"caller"},
+        "App": {"books", "alert"},
+        "Books": {"__iter__"},
+        "Book": {"fullname", "sheets", "app", "save"},
+        "Sheets": {"__iter__"},
         "Sheet": {"name", "used_range", "range"},
         "Range": {"options", "value", "formula", "row", "column"},
     }
     for kind, cls in STAND_IN.items():
         assert _implemented(cls) == by_kind.get(kind, set()), kind
-    real = {"App": xw.App, "Books": xw.main.Books, "Book": xw.Book, "Sheets": xw.main.Sheets,
-            "Sheet": xw.Sheet, "Range": xw.Range, "BookClass": xw.Book}
+    real = {
+        "App": xw.App,
+        "Books": xw.main.Books,
+        "Book": xw.Book,
+        "Sheets": xw.main.Sheets,
+        "Sheet": xw.Sheet,
+        "Range": xw.Range,
+        "BookClass": xw.Book,
+    }
     for kind, attrs in by_kind.items():
         if kind in real:
             for attr in attrs:
@@ -407,10 +436,12 @@ def test_the_analysis_sees_every_call_the_adapter_makes_at_run_time(excel):
     touched: set[tuple[str, str]] = set()
     originals = {}
     for kind, cls in STAND_IN.items():
+
         def spy(self, name, _kind=kind, _get=object.__getattribute__):
             if not name.startswith("_"):
                 touched.add((_kind, name))
             return _get(self, name)
+
         originals[cls] = cls.__getattribute__
         cls.__getattribute__ = spy
     try:
@@ -424,6 +455,7 @@ def test_the_analysis_sees_every_call_the_adapter_makes_at_run_time(excel):
 
 # ------------------------------------------------------------------------------ reading and writing
 
+
 def test_the_adapter_reads_what_the_file_engine_reads(excel):
     app, panel, folder = excel
     s = load_settings(folder)
@@ -435,8 +467,9 @@ def test_the_adapter_reads_what_the_file_engine_reads(excel):
         assert via_excel.header_row == via_file.header_row
         for c in schema.columns:
             assert [_norm(v) for v in via_excel.values(c.name)] == [_norm(v) for v in via_file.values(c.name)], c.name
-        assert [(p.row, p.column, p.reason) for p in via_excel.problems] == \
-            [(p.row, p.column, p.reason) for p in via_file.problems]
+        assert [(p.row, p.column, p.reason) for p in via_excel.problems] == [
+            (p.row, p.column, p.reason) for p in via_file.problems
+        ]
 
 
 def test_buttons_on_open_workbooks_change_what_the_command_line_changes(excel, tmp_path):
@@ -456,8 +489,9 @@ def test_buttons_on_open_workbooks_change_what_the_command_line_changes(excel, t
         assert got == want, name
         assert book._saved == 1
     # the files were not touched by the file engine: Excel saves them (here: the stand-in's save())
-    assert _file_grid(folder / "customers.xlsx", s.register.sheet) == _file_grid(SAMPLES / "customers.xlsx",
-                                                                                 s.register.sheet)
+    assert _file_grid(folder / "customers.xlsx", s.register.sheet) == _file_grid(
+        SAMPLES / "customers.xlsx", s.register.sheet
+    )
     # the same change log lines, and the versions on disk kept as backups before saving
     log_live = sorted((folder / "logs").glob("changes-*.csv"))
     log_cli = sorted((cli_folder / "logs").glob("changes-*.csv"))
@@ -524,15 +558,16 @@ def test_a_formula_in_a_toolkit_column_is_left_and_reported(excel):
     tracker = live.find_open(app, s.tracker_path)._sheet(s.tracker.sheet)
     col = trk.columns["customer_name"]
     r = trk.rows[0]
-    tracker._formulas[(r, col)] = "=\"x\""
+    tracker._formulas[(r, col)] = '="x"'
     tracker._values[(r, col)] = "x"
     out = macros.sync(panel, as_of=AS_OF)
-    assert tracker._formulas.get((r, col)) == "=\"x\""
+    assert tracker._formulas.get((r, col)) == '="x"'
     assert any("holds a formula" in p.reason and p.row == r for p in out.problems)
     assert not any(c.row == r and c.col == col for c in out.result.changes)
 
 
 # ------------------------------------------------------------------------------ what the user is told
+
 
 def test_the_user_gets_a_message_box_and_the_panel_shows_the_run(excel):
     app, panel, folder = excel
@@ -558,7 +593,7 @@ def test_an_expected_error_is_a_message_not_a_traceback(excel):
     text = _alert_text(app)
     assert not out.ok and app._alerts[0][2] == "critical"
     assert "backups_kept" in text and "toolkit.toml" in text
-    assert "Traceback" not in text and "File \"" not in text
+    assert "Traceback" not in text and 'File "' not in text
     assert str(panel._sheet("控制面板")._values[(17, 2)]).startswith("未完成")
 
 

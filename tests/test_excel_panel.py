@@ -74,6 +74,7 @@ def vml_buttons(path: Path) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------ the VBA
 
+
 def test_module1_is_our_source_and_xlwings_is_kept_as_shipped(panel, spec):
     import xlwings
 
@@ -117,8 +118,20 @@ def test_sheet_code_names_match_the_vba_document_modules(panel, spec):
 
 def test_the_xlwings_conf_sheet_explains_interpreter_and_pythonpath(tmp_path):
     out = tmp_path / "p.xlsm"
-    assert main(["excel", "build-panel", str(tmp_path), "--out", str(out),
-                 "--interpreter-win", r"C:\toolkit\.venv\Scripts\pythonw.exe"]) == 0
+    assert (
+        main(
+            [
+                "excel",
+                "build-panel",
+                str(tmp_path),
+                "--out",
+                str(out),
+                "--interpreter-win",
+                r"C:\toolkit\.venv\Scripts\pythonw.exe",
+            ]
+        )
+        == 0
+    )
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(CONF_SHEET).to_python(skip_empty_area=False)
     keys = []
     for row in rows:  # xlwings reads column A from A1 down to the first blank cell
@@ -132,6 +145,7 @@ def test_the_xlwings_conf_sheet_explains_interpreter_and_pythonpath(tmp_path):
 
 
 # ------------------------------------------------------------------------------ reproducible
+
 
 def test_the_shipped_panel_is_what_the_command_builds(tmp_path, panel):
     assert SHIPPED.exists(), "run: toolkit excel build-panel workbooks"
@@ -152,15 +166,20 @@ def test_a_bad_button_setting_is_reported(tmp_path):
 
 # ------------------------------------------------------------------------------ LibreOffice
 
+
 @pytest.mark.libreoffice
 @pytest.mark.slow
-def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(panel, spec, soffice, tmp_path,
-                                                                             monkeypatch):
+def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
+    panel, spec, soffice, tmp_path, monkeypatch
+):
     (ods,) = soffice(panel, "ods", tmp_path / "ods")
     with zipfile.ZipFile(ods) as z:
         content = z.read("content.xml").decode()
-        basic = {Path(n).stem: z.read(n).decode() for n in z.namelist()
-                 if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")}
+        basic = {
+            Path(n).stem: z.read(n).decode()
+            for n in z.namelist()
+            if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")
+        }
     bound = []
     for m in re.finditer(r"<form:button\b(.*?)</form:button>", content, re.DOTALL):
         label = html.unescape(re.search(r'form:label="([^"]*)"', m.group(1)).group(1))
@@ -169,7 +188,9 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(pan
         bound.append((label, html.unescape(href.group(1))))
     assert [label for label, _ in bound] == [b.caption for b in spec.buttons]
     # LibreOffice imported the VBA project: Module1 there is our source
-    module1 = html.unescape(re.search(r"<script:module\b[^>]*>(.*)</script:module>", basic["Module1"], re.DOTALL).group(1))
+    module1 = html.unescape(
+        re.search(r"<script:module\b[^>]*>(.*)</script:module>", basic["Module1"], re.DOTALL).group(1)
+    )
     subs = parse_subs(module1)
     assert "xlwings" in basic
     clicked = []

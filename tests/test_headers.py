@@ -13,7 +13,9 @@ REGISTER = {
 # normalize_header ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw", ["Customer ID", "customer_id", "ＣＵＳＴＯＭＥＲ　ＩＤ", "customer-id", "Customer.ID", " CUSTOMER ID "])
+@pytest.mark.parametrize(
+    "raw", ["Customer ID", "customer_id", "ＣＵＳＴＯＭＥＲ　ＩＤ", "customer-id", "Customer.ID", " CUSTOMER ID "]
+)
 def test_latin_header_spellings_normalise_alike(raw):
     assert normalize_header(raw) == "customerid"
 

@@ -50,7 +50,7 @@ def test_init_creates_settings_file_and_empty_workbooks_with_headers(tmp_path):
 
     settings = load_settings(folder)
     assert written == [folder / "toolkit.toml", settings.register_path, settings.tracker_path]
-    assert settings.source == str(folder / "toolkit.toml")        # the file is valid TOML the loader accepts
+    assert settings.source == str(folder / "toolkit.toml")  # the file is valid TOML the loader accepts
     assert settings.register_path.name == "customers.xlsx"
     assert settings.tracker_path.name == "complaints.xlsx"
     assert "[files]" in (folder / "toolkit.toml").read_text(encoding="utf-8")
@@ -114,7 +114,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     written = init_folder(tmp_path, force=True)
     assert len(written) == 3
     assert len(read_sheet(settings.register_path, settings.register.sheet)) == 1
-    assert list((tmp_path / ".toolkit-backups").glob("customers.*.xlsx"))   # the old one was kept
+    assert list((tmp_path / ".toolkit-backups").glob("customers.*.xlsx"))  # the old one was kept
 
 
 def test_init_refuses_when_only_the_settings_file_exists(tmp_path):
@@ -130,9 +130,17 @@ def test_init_refuses_when_only_the_settings_file_exists(tmp_path):
 @pytest.mark.parametrize("big", [False, True])
 def test_write_workbook_keeps_ids_and_phones_as_text(tmp_path, big):
     schema = load_settings(tmp_path).register
-    rows = [{"customer_id": 123, "name": "=1+1", "phone": 13812345678, "orders_12m": 7,
-             "revenue_12m": Decimal("1234.50"), "first_contact_date": date(2024, 2, 29)},
-            {"customer_id": "C00002 ", "name": "<r>raw</r> & _x0041_", "phone": 13900000000.0}]
+    rows = [
+        {
+            "customer_id": 123,
+            "name": "=1+1",
+            "phone": 13812345678,
+            "orders_12m": 7,
+            "revenue_12m": Decimal("1234.50"),
+            "first_contact_date": date(2024, 2, 29),
+        },
+        {"customer_id": "C00002 ", "name": "<r>raw</r> & _x0041_", "phone": 13900000000.0},
+    ]
     path = tmp_path / "r.xlsx"
     write_workbook(path, schema, rows, big=big)
     data = read_sheet(path, schema.sheet)
@@ -173,7 +181,7 @@ def test_big_workbook_formats_only_the_data_rows_and_has_no_comments(tmp_path):
     settings = load_settings(tmp_path)
     data = generate(30, 40, seed=5)
     path = tmp_path / "big.xlsx"
-    write_workbook(path, settings.tracker, iter(data.complaints), big=True)   # an iterator, not a list
+    write_workbook(path, settings.tracker, iter(data.complaints), big=True)  # an iterator, not a list
     ws = openpyxl.load_workbook(path)[settings.tracker.sheet]
     channel = letter_of(settings.tracker, "channel")
     assert f"{channel}2:{channel}41" in {str(dv.sqref) for dv in ws.data_validations.dataValidation}
@@ -189,8 +197,11 @@ def test_long_choice_lists_go_to_a_hidden_sheet(tmp_path):
     write_workbook(path, settings.tracker, [{"complaint_id": "TS1", "channel": "渠道005"}])
     wb = openpyxl.load_workbook(path)
     channel = letter_of(settings.tracker, "channel")
-    dv = next(dv for dv in wb[settings.tracker.sheet].data_validations.dataValidation
-              if str(dv.sqref).startswith(channel + "2"))
+    dv = next(
+        dv
+        for dv in wb[settings.tracker.sheet].data_validations.dataValidation
+        if str(dv.sqref).startswith(channel + "2")
+    )
     assert "_lists" in dv.formula1
     assert wb["_lists"].sheet_state == "hidden"
     assert [wb["_lists"].cell(i + 1, 1).value for i in range(80)] == many
@@ -278,8 +289,10 @@ def test_messy_sample_contains_each_kind_of_mistake(small_sample):
     known = {i.strip() for i in register_ids}
     unknown = [r for r in data.complaints if r["customer_id"].strip() not in known]
     assert len(unknown) == sum(m.kind == "unknown_customer" for m in data.mess) >= 1
-    assert any(r["customer_id"] != r["customer_id"].strip() or r["complaint_id"] != r["complaint_id"].strip()
-               for r in data.complaints)
+    assert any(
+        r["customer_id"] != r["customer_id"].strip() or r["complaint_id"] != r["complaint_id"].strip()
+        for r in data.complaints
+    )
 
     for m in data.mess:
         record = (data.customers if m.table == "customers" else data.complaints)[m.index]
@@ -329,8 +342,10 @@ def _as_read(value):
 def test_written_sample_reads_back_with_the_same_values(tmp_path, small_sample, big):
     write_sample(tmp_path, small_sample, big=big)
     settings = load_settings(tmp_path)
-    for path, schema, records in ((settings.register_path, settings.register, small_sample.customers),
-                                  (settings.tracker_path, settings.tracker, small_sample.complaints)):
+    for path, schema, records in (
+        (settings.register_path, settings.register, small_sample.customers),
+        (settings.tracker_path, settings.tracker, small_sample.complaints),
+    ):
         rows = read_sheet(path, schema.sheet)
         assert len(rows) == len(records) + 1
         names = [c.name for c in schema.columns]
@@ -348,7 +363,7 @@ def test_written_sample_reads_back_with_the_same_values(tmp_path, small_sample, 
 def test_write_sample_refuses_a_workbook_with_data(tmp_path):
     init_folder(tmp_path)
     data = generate(10, 20, seed=1)
-    write_sample(tmp_path, data)                  # empty workbooks from init may be replaced
+    write_sample(tmp_path, data)  # empty workbooks from init may be replaced
     with pytest.raises(ToolkitError, match="already holds data"):
         write_sample(tmp_path, data)
     write_sample(tmp_path, data, force=True)

@@ -56,8 +56,9 @@ def test_sync_copies_customer_fields_into_the_tracker(office):
             dups.add(cid)
         names[cid] = name
     checked = 0
-    for cid, name, check in zip(tracker.values("customer_id"), tracker.values("customer_name"),
-                                tracker.values("customer_check")):
+    for cid, name, check in zip(
+        tracker.values("customer_id"), tracker.values("customer_name"), tracker.values("customer_check")
+    ):
         if cid in names and cid not in dups:
             assert name == names[cid]
             assert not check

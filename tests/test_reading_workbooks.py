@@ -36,14 +36,18 @@ def settings(tmp_path):
 
 def test_header_below_a_title_row_and_columns_in_any_order(tmp_path, settings):
     path = tmp_path / "complaints.xlsx"
-    write(path, "投诉跟踪", [
-        ["投诉跟踪表 2025"],
-        [],
-        ["备注", "Customer ID", "ＣＯＭＰＬＡＩＮＴ　ＮＯ．", "受理时间 ", "满意度"],
-        ["staff note", "C001 ", "TS-1", dt.datetime(2025, 3, 5, 14, 30), 5],
-        [],
-        [None, "Ｃ００２", "TS-2", "2025年3月6日 9:15", "4"],
-    ])
+    write(
+        path,
+        "投诉跟踪",
+        [
+            ["投诉跟踪表 2025"],
+            [],
+            ["备注", "Customer ID", "ＣＯＭＰＬＡＩＮＴ　ＮＯ．", "受理时间 ", "满意度"],
+            ["staff note", "C001 ", "TS-1", dt.datetime(2025, 3, 5, 14, 30), 5],
+            [],
+            [None, "Ｃ００２", "TS-2", "2025年3月6日 9:15", "4"],
+        ],
+    )
     t = read_table(path, settings.tracker)
     assert t.header_row == 3
     assert t.rows == [4, 6]  # the blank row 5 is skipped
@@ -99,12 +103,16 @@ def test_wrong_sheet_name_lists_the_sheets(tmp_path, settings):
 
 def test_decimals_and_integers_from_numbers_and_text(tmp_path, settings):
     path = tmp_path / "customers.xlsx"
-    write(path, "客户台账", [
-        ["客户编号", "客户名称", "近12个月营收", "近12个月订单数"],
-        [10023, "甲公司", 12345.6, 12],
-        ["C2", "乙公司", "1,234.50", "３"],
-        ["C3", "丙公司", "￥88", 2.5],
-    ])
+    write(
+        path,
+        "客户台账",
+        [
+            ["客户编号", "客户名称", "近12个月营收", "近12个月订单数"],
+            [10023, "甲公司", 12345.6, 12],
+            ["C2", "乙公司", "1,234.50", "３"],
+            ["C3", "丙公司", "￥88", 2.5],
+        ],
+    )
     t = read_table(path, settings.register)
     assert t.values("customer_id") == ["10023", "C2", "C3"]  # an ID typed as a number stays an ID
     assert t.values("revenue_12m") == [Decimal("12345.6"), Decimal("1234.50"), Decimal("88")]
@@ -114,8 +122,11 @@ def test_decimals_and_integers_from_numbers_and_text(tmp_path, settings):
 
 def test_sheet_starting_right_of_column_a_keeps_positions(tmp_path, settings):
     path = tmp_path / "customers.xlsx"
-    write(path, "客户台账", [[], [None, None, "客户编号", "客户名称"], [None, None, "C1", "甲"],
-                          [None, "stray note", "C2", "乙"]])
+    write(
+        path,
+        "客户台账",
+        [[], [None, None, "客户编号", "客户名称"], [None, None, "C1", "甲"], [None, "stray note", "C2", "乙"]],
+    )
     t = read_table(path, settings.register)
     assert t.columns == {"customer_id": 3, "name": 4}
     assert t.values("name") == ["甲", "乙"]
@@ -123,12 +134,18 @@ def test_sheet_starting_right_of_column_a_keeps_positions(tmp_path, settings):
 
 
 def test_check_command_prints_problems_and_exits_1(tmp_path, capsys):
-    write(tmp_path / "customers.xlsx", "客户台账", [["客户编号", "客户名称"], ["C1", "甲"], ["C1", "甲二"], ["C2", "乙"]])
-    write(tmp_path / "complaints.xlsx", "投诉跟踪", [
-        ["投诉编号", "受理时间", "客户编号"],
-        ["TS-1", dt.datetime(2025, 3, 5, 10), "C1"],
-        ["TS-2", "2025-13-01", "C9"],
-    ])
+    write(
+        tmp_path / "customers.xlsx", "客户台账", [["客户编号", "客户名称"], ["C1", "甲"], ["C1", "甲二"], ["C2", "乙"]]
+    )
+    write(
+        tmp_path / "complaints.xlsx",
+        "投诉跟踪",
+        [
+            ["投诉编号", "受理时间", "客户编号"],
+            ["TS-1", dt.datetime(2025, 3, 5, 10), "C1"],
+            ["TS-2", "2025-13-01", "C9"],
+        ],
+    )
     assert main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "duplicate" in out and "C9" in out and "customer register" in out and "2025-13-01" in out
@@ -138,8 +155,11 @@ def test_check_command_prints_problems_and_exits_1(tmp_path, capsys):
 
 def test_check_command_on_clean_workbooks_exits_0(tmp_path, capsys):
     write(tmp_path / "customers.xlsx", "客户台账", [["客户编号", "客户名称"], ["C1", "甲"]])
-    write(tmp_path / "complaints.xlsx", "投诉跟踪", [["投诉编号", "受理时间", "客户编号"],
-                                                   ["TS-1", dt.datetime(2025, 3, 5, 10), "C1"]])
+    write(
+        tmp_path / "complaints.xlsx",
+        "投诉跟踪",
+        [["投诉编号", "受理时间", "客户编号"], ["TS-1", dt.datetime(2025, 3, 5, 10), "C1"]],
+    )
     assert main(["check", str(tmp_path)]) == 0
     assert "No problems found" in capsys.readouterr().out
 

@@ -38,21 +38,28 @@ SAMPLES = REPO / "workbooks"
 AS_OF = "2026-11-20T17:00"
 TRACKER_SHEET = "投诉跟踪"
 
-KILLS: dict[str, int] = {}          # scenario -> distinct kill points survived
-RANDOM_KILLS: dict[str, int] = {}   # scenario -> kills at random times from outside
+KILLS: dict[str, int] = {}  # scenario -> distinct kill points survived
+RANDOM_KILLS: dict[str, int] = {}  # scenario -> kills at random times from outside
 
 
 # ---------------------------------------------------------------------- the child process
 
+
 class Child:
     def __init__(self):
-        self.proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "hostile" / "crashchild.py")],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
-                                     env={**os.environ, "PYTHONPATH": str(REPO)})
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "tests" / "hostile" / "crashchild.py")],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
 
     def ask(self, job: str, args: dict, crash_at: int = 0, kill_after: float | None = None) -> dict:
-        self.proc.stdin.write(json.dumps({"job": job, "args": args, "crash_at": crash_at,
-                                          "kill_after": kill_after}) + "\n")
+        self.proc.stdin.write(
+            json.dumps({"job": job, "args": args, "crash_at": crash_at, "kill_after": kill_after}) + "\n"
+        )
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         assert line, "the crash-test child process died"
@@ -80,6 +87,7 @@ class Children:
 
     def map(self, fn, items) -> list:
         """fn(child, item) for every item, two at a time; the first failure is raised."""
+
         def one(item):
             c = self.idle.get()
             try:
@@ -153,8 +161,7 @@ def assert_backups_readable(folder: Path) -> None:
             assert zf.testzip() is None, b
 
 
-def kill_everywhere(child, tmp_path, name, template, job, args_for, files, *, recover=None, final=None,
-                    points=None):
+def kill_everywhere(child, tmp_path, name, template, job, args_for, files, *, recover=None, final=None, points=None):
     """Kill `job` at each crash point; check every file is old or new and a later run recovers.
 
     `args_for(folder)` gives the job's arguments for a copy of `template`; `files` the workbooks
@@ -191,8 +198,9 @@ def kill_everywhere(child, tmp_path, name, template, job, args_for, files, *, re
         with lock:
             outcomes["temp left"] += bool(temps(folder))
         again = c.ask(rec_job, rec_args(folder))
-        assert again["status"] == "exited" and again["error"] is None, \
+        assert again["status"] == "exited" and again["error"] is None, (
             f"{name}: the run after a kill at point {n} failed: {again}"
+        )
         assert temps(folder) == [], f"{name}: temporary files left after the run that followed a kill at {n}"
         assert_log_whole(folder)
         if final:
@@ -210,6 +218,7 @@ def same_as_reference(files):
     def check(folder, new):
         for f in files:
             assert (folder / f).read_bytes() == new[f], f"{f} differs from an uninterrupted run after recovery"
+
     return check
 
 
@@ -220,32 +229,67 @@ UPDATES = {"B2": "=1+2", "C3": "@SUM(A1)", "D4": 42, "E5": 3.25, "F6": "已关�
 
 def test_update_cells_killed_at_every_point(child, small_office, tmp_path):
     files = ["complaints.xlsx"]
-    kill_everywhere(child, tmp_path, "update_cells (small)", small_office, "update_cells",
-                    lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "updates": UPDATES},
-                    files, final=same_as_reference(files))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "update_cells (small)",
+        small_office,
+        "update_cells",
+        lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "updates": UPDATES},
+        files,
+        final=same_as_reference(files),
+    )
 
 
 def test_update_cells_with_fills_killed_at_every_point(child, small_office, tmp_path):
     files = ["customers.xlsx"]
-    kill_everywhere(child, tmp_path, "update_cells+fills (small)", small_office, "update_cells",
-                    lambda d: {"path": str(d / "customers.xlsx"), "sheet": "客户台账",
-                               "updates": {"B3": "新名称", "AZ9": 7}, "fills": {"B3": "FFC7CE"}},
-                    files, recover=("run_jobs", lambda d: {"folder": str(d), "jobs": ["tiers"], "as_of": AS_OF}))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "update_cells+fills (small)",
+        small_office,
+        "update_cells",
+        lambda d: {
+            "path": str(d / "customers.xlsx"),
+            "sheet": "客户台账",
+            "updates": {"B3": "新名称", "AZ9": 7},
+            "fills": {"B3": "FFC7CE"},
+        },
+        files,
+        recover=("run_jobs", lambda d: {"folder": str(d), "jobs": ["tiers"], "as_of": AS_OF}),
+    )
 
 
 def test_append_rows_killed_at_every_point(child, small_office, tmp_path):
-    kill_everywhere(child, tmp_path, "append_rows (small)", small_office, "append_rows",
-                    lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET,
-                               "rows": [["TS2026-999001", "2026-11-20 09:00", "电话"], ["TS2026-999002"]]},
-                    ["complaints.xlsx"])
+    kill_everywhere(
+        child,
+        tmp_path,
+        "append_rows (small)",
+        small_office,
+        "append_rows",
+        lambda d: {
+            "path": str(d / "complaints.xlsx"),
+            "sheet": TRACKER_SHEET,
+            "rows": [["TS2026-999001", "2026-11-20 09:00", "电话"], ["TS2026-999002"]],
+        },
+        ["complaints.xlsx"],
+    )
 
 
 def test_add_column_killed_at_every_point(child, small_office, tmp_path):
-    kill_everywhere(child, tmp_path, "add_column (small)", small_office, "add_column",
-                    lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "header": "复核备注"},
-                    ["complaints.xlsx"],
-                    recover=("update_cells", lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET,
-                                                        "updates": {"A1": "投诉编号"}}))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "add_column (small)",
+        small_office,
+        "add_column",
+        lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "header": "复核备注"},
+        ["complaints.xlsx"],
+        recover=(
+            "update_cells",
+            lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "updates": {"A1": "投诉编号"}},
+        ),
+    )
 
 
 def test_update_cells_on_the_shipped_tracker_killed_at_every_point(child, tmp_path):
@@ -253,9 +297,16 @@ def test_update_cells_on_the_shipped_tracker_killed_at_every_point(child, tmp_pa
     template.mkdir()
     shutil.copy(SAMPLES / "complaints.xlsx", template / "complaints.xlsx")
     files = ["complaints.xlsx"]
-    kill_everywhere(child, tmp_path, "update_cells (shipped tracker)", template, "update_cells",
-                    lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "updates": UPDATES},
-                    files, final=same_as_reference(files))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "update_cells (shipped tracker)",
+        template,
+        "update_cells",
+        lambda d: {"path": str(d / "complaints.xlsx"), "sheet": TRACKER_SHEET, "updates": UPDATES},
+        files,
+        final=same_as_reference(files),
+    )
 
 
 # ---------------------------------------------------------------------- jobs
@@ -264,25 +315,48 @@ BOTH = ["customers.xlsx", "complaints.xlsx"]
 
 
 def test_sync_killed_at_every_point(child, small_office, tmp_path):
-    kill_everywhere(child, tmp_path, "run_jobs sync (small)", small_office, "run_jobs",
-                    lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF}, BOTH,
-                    final=same_as_reference(BOTH))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "run_jobs sync (small)",
+        small_office,
+        "run_jobs",
+        lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF},
+        BOTH,
+        final=same_as_reference(BOTH),
+    )
 
 
 def test_run_all_jobs_killed_at_every_point(child, small_office, tmp_path):
-    kill_everywhere(child, tmp_path, "run_jobs sync+flag+tiers (small)", small_office, "run_jobs",
-                    lambda d: {"folder": str(d), "jobs": ["sync", "flag", "tiers"], "as_of": AS_OF}, BOTH,
-                    final=same_as_reference(BOTH))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "run_jobs sync+flag+tiers (small)",
+        small_office,
+        "run_jobs",
+        lambda d: {"folder": str(d), "jobs": ["sync", "flag", "tiers"], "as_of": AS_OF},
+        BOTH,
+        final=same_as_reference(BOTH),
+    )
 
 
 def test_sync_on_the_shipped_workbooks_killed_at_sampled_points(child, tmp_path):
     """The full-size samples: 8 crash points spread over the write path (each run takes a second)."""
+
     def spread(total):
         return sorted({1, 2, total // 4, total // 2, total // 2 + 1, 3 * total // 4, total - 1, total})
 
-    kill_everywhere(child, tmp_path, "run_jobs sync (shipped workbooks)", SAMPLES, "run_jobs",
-                    lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF}, BOTH,
-                    final=same_as_reference(BOTH), points=spread)
+    kill_everywhere(
+        child,
+        tmp_path,
+        "run_jobs sync (shipped workbooks)",
+        SAMPLES,
+        "run_jobs",
+        lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF},
+        BOTH,
+        final=same_as_reference(BOTH),
+        points=spread,
+    )
 
 
 def test_sync_killed_from_outside_at_random_times(child, small_office, tmp_path):
@@ -316,23 +390,34 @@ def test_sync_killed_from_outside_at_random_times(child, small_office, tmp_path)
 
 # ---------------------------------------------------------------------- restore
 
+
 def test_restore_killed_at_every_point(child, small_office, tmp_path):
     from toolkit.xlsx import update_cells
 
     template = fresh(small_office, tmp_path / "with-backups")
     update_cells(template / "complaints.xlsx", TRACKER_SHEET, {"B2": "第一次"})
     update_cells(template / "complaints.xlsx", TRACKER_SHEET, {"B2": "第二次"})
-    kill_everywhere(child, tmp_path, "restore --pick (small)", template, "restore",
-                    lambda d: {"path": str(d / "complaints.xlsx"), "pick": 2}, ["complaints.xlsx"],
-                    recover=("run_jobs", lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF}))
+    kill_everywhere(
+        child,
+        tmp_path,
+        "restore --pick (small)",
+        template,
+        "restore",
+        lambda d: {"path": str(d / "complaints.xlsx"), "pick": 2},
+        ["complaints.xlsx"],
+        recover=("run_jobs", lambda d: {"folder": str(d), "jobs": ["sync"], "as_of": AS_OF}),
+    )
 
 
 # ---------------------------------------------------------------------- the figure
+
 
 def test_at_least_200_distinct_kill_points_were_survived():
     if len(KILLS) < 9:
         pytest.skip("run the whole module to count the kill points")
     total = sum(KILLS.values())
-    print(f"\nkill points survived: {total} ({json.dumps(KILLS, ensure_ascii=False)}); "
-          f"random-time kills: {sum(RANDOM_KILLS.values())}")
+    print(
+        f"\nkill points survived: {total} ({json.dumps(KILLS, ensure_ascii=False)}); "
+        f"random-time kills: {sum(RANDOM_KILLS.values())}"
+    )
     assert total >= 200

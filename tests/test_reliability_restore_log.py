@@ -33,6 +33,7 @@ def cell(path: Path, r: int, c: int):
 
 # ---------------------------------------------------------------------- restore
 
+
 @pytest.fixture
 def edited(tmp_path):
     """complaints.xlsx written three times: versions v0 (original), v1, v2, v3 (current)."""
@@ -94,10 +95,13 @@ def test_restore_refuses_a_workbook_open_in_excel(edited, capsys):
     assert len(list_workbook_backups(path)) == 3
 
 
-@pytest.mark.parametrize("argv_tail, words", [
-    (["--pick", "9"], ["no backup number 9", "numbered 1 to 3"]),
-    (["--pick", "0"], ["no backup number 0"]),
-])
+@pytest.mark.parametrize(
+    "argv_tail, words",
+    [
+        (["--pick", "9"], ["no backup number 9", "numbered 1 to 3"]),
+        (["--pick", "0"], ["no backup number 0"]),
+    ],
+)
 def test_restore_refuses_a_number_not_listed(edited, capsys, argv_tail, words):
     path, versions = edited
     assert main(["restore", str(path), *argv_tail]) == 2
@@ -137,13 +141,15 @@ def test_backups_of_similarly_named_workbooks_are_not_mixed_up(tmp_path):
     shutil.copy(folder / "complaints.xlsx", other)
     update_cells(other, SHEET, {"F2": "x"})
     update_cells(folder / "complaints.xlsx", SHEET, {"F2": "y"})
-    assert [b.path.name.startswith("complaints.2025.") for b in list_workbook_backups(folder / "complaints.xlsx")] \
-        == [False]
+    assert [b.path.name.startswith("complaints.2025.") for b in list_workbook_backups(folder / "complaints.xlsx")] == [
+        False
+    ]
     assert len(list_workbook_backups(other)) == 1
     assert (folder / BACKUP_DIR).is_dir()
 
 
 # ---------------------------------------------------------------------- the change log
+
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
@@ -162,8 +168,14 @@ def synced(tmp_path_factory):
     finished = dt.datetime.now()
     old = CellChange("tiers", "customers.xlsx", "客户台账", 2, 20, "tier", "客户等级", "C00001", "B", "A")
     append_changes(folder, [old], when=dt.datetime(2026, 10, 5, 9, 0))
-    return {"folder": folder, "old_copy": old_copy, "sync": sync, "flag": flag, "started": started,
-            "finished": finished}
+    return {
+        "folder": folder,
+        "old_copy": old_copy,
+        "sync": sync,
+        "flag": flag,
+        "started": started,
+        "finished": finished,
+    }
 
 
 def read_log(folder: Path) -> list[list[str]]:
@@ -217,8 +229,11 @@ def test_log_filters_by_customer(synced, capsys):
     s = load_settings(folder)
     tracker = read_table(s.tracker_path, s.tracker)
     theirs = {k for k, c in zip(tracker.values("complaint_id"), tracker.values("customer_id")) if c == cid}
-    want = [c for c in changes if (c.workbook == "customers.xlsx" and c.key == cid)
-            or (c.workbook == "complaints.xlsx" and c.key in theirs)]
+    want = [
+        c
+        for c in changes
+        if (c.workbook == "customers.xlsx" and c.key == cid) or (c.workbook == "complaints.xlsx" and c.key in theirs)
+    ]
     if cid == "C00001":
         want_old = 1
     else:

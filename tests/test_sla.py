@@ -34,8 +34,10 @@ from toolkit.rules.sla import OUTPUT_COLUMNS, SlaRules, evaluate, evaluate_all
 
 CAL = WorkCalendar()
 DEFAULTS = SlaRules.from_settings(default_settings(), "shipped defaults")
-HEADS = {**default_settings(), "escalation": {**default_settings()["escalation"],
-                                              "department_heads": {"售后服务部": "王经理"}}}
+HEADS = {
+    **default_settings(),
+    "escalation": {**default_settings()["escalation"], "department_heads": {"售后服务部": "王经理"}},
+}
 RULES = SlaRules.from_settings(HEADS, "test")
 
 
@@ -56,8 +58,15 @@ def run(complaint, as_of, rules=RULES, tier=None):
 
 
 def complaint(**values):
-    base = {"request_type": "投诉", "category": "客户投诉", "priority": "重要不紧急", "channel": "电话",
-            "status": "处理中", "handler": "张三", "department": "售后服务部"}
+    base = {
+        "request_type": "投诉",
+        "category": "客户投诉",
+        "priority": "重要不紧急",
+        "channel": "电话",
+        "status": "处理中",
+        "handler": "张三",
+        "department": "售后服务部",
+    }
     base.update(values)
     return base
 
@@ -130,15 +139,18 @@ def test_no_matching_rule():
     assert all(out[f"{s}_state"] == "" for s in sla.STEPS)
 
 
-@pytest.mark.parametrize("rule, key, expected", [
-    ({"name": "x", "respond": "two hours"}, "sla.rules[2].respond", "duration"),
-    ({"name": "x", "respnd": "2 hours"}, "sla.rules[2].respnd", "left out"),
-    ({"name": "x", "feedback": "1.5 working days"}, "sla.rules[2].feedback", "duration"),
-    ({"name": "", "respond": "2 hours"}, "sla.rules[2].name", "non-empty"),
-    ({"name": "x", "priority": "非常紧急"}, "sla.rules[2].priority", "紧急重要"),
-    ({"name": "x", "tier": []}, "sla.rules[2].tier", "a text or a list"),
-    ({"name": "x", "same_day": "yes"}, "sla.rules[2].same_day", "true or false"),
-])
+@pytest.mark.parametrize(
+    "rule, key, expected",
+    [
+        ({"name": "x", "respond": "two hours"}, "sla.rules[2].respond", "duration"),
+        ({"name": "x", "respnd": "2 hours"}, "sla.rules[2].respnd", "left out"),
+        ({"name": "x", "feedback": "1.5 working days"}, "sla.rules[2].feedback", "duration"),
+        ({"name": "", "respond": "2 hours"}, "sla.rules[2].name", "non-empty"),
+        ({"name": "x", "priority": "非常紧急"}, "sla.rules[2].priority", "紧急重要"),
+        ({"name": "x", "tier": []}, "sla.rules[2].tier", "a text or a list"),
+        ({"name": "x", "same_day": "yes"}, "sla.rules[2].same_day", "true or false"),
+    ],
+)
 def test_bad_rules_name_the_source_and_key(rule, key, expected):
     with pytest.raises(SettingsError) as err:
         with_rules({"name": "故障", "request_type": "故障", "respond": "2 working hours"}, rule)
@@ -146,18 +158,21 @@ def test_bad_rules_name_the_source_and_key(rule, key, expected):
     assert "test rules" in text and f"'{key}'" in text and expected in text
 
 
-@pytest.mark.parametrize("change, key", [
-    ({"sla": {"due_soon_working_hours": -1}}, "sla.due_soon_working_hours"),
-    ({"sla": {"survey_earliest": "soon"}}, "sla.survey_earliest"),
-    ({"sla": {"waiting_statuses": ["等客户"]}}, "sla.waiting_statuses"),
-    ({"sla": {"rules": []}}, "sla.rules"),
-    ({"sla": {"colsed_statuses": []}}, "sla.colsed_statuses"),
-    ({"escalation": {"levels": {"L1": 0, "L2": 30, "L3": 24}}}, "escalation.levels.L3"),
-    ({"escalation": {"levels": {"L1": 0, "L2": "8"}}}, "escalation.levels.L2"),
-    ({"escalation": {"l3_notify": ""}}, "escalation.l3_notify"),
-    ({"escalation": {"department_heads": {"售后服务部": 1}}}, "escalation.department_heads"),
-    ({"escalation": {"steps": ["survey", "reply"]}}, "escalation.steps"),
-])
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        ({"sla": {"due_soon_working_hours": -1}}, "sla.due_soon_working_hours"),
+        ({"sla": {"survey_earliest": "soon"}}, "sla.survey_earliest"),
+        ({"sla": {"waiting_statuses": ["等客户"]}}, "sla.waiting_statuses"),
+        ({"sla": {"rules": []}}, "sla.rules"),
+        ({"sla": {"colsed_statuses": []}}, "sla.colsed_statuses"),
+        ({"escalation": {"levels": {"L1": 0, "L2": 30, "L3": 24}}}, "escalation.levels.L3"),
+        ({"escalation": {"levels": {"L1": 0, "L2": "8"}}}, "escalation.levels.L2"),
+        ({"escalation": {"l3_notify": ""}}, "escalation.l3_notify"),
+        ({"escalation": {"department_heads": {"售后服务部": 1}}}, "escalation.department_heads"),
+        ({"escalation": {"steps": ["survey", "reply"]}}, "escalation.steps"),
+    ],
+)
 def test_bad_settings_name_the_key(change, key):
     data = default_settings()
     for section, values in change.items():
@@ -180,15 +195,15 @@ def test_fault_over_golden_week_2025():
     assert out["sla_rule"] == "故障"
     # 17:00-18:00 on Tue Sep 30, then Oct 1-8 off, 09:00-10:00 on Thu Oct 9
     assert out["respond_due"] == dt(2025, 10, 9, 10, 0)
-    assert out["resolve_due"] == dt(2025, 10, 1, 17, 0)        # 24 clock hours
+    assert out["resolve_due"] == dt(2025, 10, 1, 17, 0)  # 24 clock hours
     assert out["record_due"] == dt(2025, 10, 1, 17, 0)
-    assert out["respond_state"] == "即将到期"                   # 1.5 working hours left
+    assert out["respond_state"] == "即将到期"  # 1.5 working hours left
     # "due soon" counts working hours even for clock-hour deadlines: 30 min left before the holiday
     assert out["resolve_state"] == "即将到期"
     # seen that morning (before receipt): 9 and 8 working hours left
     out = run(fault(received_at=dt(2025, 9, 30, 17, 0)), dt(2025, 9, 30, 9, 0))
     assert out["respond_state"] == "进行中" and out["resolve_state"] == "进行中"
-    assert out["same_day_state"] == ""                          # faults: no same-day rule
+    assert out["same_day_state"] == ""  # faults: no same-day rule
 
 
 def test_spring_festival_2026_make_up_saturdays():
@@ -200,9 +215,15 @@ def test_spring_festival_2026_make_up_saturdays():
     out = run(fault(received_at=dt(2026, 2, 14, 17, 0)), as_of)
     assert out["respond_due"] == dt(2026, 2, 24, 10, 0)
     # resolved Fri Feb 13: 3 working days = Sat Feb 14, Tue Feb 24, Wed Feb 25 (closing time)
-    out = run(complaint(received_at=dt(2026, 2, 12, 10, 0), recorded_at=dt(2026, 2, 12, 10, 5),
-                        responded_at=dt(2026, 2, 12, 11, 0), resolved_at=dt(2026, 2, 13, 11, 0)),
-              dt(2026, 2, 24, 9, 0))
+    out = run(
+        complaint(
+            received_at=dt(2026, 2, 12, 10, 0),
+            recorded_at=dt(2026, 2, 12, 10, 5),
+            responded_at=dt(2026, 2, 12, 11, 0),
+            resolved_at=dt(2026, 2, 13, 11, 0),
+        ),
+        dt(2026, 2, 24, 9, 0),
+    )
     assert out["feedback_due"] == dt(2026, 2, 25, 18, 0)
     assert out["feedback_state"] == "进行中"  # 16 working hours left
     # the standard same-day notice: received Thu Feb 12 10:00, not resolved that day
@@ -212,20 +233,23 @@ def test_spring_festival_2026_make_up_saturdays():
     assert out["respond_due"] == dt(2026, 2, 28, 10, 0)
 
 
-@pytest.mark.parametrize("received, due", [
-    (dt(2025, 3, 4, 10, 0), dt(2025, 3, 4, 12, 0)),    # lands on 12:00 and stays there
-    (dt(2025, 3, 4, 11, 30), dt(2025, 3, 4, 14, 30)),  # 30 min before lunch, 90 after
-    (dt(2025, 3, 4, 12, 0), dt(2025, 3, 4, 15, 0)),    # received at lunch: clock starts 13:00
-    (dt(2025, 3, 4, 12, 30), dt(2025, 3, 4, 15, 0)),
-    (dt(2025, 3, 4, 16, 0), dt(2025, 3, 4, 18, 0)),    # lands on closing time and stays there
-    (dt(2025, 3, 4, 17, 0), dt(2025, 3, 5, 10, 0)),    # 1 hour today, 1 tomorrow
-    (dt(2025, 3, 4, 18, 0), dt(2025, 3, 5, 11, 0)),    # received at closing time
-    (dt(2025, 3, 4, 7, 45), dt(2025, 3, 4, 11, 0)),    # received before opening
-    (dt(2025, 3, 7, 17, 30), dt(2025, 3, 10, 10, 30)),  # Friday evening -> Monday
-    (dt(2025, 3, 8, 10, 0), dt(2025, 3, 10, 11, 0)),   # Saturday -> Monday
-    (dt(2025, 3, 4, 10, 15, 40), dt(2025, 3, 4, 13, 16)),  # 13:15:40, rounded to the minute
-    (dt(2025, 3, 4, 10, 15, 20), dt(2025, 3, 4, 13, 15)),  # 13:15:20
-])
+@pytest.mark.parametrize(
+    "received, due",
+    [
+        (dt(2025, 3, 4, 10, 0), dt(2025, 3, 4, 12, 0)),  # lands on 12:00 and stays there
+        (dt(2025, 3, 4, 11, 30), dt(2025, 3, 4, 14, 30)),  # 30 min before lunch, 90 after
+        (dt(2025, 3, 4, 12, 0), dt(2025, 3, 4, 15, 0)),  # received at lunch: clock starts 13:00
+        (dt(2025, 3, 4, 12, 30), dt(2025, 3, 4, 15, 0)),
+        (dt(2025, 3, 4, 16, 0), dt(2025, 3, 4, 18, 0)),  # lands on closing time and stays there
+        (dt(2025, 3, 4, 17, 0), dt(2025, 3, 5, 10, 0)),  # 1 hour today, 1 tomorrow
+        (dt(2025, 3, 4, 18, 0), dt(2025, 3, 5, 11, 0)),  # received at closing time
+        (dt(2025, 3, 4, 7, 45), dt(2025, 3, 4, 11, 0)),  # received before opening
+        (dt(2025, 3, 7, 17, 30), dt(2025, 3, 10, 10, 30)),  # Friday evening -> Monday
+        (dt(2025, 3, 8, 10, 0), dt(2025, 3, 10, 11, 0)),  # Saturday -> Monday
+        (dt(2025, 3, 4, 10, 15, 40), dt(2025, 3, 4, 13, 16)),  # 13:15:40, rounded to the minute
+        (dt(2025, 3, 4, 10, 15, 20), dt(2025, 3, 4, 13, 15)),  # 13:15:20
+    ],
+)
 def test_working_hour_deadlines_around_lunch_and_closing(received, due):
     out = run(fault(received_at=received), dt(2025, 3, 4, 7, 0))
     assert out["respond_due"] == due
@@ -235,28 +259,36 @@ def test_working_hour_deadlines_around_lunch_and_closing(received, due):
 
 
 def test_a_closed_wait_stops_the_respond_and_resolve_clocks():
-    base = dict(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 10),
-                settlement_told_at=dt(2025, 3, 3, 15, 0))
+    base = dict(
+        received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 10), settlement_told_at=dt(2025, 3, 3, 15, 0)
+    )
     as_of = dt(2025, 3, 4, 12, 0)
     plain = run(complaint(**base), as_of)
-    assert plain["respond_due"] == dt(2025, 3, 5, 9, 0)       # 48 clock hours
-    assert plain["resolve_due"] == dt(2025, 3, 6, 9, 0)       # 72 clock hours
-    waited = run(complaint(**base, wait_started_at=dt(2025, 3, 3, 10, 0), wait_ended_at=dt(2025, 3, 4, 10, 0)),
-                 as_of)
-    assert waited["respond_due"] == dt(2025, 3, 6, 9, 0)      # + the 24 hours waited
+    assert plain["respond_due"] == dt(2025, 3, 5, 9, 0)  # 48 clock hours
+    assert plain["resolve_due"] == dt(2025, 3, 6, 9, 0)  # 72 clock hours
+    waited = run(complaint(**base, wait_started_at=dt(2025, 3, 3, 10, 0), wait_ended_at=dt(2025, 3, 4, 10, 0)), as_of)
+    assert waited["respond_due"] == dt(2025, 3, 6, 9, 0)  # + the 24 hours waited
     assert waited["resolve_due"] == dt(2025, 3, 7, 9, 0)
-    assert waited["record_due"] == dt(2025, 3, 4, 9, 0)       # recording is not paused
+    assert waited["record_due"] == dt(2025, 3, 4, 9, 0)  # recording is not paused
     assert waited["record_state"] == "按时完成"
     # a fault's working-hour clock: 09:00-10:00, wait 10:00-14:00, then 14:00-15:00
-    f = run(fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 5),
-                  wait_started_at=dt(2025, 3, 3, 10, 0), wait_ended_at=dt(2025, 3, 3, 14, 0)), dt(2025, 3, 3, 14, 30))
+    f = run(
+        fault(
+            received_at=dt(2025, 3, 3, 9, 0),
+            recorded_at=dt(2025, 3, 3, 9, 5),
+            wait_started_at=dt(2025, 3, 3, 10, 0),
+            wait_ended_at=dt(2025, 3, 3, 14, 0),
+        ),
+        dt(2025, 3, 3, 14, 30),
+    )
     assert f["respond_due"] == dt(2025, 3, 3, 15, 0)
     assert f["respond_state"] == "即将到期"
 
 
 def test_an_open_wait_puts_respond_and_resolve_on_hold():
-    base = dict(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 10),
-                settlement_told_at=dt(2025, 3, 3, 15, 0))
+    base = dict(
+        received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 10), settlement_told_at=dt(2025, 3, 3, 15, 0)
+    )
     out = run(complaint(**base, wait_started_at=dt(2025, 3, 3, 10, 0)), dt(2025, 3, 10, 12, 0))
     for step in ("respond", "resolve"):
         assert out[f"{step}_state"] == "暂停(待客户)"
@@ -268,14 +300,25 @@ def test_an_open_wait_puts_respond_and_resolve_on_hold():
     out = run(complaint(**base, status="待客户回复"), dt(2025, 3, 4, 12, 0))
     assert out["respond_state"] == "暂停(待客户)" and out["resolve_state"] == "暂停(待客户)"
     # a deadline already passed when the wait began stays overdue; lateness stops at the wait
-    out = run(fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 5),
-                    wait_started_at=dt(2025, 3, 3, 14, 0)), dt(2025, 3, 5, 16, 0))
+    out = run(
+        fault(
+            received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 5), wait_started_at=dt(2025, 3, 3, 14, 0)
+        ),
+        dt(2025, 3, 5, 16, 0),
+    )
     assert out["respond_state"] == "逾期" and out["respond_due"] == dt(2025, 3, 3, 11, 0)
-    assert out["respond_late_hours"] == Decimal("2.0")       # 11-12 and 13-14
+    assert out["respond_late_hours"] == Decimal("2.0")  # 11-12 and 13-14
     assert out["resolve_state"] == "暂停(待客户)"
     # a step done while waiting was done in time
-    out = run(fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 5),
-                    wait_started_at=dt(2025, 3, 3, 10, 0), responded_at=dt(2025, 3, 4, 16, 0)), dt(2025, 3, 5, 9, 0))
+    out = run(
+        fault(
+            received_at=dt(2025, 3, 3, 9, 0),
+            recorded_at=dt(2025, 3, 3, 9, 5),
+            wait_started_at=dt(2025, 3, 3, 10, 0),
+            responded_at=dt(2025, 3, 4, 16, 0),
+        ),
+        dt(2025, 3, 5, 9, 0),
+    )
     assert out["respond_state"] == "按时完成"
 
 
@@ -286,7 +329,7 @@ def test_same_day_notice():
     # received 10:00, not resolved that day: due at closing time that day
     out = run(complaint(received_at=dt(2025, 3, 4, 10, 0)), dt(2025, 3, 4, 15, 0))
     assert out["same_day_due"] == dt(2025, 3, 4, 18, 0)
-    assert out["same_day_state"] == "即将到期"                    # 3 working hours left
+    assert out["same_day_state"] == "即将到期"  # 3 working hours left
     out = run(complaint(received_at=dt(2025, 3, 4, 10, 0), recorded_at=dt(2025, 3, 4, 10, 5)), dt(2025, 3, 5, 10, 0))
     assert out["same_day_state"] == "逾期" and out["same_day_late_hours"] == Decimal("1.0")
     # received after closing: closing time of the next working day
@@ -298,48 +341,67 @@ def test_same_day_notice():
     # resolved the same day, or told the settlement date that day: met
     out = run(complaint(received_at=dt(2025, 3, 4, 10, 0), resolved_at=dt(2025, 3, 4, 16, 0)), dt(2025, 3, 4, 17, 0))
     assert out["same_day_state"] == "按时完成"
-    out = run(complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 4, 17, 0)),
-              dt(2025, 3, 5, 10, 0))
+    out = run(
+        complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 4, 17, 0)), dt(2025, 3, 5, 10, 0)
+    )
     assert out["same_day_state"] == "按时完成"
     # told the next morning: late by 1 working hour (18:00 -> 09:00 -> 10:00)
-    out = run(complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 5, 10, 0)),
-              dt(2025, 3, 5, 11, 0))
+    out = run(
+        complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 5, 10, 0)), dt(2025, 3, 5, 11, 0)
+    )
     assert out["same_day_state"] == "超时完成" and out["same_day_late_hours"] == Decimal("1.0")
 
 
 def _closed_complaint(**changes):
-    values = dict(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30),
-                  responded_at=dt(2025, 3, 3, 11, 0), settlement_told_at=dt(2025, 3, 3, 16, 0),
-                  resolved_at=dt(2025, 3, 6, 8, 0), feedback_at=dt(2025, 3, 7, 9, 0),
-                  closed_at=dt(2025, 3, 7, 10, 0), status="已关闭")
+    values = dict(
+        received_at=dt(2025, 3, 3, 9, 0),
+        recorded_at=dt(2025, 3, 3, 9, 30),
+        responded_at=dt(2025, 3, 3, 11, 0),
+        settlement_told_at=dt(2025, 3, 3, 16, 0),
+        resolved_at=dt(2025, 3, 6, 8, 0),
+        feedback_at=dt(2025, 3, 7, 9, 0),
+        closed_at=dt(2025, 3, 7, 10, 0),
+        status="已关闭",
+    )
     values.update(changes)
     return complaint(**values)
 
 
 def test_feedback_in_working_days_after_resolution():
     # resolved Thu Mar 6 15:00: Fri 7, Mon 10, Tue 11 -> Tue 18:00
-    out = run(_closed_complaint(resolved_at=dt(2025, 3, 6, 15, 0), feedback_at=None, closed_at=None,
-                                status="已解决"), dt(2025, 3, 7, 9, 0))
+    out = run(
+        _closed_complaint(resolved_at=dt(2025, 3, 6, 15, 0), feedback_at=None, closed_at=None, status="已解决"),
+        dt(2025, 3, 7, 9, 0),
+    )
     assert out["feedback_due"] == dt(2025, 3, 11, 18, 0)
     assert out["feedback_state"] == "进行中"
-    assert out["survey_state"] == ""                    # not closed yet: not applicable
-    out = run(_closed_complaint(resolved_at=dt(2025, 3, 6, 15, 0), feedback_at=dt(2025, 3, 12, 10, 0),
-                                closed_at=dt(2025, 3, 12, 11, 0), survey_at=dt(2025, 3, 13, 12, 0)),
-              dt(2025, 3, 20, 9, 0))
+    assert out["survey_state"] == ""  # not closed yet: not applicable
+    out = run(
+        _closed_complaint(
+            resolved_at=dt(2025, 3, 6, 15, 0),
+            feedback_at=dt(2025, 3, 12, 10, 0),
+            closed_at=dt(2025, 3, 12, 11, 0),
+            survey_at=dt(2025, 3, 13, 12, 0),
+        ),
+        dt(2025, 3, 20, 9, 0),
+    )
     assert out["feedback_state"] == "超时完成"
     assert out["feedback_late_hours"] == Decimal("1.0")  # Wed 09:00-10:00
     assert out["sla_state"] == "已完成(有超时)"
 
 
-@pytest.mark.parametrize("survey_at, state, late", [
-    (dt(2025, 3, 7, 16, 0), "过早", None),                 # sooner than 24 hours after closing
-    (dt(2025, 3, 8, 12, 0), "按时完成", None),
-    (dt(2025, 3, 9, 10, 0), "按时完成", None),              # exactly at the deadline
-    (dt(2025, 3, 10, 10, 0), "超时完成", Decimal("1.0")),   # due Sun 10:00; Mon 09:00-10:00 late
-])
+@pytest.mark.parametrize(
+    "survey_at, state, late",
+    [
+        (dt(2025, 3, 7, 16, 0), "过早", None),  # sooner than 24 hours after closing
+        (dt(2025, 3, 8, 12, 0), "按时完成", None),
+        (dt(2025, 3, 9, 10, 0), "按时完成", None),  # exactly at the deadline
+        (dt(2025, 3, 10, 10, 0), "超时完成", Decimal("1.0")),  # due Sun 10:00; Mon 09:00-10:00 late
+    ],
+)
 def test_survey_window(survey_at, state, late):
     out = run(_closed_complaint(survey_at=survey_at), dt(2025, 3, 20, 9, 0))
-    assert out["survey_due"] == dt(2025, 3, 9, 10, 0)        # closed Fri 10:00 + 48 hours
+    assert out["survey_due"] == dt(2025, 3, 9, 10, 0)  # closed Fri 10:00 + 48 hours
     assert out["survey_state"] == state
     assert out["survey_late_hours"] == late
 
@@ -352,9 +414,10 @@ def test_a_finished_complaint():
     assert out["next_step"] == "" and out["next_deadline"] is None and out["hours_late"] is None
     assert out["sla_rule"] == "标准" and out["escalation_level"] == "L0" and out["notify"] == ""
     # missing done times fall back to a later milestone: a resolution is a response
-    out = run(_closed_complaint(responded_at=None, recorded_at=None, survey_at=dt(2025, 3, 8, 15, 0)),
-              dt(2025, 3, 20, 9, 0))
-    assert out["respond_state"] == "超时完成"                # due Wed 09:00, resolved Thu 08:00
+    out = run(
+        _closed_complaint(responded_at=None, recorded_at=None, survey_at=dt(2025, 3, 8, 15, 0)), dt(2025, 3, 20, 9, 0)
+    )
+    assert out["respond_state"] == "超时完成"  # due Wed 09:00, resolved Thu 08:00
     assert out["respond_late_hours"] == Decimal("8.0")
     assert out["record_state"] == "超时完成"
     # a closed status without any completion time
@@ -365,8 +428,9 @@ def test_a_finished_complaint():
 
 def test_met_late_with_late_hours():
     # standard complaint received Mon 09:00: respond due Wed 09:00; responded Wed 11:30 -> 2.5 h late
-    out = run(_closed_complaint(responded_at=dt(2025, 3, 5, 11, 30), survey_at=dt(2025, 3, 8, 15, 0)),
-              dt(2025, 3, 20, 9, 0))
+    out = run(
+        _closed_complaint(responded_at=dt(2025, 3, 5, 11, 30), survey_at=dt(2025, 3, 8, 15, 0)), dt(2025, 3, 20, 9, 0)
+    )
     assert out["respond_due"] == dt(2025, 3, 5, 9, 0)
     assert out["respond_state"] == "超时完成"
     assert out["respond_late_hours"] == Decimal("2.5")
@@ -380,14 +444,17 @@ def _late_fault():
     return fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30))
 
 
-@pytest.mark.parametrize("as_of, hours, level, notify", [
-    (dt(2025, 3, 3, 11, 0), None, "L0", ""),                     # exactly on the deadline
-    (dt(2025, 3, 3, 11, 30), Decimal("0.5"), "L1", "处理人 张三"),
-    (dt(2025, 3, 4, 10, 54), Decimal("7.9"), "L1", "处理人 张三"),
-    (dt(2025, 3, 4, 11, 0), Decimal("8.0"), "L2", "部门负责人 王经理 (售后服务部)"),
-    (dt(2025, 3, 6, 10, 54), Decimal("23.9"), "L2", "部门负责人 王经理 (售后服务部)"),
-    (dt(2025, 3, 6, 11, 0), Decimal("24.0"), "L3", "客服中心主任; 部门负责人 王经理 (售后服务部)"),
-])
+@pytest.mark.parametrize(
+    "as_of, hours, level, notify",
+    [
+        (dt(2025, 3, 3, 11, 0), None, "L0", ""),  # exactly on the deadline
+        (dt(2025, 3, 3, 11, 30), Decimal("0.5"), "L1", "处理人 张三"),
+        (dt(2025, 3, 4, 10, 54), Decimal("7.9"), "L1", "处理人 张三"),
+        (dt(2025, 3, 4, 11, 0), Decimal("8.0"), "L2", "部门负责人 王经理 (售后服务部)"),
+        (dt(2025, 3, 6, 10, 54), Decimal("23.9"), "L2", "部门负责人 王经理 (售后服务部)"),
+        (dt(2025, 3, 6, 11, 0), Decimal("24.0"), "L3", "客服中心主任; 部门负责人 王经理 (售后服务部)"),
+    ],
+)
 def test_escalation_levels_at_the_thresholds(as_of, hours, level, notify):
     # respond due Mon 11:00; late: Mon 11-12 + 13-18 (6) + Tue 9-11 (2) = 8.0 at Tue 11:00
     out = run(_late_fault(), as_of)
@@ -409,18 +476,22 @@ def test_overall_picks_the_worst_and_the_earliest_open_step():
     assert out["record_state"] == "按时完成"
     out = run(fault(received_at=dt(2025, 3, 3, 9, 0)), dt(2025, 3, 3, 9, 30))
     assert out["sla_state"] == "即将到期" and out["next_step"] == "响应"
-    out = run(complaint(received_at=dt(2025, 3, 3, 9, 0), settlement_told_at=dt(2025, 3, 3, 9, 30)),
-              dt(2025, 3, 3, 9, 30))
-    assert out["sla_state"] == "进行中" and out["next_step"] == "登记"   # record due Tue 09:00 first
+    out = run(
+        complaint(received_at=dt(2025, 3, 3, 9, 0), settlement_told_at=dt(2025, 3, 3, 9, 30)), dt(2025, 3, 3, 9, 30)
+    )
+    assert out["sla_state"] == "进行中" and out["next_step"] == "登记"  # record due Tue 09:00 first
     assert out["next_deadline"] == dt(2025, 3, 4, 9, 0)
 
 
 def test_notify_without_a_known_department_head_or_handler():
-    out = run(fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30), department="技术支持部"),
-              dt(2025, 3, 4, 11, 0))
+    out = run(
+        fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30), department="技术支持部"),
+        dt(2025, 3, 4, 11, 0),
+    )
     assert out["notify"] == "部门负责人 (技术支持部)"
-    out = run(fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30), handler=None),
-              dt(2025, 3, 3, 12, 0))
+    out = run(
+        fault(received_at=dt(2025, 3, 3, 9, 0), recorded_at=dt(2025, 3, 3, 9, 30), handler=None), dt(2025, 3, 3, 12, 0)
+    )
     assert out["escalation_level"] == "L1" and out["notify"] == "处理人"
 
 
@@ -429,7 +500,7 @@ def test_unknown_year_is_provisional():
     assert out["respond_due"] == dt(2027, 3, 1, 11, 0)
     assert out["respond_state"] == "即将到期 (暂定)"
     assert out["sla_state"] == "即将到期 (暂定)"
-    assert out["record_state"] == "进行中"        # clock hours are never provisional
+    assert out["record_state"] == "进行中"  # clock hours are never provisional
     out = run(complaint(received_at=dt(2026, 12, 31, 17, 0)), dt(2026, 12, 31, 17, 0))
     assert out["same_day_due"] == dt(2026, 12, 31, 18, 0) and out["same_day_state"] == "即将到期"
     out = run(complaint(received_at=dt(2026, 12, 31, 19, 0)), dt(2026, 12, 31, 19, 0))
@@ -439,8 +510,10 @@ def test_unknown_year_is_provisional():
 
 
 def test_missing_received_at():
-    out = run(complaint(received_at=None, resolved_at=dt(2025, 3, 3, 9, 0), closed_at=dt(2025, 3, 4, 9, 0)),
-              dt(2025, 3, 20, 9, 0))
+    out = run(
+        complaint(received_at=None, resolved_at=dt(2025, 3, 3, 9, 0), closed_at=dt(2025, 3, 4, 9, 0)),
+        dt(2025, 3, 20, 9, 0),
+    )
     assert out["sla_state"] == "缺少受理时间"
     assert all(v in ("", None) for k, v in out.items() if k != "sla_state")
 
@@ -462,15 +535,25 @@ def _random_batch(n, seed):
         resolved = maybe(rec, 30, 6000, 0.7)
         closed = maybe(resolved, 10, 4000, 0.7)
         wait = maybe(rec, 5, 3000, 0.15)
-        row = dict(received_at=rec if rnd.random() > 0.02 else None,
-                   request_type=rnd.choice(["投诉", "服务需求", "故障"]), category="客户投诉",
-                   priority=rnd.choice(["紧急重要", "重要不紧急"]), channel=rnd.choice(["电话", "邮件"]),
-                   status=rnd.choice(["处理中", "待客户回复", "已关闭", "已解决"]),
-                   recorded_at=maybe(rec, 1, 2000), responded_at=maybe(rec, 1, 4000),
-                   settlement_told_at=maybe(rec, 1, 1500, 0.4), resolved_at=resolved,
-                   feedback_at=maybe(resolved, 10, 5000), closed_at=closed, survey_at=maybe(closed, 60, 4000),
-                   wait_started_at=wait, wait_ended_at=maybe(wait, 10, 3000, 0.6),
-                   handler=rnd.choice(["张三", None]), department=rnd.choice(["售后服务部", "技术支持部", None]))
+        row = dict(
+            received_at=rec if rnd.random() > 0.02 else None,
+            request_type=rnd.choice(["投诉", "服务需求", "故障"]),
+            category="客户投诉",
+            priority=rnd.choice(["紧急重要", "重要不紧急"]),
+            channel=rnd.choice(["电话", "邮件"]),
+            status=rnd.choice(["处理中", "待客户回复", "已关闭", "已解决"]),
+            recorded_at=maybe(rec, 1, 2000),
+            responded_at=maybe(rec, 1, 4000),
+            settlement_told_at=maybe(rec, 1, 1500, 0.4),
+            resolved_at=resolved,
+            feedback_at=maybe(resolved, 10, 5000),
+            closed_at=closed,
+            survey_at=maybe(closed, 60, 4000),
+            wait_started_at=wait,
+            wait_ended_at=maybe(wait, 10, 3000, 0.6),
+            handler=rnd.choice(["张三", None]),
+            department=rnd.choice(["售后服务部", "技术支持部", None]),
+        )
         for k, v in row.items():
             cols[k].append(v)
         tiers.append(rnd.choice(["A", "B", None]))
@@ -502,8 +585,11 @@ def test_timeline_equals_the_calendar_functions():
     rnd = random.Random(5)
     first = dt(2024, 1, 1)
     for _ in range(3000):
-        a = first + timedelta(minutes=rnd.randrange(0, 60 * 24 * 365 * 3), seconds=rnd.choice([0, 0, 17]),
-                              microseconds=rnd.choice([0, 0, 250]))
+        a = first + timedelta(
+            minutes=rnd.randrange(0, 60 * 24 * 365 * 3),
+            seconds=rnd.choice([0, 0, 17]),
+            microseconds=rnd.choice([0, 0, 250]),
+        )
         b = a + timedelta(minutes=rnd.randrange(0, 60 * 24 * 40))
         h = rnd.choice([0.5, 1, 2, 2.25, 7.99, 8, 9, 16, 24, 40, 100])
         target = sla._target(parse_duration(f"{h} working hours"))
@@ -520,7 +606,8 @@ def test_timeline_equals_the_calendar_functions():
             assert got == (d.at, sla._PROV if d.provisional else 0), (a, text, pauses)
         assert clock.hours(a, b, pauses) == working_hours_between(cal, a, b, pauses), (a, b, pauses)
         assert clock.late_hours(a, b, pauses) == Decimal(repr(working_hours_between(cal, a, b, pauses))).quantize(
-            Decimal("0.1"), "ROUND_HALF_UP")
+            Decimal("0.1"), "ROUND_HALF_UP"
+        )
     assert add_calendar_hours(cal, a, 5).at == clock.add(a, sla._target(parse_duration("5 hours")), None)[0]
 
 
@@ -549,4 +636,3 @@ def test_a_missed_survey_is_overdue_but_escalates_only_when_the_office_says_so()
     data = {**HEADS, "escalation": {**HEADS["escalation"], "steps": list(sla.STEPS)}}
     out = run(late_survey, dt(2025, 3, 20, 9, 0), rules=SlaRules.from_settings(data, "test"))
     assert out["escalation_level"] == "L3" and out["notify"].startswith("客服中心主任")
-

@@ -45,6 +45,7 @@ def report(folder):
 
 # ------------------------------------------------------------------------------------------ the Word report
 
+
 def test_report_holds_the_kpis_and_three_pictures(report):
     k = report.figures.kpis
     assert report.month == "2026-10" and report.docx.name == "月度服务报告_2026-10.docx"
@@ -54,7 +55,14 @@ def test_report_holds_the_kpis_and_three_pictures(report):
     cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
     assert f"本月受理 {k.received} 件，闭环 {k.closed} 件，解决率 {k.resolution.value * 100:.1f}%（目标 95%）" in text
     assert "2026年10月" in text and "统计截至 2026年11月1日 00:00" in text
-    for label in ("月内解决率", "满意率（≥4分）", "响应工时（中位数）", "解决工时（平均）", "重复投诉数", "低分复盘数（<4分）"):
+    for label in (
+        "月内解决率",
+        "满意率（≥4分）",
+        "响应工时（中位数）",
+        "解决工时（平均）",
+        "重复投诉数",
+        "低分复盘数（<4分）",
+    ):
         assert label in cells
     assert f"{k.satisfied.value * 100:.1f}%" in cells and "≥ 85%" in cells and "≥ 95%" in cells
     for step in ("登记", "响应", "解决", "当日告知", "回访", "满意度调查"):
@@ -88,18 +96,20 @@ def test_report_in_english(folder, tmp_path):
 @needs_soffice
 def test_pdf_has_the_figures_chinese_text_and_an_embedded_cjk_font(report):
     assert report.pdf is not None and report.pdf.exists()
-    text = subprocess.run(["pdftotext", "-layout", str(report.pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(report.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     k = report.figures.kpis
     assert "月度服务报告" in text and "各环节按时率" in text and "月末逾期清单" in text
     assert f"本月受理{k.received}件" in "".join(text.split())
     assert f"{k.resolution.value * 100:.1f}%" in text
     fonts = subprocess.run(["pdffonts", str(report.pdf)], capture_output=True, text=True, check=True).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
-    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts   # the "emb" column
+    assert cjk and all(line.split()[-5] == "yes" for line in cjk), fonts  # the "emb" column
 
 
 # ------------------------------------------------------------------------------------------ the charts
+
 
 def _pixels(png: bytes):
     from PIL import Image
@@ -137,7 +147,7 @@ def test_chart_font_draws_chinese_glyphs_not_boxes(report):
     assert charts.missing_glyphs(labels) == set()
     # Without glyphs every character is the same empty box: two different characters would look alike.
     assert _render("投", font.family) != _render("诉", font.family)
-    assert _render("投", "DejaVu Sans") == _render("诉", "DejaVu Sans")   # the tofu this test guards against
+    assert _render("投", "DejaVu Sans") == _render("诉", "DejaVu Sans")  # the tofu this test guards against
     assert charts.missing_glyphs("投诉", charts.Font("DejaVu Sans", _dejavu())) == {"投", "诉"}
 
 
@@ -153,6 +163,7 @@ def test_charts_are_the_same_bytes_for_the_same_data(report, folder, tmp_path):
 
 
 # ------------------------------------------------------------------------------------------ monthly_summary.xlsx
+
 
 def _month_rows(path: Path) -> list[str]:
     cells = read_values(path)["月度汇总"]
@@ -214,11 +225,13 @@ def test_new_monthly_summary_has_english_header_comments(report):
 
 # ------------------------------------------------------------------------------------------ the command
 
+
 def test_command_line(folder, tmp_path, capsys):
-    code = toolkit_main(["summary", str(folder), "--month", "2026-10", "--as-of", "2026-11-20 18:00",
-                         "--out", str(tmp_path)])
+    code = toolkit_main(
+        ["summary", str(folder), "--month", "2026-10", "--as-of", "2026-11-20 18:00", "--out", str(tmp_path)]
+    )
     out = capsys.readouterr().out
-    assert code == 1   # the sample has a few unreadable values of its own; they are listed
+    assert code == 1  # the sample has a few unreadable values of its own; they are listed
     assert "monthly report for 2026-10" in out and "no such date: 2026-02-30" in out
     assert (tmp_path / "月度服务报告_2026-10.docx").exists()
 
@@ -257,7 +270,9 @@ def test_shipped_report_templates_are_rebuilt_byte_for_byte():
     for language, name in (("zh", "summary.docx"), ("en", "summary_en.docx")):
         data = summary_template.build(language)
         assert data == summary_template.build(language)
-        assert (REPO / "templates" / name).read_bytes() == data, f"templates/{name} is out of date: run templates/build.py"
+        assert (REPO / "templates" / name).read_bytes() == data, (
+            f"templates/{name} is out of date: run templates/build.py"
+        )
 
 
 def test_an_office_template_with_a_misspelt_field_is_refused_with_the_name(folder, tmp_path):

@@ -12,8 +12,15 @@ import pytest
 
 from toolkit.errors import SettingsError
 from toolkit.model.settings import default_settings, load_settings
-from toolkit.rules.tiers import (TierRules, evaluate_all, evaluate_tier, format_suggestion, nice_round,
-                                 parse_pending, suggest_thresholds)
+from toolkit.rules.tiers import (
+    TierRules,
+    evaluate_all,
+    evaluate_tier,
+    format_suggestion,
+    nice_round,
+    parse_pending,
+    suggest_thresholds,
+)
 
 D = dt.date
 AS_OF = D(2026, 11, 15)
@@ -32,16 +39,24 @@ def make_rules(**tiers_changes) -> TierRules:
 
 
 def customer(revenue=0, orders=0, days_since_order=10, as_of=AS_OF, first_contact=LONG_AGO, **more) -> dict:
-    return {"revenue_12m": Decimal(revenue), "orders_12m": orders,
-            "last_order_date": None if days_since_order is None else as_of - dt.timedelta(days=days_since_order),
-            "first_contact_date": first_contact, **more}
+    return {
+        "revenue_12m": Decimal(revenue),
+        "orders_12m": orders,
+        "last_order_date": None if days_since_order is None else as_of - dt.timedelta(days=days_since_order),
+        "first_contact_date": first_contact,
+        **more,
+    }
 
 
 def state_of(decision) -> dict:
     """The toolkit's columns after a decision, to feed into the next evaluation."""
-    return {"tier": decision.tier, "previous_tier": decision.previous_tier,
-            "tier_changed_on": decision.tier_changed_on, "tier_reason": decision.tier_reason,
-            "tier_pending": decision.tier_pending}
+    return {
+        "tier": decision.tier,
+        "previous_tier": decision.previous_tier,
+        "tier_changed_on": decision.tier_changed_on,
+        "tier_reason": decision.tier_reason,
+        "tier_pending": decision.tier_pending,
+    }
 
 
 def run_monthly(rules, start: dict, revenues: list, first_day=D(2026, 9, 1), **inputs) -> list:
@@ -58,6 +73,7 @@ def run_monthly(rules, start: dict, revenues: list, first_day=D(2026, 9, 1), **i
 
 # ---------------------------------------------------------------- settings
 
+
 def test_shipped_defaults_are_merged_into_the_settings(tmp_path):
     data = load_settings(tmp_path).data
     r = TierRules.from_settings(data, "shipped defaults")
@@ -68,36 +84,53 @@ def test_shipped_defaults_are_merged_into_the_settings(tmp_path):
     assert b == {"revenue_12m_min": 50000, "days_since_last_order_max": 180}
     assert r.rules[2].conditions == ()
     assert (r.new_customer_days, r.new_customer_tier, r.confirmations, r.margin, r.evaluation_period) == (
-        90, "新客户", 2, Decimal("0.05"), "month")
+        90,
+        "新客户",
+        2,
+        Decimal("0.05"),
+        "month",
+    )
 
 
 def test_office_file_changes_tier_settings(tmp_path):
     (tmp_path / "toolkit.toml").write_text(
         "[tiers]\nconfirmations = 3\n\n"
-        "[[tiers.rules]]\ntier = \"A\"\nrevenue_12m_min = 1000000\n\n"
-        "[[tiers.rules]]\ntier = \"C\"\n", encoding="utf-8")
+        '[[tiers.rules]]\ntier = "A"\nrevenue_12m_min = 1000000\n\n'
+        '[[tiers.rules]]\ntier = "C"\n',
+        encoding="utf-8",
+    )
     r = TierRules.from_settings(load_settings(tmp_path).data, "toolkit.toml")
-    assert r.tiers == ("A", "C")           # the office's list replaces the shipped list
+    assert r.tiers == ("A", "C")  # the office's list replaces the shipped list
     assert r.confirmations == 3
-    assert r.margin == Decimal("0.05")     # keys left out keep their defaults
+    assert r.margin == Decimal("0.05")  # keys left out keep their defaults
 
 
-@pytest.mark.parametrize("change, key, expected", [
-    (lambda t: t["rules"][1].update(revenue_12m_min="lots"), "tiers.rules[2].revenue_12m_min", "a number, 0 or more"),
-    (lambda t: t["rules"][0].update(orders_12m_min=2.5), "tiers.rules[1].orders_12m_min", "a whole number"),
-    (lambda t: t["rules"][0].update(revenue_min=1), "tiers.rules[1].revenue_min", "tier or one of"),
-    (lambda t: t["rules"][2].update(orders_12m_min=1), "tiers.rules[3].orders_12m_min", "left out"),
-    (lambda t: t["rules"][1].pop("revenue_12m_min") and t["rules"][1].pop("days_since_last_order_max"),
-     "tiers.rules[2]", "at least one condition"),
-    (lambda t: t["rules"][1].update(tier="A"), "tiers.rules[2].tier", "a tier named once"),
-    (lambda t: t["rules"][1].update(tier="D"), "tiers.rules[2].tier", "one of the tiers in [choices] tier"),
-    (lambda t: t.update(confirmations=0), "tiers.confirmations", "a whole number, 1 or more"),
-    (lambda t: t.update(margin=1.5), "tiers.margin", "a fraction from 0"),
-    (lambda t: t.update(evaluation_period="year"), "tiers.evaluation_period", "one of month, quarter, week"),
-    (lambda t: t.update(new_customer_days=-1), "tiers.new_customer_days", "a whole number of days"),
-    (lambda t: t.update(confirmation=2), "tiers.confirmation", "one of"),
-    (lambda t: t.update(rules=[]), "tiers.rules", "a list of [[tiers.rules]]"),
-])
+@pytest.mark.parametrize(
+    "change, key, expected",
+    [
+        (
+            lambda t: t["rules"][1].update(revenue_12m_min="lots"),
+            "tiers.rules[2].revenue_12m_min",
+            "a number, 0 or more",
+        ),
+        (lambda t: t["rules"][0].update(orders_12m_min=2.5), "tiers.rules[1].orders_12m_min", "a whole number"),
+        (lambda t: t["rules"][0].update(revenue_min=1), "tiers.rules[1].revenue_min", "tier or one of"),
+        (lambda t: t["rules"][2].update(orders_12m_min=1), "tiers.rules[3].orders_12m_min", "left out"),
+        (
+            lambda t: t["rules"][1].pop("revenue_12m_min") and t["rules"][1].pop("days_since_last_order_max"),
+            "tiers.rules[2]",
+            "at least one condition",
+        ),
+        (lambda t: t["rules"][1].update(tier="A"), "tiers.rules[2].tier", "a tier named once"),
+        (lambda t: t["rules"][1].update(tier="D"), "tiers.rules[2].tier", "one of the tiers in [choices] tier"),
+        (lambda t: t.update(confirmations=0), "tiers.confirmations", "a whole number, 1 or more"),
+        (lambda t: t.update(margin=1.5), "tiers.margin", "a fraction from 0"),
+        (lambda t: t.update(evaluation_period="year"), "tiers.evaluation_period", "one of month, quarter, week"),
+        (lambda t: t.update(new_customer_days=-1), "tiers.new_customer_days", "a whole number of days"),
+        (lambda t: t.update(confirmation=2), "tiers.confirmation", "one of"),
+        (lambda t: t.update(rules=[]), "tiers.rules", "a list of [[tiers.rules]]"),
+    ],
+)
 def test_a_wrong_setting_names_the_file_the_key_and_what_was_expected(change, key, expected):
     data = copy.deepcopy(default_settings())
     change(data["tiers"])
@@ -111,34 +144,41 @@ def test_a_wrong_setting_names_the_file_the_key_and_what_was_expected(change, ke
 
 # ---------------------------------------------------------------- computed tier
 
+
 def test_thresholds_are_data(rules):
     c = customer(revenue=300000, orders=20)
     assert evaluate_tier(c, AS_OF, rules).tier == "B"
-    lower = make_rules(rules=[{"tier": "A", "revenue_12m_min": 250000}, {"tier": "B", "orders_12m_min": 5},
-                              {"tier": "C"}])
+    lower = make_rules(
+        rules=[{"tier": "A", "revenue_12m_min": 250000}, {"tier": "B", "orders_12m_min": 5}, {"tier": "C"}]
+    )
     assert evaluate_tier(c, AS_OF, lower).tier == "A"
 
 
 def test_first_matching_rule_wins():
     c = customer(revenue=600000, orders=20)
-    best_first = make_rules(rules=[{"tier": "A", "revenue_12m_min": 500000}, {"tier": "B", "revenue_12m_min": 50000},
-                                   {"tier": "C"}])
+    best_first = make_rules(
+        rules=[{"tier": "A", "revenue_12m_min": 500000}, {"tier": "B", "revenue_12m_min": 50000}, {"tier": "C"}]
+    )
     assert evaluate_tier(c, AS_OF, best_first).tier == "A"
-    b_first = make_rules(rules=[{"tier": "B", "revenue_12m_min": 50000}, {"tier": "A", "revenue_12m_min": 500000},
-                                {"tier": "C"}])
+    b_first = make_rules(
+        rules=[{"tier": "B", "revenue_12m_min": 50000}, {"tier": "A", "revenue_12m_min": 500000}, {"tier": "C"}]
+    )
     assert evaluate_tier(c, AS_OF, b_first).tier == "B"
 
 
-@pytest.mark.parametrize("revenue, orders, days, expected", [
-    (500000, 12, 90, "A"),          # exactly on every A threshold
-    (499999, 12, 90, "B"),
-    (500000, 11, 90, "B"),
-    (500000, 12, 91, "B"),
-    (50000, 0, 180, "B"),
-    (50000, 0, 181, "C"),
-    (49999, 50, 1, "C"),
-    (900000, 40, None, "C"),        # no order date: the recency condition is not met
-])
+@pytest.mark.parametrize(
+    "revenue, orders, days, expected",
+    [
+        (500000, 12, 90, "A"),  # exactly on every A threshold
+        (499999, 12, 90, "B"),
+        (500000, 11, 90, "B"),
+        (500000, 12, 91, "B"),
+        (50000, 0, 180, "B"),
+        (50000, 0, 181, "C"),
+        (49999, 50, 1, "C"),
+        (900000, 40, None, "C"),  # no order date: the recency condition is not met
+    ],
+)
 def test_default_thresholds(rules, revenue, orders, days, expected):
     assert evaluate_tier(customer(revenue, orders, days), AS_OF, rules).tier == expected
 
@@ -148,7 +188,7 @@ def test_tenure_and_complaint_conditions():
     assert evaluate_tier(customer(first_contact=AS_OF - dt.timedelta(days=365), complaints_12m=2), AS_OF, r).tier == "A"
     assert evaluate_tier(customer(first_contact=AS_OF - dt.timedelta(days=364)), AS_OF, r).tier == "C"
     assert evaluate_tier(customer(complaints_12m=3), AS_OF, r).tier == "C"
-    assert evaluate_tier(customer(first_contact=None), AS_OF, r).tier == "A"   # blank first contact: long-standing
+    assert evaluate_tier(customer(first_contact=None), AS_OF, r).tier == "A"  # blank first contact: long-standing
     d = evaluate_tier(customer(complaints_12m=3), AS_OF, r)
     assert d.tier_reason == "近12个月投诉 3 > 2 (A级门槛)"
 
@@ -164,8 +204,10 @@ def test_new_customers(rules):
     assert (d.tier, d.tier_reason) == ("新客户", "新客户: 首次接触至今 89天 < 90")
     d = evaluate_tier(customer(revenue=900000, orders=30, first_contact=AS_OF - dt.timedelta(days=90)), AS_OF, rules)
     assert d.tier == "A"
-    assert make_rules(new_customer_days=0) and evaluate_tier(
-        customer(first_contact=AS_OF), AS_OF, make_rules(new_customer_days=0)).tier == "C"
+    assert (
+        make_rules(new_customer_days=0)
+        and evaluate_tier(customer(first_contact=AS_OF), AS_OF, make_rules(new_customer_days=0)).tier == "C"
+    )
 
 
 def test_a_new_customer_becoming_established_changes_at_once(rules):
@@ -182,12 +224,15 @@ def test_first_evaluation_takes_the_computed_tier_at_once(rules):
 
 # ---------------------------------------------------------------- reason texts
 
+
 def test_reason_texts(rules):
     a = evaluate_tier(customer(612000, 14, 20), AS_OF, rules)
     assert a.tier_reason == "满足A级: 营收 612,000 ≥ 500,000, 订单 14 ≥ 12, 距上次下单 20天 ≤ 90"
     b = evaluate_tier(customer(80000, 3, 30), AS_OF, rules)
-    assert b.tier_reason == ("满足B级: 营收 80,000 ≥ 50,000, 距上次下单 30天 ≤ 180; "
-                             "近12个月营收 80,000 < 500,000 (A级门槛); 近12个月订单 3 < 12 (A级门槛)")
+    assert b.tier_reason == (
+        "满足B级: 营收 80,000 ≥ 50,000, 距上次下单 30天 ≤ 180; "
+        "近12个月营收 80,000 < 500,000 (A级门槛); 近12个月订单 3 < 12 (A级门槛)"
+    )
     c = evaluate_tier(customer(48200, 3, 30), AS_OF, rules)
     assert c.tier_reason == "近12个月营收 48,200 < 50,000 (B级门槛)"
     c2 = evaluate_tier(customer(Decimal("48200.5"), 3, 200), AS_OF, rules)
@@ -198,9 +243,18 @@ def test_reason_texts(rules):
 
 # ---------------------------------------------------------------- overrides
 
+
 def test_a_valid_override_wins(rules):
-    c = customer(10000, **{"tier": "C", "tier_override": "A", "override_reason": "战略合作伙伴",
-                           "override_approver": "王经理", "override_expires": D(2026, 12, 31)})
+    c = customer(
+        10000,
+        **{
+            "tier": "C",
+            "tier_override": "A",
+            "override_reason": "战略合作伙伴",
+            "override_approver": "王经理",
+            "override_expires": D(2026, 12, 31),
+        },
+    )
     d = evaluate_tier(c, AS_OF, rules)
     assert (d.tier, d.previous_tier, d.tier_changed_on, d.changed, d.override_expired) == ("A", "C", AS_OF, True, False)
     assert d.tier_reason == "手动调整: 战略合作伙伴 (审批: 王经理, 有效期至 2026-12-31)"
@@ -220,28 +274,43 @@ def test_an_override_beats_new_customer_status_and_hysteresis(rules):
 
 
 def test_an_expired_override_is_ignored_and_reported(rules):
-    c = customer(612000, 14, 20, tier="C", tier_reason="手动调整: 试用期 (审批: 李主管, 有效期至 2026-11-14)",
-                 tier_override="C", override_reason="试用期", override_approver="李主管",
-                 override_expires=D(2026, 11, 14))
+    c = customer(
+        612000,
+        14,
+        20,
+        tier="C",
+        tier_reason="手动调整: 试用期 (审批: 李主管, 有效期至 2026-11-14)",
+        tier_override="C",
+        override_reason="试用期",
+        override_approver="李主管",
+        override_expires=D(2026, 11, 14),
+    )
     d = evaluate_tier(c, AS_OF, rules)
     assert d.override_expired is True
     # the end of an override changes the tier at once, even inside the margin band
     assert (d.tier, d.previous_tier, d.tier_changed_on, d.changed) == ("A", "C", AS_OF, True)
-    assert d.tier_reason == ("满足A级: 营收 612,000 ≥ 500,000, 订单 14 ≥ 12, 距上次下单 20天 ≤ 90; "
-                             "手动等级C已过期 (有效期至 2026-11-14)")
+    assert d.tier_reason == (
+        "满足A级: 营收 612,000 ≥ 500,000, 订单 14 ≥ 12, 距上次下单 20天 ≤ 90; 手动等级C已过期 (有效期至 2026-11-14)"
+    )
     again = evaluate_tier({**c, **state_of(d)}, AS_OF, rules)
     assert state_of(again) == state_of(d) and again.override_expired is True and again.changed is False
 
 
 def test_evaluate_all_lists_the_rows_with_expired_overrides(rules):
-    cols = {"customer_id": ["C1", "C2", "C3"], "revenue_12m": [Decimal(1)] * 3, "first_contact_date": [LONG_AGO] * 3,
-            "tier_override": ["A", "A", None], "override_expires": [D(2026, 11, 14), D(2026, 11, 15), D(2020, 1, 1)]}
+    cols = {
+        "customer_id": ["C1", "C2", "C3"],
+        "revenue_12m": [Decimal(1)] * 3,
+        "first_contact_date": [LONG_AGO] * 3,
+        "tier_override": ["A", "A", None],
+        "override_expires": [D(2026, 11, 14), D(2026, 11, 15), D(2020, 1, 1)],
+    }
     out, expired = evaluate_all(cols, [0, 0, 0], AS_OF, rules)
     assert expired == [0]
     assert out["tier"] == ["C", "A", "C"]
 
 
 # ---------------------------------------------------------------- hysteresis
+
 
 def test_revenue_oscillating_around_a_threshold_does_not_flip(rules):
     # B threshold 50,000; margin 5% -> band 47,500 .. 52,500
@@ -257,8 +326,9 @@ def test_revenue_oscillating_around_a_threshold_does_not_flip(rules):
 
 
 def test_a_sustained_change_flips_after_the_confirmations(rules):
-    seq = run_monthly(rules, {"tier": "B", "previous_tier": "C", "tier_changed_on": D(2025, 1, 1)},
-                      [49000, 49000, 49000])
+    seq = run_monthly(
+        rules, {"tier": "B", "previous_tier": "C", "tier_changed_on": D(2025, 1, 1)}, [49000, 49000, 49000]
+    )
     assert [d.tier for d in seq] == ["B", "C", "C"]
     assert [d.tier_pending for d in seq] == ["C 1/2 (2026-09)", None, None]
     assert [d.changed for d in seq] == [False, True, False]
@@ -284,16 +354,19 @@ def test_a_skipped_month_still_counts_as_the_next_evaluation(rules):
 
 def test_a_different_candidate_restarts_the_count(rules):
     d = evaluate_tier(customer(520000, 20, 10, tier="B", tier_pending="C 1/2 (2026-10)"), AS_OF, rules)
-    assert (d.tier, d.tier_pending) == ("B", "A 1/2 (2026-11)")   # 520,000 is inside the A band (< 525,000)
+    assert (d.tier, d.tier_pending) == ("B", "A 1/2 (2026-11)")  # 520,000 is inside the A band (< 525,000)
 
 
-@pytest.mark.parametrize("current, revenue, tier, pending", [
-    ("B", 47500, "B", "C 1/2 (2026-11)"),   # on the band's edge: needs confirmation
-    ("B", 47499, "C", None),                # beyond the band: at once
-    ("B", 40000, "C", None),
-    ("C", 52499, "C", "B 1/2 (2026-11)"),
-    ("C", 52500, "B", None),                # clears the B threshold by the margin: at once
-])
+@pytest.mark.parametrize(
+    "current, revenue, tier, pending",
+    [
+        ("B", 47500, "B", "C 1/2 (2026-11)"),  # on the band's edge: needs confirmation
+        ("B", 47499, "C", None),  # beyond the band: at once
+        ("B", 40000, "C", None),
+        ("C", 52499, "C", "B 1/2 (2026-11)"),
+        ("C", 52500, "B", None),  # clears the B threshold by the margin: at once
+    ],
+)
 def test_a_change_beyond_the_margin_band_is_immediate(rules, current, revenue, tier, pending):
     d = evaluate_tier(customer(revenue, 3, 30, tier=current), AS_OF, rules)
     assert (d.tier, d.tier_pending) == (tier, pending)
@@ -342,7 +415,11 @@ def test_quarterly_evaluation_counts_once_per_quarter():
     r = make_rules(evaluation_period="quarter")
     seq = run_monthly(r, {"tier": "B"}, [49000, 49000, 49000, 49000], first_day=D(2026, 10, 1))
     assert [(d.tier, d.tier_pending) for d in seq] == [
-        ("B", "C 1/2 (2026-Q4)"), ("B", "C 1/2 (2026-Q4)"), ("B", "C 1/2 (2026-Q4)"), ("C", None)]
+        ("B", "C 1/2 (2026-Q4)"),
+        ("B", "C 1/2 (2026-Q4)"),
+        ("B", "C 1/2 (2026-Q4)"),
+        ("C", None),
+    ]
 
 
 def test_pending_text():
@@ -354,14 +431,16 @@ def test_pending_text():
 
 # ---------------------------------------------------------------- the whole register
 
+
 def random_register(n: int, seed: int = 3) -> tuple[dict, list]:
     rnd = random.Random(seed)
     cols = {
         "customer_id": [f"C{i:06d}" for i in range(n)],
         "revenue_12m": [Decimal(rnd.choice([rnd.randint(0, 1_000_000), rnd.randint(45000, 55000)])) for _ in range(n)],
         "orders_12m": [rnd.randint(0, 30) for _ in range(n)],
-        "last_order_date": [AS_OF - dt.timedelta(days=rnd.randint(0, 400)) if rnd.random() < .95 else None
-                            for _ in range(n)],
+        "last_order_date": [
+            AS_OF - dt.timedelta(days=rnd.randint(0, 400)) if rnd.random() < 0.95 else None for _ in range(n)
+        ],
         "first_contact_date": [AS_OF - dt.timedelta(days=rnd.randint(0, 3000)) for _ in range(n)],
         "tier": [rnd.choice(["A", "B", "C", None, "新客户"]) for _ in range(n)],
         "tier_pending": [rnd.choice([None, None, "A 1/2 (2026-10)", "C 1/2 (2026-10)"]) for _ in range(n)],
@@ -377,7 +456,8 @@ def test_evaluate_all_matches_one_by_one_and_is_idempotent(rules):
     for i in range(0, 3000, 7):
         one = evaluate_tier({**{k: v[i] for k, v in cols.items()}, "complaints_12m": complaints[i]}, AS_OF, rules)
         assert [one.tier, one.previous_tier, one.tier_changed_on, one.tier_reason, one.tier_pending] == [
-            out[k][i] for k in ("tier", "previous_tier", "tier_changed_on", "tier_reason", "tier_pending")]
+            out[k][i] for k in ("tier", "previous_tier", "tier_changed_on", "tier_reason", "tier_pending")
+        ]
         assert one.override_expired == (i in expired)
     # the job run again with its own outputs: nothing changes
     again, expired_again = evaluate_all({**cols, **out}, complaints, AS_OF, rules)
@@ -385,8 +465,14 @@ def test_evaluate_all_matches_one_by_one_and_is_idempotent(rules):
 
 
 def test_evaluate_all_keeps_rows_without_a_customer_id(rules):
-    cols = {"customer_id": ["C1", None], "revenue_12m": [Decimal(600000), Decimal(600000)], "orders_12m": [20, 20],
-            "last_order_date": [AS_OF, AS_OF], "first_contact_date": [LONG_AGO, LONG_AGO], "tier": [None, "B"]}
+    cols = {
+        "customer_id": ["C1", None],
+        "revenue_12m": [Decimal(600000), Decimal(600000)],
+        "orders_12m": [20, 20],
+        "last_order_date": [AS_OF, AS_OF],
+        "first_contact_date": [LONG_AGO, LONG_AGO],
+        "tier": [None, "B"],
+    }
     out, _ = evaluate_all(cols, [0, 0], AS_OF, rules)
     assert out["tier"] == ["A", "B"]
     assert out["tier_reason"][1] is None
@@ -401,18 +487,27 @@ def test_complaints_come_from_their_own_list():
 
 def test_100k_customers_are_fast(rules):
     cols, complaints = random_register(100_000)
-    start = time.process_time()   # CPU time: other work on the machine does not count
+    start = time.process_time()  # CPU time: other work on the machine does not count
     out, _ = evaluate_all(cols, complaints, AS_OF, rules)
     took = time.process_time() - start
     assert len(out["tier"]) == 100_000
-    assert took < 2.0, f"100,000 customers took {took:.2f}s of CPU"   # about 0.5 s
+    assert took < 2.0, f"100,000 customers took {took:.2f}s of CPU"  # about 0.5 s
 
 
 # ---------------------------------------------------------------- suggested thresholds
 
-@pytest.mark.parametrize("value, rounded", [
-    (612345, 610000), (48213, 48000), (Decimal("1250"), 1300), (7, 7), (0, 0), (Decimal("0.456"), Decimal("0.46")),
-])
+
+@pytest.mark.parametrize(
+    "value, rounded",
+    [
+        (612345, 610000),
+        (48213, 48000),
+        (Decimal("1250"), 1300),
+        (7, 7),
+        (0, 0),
+        (Decimal("0.456"), Decimal("0.46")),
+    ],
+)
 def test_nice_round(value, rounded):
     assert nice_round(value) == rounded
 
@@ -437,7 +532,7 @@ def test_suggest_thresholds_on_a_known_distribution(rules):
     assert a["quantiles"] == {"revenue_12m": 91000, "orders_12m": 91}
     assert a["suggested"] == {"revenue_12m_min": 91000, "orders_12m_min": 91, "days_since_last_order_max": 90}
     assert b["quantiles"] == {"revenue_12m": 61000, "orders_12m": 61}
-    assert b["suggested"] == {"revenue_12m_min": 61000, "days_since_last_order_max": 180}   # B has no orders condition
+    assert b["suggested"] == {"revenue_12m_min": 61000, "days_since_last_order_max": 180}  # B has no orders condition
     assert a["current"]["revenue_12m_min"] == 500000
     assert [x["customers_now"] for x in s] == [0, 51, 49, 5]
     assert [x["customers_suggested"] for x in s] == [10, 30, 60, 5]
@@ -450,8 +545,8 @@ def test_suggest_thresholds_with_own_shares_and_rounding(rules):
     cols["revenue_12m"] = [Decimal(12345 * (i + 1)) for i in range(100)] + [Decimal(0)] * 5
     s = suggest_thresholds(cols, rules, {"A": 0.05}, as_of=AS_OF)
     assert s[0]["quantiles"]["revenue_12m"] == 12345 * 96
-    assert s[0]["suggested"]["revenue_12m_min"] == 1200000            # 1,185,120 to two figures
-    assert s[1]["suggested"] == s[1]["current"]                        # B not asked: unchanged
+    assert s[0]["suggested"]["revenue_12m_min"] == 1200000  # 1,185,120 to two figures
+    assert s[1]["suggested"] == s[1]["current"]  # B not asked: unchanged
     with pytest.raises(ValueError):
         suggest_thresholds(cols, rules, {"C": 0.5})
 
@@ -461,7 +556,8 @@ def test_format_suggestion(rules):
     assert "未应用" in text
     assert "营收≥ 500,000 → 91,000" in text
     assert "距上次下单≤(天) 90 (不变)" in text
-    assert ("[[tiers.rules]]\ntier = \"A\"\nrevenue_12m_min = 91000\norders_12m_min = 91\n"
-            "days_since_last_order_max = 90\n") in text
-    assert "[[tiers.rules]]\ntier = \"C\"\n" in text
+    assert (
+        '[[tiers.rules]]\ntier = "A"\nrevenue_12m_min = 91000\norders_12m_min = 91\ndays_since_last_order_max = 90\n'
+    ) in text
+    assert '[[tiers.rules]]\ntier = "C"\n' in text
     assert 'tier = "新客户"' not in text

@@ -25,8 +25,13 @@ class _Parser(argparse.ArgumentParser):
 
 def folder_argument(p: argparse.ArgumentParser) -> None:
     """The optional FOLDER argument every job command takes (notices and summary too)."""
-    p.add_argument("folder", nargs="?", default=".", type=Path,
-                   help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here")
+    p.add_argument(
+        "folder",
+        nargs="?",
+        default=".",
+        type=Path,
+        help="the workbook folder (holding customers.xlsx, complaints.xlsx, toolkit.toml); default: here",
+    )
 
 
 def print_problems(problems, stream=None, limit: int | None = None) -> None:
@@ -35,15 +40,24 @@ def print_problems(problems, stream=None, limit: int | None = None) -> None:
 
     stream = stream or sys.stdout
 
-    rows = [(Path(p.file).name, p.sheet, p.row or "", p.column or "", "" if p.value is None else repr(p.value)
-             if not isinstance(p.value, str) else p.value, ("warning: " if p.severity == "warning" else "") + p.reason)
-            for p in problems[:limit]]
+    rows = [
+        (
+            Path(p.file).name,
+            p.sheet,
+            p.row or "",
+            p.column or "",
+            "" if p.value is None else repr(p.value) if not isinstance(p.value, str) else p.value,
+            ("warning: " if p.severity == "warning" else "") + p.reason,
+        )
+        for p in problems[:limit]
+    ]
     print(format_table(["file", "sheet", "row", "column", "value", "problem"], rows), file=stream)
     if limit is not None and len(problems) > limit:
         print(f"... and {len(problems) - limit} more", file=stream)
 
 
 # ---------------------------------------------------------------------------- commands
+
 
 def cmd_init(args) -> int:
     from toolkit.jobs.init import init_folder
@@ -57,8 +71,14 @@ def cmd_init(args) -> int:
 def cmd_demo(args) -> int:
     from toolkit.jobs.demo import run_demo
 
-    return run_demo(args.folder, source=args.source, customers=args.customers, complaints=args.complaints,
-                    seed=args.seed, force=args.force)
+    return run_demo(
+        args.folder,
+        source=args.source,
+        customers=args.customers,
+        complaints=args.complaints,
+        seed=args.seed,
+        force=args.force,
+    )
 
 
 def cmd_check(args) -> int:
@@ -92,8 +112,10 @@ def cmd_due(args) -> int:
         pa_, e1 = parse_value(a, "datetime")
         pb_, e2 = parse_value(b, "datetime") if b.strip() else (None, None)
         if not sep or e1 or e2 or pa_ is None:
-            raise ToolkitError(f"--pause '{text}' should be START/END, e.g. '2025-10-09 10:00/2025-10-09 15:00' "
-                               "(leave END empty for a wait that has not ended)")
+            raise ToolkitError(
+                f"--pause '{text}' should be START/END, e.g. '2025-10-09 10:00/2025-10-09 15:00' "
+                "(leave END empty for a wait that has not ended)"
+            )
         pauses.append((pa_, pb_))
     cal, warn = office_calendar(args.folder)
     deadline = add_duration(cal, start, duration, pauses=pauses)
@@ -147,8 +169,10 @@ def _job_command(jobs: tuple[str, ...]):
             print()
             print_problems(result.problems, limit=args.limit)
             errors = sum(p.severity == "error" for p in result.problems)
-            print(f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
-                  "rows with problems were processed for the columns that are fine.")
+            print(
+                f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
+                "rows with problems were processed for the columns that are fine."
+            )
             return EXIT_PROBLEMS
         return EXIT_OK
 
@@ -189,8 +213,9 @@ def cmd_log(args) -> int:
 
     since = parse_when(args.since) if args.since else None
     until = parse_when(args.until, end_of_day=True) if args.until else None
-    found = query_log(args.folder, customer=args.customer, complaint=args.complaint, column=args.column,
-                      since=since, until=until)
+    found = query_log(
+        args.folder, customer=args.customer, complaint=args.complaint, column=args.column, since=since, until=until
+    )
     for note in found.notes:
         print(f"note: {note}", file=sys.stderr)
     if not found.files:
@@ -206,7 +231,9 @@ def cmd_log(args) -> int:
 
 def _job_args(p: argparse.ArgumentParser) -> None:
     folder_argument(p)
-    p.add_argument("--as-of", metavar="DATETIME", help="evaluate as of this time (default: now), e.g. '2026-10-31 18:00'")
+    p.add_argument(
+        "--as-of", metavar="DATETIME", help="evaluate as of this time (default: now), e.g. '2026-10-31 18:00'"
+    )
     p.add_argument("--dry-run", action="store_true", help="print the changes as a table and write nothing")
     p.add_argument("--limit", type=int, default=200, help="show at most this many changes/problems (default 200)")
 
@@ -217,15 +244,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full Python traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("init", help="create empty customers.xlsx, complaints.xlsx and toolkit.toml in a folder",
-                       description="Create the two workbooks (Chinese headers, drop-down lists, frozen header, "
-                                   "highlighting of flagged rows) and a settings file.")
+    p = sub.add_parser(
+        "init",
+        help="create empty customers.xlsx, complaints.xlsx and toolkit.toml in a folder",
+        description="Create the two workbooks (Chinese headers, drop-down lists, frozen header, "
+        "highlighting of flagged rows) and a settings file.",
+    )
     folder_argument(p)
     p.add_argument("--force", action="store_true", help="replace existing files")
     p.set_defaults(run=cmd_init)
 
-    p = sub.add_parser("demo", help="fill a folder with realistic sample data and run every job on it",
-                       description="Create sample workbooks (or copy them from --from) and run the jobs on them.")
+    p = sub.add_parser(
+        "demo",
+        help="fill a folder with realistic sample data and run every job on it",
+        description="Create sample workbooks (or copy them from --from) and run the jobs on them.",
+    )
     folder_argument(p)
     p.add_argument("--from", dest="source", type=Path, help="copy these sample workbooks instead of generating")
     p.add_argument("--customers", type=int, default=500, help="customers to generate (default 500)")
@@ -234,23 +267,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace existing workbooks in the folder")
     p.set_defaults(run=cmd_demo)
 
-    p = sub.add_parser("check", help="validate both workbooks and list every problem",
-                       description="Read both workbooks and print every problem as a table: missing columns, "
-                                   "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.")
+    p = sub.add_parser(
+        "check",
+        help="validate both workbooks and list every problem",
+        description="Read both workbooks and print every problem as a table: missing columns, "
+        "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.",
+    )
     folder_argument(p)
     p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("due", help='when is it due? e.g. toolkit due "2025-09-30 17:00" "2 working days"',
-                       description="Work out a deadline with the office's calendar (statutory holidays, make-up "
-                                   "working days, the office's own closures) and office hours. DURATION in "
-                                   "calendar hours, working hours or working days, English or Chinese: "
-                                   "'24 hours', '8 working hours', '2 working days', '24小时', '8个工作小时', "
-                                   "'2个工作日'.")
+    p = sub.add_parser(
+        "due",
+        help='when is it due? e.g. toolkit due "2025-09-30 17:00" "2 working days"',
+        description="Work out a deadline with the office's calendar (statutory holidays, make-up "
+        "working days, the office's own closures) and office hours. DURATION in "
+        "calendar hours, working hours or working days, English or Chinese: "
+        "'24 hours', '8 working hours', '2 working days', '24小时', '8个工作小时', "
+        "'2个工作日'.",
+    )
     p.add_argument("start", metavar="FROM", help="start date and time, e.g. '2025-09-30 17:00'")
     p.add_argument("duration", metavar="DURATION", help="e.g. '2 working days'")
-    p.add_argument("--pause", action="append", metavar="START/END",
-                   help="a time the clock stops (waiting on the customer); repeatable")
+    p.add_argument(
+        "--pause",
+        action="append",
+        metavar="START/END",
+        help="a time the clock stops (waiting on the customer); repeatable",
+    )
     p.add_argument("--folder", type=Path, default=Path("."), help="workbook folder with toolkit.toml (default: here)")
     p.set_defaults(run=cmd_due)
 
@@ -262,25 +305,36 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         _job_args(p)
         p.set_defaults(run=_job_command(jobs))
-    p = sub.add_parser("tiers", help="compute customer tiers (A/B/C, new) with overrides and no flip-flopping",
-                       description="Compute customer tiers from the thresholds in the settings, honouring manual "
-                                   "overrides; --suggest prints thresholds suggested from the data instead.")
+    p = sub.add_parser(
+        "tiers",
+        help="compute customer tiers (A/B/C, new) with overrides and no flip-flopping",
+        description="Compute customer tiers from the thresholds in the settings, honouring manual "
+        "overrides; --suggest prints thresholds suggested from the data instead.",
+    )
     _job_args(p)
-    p.add_argument("--suggest", action="store_true", help="print suggested thresholds from the current data; change nothing")
+    p.add_argument(
+        "--suggest", action="store_true", help="print suggested thresholds from the current data; change nothing"
+    )
     p.set_defaults(run=cmd_tiers)
 
-    p = sub.add_parser("restore", help="list a workbook's backups, or put one back",
-                       description="List the backups kept in .toolkit-backups/ (newest first, numbered), or "
-                                   "restore backup N in one step; the current version is backed up first.")
+    p = sub.add_parser(
+        "restore",
+        help="list a workbook's backups, or put one back",
+        description="List the backups kept in .toolkit-backups/ (newest first, numbered), or "
+        "restore backup N in one step; the current version is backed up first.",
+    )
     p.add_argument("file", type=Path, help="the workbook, e.g. 客服台账/complaints.xlsx")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--list", action="store_true", help="list the backups (newest first, numbered)")
     g.add_argument("--pick", type=int, metavar="N", help="restore backup number N from the list")
     p.set_defaults(run=cmd_restore)
 
-    p = sub.add_parser("log", help="show the change log, filtered by customer, complaint, column or time",
-                       description="Print the cells the toolkit changed (logs/changes-YYYY-MM.csv), with who "
-                                   "ran the job and when. Filters combine.")
+    p = sub.add_parser(
+        "log",
+        help="show the change log, filtered by customer, complaint, column or time",
+        description="Print the cells the toolkit changed (logs/changes-YYYY-MM.csv), with who "
+        "ran the job and when. Filters combine.",
+    )
     folder_argument(p)
     p.add_argument("--customer", metavar="ID", help="changes to this customer's register row and complaints")
     p.add_argument("--complaint", metavar="ID", help="changes to this complaint's tracker row")

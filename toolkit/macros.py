@@ -36,11 +36,11 @@ class Outcome:
     job: str
     title: str
     ok: bool = True
-    lines: list[str] = field(default_factory=list)      # the message
+    lines: list[str] = field(default_factory=list)  # the message
     problems: list[Problem] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     as_of: dt.datetime | None = None
-    result: object = None                                # the job's own result (JobResult, NoticeResult, ...)
+    result: object = None  # the job's own result (JobResult, NoticeResult, ...)
 
     @property
     def status(self) -> str:
@@ -54,14 +54,17 @@ class Outcome:
         text = "\n".join(self.lines)
         if self.problems:
             errors = sum(p.severity == "error" for p in self.problems)
-            text += (f"\n\n问题 {errors} 个，提醒 {len(self.problems) - errors} 个（见控制面板）"
-                     f"\n{errors} problem(s), {len(self.problems) - errors} warning(s): listed on the panel.")
+            text += (
+                f"\n\n问题 {errors} 个，提醒 {len(self.problems) - errors} 个（见控制面板）"
+                f"\n{errors} problem(s), {len(self.problems) - errors} warning(s): listed on the panel."
+            )
             for p in self.problems[:5]:
                 text += f"\n- {p}"
         return text
 
 
 # ------------------------------------------------------------------------------ the buttons
+
 
 def sync(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """Customer fields into the tracker, complaint figures back to the register."""
@@ -90,13 +93,17 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     this Excel the button refuses and asks to save and close it (stamping through Excel would need a
     second writer in toolkit.documents for little gain: notices are made a few times a day).
     """
+
     def work(book, folder: Path, settings, out: Outcome) -> None:
         from toolkit.documents.notices import make_notices
 
         for path in (settings.tracker_path, settings.register_path):
             if live.find_open(book.app, path) is not None:
-                raise WorkbookBusy("is open in this Excel; notices are stamped on the workbook file, so save and "
-                                   "close it, then click the button again", path=path)
+                raise WorkbookBusy(
+                    "is open in this Excel; notices are stamped on the workbook file, so save and "
+                    "close it, then click the button again",
+                    path=path,
+                )
         result = make_notices(folder, as_of=out.as_of, settings=settings)
         out.result = result
         out.problems += result.problems
@@ -117,13 +124,16 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
 
 def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = None) -> Outcome:
     """The monthly service report (toolkit.jobs.summary.make_summary)."""
+
     def work(book, folder: Path, settings, out: Outcome) -> None:
         from toolkit.jobs.summary import make_summary
 
         for path in (settings.register_path, settings.tracker_path):
             if live.find_open(book.app, path) is not None:
-                out.lines.append(f"{path.name} 在 Excel 中打开：报告按已保存的版本计算 "
-                                 f"(open in Excel: the report uses its saved version)")
+                out.lines.append(
+                    f"{path.name} 在 Excel 中打开：报告按已保存的版本计算 "
+                    f"(open in Excel: the report uses its saved version)"
+                )
         result = make_summary(folder, month, as_of=out.as_of, settings=settings)
         out.result = result
         out.problems += list(getattr(result, "problems", []) or [])
@@ -138,6 +148,7 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
 
 
 # ------------------------------------------------------------------------------ the shared part
+
 
 def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     def work(book, folder: Path, settings, out: Outcome) -> None:
@@ -163,8 +174,11 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
             src = opened.get(path.name)
             where = ""
             if src is not None and n:
-                where = "（在 Excel 中，已保存 in Excel, saved）" if src.saved else \
-                    "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+                where = (
+                    "（在 Excel 中，已保存 in Excel, saved）"
+                    if src.saved
+                    else "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+                )
             if n:
                 out.lines.append(f"{path.name}: 改动 {n:,} 个单元格 changed {n:,} cell(s){where}")
         for note in result.notes:
@@ -192,18 +206,25 @@ def workbook_folder(book, spec=None) -> Path:
         folder = Path(typed)
         if not folder.is_absolute():
             if here is None:
-                raise ToolkitError(f"the folder on the panel ('{typed}') is relative, but this workbook is opened "
-                                   "from a web address (OneDrive/SharePoint)", hint="type the full folder path")
+                raise ToolkitError(
+                    f"the folder on the panel ('{typed}') is relative, but this workbook is opened "
+                    "from a web address (OneDrive/SharePoint)",
+                    hint="type the full folder path",
+                )
             folder = here.parent / folder
     else:
         if here is None:
-            raise ToolkitError("this workbook is opened from a web address (OneDrive/SharePoint), not from a folder "
-                               "on this computer", hint=f"type the workbook folder into cell {spec.folder_cell} of "
-                               f"the sheet '{spec.sheet}', or open the synced copy from File Explorer/Finder")
+            raise ToolkitError(
+                "this workbook is opened from a web address (OneDrive/SharePoint), not from a folder on this computer",
+                hint=f"type the workbook folder into cell {spec.folder_cell} of "
+                f"the sheet '{spec.sheet}', or open the synced copy from File Explorer/Finder",
+            )
         folder = here.parent
     if not folder.is_dir():
-        raise ToolkitError(f"the workbook folder '{folder}' does not exist",
-                           hint=f"correct cell {spec.folder_cell} of the sheet '{spec.sheet}'")
+        raise ToolkitError(
+            f"the workbook folder '{folder}' does not exist",
+            hint=f"correct cell {spec.folder_cell} of the sheet '{spec.sheet}'",
+        )
     return folder
 
 
@@ -266,8 +287,13 @@ def status_rows(out: Outcome, shown: int) -> list[list[object]]:
     for p in out.problems[:shown]:
         rows.append(["", str(p)])
     if len(out.problems) > shown:
-        rows.append(["", f"... 另有 {len(out.problems) - shown} 条 and {len(out.problems) - shown} more "
-                         "(toolkit check lists them all)"])
+        rows.append(
+            [
+                "",
+                f"... 另有 {len(out.problems) - shown} 条 and {len(out.problems) - shown} more "
+                "(toolkit check lists them all)",
+            ]
+        )
     while len(rows) < 7 + shown:
         rows.append([None, None])
     return rows

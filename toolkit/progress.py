@@ -15,8 +15,9 @@ class Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=desc, file=sys.stderr, leave=False,
-                             bar_format="{desc}: {n_fmt}/{total_fmt} {postfix}")
+            self._bar = tqdm(
+                total=total, desc=desc, file=sys.stderr, leave=False, bar_format="{desc}: {n_fmt}/{total_fmt} {postfix}"
+            )
 
     def step(self, text: str) -> None:
         if self._bar is not None:

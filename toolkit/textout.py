@@ -32,14 +32,17 @@ _UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 def printable(text: str) -> str:
     """`text` on one line, with control characters shown as \\xNN (\\uNNNN) instead of acting."""
     text = text.replace("\r\n", " ").replace("\n", " ")
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                            else f"\\u{ord(m.group()):04x}", text)
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]], max_width: int = 48) -> str:
     last = len(headers) - 1  # the last column (usually the message) is never clipped
-    cells = [[_clip("" if v is None else printable(str(v)), max_width if k < last else 10**6)
-              for k, v in enumerate(row)] for row in rows]
+    cells = [
+        [_clip("" if v is None else printable(str(v)), max_width if k < last else 10**6) for k, v in enumerate(row)]
+        for row in rows
+    ]
     widths = [display_width(h) for h in headers]
     for row in cells:
         for k, v in enumerate(row):

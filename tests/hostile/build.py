@@ -30,14 +30,50 @@ REGISTER_ROWS = [
 TRACKER_HEADERS = ["投诉编号", "受理时间", "渠道", "客户编号", "类型", "投诉内容", "优先级", "状态", "满意度"]
 TRACKER_ROWS = [
     ["TS2026-000001", dt.datetime(2026, 11, 2, 9, 30), "电话", "C0001", "投诉", "送货延迟", "紧急重要", "处理中", None],
-    ["TS2026-000002", dt.datetime(2026, 11, 3, 14, 0), "邮件", "C0002", "服务需求", "发票抬头错误", "重要不紧急",
-     "已解决", 4],
-    ["TS2026-000003", dt.datetime(2026, 11, 10, 10, 15), "在线", "C0003", "故障", "设备无法开机", "紧急不重要",
-     "待处理", None],
-    ["TS2026-000004", dt.datetime(2026, 11, 12, 16, 45), "电话", "C0001", "投诉", "客服态度差", "紧急重要",
-     "已关闭", 2],
-    ["TS2026-000005", dt.datetime(2026, 11, 18, 11, 0), "现场", "C0004", "服务需求", "上门培训", "不紧急不重要",
-     "处理中", None],
+    [
+        "TS2026-000002",
+        dt.datetime(2026, 11, 3, 14, 0),
+        "邮件",
+        "C0002",
+        "服务需求",
+        "发票抬头错误",
+        "重要不紧急",
+        "已解决",
+        4,
+    ],
+    [
+        "TS2026-000003",
+        dt.datetime(2026, 11, 10, 10, 15),
+        "在线",
+        "C0003",
+        "故障",
+        "设备无法开机",
+        "紧急不重要",
+        "待处理",
+        None,
+    ],
+    [
+        "TS2026-000004",
+        dt.datetime(2026, 11, 12, 16, 45),
+        "电话",
+        "C0001",
+        "投诉",
+        "客服态度差",
+        "紧急重要",
+        "已关闭",
+        2,
+    ],
+    [
+        "TS2026-000005",
+        dt.datetime(2026, 11, 18, 11, 0),
+        "现场",
+        "C0004",
+        "服务需求",
+        "上门培训",
+        "不紧急不重要",
+        "处理中",
+        None,
+    ],
 ]
 
 
@@ -59,21 +95,23 @@ class Rich:
 @dataclass
 class Sheet:
     name: str
-    rows: list[list]                      # rows[0] is sheet row `first_row`
-    first_row: int = 1                    # 1-based sheet row of rows[0]
-    first_col: int = 1                    # 1-based sheet column of each row's first value
-    merges: list[tuple[str, object]] = field(default_factory=list)   # ("A1:C1", value)
-    hidden_rows: list[int] = field(default_factory=list)             # 1-based sheet rows
-    hidden: str | None = None             # None, "hidden" or "very"
-    autofilter: str | None = None         # "A1:I6"
-    filter_column: tuple[int, list] | None = None   # (0-based col in the filter, values shown)
-    setup: Callable | None = None         # setup(workbook, worksheet) for anything else
+    rows: list[list]  # rows[0] is sheet row `first_row`
+    first_row: int = 1  # 1-based sheet row of rows[0]
+    first_col: int = 1  # 1-based sheet column of each row's first value
+    merges: list[tuple[str, object]] = field(default_factory=list)  # ("A1:C1", value)
+    hidden_rows: list[int] = field(default_factory=list)  # 1-based sheet rows
+    hidden: str | None = None  # None, "hidden" or "very"
+    autofilter: str | None = None  # "A1:I6"
+    filter_column: tuple[int, list] | None = None  # (0-based col in the filter, values shown)
+    setup: Callable | None = None  # setup(workbook, worksheet) for anything else
 
 
 def write_xlsx(path: Path, sheets: list[Sheet], *, date1904: bool = False, active: int = 0) -> Path:
     """A new workbook, typed the way XlsxWriter (and so Excel) stores each Python value."""
-    wb = xlsxwriter.Workbook(str(path), {"date_1904": date1904, "strings_to_numbers": False,
-                                         "strings_to_formulas": False, "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"date_1904": date1904, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     bold = wb.add_format({"bold": True})
@@ -142,8 +180,14 @@ def office(folder: Path, *, register_sheets=None, tracker_sheets=None, date1904:
 
 # ---------------------------------------------------------------------- raw zip edits
 
-def rewrite_zip(path: Path, edit: Callable[[str, bytes], bytes | None], *, add: dict[str, bytes] | None = None,
-                target: Path | None = None) -> Path:
+
+def rewrite_zip(
+    path: Path,
+    edit: Callable[[str, bytes], bytes | None],
+    *,
+    add: dict[str, bytes] | None = None,
+    target: Path | None = None,
+) -> Path:
     """Rewrite the zip at `path` (or into `target`): each part through edit(name, data); None drops it."""
     target = target or path
     with zipfile.ZipFile(path) as zin:
@@ -182,7 +226,7 @@ def corrupt_local_header(path: Path, part: str) -> Path:
     data = bytearray(path.read_bytes())
     with zipfile.ZipFile(path) as zf:
         info = zf.getinfo(part)
-    data[info.header_offset:info.header_offset + 4] = b"XXXX"
+    data[info.header_offset : info.header_offset + 4] = b"XXXX"
     path.write_bytes(bytes(data))
     return path
 
@@ -195,17 +239,24 @@ def strip_cell_refs(xml: bytes) -> bytes:
 
 def to_strict(path: Path) -> Path:
     """Rename the transitional namespaces to Strict Open XML ones (as Excel's 'Strict' save does)."""
+
     def edit(name, data):
         if name.endswith(".xml") or name.endswith(".rels"):
-            data = data.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                                b"http://purl.oclc.org/ooxml/spreadsheetml/main")
-            data = data.replace(b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-                                b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+            data = data.replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+            )
+            data = data.replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+            )
         return data
+
     return rewrite_zip(path, edit)
 
 
 # ---------------------------------------------------------------------- OLE compound files
+
 
 def ole_file(streams: dict[str, bytes]) -> bytes:
     """A minimal, valid OLE2 compound file (512-byte sectors, no mini stream) with these streams."""
@@ -213,7 +264,7 @@ def ole_file(streams: dict[str, bytes]) -> bytes:
     sector = 512
     free, end, fatsect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
     padded = {n: d + b"\0" * (max(4096, -(-len(d) // sector) * sector) - len(d)) for n, d in streams.items()}
-    fat = [fatsect, end]                       # sector 0: the FAT, sector 1: the directory
+    fat = [fatsect, end]  # sector 0: the FAT, sector 1: the directory
     starts = {}
     for name, data in padded.items():
         first = len(fat)
@@ -225,9 +276,15 @@ def ole_file(streams: dict[str, bytes]) -> bytes:
 
     def entry(name: str, kind: int, child: int, right: int, start: int, size: int) -> bytes:
         raw = name.encode("utf-16-le") + b"\0\0"
-        return (raw.ljust(64, b"\0") + struct.pack("<HBB", len(raw), kind, 1)
-                + struct.pack("<III", free, right, child) + b"\0" * 16 + b"\0" * 4 + b"\0" * 16
-                + struct.pack("<IQ", start, size))
+        return (
+            raw.ljust(64, b"\0")
+            + struct.pack("<HBB", len(raw), kind, 1)
+            + struct.pack("<III", free, right, child)
+            + b"\0" * 16
+            + b"\0" * 4
+            + b"\0" * 16
+            + struct.pack("<IQ", start, size)
+        )
 
     names = list(streams)
     entries = [entry("Root Entry", 5, 1, free, end, 0)]
@@ -235,9 +292,14 @@ def ole_file(streams: dict[str, bytes]) -> bytes:
         entries.append(entry(name, 2, free, k + 2 if k + 1 < len(names) else free, starts[name], len(streams[name])))
     directory = b"".join(entries).ljust(sector, b"\0")
     difat = [0] + [free] * 108
-    header = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 16 + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
-              + b"\0" * 6 + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
-              + struct.pack("<109I", *difat))
+    header = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 16
+        + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6)
+        + b"\0" * 6
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+        + struct.pack("<109I", *difat)
+    )
     assert len(header) == sector
     return header + struct.pack(f"<{sector // 4}I", *fat) + directory + b"".join(padded.values())
 

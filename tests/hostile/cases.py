@@ -14,9 +14,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from hostile.build import (REGISTER_HEADERS, REGISTER_ROWS, SHEET1, TRACKER_HEADERS, TRACKER_ROWS, Formula, Rich,
-                           Sheet, corrupt_local_header, corrupt_member_data, edit_part, encrypted_workbook, office,
-                           register, rewrite_zip, strip_cell_refs, to_strict, tracker, xls_workbook)
+from hostile.build import (
+    REGISTER_HEADERS,
+    REGISTER_ROWS,
+    SHEET1,
+    TRACKER_HEADERS,
+    TRACKER_ROWS,
+    Formula,
+    Rich,
+    Sheet,
+    corrupt_local_header,
+    corrupt_member_data,
+    edit_part,
+    encrypted_workbook,
+    office,
+    register,
+    rewrite_zip,
+    strip_cell_refs,
+    to_strict,
+    tracker,
+    xls_workbook,
+)
 
 CASES: list["Case"] = []
 
@@ -34,9 +52,11 @@ class Case:
 
 def case(what: str):
     """Register `build` (the decorated function) with the `expect` function defined right after it."""
+
     def wrap(build):
         CASES.append(Case(build.__name__.removeprefix("build_"), build, lambda ctx: None, what))
         return build
+
     return wrap
 
 
@@ -61,6 +81,7 @@ def col(name: str) -> int:
 
 # ====================================================================== header layout
 
+
 @case("two title rows (one merged across the table) above the header in row 3")
 def build_header_in_row_3(folder: Path):
     rows = [["投诉跟踪表 2026 年度"] + [None] * 8, ["制表：客服部  更新：每日"]] + [TRACKER_HEADERS] + TRACKER_ROWS
@@ -83,8 +104,9 @@ def _(ctx):
 def build_merged_header_cells(folder: Path):
     headers = ["投诉编号", "受理时间", "渠道", "客户编号", None, "类型", "投诉内容", "优先级", "状态", "满意度"]
     rows = [["基本信息", None, None, "客户", None, "处理"]] + [headers] + [r[:4] + [None] + r[4:] for r in TRACKER_ROWS]
-    sheet = Sheet("投诉跟踪", rows, merges=[("A1:C1", "基本信息"), ("D1:E1", "客户"), ("F1:J1", "处理"),
-                                          ("D2:E2", "客户编号")])
+    sheet = Sheet(
+        "投诉跟踪", rows, merges=[("A1:C1", "基本信息"), ("D1:E1", "客户"), ("F1:J1", "处理"), ("D2:E2", "客户编号")]
+    )
     office(folder, tracker_sheets=[sheet])
 
 
@@ -115,8 +137,12 @@ def _(ctx):
 @case("a required column (受理时间) missing from the tracker")
 def build_missing_required_column(folder: Path):
     k = col("受理时间")
-    office(folder, tracker_sheets=[tracker([r[:k] + r[k + 1:] for r in TRACKER_ROWS],
-                                           TRACKER_HEADERS[:k] + TRACKER_HEADERS[k + 1:])])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker([r[:k] + r[k + 1 :] for r in TRACKER_ROWS], TRACKER_HEADERS[:k] + TRACKER_HEADERS[k + 1 :])
+        ],
+    )
 
 
 @expects
@@ -129,8 +155,10 @@ def _(ctx):
 
 @case("the register without its customer-name column")
 def build_register_missing_name(folder: Path):
-    office(folder, register_sheets=[register([r[:1] + r[2:] for r in REGISTER_ROWS],
-                                             REGISTER_HEADERS[:1] + REGISTER_HEADERS[2:])])
+    office(
+        folder,
+        register_sheets=[register([r[:1] + r[2:] for r in REGISTER_ROWS], REGISTER_HEADERS[:1] + REGISTER_HEADERS[2:])],
+    )
 
 
 @expects
@@ -153,15 +181,30 @@ def _(ctx):
 
 @case("headers typed full-width, with trailing spaces, line breaks and English")
 def build_header_spellings(folder: Path):
-    headers = ["ＣＯＭＰＬＡＩＮＴ　ＩＤ", "受理时间 ", "渠\n道", " Customer ID", "类型", "投诉内容", "优先级",
-               "STATUS", "满意度"]
+    headers = [
+        "ＣＯＭＰＬＡＩＮＴ　ＩＤ",
+        "受理时间 ",
+        "渠\n道",
+        " Customer ID",
+        "类型",
+        "投诉内容",
+        "优先级",
+        "STATUS",
+        "满意度",
+    ]
     office(folder, tracker_sheets=[tracker(TRACKER_ROWS, headers)])
 
 
 @expects
 def _(ctx):
     t = ctx.tracker_before
-    assert [t.columns[n] for n in ("complaint_id", "received_at", "channel", "customer_id", "status")] == [1, 2, 3, 4, 8]
+    assert [t.columns[n] for n in ("complaint_id", "received_at", "channel", "customer_id", "status")] == [
+        1,
+        2,
+        3,
+        4,
+        8,
+    ]
     ctx.assert_run_ok()
     assert ctx.tracker_after.values("customer_name")[1] == "天津宏力农业发展有限公司"
 
@@ -195,12 +238,26 @@ def _(ctx):
 
 # ====================================================================== values
 
+
 @case("text in the integer column 满意度 (很好, 5分, 4.5, 1,000)")
 def build_wrong_kind_column(folder: Path):
     k = col("满意度")
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{k + 1}": "很好", f"r2c{k + 1}": "5分",
-                                                       f"r3c{k + 1}": 4.5, f"r4c{k + 1}": "1,000",
-                                                       f"r5c{k + 1}": "3"}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(
+                trk_rows(
+                    **{
+                        f"r1c{k + 1}": "很好",
+                        f"r2c{k + 1}": "5分",
+                        f"r3c{k + 1}": 4.5,
+                        f"r4c{k + 1}": "1,000",
+                        f"r5c{k + 1}": "3",
+                    }
+                )
+            )
+        ],
+    )
 
 
 @expects
@@ -216,8 +273,17 @@ def _(ctx):
 
 @case("receipt times typed every way staff type them")
 def build_dates_every_way(folder: Path):
-    typed = ["2025/3/5", "2025-03-05 14:30", "2025年3月5日", "2025.3.5 9:05", dt.datetime(2025, 3, 5, 8, 0),
-             "2025年3月5日 下午2点30分", 45721.5, "20250305", "  2025-3-5  "]
+    typed = [
+        "2025/3/5",
+        "2025-03-05 14:30",
+        "2025年3月5日",
+        "2025.3.5 9:05",
+        dt.datetime(2025, 3, 5, 8, 0),
+        "2025年3月5日 下午2点30分",
+        45721.5,
+        "20250305",
+        "  2025-3-5  ",
+    ]
     rows = []
     for k, v in enumerate(typed):
         r = list(TRACKER_ROWS[k % 5])
@@ -227,9 +293,17 @@ def build_dates_every_way(folder: Path):
     office(folder, tracker_sheets=[tracker(rows)])
 
 
-EVERY_WAY = [dt.datetime(2025, 3, 5, 0, 0), dt.datetime(2025, 3, 5, 14, 30), dt.datetime(2025, 3, 5, 0, 0),
-             dt.datetime(2025, 3, 5, 9, 5), dt.datetime(2025, 3, 5, 8, 0), dt.datetime(2025, 3, 5, 14, 30),
-             dt.datetime(2025, 3, 5, 12, 0), dt.datetime(2025, 3, 5, 0, 0), dt.datetime(2025, 3, 5, 0, 0)]
+EVERY_WAY = [
+    dt.datetime(2025, 3, 5, 0, 0),
+    dt.datetime(2025, 3, 5, 14, 30),
+    dt.datetime(2025, 3, 5, 0, 0),
+    dt.datetime(2025, 3, 5, 9, 5),
+    dt.datetime(2025, 3, 5, 8, 0),
+    dt.datetime(2025, 3, 5, 14, 30),
+    dt.datetime(2025, 3, 5, 12, 0),
+    dt.datetime(2025, 3, 5, 0, 0),
+    dt.datetime(2025, 3, 5, 0, 0),
+]
 
 
 @expects
@@ -243,8 +317,16 @@ def _(ctx):
 @case("impossible dates: 2025-02-30, 2025/13/01, 2025-04-31 10:00, Excel's day 60 (1900-02-29)")
 def build_impossible_dates(folder: Path):
     k = col("受理时间") + 1
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{k}": "2025-02-30", f"r2c{k}": "2025/13/01",
-                                                       f"r3c{k}": "2025-04-31 10:00", f"r4c{k}": 60}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(
+                trk_rows(
+                    **{f"r1c{k}": "2025-02-30", f"r2c{k}": "2025/13/01", f"r3c{k}": "2025-04-31 10:00", f"r4c{k}": 60}
+                )
+            )
+        ],
+    )
 
 
 @expects
@@ -263,8 +345,16 @@ def _(ctx):
 @case("customer IDs typed full-width (Ｃ０００１) and with spaces around them")
 def build_full_width_and_spaces(folder: Path):
     k = col("客户编号") + 1
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{k}": "Ｃ０００１", f"r2c{k}": "C0002  ",
-                                                       f"r3c{k}": "\u3000C0003", f"r4c{k}": "c0001"}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(
+                trk_rows(
+                    **{f"r1c{k}": "Ｃ０００１", f"r2c{k}": "C0002  ", f"r3c{k}": "\u3000C0003", f"r4c{k}": "c0001"}
+                )
+            )
+        ],
+    )
 
 
 @expects
@@ -278,11 +368,15 @@ def _(ctx):
     assert any(p.row == 5 and "c0001" in str(p.value) for p in ctx.run_problems)
 
 
-@case("formulas in staff columns (客户编号 =\"C\"&\"0001\", 满意度 =2+3) with their cached results")
+@case('formulas in staff columns (客户编号 ="C"&"0001", 满意度 =2+3) with their cached results')
 def build_formulas_in_staff_columns(folder: Path):
     k, s = col("客户编号") + 1, col("满意度") + 1
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{k}": Formula('="C"&"0001"', "C0001"),
-                                                       f"r2c{s}": Formula("=2+3", 5)}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(trk_rows(**{f"r1c{k}": Formula('="C"&"0001"', "C0001"), f"r2c{s}": Formula("=2+3", 5)}))
+        ],
+    )
 
 
 @expects
@@ -298,9 +392,20 @@ def _(ctx):
 @case("error values (#N/A, #DIV/0!, #REF!) in staff columns")
 def build_error_values(folder: Path):
     k, s, c = col("受理时间") + 1, col("满意度") + 1, col("客户编号") + 1
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{k}": Formula("=NA()", "#N/A"),
-                                                       f"r2c{s}": Formula("=1/0", "#DIV/0!"),
-                                                       f"r3c{c}": Formula("=#REF!", "#REF!")}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(
+                trk_rows(
+                    **{
+                        f"r1c{k}": Formula("=NA()", "#N/A"),
+                        f"r2c{s}": Formula("=1/0", "#DIV/0!"),
+                        f"r3c{c}": Formula("=#REF!", "#REF!"),
+                    }
+                )
+            )
+        ],
+    )
 
 
 @expects
@@ -318,7 +423,7 @@ def _(ctx):
 def build_formula_in_toolkit_column(folder: Path):
     headers = TRACKER_HEADERS + ["客户名称"]
     rows = [r + [None] for r in TRACKER_ROWS]
-    rows[1][-1] = Formula('=VLOOKUP(D3,客户!A:B,2,FALSE)', "旧名称")
+    rows[1][-1] = Formula("=VLOOKUP(D3,客户!A:B,2,FALSE)", "旧名称")
     office(folder, tracker_sheets=[tracker(rows, headers)])
 
 
@@ -374,8 +479,11 @@ def _(ctx):
 
 @case("hidden rows, a hidden and a very hidden sheet before the tracker")
 def build_hidden_rows_and_sheets(folder: Path):
-    sheets = [Sheet("说明", [["隐藏的说明"]], hidden="hidden"), Sheet("旧数据", [["x"]], hidden="very"),
-              tracker(hidden_rows=[3, 4])]
+    sheets = [
+        Sheet("说明", [["隐藏的说明"]], hidden="hidden"),
+        Sheet("旧数据", [["x"]], hidden="very"),
+        tracker(hidden_rows=[3, 4]),
+    ]
     office(folder, tracker_sheets=sheets)
 
 
@@ -403,22 +511,26 @@ def build_filters_on(folder: Path):
     def hide(wb, ws):
         for r in (2, 4):  # rows whose status is not shown by the filter
             ws.set_row(r, None, None, {"hidden": True})
+
     office(folder, tracker_sheets=[tracker(autofilter="A1:I6", filter_column=(7, ["处理中"]), setup=hide)])
 
 
 @expects
 def _(ctx):
     ctx.assert_run_ok()
-    assert ctx.tracker_after.values("customer_name") == ["上海中丰饮料有限公司", "天津宏力农业发展有限公司",
-                                                         "佛山信正商贸有限公司", "上海中丰饮料有限公司",
-                                                         "杭州云帆科技有限公司"]
+    assert ctx.tracker_after.values("customer_name") == [
+        "上海中丰饮料有限公司",
+        "天津宏力农业发展有限公司",
+        "佛山信正商贸有限公司",
+        "上海中丰饮料有限公司",
+        "杭州云帆科技有限公司",
+    ]
     assert b"<autoFilter" in ctx.part_after("complaints.xlsx", SHEET1)
 
 
 @case("merged data cells: one customer ID merged down three rows")
 def build_merged_data_cells(folder: Path):
-    office(folder, tracker_sheets=[tracker(trk_rows(**{"r2c4": None, "r3c4": None}),
-                                           merges=[("D2:D4", "C0001")])])
+    office(folder, tracker_sheets=[tracker(trk_rows(**{"r2c4": None, "r3c4": None}), merges=[("D2:D4", "C0001")])])
 
 
 @expects
@@ -483,8 +595,14 @@ def _(ctx):
 @case("absurd numbers: 1e308, -5, NaN and inf typed as text, in 满意度")
 def build_absurd_numbers(folder: Path):
     s = col("满意度") + 1
-    office(folder, tracker_sheets=[tracker(trk_rows(**{f"r1c{s}": 1e308, f"r2c{s}": -5, f"r3c{s}": "NaN",
-                                                       f"r4c{s}": "inf", f"r5c{s}": "１２"}))])
+    office(
+        folder,
+        tracker_sheets=[
+            tracker(
+                trk_rows(**{f"r1c{s}": 1e308, f"r2c{s}": -5, f"r3c{s}": "NaN", f"r4c{s}": "inf", f"r5c{s}": "１２"})
+            )
+        ],
+    )
 
 
 @expects
@@ -551,6 +669,7 @@ def _(ctx):
 
 # ====================================================================== sheets and files
 
+
 @case("an empty workbook: the tracker sheet has no cells")
 def build_empty_workbook(folder: Path):
     office(folder, tracker_sheets=[Sheet("投诉跟踪", [])])
@@ -616,8 +735,9 @@ def _(ctx):
 @case("a CSV file saved under the name complaints.xlsx")
 def build_csv_as_xlsx(folder: Path):
     office(folder)
-    (folder / "complaints.xlsx").write_text("投诉编号,受理时间,客户编号\nTS2026-000001,2026-11-02 09:30,C0001\n",
-                                            encoding="utf-8-sig")
+    (folder / "complaints.xlsx").write_text(
+        "投诉编号,受理时间,客户编号\nTS2026-000001,2026-11-02 09:30,C0001\n", encoding="utf-8-sig"
+    )
 
 
 @expects
@@ -668,7 +788,7 @@ def build_truncated_zip(folder: Path):
     office(folder)
     p = folder / "complaints.xlsx"
     data = p.read_bytes()
-    p.write_bytes(data[:len(data) * 6 // 10])
+    p.write_bytes(data[: len(data) * 6 // 10])
 
 
 @expects
@@ -764,6 +884,7 @@ def build_bad_shared_string(folder: Path):
 
     def edit(xml: bytes) -> bytes:
         return re.sub(rb'(<c r="F2"[^>]*t="s"[^>]*>)<v>\d+</v>', rb"\1<v>99999</v>", xml)
+
     edit_part(folder / "complaints.xlsx", SHEET1, edit)
 
 
@@ -774,7 +895,7 @@ def _(ctx):
         assert ctx.tracker_after.values("customer_name")[0] == "上海中丰饮料有限公司"
 
 
-@case("rows and cells without r=\"...\" references (numbered by position)")
+@case('rows and cells without r="..." references (numbered by position)')
 def build_cells_without_refs(folder: Path):
     office(folder)
     edit_part(folder / "complaints.xlsx", SHEET1, strip_cell_refs)
@@ -802,6 +923,7 @@ def build_no_styles(folder: Path):
         if name == "[Content_Types].xml":
             return re.sub(rb"<Override [^>]*styles\.xml[^>]*/>", b"", data)
         return data
+
     rewrite_zip(folder / "complaints.xlsx", edit)
 
 
@@ -829,6 +951,7 @@ def build_huge_used_range(folder: Path):
     def far(wb, ws):
         ws.set_row(1_048_575, 30, wb.add_format({"bg_color": "#FFFF00"}))
         ws.write_string(1_048_575, 20, "")
+
     office(folder, register_sheets=[register(setup=far)])
 
 
@@ -845,6 +968,7 @@ def build_chartsheet_first(folder: Path):
         ch = wb.add_chart({"type": "column"})
         ch.add_series({"values": "='投诉跟踪'!$I$2:$I$6"})
         cs.set_chart(ch)
+
     office(folder, tracker_sheets=[tracker(setup=chart)])
 
 

@@ -37,18 +37,21 @@ TIMEOUT = 60.0
 def run_job(job: str, args: dict) -> None:
     if job == "update_cells":
         from toolkit.xlsx import update_cells
+
         update_cells(args["path"], args["sheet"], args["updates"], fills=args.get("fills"))
     elif job == "append_rows":
         from toolkit.xlsx import append_rows
+
         append_rows(args["path"], args["sheet"], args["rows"])
     elif job == "add_column":
         from toolkit.xlsx import add_column
+
         add_column(args["path"], args["sheet"], args["header"])
     elif job == "run_jobs":
-        toolkit.jobs.run.run_jobs(args["folder"], tuple(args["jobs"]),
-                                  as_of=dt.datetime.fromisoformat(args["as_of"]))
+        toolkit.jobs.run.run_jobs(args["folder"], tuple(args["jobs"]), as_of=dt.datetime.fromisoformat(args["as_of"]))
     elif job == "restore":
         from toolkit.jobs.restore import restore_backup
+
         restore_backup(args["path"], args["pick"])
     else:
         raise ValueError(f"unknown job {job}")

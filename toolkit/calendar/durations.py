@@ -23,12 +23,30 @@ ACCEPTED_EXAMPLES = (
 # unit text (lower case, spaces/hyphens removed) -> (unit, factor)
 _UNIT_WORDS: dict[str, tuple[str, int]] = {}
 for _words, _unit, _factor in (
-    (("h", "hr", "hrs", "hour", "hours", "calendarhour", "calendarhours", "小时", "个小时", "钟头", "个钟头"),
-     "calendar_hours", 1),
-    (("workinghour", "workinghours", "workhour", "workhours", "businesshour", "businesshours",
-      "工作小时", "个工作小时"), "working_hours", 1),
-    (("workingday", "workingdays", "workday", "workdays", "businessday", "businessdays",
-      "工作日", "个工作日"), "working_days", 1),
+    (
+        ("h", "hr", "hrs", "hour", "hours", "calendarhour", "calendarhours", "小时", "个小时", "钟头", "个钟头"),
+        "calendar_hours",
+        1,
+    ),
+    (
+        (
+            "workinghour",
+            "workinghours",
+            "workhour",
+            "workhours",
+            "businesshour",
+            "businesshours",
+            "工作小时",
+            "个工作小时",
+        ),
+        "working_hours",
+        1,
+    ),
+    (
+        ("workingday", "workingdays", "workday", "workdays", "businessday", "businessdays", "工作日", "个工作日"),
+        "working_days",
+        1,
+    ),
     (("day", "days", "calendarday", "calendardays", "天", "自然日", "个自然日"), "calendar_hours", 24),
 ):
     for _word in _words:

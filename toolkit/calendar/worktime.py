@@ -115,7 +115,9 @@ def _office_segments(cal: WorkCalendar, start: datetime) -> Iterator[Segment]:
         else:
             idle += 1
             if idle > _MAX_DAYS_WITHOUT_WORK:
-                raise ValueError(f"the office has no working day for {_MAX_DAYS_WITHOUT_WORK} days after {start:%Y-%m-%d}")
+                raise ValueError(
+                    f"the office has no working day for {_MAX_DAYS_WITHOUT_WORK} days after {start:%Y-%m-%d}"
+                )
 
 
 def _clock_segments(start: datetime) -> Iterator[Segment]:
@@ -203,9 +205,7 @@ def _split_tz(start: datetime):
 # -- public API ---------------------------------------------------------------------------------
 
 
-def add_working_hours(
-    cal: WorkCalendar, start: datetime, hours: float, pauses: Sequence[Pause] = ()
-) -> Deadline:
+def add_working_hours(cal: WorkCalendar, start: datetime, hours: float, pauses: Sequence[Pause] = ()) -> Deadline:
     """``start`` plus ``hours`` of office time on working days.
 
     A start outside office hours begins at the next opening (so 0 hours gives the next
@@ -243,9 +243,7 @@ def _fast_working_hours(cal: WorkCalendar, start: datetime, need: timedelta) -> 
     raise AssertionError("unreachable: a working day holds day_span of office time")
 
 
-def add_calendar_hours(
-    cal: WorkCalendar, start: datetime, hours: float, pauses: Sequence[Pause] = ()
-) -> Deadline:
+def add_calendar_hours(cal: WorkCalendar, start: datetime, hours: float, pauses: Sequence[Pause] = ()) -> Deadline:
     """``start`` plus ``hours`` of plain clock time, extended by the pauses after ``start``."""
     need = _hours(hours)
     start, tz = _split_tz(start)
@@ -286,9 +284,7 @@ def add_working_days(cal: WorkCalendar, start: datetime, days: int, pauses: Sequ
     return _finish(due, start, tz)
 
 
-def working_hours_between(
-    cal: WorkCalendar, a: datetime, b: datetime, pauses: Sequence[Pause] = ()
-) -> float:
+def working_hours_between(cal: WorkCalendar, a: datetime, b: datetime, pauses: Sequence[Pause] = ()) -> float:
     """Working hours from ``a`` to ``b`` (negative when ``b`` is before ``a``), pauses excluded."""
     a, tz = _split_tz(a)
     b = _wall(b, tz)

@@ -11,8 +11,15 @@ runs, fields and tags (`runs`, `mergefield`), and the API (`template`, `check`).
 from toolkit.documents.check import check_template, field_issues
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 
-__all__ = ["DocxTemplate", "TemplateError", "RenderError", "check_template", "field_issues", "make_notices",
-           "NoticeResult"]
+__all__ = [
+    "DocxTemplate",
+    "TemplateError",
+    "RenderError",
+    "check_template",
+    "field_issues",
+    "make_notices",
+    "NoticeResult",
+]
 
 
 def __getattr__(name):  # the notices job imports the workbook side; load it only when asked for

@@ -22,22 +22,34 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 # Tried in order; the first installed one is used.
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC", "Noto Sans SC", "Source Han Sans SC",
-                "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
-                "PingFang SC", "Hiragino Sans GB", "Noto Serif CJK SC")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Serif CJK SC",
+)
 FALLBACK_FAMILY = "DejaVu Sans"
-BAR = "#4472C4"        # Word/Excel's default blue, so the charts sit well beside Office charts
+BAR = "#4472C4"  # Word/Excel's default blue, so the charts sit well beside Office charts
 BAR_PREVIOUS = "#A5A5A5"
 TARGET = "#C00000"
 GOOD, BAD = "#70AD47", "#ED7D31"
 DPI = 150
-SIZE = (6.4, 3.2)      # inches: 16 x 8 cm, the width of an A4 page's text
+SIZE = (6.4, 3.2)  # inches: 16 x 8 cm, the width of an A4 page's text
 
 
 @dataclass(frozen=True)
 class Font:
-    family: str          # what matplotlib calls it
-    path: str            # the font file (a .ttc may hold several faces)
+    family: str  # what matplotlib calls it
+    path: str  # the font file (a .ttc may hold several faces)
 
 
 @lru_cache(maxsize=1)
@@ -77,8 +89,9 @@ def _figure(size=SIZE):
 def _png(fig) -> bytes:
     buf = io.BytesIO()
     # no "Software" / date chunks: the same figure gives the same bytes
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1,
-                facecolor="white")
+    fig.savefig(
+        buf, format="png", dpi=DPI, metadata={"Software": None}, bbox_inches="tight", pad_inches=0.1, facecolor="white"
+    )
     return buf.getvalue()
 
 
@@ -87,12 +100,20 @@ def _context():
 
     font = cjk_font()
     families = ([font.family] if font else []) + [FALLBACK_FAMILY]
-    return matplotlib.rc_context({"font.family": families, "font.size": 9, "axes.unicode_minus": False,
-                                  "axes.spines.top": False, "axes.spines.right": False})
+    return matplotlib.rc_context(
+        {
+            "font.family": families,
+            "font.size": 9,
+            "axes.unicode_minus": False,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
 
 
-def weekly_volume(weeks: Sequence[tuple[str, int]], *, title: str, ylabel: str = "",
-                  previous: Sequence[tuple[str, int]] | None = None) -> bytes:
+def weekly_volume(
+    weeks: Sequence[tuple[str, int]], *, title: str, ylabel: str = "", previous: Sequence[tuple[str, int]] | None = None
+) -> bytes:
     """Bars: complaints received per week (`previous`: last month's weeks, drawn lighter beside them)."""
     with _context():
         fig = _figure()
@@ -139,8 +160,9 @@ def category_breakdown(items: Sequence[tuple[str, int]], *, title: str, xlabel: 
         return _png(fig)
 
 
-def on_time_by_step(items: Sequence[tuple[str, float | None]], *, target: float, title: str,
-                    target_label: str) -> bytes:
+def on_time_by_step(
+    items: Sequence[tuple[str, float | None]], *, target: float, title: str, target_label: str
+) -> bytes:
     """Bars: the share of each step done on time (0-1; None = nothing to judge), with the target as a line."""
     with _context():
         fig = _figure()
@@ -149,11 +171,18 @@ def on_time_by_step(items: Sequence[tuple[str, float | None]], *, target: float,
         values = [v * 100 if v is not None else 0 for _, v in items]
         colours = [GOOD if v is not None and v >= target else BAD for _, v in items]
         bars = ax.bar(xs, values, 0.6, color=colours)
-        ax.bar_label(bars, labels=[f"{v * 100:.1f}%" if v is not None else "—" for _, v in items], padding=2,
-                     fontsize=8)
+        ax.bar_label(
+            bars, labels=[f"{v * 100:.1f}%" if v is not None else "—" for _, v in items], padding=2, fontsize=8
+        )
         ax.axhline(target * 100, color=TARGET, linestyle="--", linewidth=1)
-        ax.text(len(items) - 0.5, target * 100 + 1.5, f"{target_label} {target * 100:g}%", color=TARGET,
-                ha="right", fontsize=8)
+        ax.text(
+            len(items) - 0.5,
+            target * 100 + 1.5,
+            f"{target_label} {target * 100:g}%",
+            color=TARGET,
+            ha="right",
+            fontsize=8,
+        )
         ax.set_xticks(xs, [k for k, _ in items])
         ax.set_ylim(0, 112)
         ax.set_ylabel("%")

@@ -22,9 +22,9 @@ _DICT_METHODS = {"get", "items", "keys", "values"}
 
 @dataclass(frozen=True)
 class UsedName:
-    name: str             # e.g. "customer_name", or "complaints[].handler" for a row field in a loop
+    name: str  # e.g. "customer_name", or "complaints[].handler" for a row field in a loop
     lineno: int
-    top: bool = True      # a top-level name (False: a field of a dict or of a loop's rows)
+    top: bool = True  # a top-level name (False: a field of a dict or of a loop's rows)
 
 
 @dataclass
@@ -41,7 +41,7 @@ class FieldIssue:
         else:
             text += " - no column has a similar name"
         if self.paragraph:
-            text += f" (paragraph: \"{_clip(self.paragraph)}\")"
+            text += f' (paragraph: "{_clip(self.paragraph)}")'
         return text
 
 
@@ -95,8 +95,11 @@ def used_names(ast: nodes.Template, env, shapes: Mapping[str, Iterable[str]] | N
             return
         if isinstance(node, (nodes.Getattr, nodes.Getitem)) and isinstance(node.node, nodes.Name):
             base = node.node.name
-            key = node.attr if isinstance(node, nodes.Getattr) else (
-                node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None)
+            key = (
+                node.attr
+                if isinstance(node, nodes.Getattr)
+                else (node.arg.value if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str) else None)
+            )
             if base in scope:
                 shape = scope[base]
                 if shape and key is not None and key not in _DICT_METHODS:
@@ -112,8 +115,13 @@ def used_names(ast: nodes.Template, env, shapes: Mapping[str, Iterable[str]] | N
             if node.name not in scope and node.name not in known_globals:
                 out.append(UsedName(node.name, node.lineno))
             return
-        if (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name == "mergefield"
-                and node.args and isinstance(node.args[0], nodes.Const)):
+        if (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name == "mergefield"
+            and node.args
+            and isinstance(node.args[0], nodes.Const)
+        ):
             out.append(UsedName(str(node.args[0].value), node.lineno))
             return
         for child in node.iter_child_nodes():
@@ -143,8 +151,9 @@ def _suggest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     return found
 
 
-def field_issues(template: DocxTemplate, provided: Iterable[str],
-                 shapes: Mapping[str, Iterable[str]] | None = None) -> list[FieldIssue]:
+def field_issues(
+    template: DocxTemplate, provided: Iterable[str], shapes: Mapping[str, Iterable[str]] | None = None
+) -> list[FieldIssue]:
     """Fields the template uses that neither `provided` nor `shapes` have, with the closest names."""
     provided = set(provided) | set(shapes or {})
     shapes = {k: set(v) for k, v in (shapes or {}).items()}
@@ -169,13 +178,22 @@ def field_issues(template: DocxTemplate, provided: Iterable[str],
     return issues
 
 
-def check_template(template: DocxTemplate, provided: Iterable[str],
-                   shapes: Mapping[str, Iterable[str]] | None = None, *, what: str = "") -> None:
+def check_template(
+    template: DocxTemplate,
+    provided: Iterable[str],
+    shapes: Mapping[str, Iterable[str]] | None = None,
+    *,
+    what: str = "",
+) -> None:
     """Raise a TemplateError listing every field the template uses that the data does not provide."""
     issues = field_issues(template, provided, shapes)
     if issues:
         lines = "\n".join(f"  - {i}" for i in issues)
-        raise TemplateError(f"the template{(' for ' + what) if what else ''} uses field(s) that no column or "
-                            f"notice data provides:\n{lines}", path=template.path or template.name, issues=issues,
-                            hint="correct the field names in the template, or add the column to the workbook "
-                                 "and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml")
+        raise TemplateError(
+            f"the template{(' for ' + what) if what else ''} uses field(s) that no column or "
+            f"notice data provides:\n{lines}",
+            path=template.path or template.name,
+            issues=issues,
+            hint="correct the field names in the template, or add the column to the workbook "
+            "and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml",
+        )

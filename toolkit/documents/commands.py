@@ -17,9 +17,18 @@ def cmd_notices(args) -> int:
     from toolkit.textout import format_table
 
     with progress(6, desc="notices") as bar:
-        result = make_notices(args.folder, kind=args.kind or None, as_of=as_of_option(args.as_of), dry_run=args.dry_run,
-                              pdf=True if args.pdf else None, force=args.force, out_dir=args.out,
-                              merged=True if args.merged else None, language=args.lang, progress=bar)
+        result = make_notices(
+            args.folder,
+            kind=args.kind or None,
+            as_of=as_of_option(args.as_of),
+            dry_run=args.dry_run,
+            pdf=True if args.pdf else None,
+            force=args.force,
+            out_dir=args.out,
+            merged=True if args.merged else None,
+            language=args.lang,
+            progress=bar,
+        )
     shown = result.made[: args.limit]
     if shown:
         rows = []
@@ -33,8 +42,11 @@ def cmd_notices(args) -> int:
     verb = "would make" if args.dry_run else "made"
     summary = ", ".join(f"{count} {kind}" for kind, count in result.counts().items()) or "no notices"
     already = sum(result.already.values())
-    print(f"notices as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}"
-          + (f"; {already} row(s) already had theirs (--force makes them again)" if already else "") + ".")
+    print(
+        f"notices as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}"
+        + (f"; {already} row(s) already had theirs (--force makes them again)" if already else "")
+        + "."
+    )
     if not args.dry_run and result.made:
         print(f"Written to {result.out_dir}" + (f", with {len(result.pdfs)} PDF(s)" if result.pdfs else "") + ".")
     for path in result.merged:
@@ -45,8 +57,10 @@ def cmd_notices(args) -> int:
         print(f"note: the workbooks have {len(result.problems)} problem(s) of their own; `toolkit check` lists them.")
     if result.failures:
         print()
-        rows = [(f.kind, f.key, ", ".join(map(str, f.rows[:5])) + (" ..." if len(f.rows) > 5 else ""), f.reason)
-                for f in result.failures[: args.limit]]
+        rows = [
+            (f.kind, f.key, ", ".join(map(str, f.rows[:5])) + (" ..." if len(f.rows) > 5 else ""), f.reason)
+            for f in result.failures[: args.limit]
+        ]
         print(format_table(["notice", "key", "row", "problem"], rows, max_width=100))
         print(f"\n{len(result.failures)} notice(s) could not be made; the others were made.")
         return EXIT_PROBLEMS
@@ -56,16 +70,22 @@ def cmd_notices(args) -> int:
 def add_notice_commands(subparsers) -> None:
     """Register `notices` on the `toolkit` command's subparsers."""
     p = subparsers.add_parser(
-        "notices", help="make the Word notices that are due (acknowledgements, settlement dates, results, surveys, "
-                        "tier letters, overdue and visit reminders)",
+        "notices",
+        help="make the Word notices that are due (acknowledgements, settlement dates, results, surveys, "
+        "tier letters, overdue and visit reminders)",
         description="Make the Word notices that are due as of --as-of, from the templates (the office's in "
-                    "templates/ beside the workbooks, else the shipped ones), and stamp each on its row so it is "
-                    "never made twice. Which rows get which notice is set under [notices.kinds.*] in toolkit.toml. "
-                    "Templates are checked first: a field no column provides stops the batch, with the closest "
-                    "column names.")
+        "templates/ beside the workbooks, else the shipped ones), and stamp each on its row so it is "
+        "never made twice. Which rows get which notice is set under [notices.kinds.*] in toolkit.toml. "
+        "Templates are checked first: a field no column provides stops the batch, with the closest "
+        "column names.",
+    )
     folder_argument(p)
-    p.add_argument("--kind", action="append", metavar="KIND",
-                   help="only this notice (repeatable): ack, settlement, feedback, survey, tier, escalation, visit")
+    p.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="only this notice (repeatable): ack, settlement, feedback, survey, tier, escalation, visit",
+    )
     p.add_argument("--as-of", metavar="DATETIME", help="decide as of this time (default: now), e.g. '2026-11-20 17:00'")
     p.add_argument("--dry-run", action="store_true", help="list the notices that would be made; write nothing")
     p.add_argument("--pdf", action="store_true", help="also make a PDF of every notice (one LibreOffice run)")

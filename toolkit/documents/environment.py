@@ -33,14 +33,29 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
 
     def __init__(self, language: str = "zh"):
         self.language = language
-        super().__init__(autoescape=True, undefined=StrictUndefined, finalize=self._finalize,
-                         keep_trailing_newline=True, auto_reload=False)
-        self.filters.update({
-            "date": _date, "datetime": _datetime, "weekday": _weekday, "money": f.format_money,
-            "number": f.format_number, "mask": f.mask, "mask_phone": f.mask_phone, "mask_email": f.mask_email,
-            "mask_address": f.mask_address, "word_date": _word_date, "word_number": f.word_number,
-            "around": _around,
-        })
+        super().__init__(
+            autoescape=True,
+            undefined=StrictUndefined,
+            finalize=self._finalize,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.filters.update(
+            {
+                "date": _date,
+                "datetime": _datetime,
+                "weekday": _weekday,
+                "money": f.format_money,
+                "number": f.format_number,
+                "mask": f.mask,
+                "mask_phone": f.mask_phone,
+                "mask_email": f.mask_email,
+                "mask_address": f.mask_address,
+                "word_date": _word_date,
+                "word_number": f.word_number,
+                "around": _around,
+            }
+        )
         self.globals["mergefield"] = _mergefield
 
     def _finalize(self, value):
@@ -49,8 +64,10 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         if isinstance(value, Undefined):
             value._fail_with_undefined_error()  # a name the data does not have: an error, never a gap
         if not isinstance(value, _PLAIN):
-            raise TypeError(f"a {type(value).__name__} value cannot be put into a document: only text, numbers and "
-                            "dates can (pictures, sub-documents and rich-text objects are not supported)")
+            raise TypeError(
+                f"a {type(value).__name__} value cannot be put into a document: only text, numbers and "
+                "dates can (pictures, sub-documents and rich-text objects are not supported)"
+            )
         text = f.strip_control(f.display(value, self.language))
         out = escape(text)
         if "\n" in text or "\t" in text or "\r" in text:

@@ -16,8 +16,20 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -113,7 +125,7 @@ def _mask_one_phone(text: str) -> str:
     prefix = ""
     m = _COUNTRY.match(text)
     if m:
-        prefix, text = m.group(0), text[m.end():]
+        prefix, text = m.group(0), text[m.end() :]
     digits = sum(ch.isdigit() for ch in text)
     if digits == 0:
         return prefix + text
@@ -138,8 +150,7 @@ def mask_phone(value) -> str:
     text = str(value).strip()
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
-    return "".join(part if _PHONE_SPLIT.fullmatch(part) else _mask_one_phone(part)
-                   for part in _PHONE_SPLIT.split(text))
+    return "".join(part if _PHONE_SPLIT.fullmatch(part) else _mask_one_phone(part) for part in _PHONE_SPLIT.split(text))
 
 
 def mask_email(value) -> str:
@@ -226,12 +237,26 @@ def word_date(value, picture: str, language: str = "zh") -> str:
         if t.startswith("'"):
             return t[1:-1]
         return {
-            "yyyy": f"{d.year:04d}", "yy": f"{d.year % 100:02d}", "MMMM": _MONTHS_EN[d.month - 1],
-            "MMM": _MONTHS_EN[d.month - 1][:3], "MM": f"{d.month:02d}", "M": str(d.month),
-            "dddd": format_weekday(d, "en"), "ddd": format_weekday(d, "en")[:3], "dd": f"{d.day:02d}",
-            "d": str(d.day), "HH": f"{d.hour:02d}", "H": str(d.hour), "hh": f"{(d.hour % 12) or 12:02d}",
-            "h": str((d.hour % 12) or 12), "mm": f"{d.minute:02d}", "m": str(d.minute), "ss": f"{d.second:02d}",
-            "s": str(d.second), "AM/PM": "AM" if d.hour < 12 else "PM", "am/pm": "am" if d.hour < 12 else "pm",
+            "yyyy": f"{d.year:04d}",
+            "yy": f"{d.year % 100:02d}",
+            "MMMM": _MONTHS_EN[d.month - 1],
+            "MMM": _MONTHS_EN[d.month - 1][:3],
+            "MM": f"{d.month:02d}",
+            "M": str(d.month),
+            "dddd": format_weekday(d, "en"),
+            "ddd": format_weekday(d, "en")[:3],
+            "dd": f"{d.day:02d}",
+            "d": str(d.day),
+            "HH": f"{d.hour:02d}",
+            "H": str(d.hour),
+            "hh": f"{(d.hour % 12) or 12:02d}",
+            "h": str((d.hour % 12) or 12),
+            "mm": f"{d.minute:02d}",
+            "m": str(d.minute),
+            "ss": f"{d.second:02d}",
+            "s": str(d.second),
+            "AM/PM": "AM" if d.hour < 12 else "PM",
+            "am/pm": "am" if d.hour < 12 else "pm",
         }[t]
 
     return _PICTURE.sub(token, picture)
@@ -255,4 +280,4 @@ def word_number(value, picture: str) -> str:
     places = len(pattern.split(".", 1)[1]) if "." in pattern else 0
     grouping = "," if "," in pattern else ""
     amount = amount.quantize(Decimal(1).scaleb(-places))
-    return picture[: m.start()] + format(amount, f"{grouping}.{places}f") + picture[m.end():]
+    return picture[: m.start()] + format(amount, f"{grouping}.{places}f") + picture[m.end() :]

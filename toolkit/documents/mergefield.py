@@ -24,11 +24,26 @@ from lxml import etree
 
 from toolkit.documents.runs import W, W_P, W_R, XML_SPACE, TagIssue, paragraph_text
 
-W_FLDSIMPLE, W_FLDCHAR, W_INSTR, W_RPR, W_T = (f"{{{W}}}{n}" for n in ("fldSimple", "fldChar", "instrText",
-                                                                       "rPr", "t"))
+W_FLDSIMPLE, W_FLDCHAR, W_INSTR, W_RPR, W_T = (f"{{{W}}}{n}" for n in ("fldSimple", "fldChar", "instrText", "rPr", "t"))
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
-_JINJA_WORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None",
-                "loop", "self", "mergefield"}
+_JINJA_WORDS = {
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "if",
+    "else",
+    "true",
+    "false",
+    "none",
+    "True",
+    "False",
+    "None",
+    "loop",
+    "self",
+    "mergefield",
+}
 _CASE = {"upper": "upper", "lower": "lower", "firstcap": "capitalize", "caps": "title"}
 _AT, _HASH, _STAR, _BEFORE, _AFTER = "\\@", "\\#", "\\*", "\\b", "\\f"
 MAIL_MERGE = re.compile(rb"<w:mailMerge\b.*?</w:mailMerge>|<w:mailMerge\b[^>]*/>", re.S)
@@ -109,8 +124,9 @@ def convert_fields(root, part: str = "") -> tuple[int, list[TagIssue]]:
         if parsed is None:
             continue
         if any(inner is not fld for inner in fld.iter(W_FLDSIMPLE, W_FLDCHAR)):
-            issues.append(TagIssue(f"MERGEFIELD {parsed[0]} holds another field, which is not supported",
-                                   _para_text(fld), part))
+            issues.append(
+                TagIssue(f"MERGEFIELD {parsed[0]} holds another field, which is not supported", _para_text(fld), part)
+            )
             continue
         first_run = fld.find(W_R)
         run = _field_run(first_run, jinja_for(*parsed))
@@ -135,18 +151,28 @@ def convert_fields(root, part: str = "") -> tuple[int, list[TagIssue]]:
                 if parsed is None:
                     continue
                 if stack or frame["nested"]:
-                    issues.append(TagIssue(f"MERGEFIELD {parsed[0]} inside (or around) another field is not "
-                                           "supported", _para_text(run), part))
+                    issues.append(
+                        TagIssue(
+                            f"MERGEFIELD {parsed[0]} inside (or around) another field is not supported",
+                            _para_text(run),
+                            part,
+                        )
+                    )
                     continue
                 begin = frame["begin"]
                 if begin.getparent() is None or begin.getparent() is not run.getparent():
-                    issues.append(TagIssue(f"MERGEFIELD {parsed[0]} spans more than one paragraph or element, "
-                                           "which is not supported", _para_text(run), part))
+                    issues.append(
+                        TagIssue(
+                            f"MERGEFIELD {parsed[0]} spans more than one paragraph or element, which is not supported",
+                            _para_text(run),
+                            part,
+                        )
+                    )
                     continue
                 parent = begin.getparent()
                 siblings = list(parent)
                 a, b = siblings.index(begin), siblings.index(run)
-                span = siblings[a:b + 1]
+                span = siblings[a : b + 1]
                 style_from = _result_run(span)
                 if style_from is None:
                     style_from = begin

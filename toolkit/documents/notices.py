@@ -40,13 +40,26 @@ from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 JOB = "notices"
 _OPS = ("empty", "in", "not_in", "starts_with", "on_as_of")
-_KIND_KEYS = {"title", "title_en", "table", "template", "audience", "stamp", "when", "group_by", "items",
-              "renotify_on", "renotify_after_days", "enabled"}
+_KIND_KEYS = {
+    "title",
+    "title_en",
+    "table",
+    "template",
+    "audience",
+    "stamp",
+    "when",
+    "group_by",
+    "items",
+    "renotify_on",
+    "renotify_after_days",
+    "enabled",
+}
 _STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+([^\s\[]+)(?:\[([^\]]*)\])?(?:\s+(.*))?$")
 _LEVEL = re.compile(r"L(\d+)")
 
 
 # ------------------------------------------------------------------------------------------ settings
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -76,9 +89,9 @@ class NoticeKind:
     name: str
     title: str
     title_en: str
-    table: str                      # "tracker" or "register"
+    table: str  # "tracker" or "register"
     template: str
-    audience: str                   # "customer" or "internal"
+    audience: str  # "customer" or "internal"
     stamp: str
     when: tuple[Condition, ...]
     group_by: str | None = None
@@ -123,8 +136,12 @@ class NoticeSettings:
         try:
             data["filename"].format(kind="k", key="1", name="n", date="2026-01-01")
         except (KeyError, IndexError, ValueError) as exc:
-            expect(False, "filename", "a pattern using only {kind}, {key}, {name} and {date}",
-                   f"{data['filename']} ({exc})")
+            expect(
+                False,
+                "filename",
+                "a pattern using only {kind}, {key}, {name} and {date}",
+                f"{data['filename']} ({exc})",
+            )
         masking = {str(k): str(v) for k, v in data.get("masking", {}).items()}
         for col, how in masking.items():
             expect(how in filters.MASKS, f"masking.{col}", "one of " + ", ".join(filters.MASKS), how)
@@ -133,42 +150,72 @@ class NoticeSettings:
         for name, spec in data.get("kinds", {}).items():
             kinds[name] = _kind(name, spec, settings, expect)
         expect(bool(kinds), "kinds", "at least one [notices.kinds.NAME] table", kinds)
-        return cls(data["output_dir"], data["templates_dir"], data["language"], data["filename"], data["merged"],
-                   data["pdf"], float(timeout), office, masking,
-                   {str(k): str(v) for k, v in data.get("tier_labels", {}).items()}, kinds)
+        return cls(
+            data["output_dir"],
+            data["templates_dir"],
+            data["language"],
+            data["filename"],
+            data["merged"],
+            data["pdf"],
+            float(timeout),
+            office,
+            masking,
+            {str(k): str(v) for k, v in data.get("tier_labels", {}).items()},
+            kinds,
+        )
 
 
 def _kind(name: str, spec: dict, settings: Settings, expect) -> NoticeKind:
     key = f"kinds.{name}"
     expect(isinstance(spec, dict), key, "a table", spec)
     unknown = set(spec) - _KIND_KEYS
-    expect(not unknown, f"{key}.{sorted(unknown)[0] if unknown else ''}", "one of " + ", ".join(sorted(_KIND_KEYS)),
-           "an unknown key")
+    expect(
+        not unknown,
+        f"{key}.{sorted(unknown)[0] if unknown else ''}",
+        "one of " + ", ".join(sorted(_KIND_KEYS)),
+        "an unknown key",
+    )
     table = spec.get("table")
     expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
     schema = settings.tracker if table == "tracker" else settings.register
     for k in ("title", "template", "stamp"):
         expect(isinstance(spec.get(k), str) and spec[k].strip(), f"{key}.{k}", "a non-empty text", spec.get(k))
-    expect(spec.get("audience") in ("customer", "internal"), f"{key}.audience", "customer or internal",
-           spec.get("audience"))
+    expect(
+        spec.get("audience") in ("customer", "internal"),
+        f"{key}.audience",
+        "customer or internal",
+        spec.get("audience"),
+    )
     stamp = spec["stamp"]
-    expect(stamp in schema and schema.column(stamp).owner == "toolkit", f"{key}.stamp",
-           f"a toolkit column of the {table} (add it under [[{table}.columns]] with owner = \"toolkit\")", stamp)
+    expect(
+        stamp in schema and schema.column(stamp).owner == "toolkit",
+        f"{key}.stamp",
+        f'a toolkit column of the {table} (add it under [[{table}.columns]] with owner = "toolkit")',
+        stamp,
+    )
     conditions = []
     when = spec.get("when", [])
     expect(isinstance(when, list), f"{key}.when", "a list of { column = ..., test } tables", when)
     for n, cond in enumerate(when):
         where = f"{key}.when[{n + 1}]"
-        expect(isinstance(cond, dict) and cond.get("column") in schema, f"{where}.column",
-               f"the name of a column of the {table}", cond.get("column") if isinstance(cond, dict) else cond)
+        expect(
+            isinstance(cond, dict) and cond.get("column") in schema,
+            f"{where}.column",
+            f"the name of a column of the {table}",
+            cond.get("column") if isinstance(cond, dict) else cond,
+        )
         ops = [o for o in cond if o != "column"]
         expect(len(ops) == 1 and ops[0] in _OPS, where, "one test: " + ", ".join(_OPS), ops)
         op, arg = ops[0], cond[ops[0]]
         if op in ("empty", "on_as_of"):
             expect(isinstance(arg, bool), f"{where}.{op}", "true or false", arg)
         else:
-            expect(isinstance(arg, list) and all(isinstance(a, (str, int)) for a in arg), f"{where}.{op}",
-                   "a list of values", arg)
+            expect(
+                isinstance(arg, list) and all(isinstance(a, (str, int)) for a in arg),
+                f"{where}.{op}",
+                "a list of values",
+                arg,
+            )
             arg = tuple(str(a) for a in arg)
         conditions.append(Condition(cond["column"], op, arg))
     for k in ("group_by", "renotify_on"):
@@ -180,21 +227,34 @@ def _kind(name: str, spec: dict, settings: Settings, expect) -> NoticeKind:
     expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", "a whole number of at least 0", days)
     enabled = spec.get("enabled", True)
     expect(isinstance(enabled, bool), f"{key}.enabled", "true or false", enabled)
-    return NoticeKind(name, spec["title"].strip(), str(spec.get("title_en", "")).strip(), table, spec["template"],
-                      spec["audience"], stamp, tuple(conditions), group_by, items if group_by else None,
-                      spec.get("renotify_on"), days, enabled)
+    return NoticeKind(
+        name,
+        spec["title"].strip(),
+        str(spec.get("title_en", "")).strip(),
+        table,
+        spec["template"],
+        spec["audience"],
+        stamp,
+        tuple(conditions),
+        group_by,
+        items if group_by else None,
+        spec.get("renotify_on"),
+        days,
+        enabled,
+    )
 
 
 # ------------------------------------------------------------------------------------------ results
+
 
 @dataclass
 class Notice:
     kind: str
     title: str
-    key: str                          # complaint or customer ID; handler / account owner for internal notices
-    name: str                         # customer name ("" for internal notices)
-    rows: list[int]                   # sheet rows stamped
-    path: Path | None                 # None in a dry run
+    key: str  # complaint or customer ID; handler / account owner for internal notices
+    name: str  # customer name ("" for internal notices)
+    rows: list[int]  # sheet rows stamped
+    path: Path | None  # None in a dry run
     pdf: Path | None = None
     items: int = 1
 
@@ -216,7 +276,7 @@ class NoticeResult:
     out_dir: Path
     made: list[Notice] = field(default_factory=list)
     failures: list[NoticeFailure] = field(default_factory=list)
-    already: dict[str, int] = field(default_factory=dict)   # rows skipped because their notice was made before
+    already: dict[str, int] = field(default_factory=dict)  # rows skipped because their notice was made before
     merged: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     changes: list[CellChange] = field(default_factory=list)
@@ -225,7 +285,7 @@ class NoticeResult:
     log_file: Path | None = None
     templates: dict[str, str] = field(default_factory=dict)  # kind -> template used
     seconds: dict[str, float] = field(default_factory=dict)  # kind -> seconds spent deciding and rendering
-    pdf_calls: int = 0                                       # LibreOffice runs (one per batch)
+    pdf_calls: int = 0  # LibreOffice runs (one per batch)
     pdf_seconds: float = 0.0
 
     def count(self, kind: str | None = None) -> int:
@@ -253,8 +313,12 @@ def safe_name_part(text, limit: int = 40) -> str:
 
 
 def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
-    parts = {"kind": safe_name_part(kind), "key": safe_name_part(key), "name": safe_name_part(name),
-             "date": f"{date:%Y-%m-%d}"}
+    parts = {
+        "kind": safe_name_part(kind),
+        "key": safe_name_part(key),
+        "name": safe_name_part(name),
+        "date": f"{date:%Y-%m-%d}",
+    }
     stem = pattern.format(**parts)
     stem = _BAD_CHARS.sub("_", stem)
     stem = re.sub(r"_{2,}", "_", stem).strip("_ .")[:150] or kind
@@ -264,6 +328,7 @@ def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
 
 
 # ------------------------------------------------------------------------------------------ stamps
+
 
 @dataclass(frozen=True)
 class Stamp:
@@ -301,8 +366,10 @@ def _marker(value) -> str:
 
 # ------------------------------------------------------------------------------------------ deciding
 
-def due_rows(cols: dict[str, list], n: int, kind: NoticeKind, as_of: dt.datetime, force: bool
-             ) -> tuple[list[int], list[int], int]:
+
+def due_rows(
+    cols: dict[str, list], n: int, kind: NoticeKind, as_of: dt.datetime, force: bool
+) -> tuple[list[int], list[int], int]:
     """(rows matching the conditions, rows of those needing a notice now, rows skipped as already notified)."""
     tests = [(c, cols.get(c.column) or [None] * n) for c in kind.when]
     stamps = cols.get(kind.stamp) or [None] * n
@@ -318,8 +385,11 @@ def due_rows(cols: dict[str, list], n: int, kind: NoticeKind, as_of: dt.datetime
             continue
         if marker_col is not None and stamp.date is not None and stamp.marker != _marker(marker_col[i]):
             due.append(i)
-        elif kind.renotify_after_days and stamp.date is not None and \
-                (as_of.date() - stamp.date).days >= kind.renotify_after_days:
+        elif (
+            kind.renotify_after_days
+            and stamp.date is not None
+            and (as_of.date() - stamp.date).days >= kind.renotify_after_days
+        ):
             due.append(i)
         else:
             already += 1
@@ -335,8 +405,9 @@ class _Contexts:
     """Builds the data each template sees. Field names are the columns' names (and their Chinese
     headers where those are plain names), plus a few derived values listed in `derived`."""
 
-    def __init__(self, settings: Settings, ns: NoticeSettings, register: Table, tracker: Table,
-                 as_of: dt.datetime, language: str):
+    def __init__(
+        self, settings: Settings, ns: NoticeSettings, register: Table, tracker: Table, as_of: dt.datetime, language: str
+    ):
         self.settings, self.ns, self.register, self.tracker = settings, ns, register, tracker
         self.as_of, self.language = as_of, language
         self.reg_cols = {c.name: register.values(c.name) for c in register.schema.columns}
@@ -383,8 +454,14 @@ class _Contexts:
 
     def _common(self, kind: NoticeKind) -> dict:
         today = self.as_of.date()
-        return {"as_of": self.as_of, "notice_date": today, "today": today, "office": self.office,
-                "title": kind.title_for(self.language), "kind": kind.name}
+        return {
+            "as_of": self.as_of,
+            "notice_date": today,
+            "today": today,
+            "office": self.office,
+            "title": kind.title_for(self.language),
+            "kind": kind.name,
+        }
 
     def _zh(self, zh: str, en: str) -> str:
         return en if self.language == "en" else zh
@@ -402,8 +479,12 @@ class _Contexts:
             _add_aliases(ctx, self.reg_alias, cust)
             ctx["customer"] = cust
             ctx["customer_name"] = rec.get("customer_name") or cust.get("name") or ""
-            ctx["contact"] = (rec.get("contact_person") or cust.get("contact_person") or ctx["customer_name"]
-                              or self._zh("客户", "Customer"))
+            ctx["contact"] = (
+                rec.get("contact_person")
+                or cust.get("contact_person")
+                or ctx["customer_name"]
+                or self._zh("客户", "Customer")
+            )
             promised = rec.get("promised_date") or rec.get("resolve_due")
             ctx["settlement_date"] = promised.date() if isinstance(promised, dt.datetime) else promised
         else:
@@ -414,8 +495,9 @@ class _Contexts:
             ctx["customer_name"] = rec.get("name") or ""
             ctx["contact"] = rec.get("contact_person") or rec.get("name") or self._zh("客户", "Customer")
             ctx["tier_label"] = self.ns.tier_labels.get(rec.get("tier") or "", rec.get("tier") or "")
-            ctx["previous_tier_label"] = self.ns.tier_labels.get(rec.get("previous_tier") or "",
-                                                                 rec.get("previous_tier") or "")
+            ctx["previous_tier_label"] = self.ns.tier_labels.get(
+                rec.get("previous_tier") or "", rec.get("previous_tier") or ""
+            )
             ctx["visit_months"] = self.cadence.get(rec.get("tier") or "", self.default_months)
         ctx.update(self._common(kind))
         return ctx
@@ -444,23 +526,37 @@ class _Contexts:
         ctx = self._common(kind)
         ctx[kind.group_by] = value if value is not None else ""
         if kind.table == "tracker":
-            items.sort(key=lambda it: (-it["level"], it.get("next_deadline") or dt.datetime.max,
-                                       it.get("complaint_id") or ""))
+            items.sort(
+                key=lambda it: (-it["level"], it.get("next_deadline") or dt.datetime.max, it.get("complaint_id") or "")
+            )
             top = max((it["level"] for it in items), default=0)
             heads = []
             for it in items:
                 if it["department_head"] and it["department_head"] not in heads:
                     heads.append(it["department_head"])
             l3 = sum(1 for it in items if it["level"] >= 3)
-            ctx.update({"max_level": f"L{top}", "department_heads": heads,
-                        "cc": heads + ([self.l3_notify] if l3 else []), "l3_count": l3, "l3_notify": self.l3_notify})
+            ctx.update(
+                {
+                    "max_level": f"L{top}",
+                    "department_heads": heads,
+                    "cc": heads + ([self.l3_notify] if l3 else []),
+                    "l3_count": l3,
+                    "l3_notify": self.l3_notify,
+                }
+            )
             if kind.name == "escalation" or kind.template == "escalation":
-                ctx["title"] = self._zh("督办通知" if top >= 2 else "催办通知",
-                                        "Escalation Notice" if top >= 2 else "Overdue Reminder")
+                ctx["title"] = self._zh(
+                    "督办通知" if top >= 2 else "催办通知", "Escalation Notice" if top >= 2 else "Overdue Reminder"
+                )
         else:
             order = {"逾期": 0, "未回访": 1, "即将到期": 2}
-            items.sort(key=lambda it: (order.get(it.get("visit_flag") or "", 3),
-                                       it.get("next_visit_due") or dt.date.max, it.get("customer_id") or ""))
+            items.sort(
+                key=lambda it: (
+                    order.get(it.get("visit_flag") or "", 3),
+                    it.get("next_visit_due") or dt.date.max,
+                    it.get("customer_id") or "",
+                )
+            )
         ctx[kind.items] = items
         ctx["count"] = len(items)
         return ctx
@@ -495,8 +591,10 @@ def _add_aliases(ctx: dict, aliases: dict[str, str], rec: dict) -> None:
 
 # ------------------------------------------------------------------------------------------ templates
 
-def find_template(settings: Settings, ns: NoticeSettings, kind: NoticeKind, language: str
-                  ) -> tuple[str | Path | bytes, str]:
+
+def find_template(
+    settings: Settings, ns: NoticeSettings, kind: NoticeKind, language: str
+) -> tuple[str | Path | bytes, str]:
     """(the template, where it came from): the office's templates folder, then the shipped ones, then built."""
     file_name = template_file_name(kind.template, language)
     for folder in (settings.folder / ns.templates_dir, SHIPPED_TEMPLATES):
@@ -506,27 +604,40 @@ def find_template(settings: Settings, ns: NoticeSettings, kind: NoticeKind, lang
     try:
         return build_stock(kind.template, language), f"shipped template {file_name} (built)"
     except KeyError:
-        raise ToolkitError(f"no template {file_name} for the notice '{kind.name}'",
-                           path=settings.folder / ns.templates_dir,
-                           hint=f"put {file_name} into that folder, or set notices.kinds.{kind.name}.template") from None
+        raise ToolkitError(
+            f"no template {file_name} for the notice '{kind.name}'",
+            path=settings.folder / ns.templates_dir,
+            hint=f"put {file_name} into that folder, or set notices.kinds.{kind.name}.template",
+        ) from None
 
 
 # ------------------------------------------------------------------------------------------ the job
+
 
 @dataclass
 class _Job:
     kind: NoticeKind
     key: str
     name: str
-    rows: list[int]          # row indexes in the table
+    rows: list[int]  # row indexes in the table
     context: dict | None
     error: str | None = None
 
 
-def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = None, as_of: dt.datetime | None = None,
-                 dry_run: bool = False, pdf: bool | None = None, force: bool = False,
-                 out_dir: str | Path | None = None, *, merged: bool | None = None, language: str | None = None,
-                 settings: Settings | None = None, progress=None) -> NoticeResult:
+def make_notices(
+    folder: str | Path = ".",
+    kind: str | Iterable[str] | None = None,
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+    pdf: bool | None = None,
+    force: bool = False,
+    out_dir: str | Path | None = None,
+    *,
+    merged: bool | None = None,
+    language: str | None = None,
+    settings: Settings | None = None,
+    progress=None,
+) -> NoticeResult:
     """Make the notices due as of `as_of` (default: now) and stamp them on their rows.
 
     `kind`: one kind or several (default: every enabled kind in the settings). `dry_run`: decide and
@@ -573,8 +684,11 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
         for table in (register, tracker):
             key = table.schema.key
             if not table.has(key):
-                raise ToolkitError(f"sheet '{table.sheet}' has no '{table.schema.column(key).header}' column; "
-                                   "no notices were made", path=table.path, hint="run `toolkit check` for details")
+                raise ToolkitError(
+                    f"sheet '{table.sheet}' has no '{table.schema.column(key).header}' column; no notices were made",
+                    path=table.path,
+                    hint="run `toolkit check` for details",
+                )
         ctxs = _Contexts(settings, ns, register, tracker, as_of, language)
 
         progress.step("checking the templates")
@@ -585,16 +699,16 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
             source, label = find_template(settings, ns, spec, language)
             result.templates[k] = label
             try:
-                tpl = DocxTemplate.open(source, language=language,
-                                        name=template_file_name(spec.template, language))
+                tpl = DocxTemplate.open(source, language=language, name=template_file_name(spec.template, language))
                 provided, shapes = ctxs.provided(spec)
                 check_template(tpl, provided, shapes, what=f"the notice '{k}' ({spec.title})")
                 templates[k] = tpl
             except TemplateError as exc:
                 errors.append(str(exc) if exc.path else f"{label}: {exc}")
         if errors:
-            raise TemplateError("no notices were made; the templates need correcting first:\n" + "\n".join(errors),
-                                issues=[])
+            raise TemplateError(
+                "no notices were made; the templates need correcting first:\n" + "\n".join(errors), issues=[]
+            )
 
         progress.step("making the notices")
         if not dry_run:
@@ -622,9 +736,10 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
                     continue
                 except TemplateError as exc:  # the template itself breaks Word's XML: none of this kind
-                    for rest in jobs[jobs.index(job):]:
-                        result.failures.append(NoticeFailure(k, rest.key, rest.name,
-                                                             [table.rows[i] for i in rest.rows], str(exc)))
+                    for rest in jobs[jobs.index(job) :]:
+                        result.failures.append(
+                            NoticeFailure(k, rest.key, rest.name, [table.rows[i] for i in rest.rows], str(exc))
+                        )
                     break
                 stem = file_stem(ns.filename, kind=k, key=job.key, name=job.name, date=as_of.date())
                 stem = _unique(stem, used_names)
@@ -633,19 +748,22 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
                     try:
                         tpl.write(path, parts)
                     except OSError as exc:
-                        result.failures.append(NoticeFailure(k, job.key, job.name, rows,
-                                                             f"could not write {path}: {exc.strerror or exc}"))
+                        result.failures.append(
+                            NoticeFailure(k, job.key, job.name, rows, f"could not write {path}: {exc.strerror or exc}")
+                        )
                         continue
                 if merged:
                     rendered_by_kind.setdefault(k, []).append(parts)
-                result.made.append(Notice(k, title, job.key, job.name, rows, None if dry_run else path,
-                                          items=len(job.rows)))
+                result.made.append(
+                    Notice(k, title, job.key, job.name, rows, None if dry_run else path, items=len(job.rows))
+                )
                 shown = _shown_path(path, folder)
                 marker_col = cols.get(spec.renotify_on) if spec.renotify_on else None
                 for i in job.rows:
                     marker = _marker(marker_col[i]) if marker_col is not None else None
-                    stamp_values[spec.table].setdefault(spec.stamp, {})[i] = stamp_text(as_of, spec.title, marker,
-                                                                                       shown)
+                    stamp_values[spec.table].setdefault(spec.stamp, {})[i] = stamp_text(
+                        as_of, spec.title, marker, shown
+                    )
             result.seconds[k] = (dt.datetime.now() - started).total_seconds()
         if dry_run:
             _plan_stamps(result, register, tracker, stamp_values, settings)
@@ -678,14 +796,21 @@ def make_notices(folder: str | Path = ".", kind: str | Iterable[str] | None = No
         result.pdf_calls, result.pdf_seconds = converted.calls, converted.seconds
         for doc, why in converted.failed.items():
             owner = next((n for n in result.made if n.path == doc), None)
-            result.failures.append(NoticeFailure(owner.kind if owner else "pdf", owner.key if owner else doc.stem,
-                                                 owner.name if owner else "", owner.rows if owner else [],
-                                                 f"no PDF: {why} (the .docx was made)"))
+            result.failures.append(
+                NoticeFailure(
+                    owner.kind if owner else "pdf",
+                    owner.key if owner else doc.stem,
+                    owner.name if owner else "",
+                    owner.rows if owner else [],
+                    f"no PDF: {why} (the .docx was made)",
+                )
+            )
     return result
 
 
-def _plan(spec: NoticeKind, ctxs: _Contexts, cols: dict[str, list], n: int, as_of: dt.datetime, force: bool
-          ) -> tuple[list[_Job], int]:
+def _plan(
+    spec: NoticeKind, ctxs: _Contexts, cols: dict[str, list], n: int, as_of: dt.datetime, force: bool
+) -> tuple[list[_Job], int]:
     matching, due, already = due_rows(cols, n, spec, as_of, force)
     jobs: list[_Job] = []
     key_col = "complaint_id" if spec.table == "tracker" else "customer_id"
@@ -714,8 +839,9 @@ def _plan(spec: NoticeKind, ctxs: _Contexts, cols: dict[str, list], n: int, as_o
     return jobs, already
 
 
-def _plan_stamps(result: NoticeResult, register: Table, tracker: Table, stamp_values: dict, settings: Settings
-                 ) -> list[TablePlan]:
+def _plan_stamps(
+    result: NoticeResult, register: Table, tracker: Table, stamp_values: dict, settings: Settings
+) -> list[TablePlan]:
     plans = []
     for role, table in (("register", register), ("tracker", tracker)):
         plan = TablePlan(table)

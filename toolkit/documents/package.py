@@ -24,8 +24,10 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_PART_SIZE = 256 * 1024 * 1024
 DOC_CT = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 TEMPLATE_CT = b"application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-MACRO_CTS = (b"application/vnd.ms-word.document.macroEnabled.main+xml",
-             b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+MACRO_CTS = (
+    b"application/vnd.ms-word.document.macroEnabled.main+xml",
+    b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
 REL_OFFICE_DOCUMENT = "/officeDocument"
 _TEMPLATE_RELS = ("/header", "/footer", "/footnotes", "/endnotes")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
@@ -40,10 +42,10 @@ class Entry:
     """One zip member: its name, zip metadata and stored (compressed) bytes."""
 
     name: str
-    method: int          # 0 stored, 8 deflated
+    method: int  # 0 stored, 8 deflated
     crc: int
-    size: int            # uncompressed
-    data: bytes          # as stored in the zip
+    size: int  # uncompressed
+    data: bytes  # as stored in the zip
     dos_time: int
     dos_date: int
     external_attr: int
@@ -66,8 +68,11 @@ class DocxPackage:
             raise DocumentRefused("is a zip file but not a Word document (no [Content_Types].xml)", path=self.path)
         types = ct.content()
         if any(m in types for m in MACRO_CTS):
-            raise DocumentRefused("is a macro-enabled Word file (.docm/.dotm); templates must be .docx files",
-                                  path=self.path, hint="open it in Word and save it as a Word Document (.docx)")
+            raise DocumentRefused(
+                "is a macro-enabled Word file (.docm/.dotm); templates must be .docx files",
+                path=self.path,
+                hint="open it in Word and save it as a Word Document (.docx)",
+            )
         self.is_dotx = TEMPLATE_CT in types
         self.main = self._main_part()
         if self.main not in self.by_name:
@@ -130,8 +135,9 @@ class DocxPackage:
                     return name
         return None
 
-    def writer(self, replaced: set[str] | frozenset[str], fixed: dict[str, bytes] | None = None,
-               compresslevel: int = 6) -> "PackageWriter":
+    def writer(
+        self, replaced: set[str] | frozenset[str], fixed: dict[str, bytes] | None = None, compresslevel: int = 6
+    ) -> "PackageWriter":
         """A writer for copies in which the `replaced` parts get new content on every write.
 
         `fixed` parts get the same new content in every copy (compressed once, here).
@@ -148,10 +154,16 @@ def _read_entries(data: bytes, path: Path | None) -> list[Entry]:
     if data[:8] == OLE_MAGIC:
         blob = data[: 4 * 1024 * 1024]
         if b"EncryptedPackage" in blob or "EncryptedPackage".encode("utf-16-le") in blob:
-            raise DocumentRefused("is protected with a password (encrypted); the toolkit cannot use it", path=path,
-                                  hint="remove the password in Word (File > Info > Protect Document) and try again")
-        raise DocumentRefused("is an old-style .doc file; templates must be .docx files", path=path,
-                              hint="open it in Word and use Save As > Word Document (.docx)")
+            raise DocumentRefused(
+                "is protected with a password (encrypted); the toolkit cannot use it",
+                path=path,
+                hint="remove the password in Word (File > Info > Protect Document) and try again",
+            )
+        raise DocumentRefused(
+            "is an old-style .doc file; templates must be .docx files",
+            path=path,
+            hint="open it in Word and use Save As > Word Document (.docx)",
+        )
     try:
         zf = zipfile.ZipFile(BytesIO(data))
         infos = zf.infolist()
@@ -166,12 +178,12 @@ def _read_entries(data: bytes, path: Path | None) -> list[Entry]:
         if info.filename.endswith("/"):
             continue
         off = info.header_offset
-        head = data[off:off + 30]
+        head = data[off : off + 30]
         if len(head) < 30 or head[:4] != b"PK\x03\x04":
             raise DocumentRefused(f"is damaged: part {info.filename} has no local header", path=path)
         n, m = struct.unpack("<HH", head[26:30])
         start = off + 30 + n + m
-        stored = data[start:start + info.compress_size]
+        stored = data[start : start + info.compress_size]
         method = info.compress_type
         if method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):  # unusual: re-compress it once
             try:
@@ -181,8 +193,9 @@ def _read_entries(data: bytes, path: Path | None) -> list[Entry]:
             stored, method = _deflate(content, 6), zipfile.ZIP_DEFLATED
         dos_date = ((info.date_time[0] - 1980) << 9) | (info.date_time[1] << 5) | info.date_time[2]
         dos_time = (info.date_time[3] << 11) | (info.date_time[4] << 5) | (info.date_time[5] // 2)
-        entries.append(Entry(info.filename, method, info.CRC, info.file_size, stored, dos_time, dos_date,
-                             info.external_attr))
+        entries.append(
+            Entry(info.filename, method, info.CRC, info.file_size, stored, dos_time, dos_date, info.external_attr)
+        )
     return entries
 
 
@@ -206,8 +219,16 @@ class PackageWriter:
         for e in pkg.entries:
             if e.name in fixed:
                 content = fixed[e.name]
-                e = Entry(e.name, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content),
-                          _deflate(content, compresslevel), e.dos_time, e.dos_date, e.external_attr)
+                e = Entry(
+                    e.name,
+                    zipfile.ZIP_DEFLATED,
+                    zlib.crc32(content),
+                    len(content),
+                    _deflate(content, compresslevel),
+                    e.dos_time,
+                    e.dos_date,
+                    e.external_attr,
+                )
             if e.name in replaced:
                 self._slots.append((e, None, None))
             else:
@@ -221,8 +242,16 @@ class PackageWriter:
         for entry, local, tail in self._slots:
             if local is None:
                 content = parts[entry.name]
-                e = Entry(entry.name, zipfile.ZIP_DEFLATED, zlib.crc32(content), len(content),
-                          _deflate(content, self.level), entry.dos_time, entry.dos_date, entry.external_attr)
+                e = Entry(
+                    entry.name,
+                    zipfile.ZIP_DEFLATED,
+                    zlib.crc32(content),
+                    len(content),
+                    _deflate(content, self.level),
+                    entry.dos_time,
+                    entry.dos_date,
+                    entry.external_attr,
+                )
                 local, tail = _prepared(e)
             out.append(local)
             central.append(tail + struct.pack("<L", pos) + entry.name.encode("utf-8"))
@@ -245,9 +274,31 @@ def _prepared(e: Entry) -> tuple[bytes, bytes]:
     """(local header + data, central directory record without its offset and name) of one entry."""
     name = e.name.encode("utf-8")
     flags = 0x800 if not e.name.isascii() else 0
-    local = _LOCAL.pack(b"PK\x03\x04", 20, flags, e.method, e.dos_time, e.dos_date, e.crc, len(e.data), e.size,
-                        len(name), 0) + name + e.data
+    local = (
+        _LOCAL.pack(
+            b"PK\x03\x04", 20, flags, e.method, e.dos_time, e.dos_date, e.crc, len(e.data), e.size, len(name), 0
+        )
+        + name
+        + e.data
+    )
     # central record up to (not including) the local header offset; made-by: 2.0 on MS-DOS/FAT.
-    tail = _CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, e.method, e.dos_time, e.dos_date, e.crc, len(e.data),
-                         e.size, len(name), 0, 0, 0, 0, e.external_attr, 0)[:-4]
+    tail = _CENTRAL.pack(
+        b"PK\x01\x02",
+        20,
+        20,
+        flags,
+        e.method,
+        e.dos_time,
+        e.dos_date,
+        e.crc,
+        len(e.data),
+        e.size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        e.external_attr,
+        0,
+    )[:-4]
     return local, tail

@@ -28,16 +28,17 @@ def soffice_path() -> str | None:
 def require_soffice() -> str:
     path = soffice_path()
     if path is None:
-        raise ToolkitError("PDF copies need LibreOffice, which is not installed (no 'soffice' command)",
-                           hint="install LibreOffice Writer (Debian: apt-get install libreoffice-writer), or run "
-                                "without --pdf")
+        raise ToolkitError(
+            "PDF copies need LibreOffice, which is not installed (no 'soffice' command)",
+            hint="install LibreOffice Writer (Debian: apt-get install libreoffice-writer), or run without --pdf",
+        )
     return path
 
 
 @dataclass
 class PdfResult:
-    pdfs: dict[Path, Path] = field(default_factory=dict)      # .docx -> .pdf
-    failed: dict[Path, str] = field(default_factory=dict)     # .docx -> why
+    pdfs: dict[Path, Path] = field(default_factory=dict)  # .docx -> .pdf
+    failed: dict[Path, str] = field(default_factory=dict)  # .docx -> why
     seconds: float = 0.0
     calls: int = 0
 
@@ -78,11 +79,30 @@ def convert_to_pdf(files: list[Path], outdir: Path, *, timeout: float = 900) -> 
 
 
 def _run(soffice: str, profile: Path, files: list[Path], outdir: Path, timeout: float) -> str | None:
-    cmd = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
-           "--nodefault", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(outdir), *map(str, files)]
+    cmd = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--convert-to",
+        "pdf:writer_pdf_Export",
+        "--outdir",
+        str(outdir),
+        *map(str, files),
+    ]
     env = {**os.environ, "HOME": str(profile)}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                            env=env, start_new_session=True, text=True, errors="replace")
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+        text=True,
+        errors="replace",
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

@@ -75,13 +75,17 @@ def insert_pictures(docx: bytes, pictures: Mapping[str, Picture]) -> tuple[bytes
     main = pkg.main
     root = etree.fromstring(pkg.read(main), _PARSER)
     rels_part = rels_name(main)
-    rels = etree.fromstring(pkg.read(rels_part), _PARSER) if pkg.has(rels_part) else \
-        etree.Element(f"{{{RELS_NS}}}Relationships", nsmap={None: RELS_NS})
+    rels = (
+        etree.fromstring(pkg.read(rels_part), _PARSER)
+        if pkg.has(rels_part)
+        else etree.Element(f"{{{RELS_NS}}}Relationships", nsmap={None: RELS_NS})
+    )
     used_ids = {el.get("Id") for el in rels}
-    next_doc_pr = 1 + max((int(v) for v in root.xpath("//wp:docPr/@id", namespaces={"wp": WP}) if v.isdigit()),
-                          default=0)
+    next_doc_pr = 1 + max(
+        (int(v) for v in root.xpath("//wp:docPr/@id", namespaces={"wp": WP}) if v.isdigit()), default=0
+    )
     media_dir = main.rsplit("/", 1)[0] + "/media/" if "/" in main else "media/"
-    added: dict[str, tuple[str, str]] = {}   # picture name -> (relationship id, part name)
+    added: dict[str, tuple[str, str]] = {}  # picture name -> (relationship id, part name)
     placed: set[str] = set()
     for t in root.iter(f"{{{W}}}t"):
         text = t.text or ""
@@ -110,7 +114,7 @@ def insert_pictures(docx: bytes, pictures: Mapping[str, Picture]) -> tuple[bytes
                 rel = etree.SubElement(rels, f"{{{RELS_NS}}}Relationship")
                 rel.set("Id", rid)
                 rel.set("Type", REL_IMAGE)
-                rel.set("Target", part[len(media_dir) - len("media/"):] if part.startswith(media_dir) else part)
+                rel.set("Target", part[len(media_dir) - len("media/") :] if part.startswith(media_dir) else part)
             new_runs.append(_drawing_run(run, pictures[value], added[value][0], next_doc_pr, value))
             next_doc_pr += 1
             placed.add(value)
@@ -139,7 +143,7 @@ def _split(text: str, pictures: Mapping[str, Picture]) -> list[tuple[str, str]]:
     for m in _TOKEN.finditer(text):
         if m.group(1) not in pictures:
             continue
-        out.append(("text", text[pos:m.start()]))
+        out.append(("text", text[pos : m.start()]))
         out.append(("picture", m.group(1)))
         pos = m.end()
     out.append(("text", text[pos:]))
@@ -237,7 +241,7 @@ def _rezip(docx: bytes, replaced: dict[str, bytes], new_parts: dict[str, bytes])
             dst.writestr(zi, data)
         for name, data in new_parts.items():
             zi = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_STORED   # PNG is compressed already
+            zi.compress_type = zipfile.ZIP_STORED  # PNG is compressed already
             zi.external_attr = 0o644 << 16
             dst.writestr(zi, data)
     return out.getvalue()

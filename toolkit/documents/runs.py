@@ -60,7 +60,7 @@ class TagIssue:
 
 @dataclass
 class Prepared:
-    source: str                                   # Jinja source (the part's XML with tags)
+    source: str  # Jinja source (the part's XML with tags)
     lines: list[str] = field(default_factory=list)  # per source line: the paragraph's text
     issues: list[TagIssue] = field(default_factory=list)
     has_tags: bool = False
@@ -151,8 +151,9 @@ def prepare(root, part: str = "") -> Prepared:
                 tag = m.group(0)
                 for pattern, what in _UNSUPPORTED:
                     if pattern.search(tag):
-                        issues.append(TagIssue(f"{tag} uses docxtpl's {what}, which is not supported",
-                                               paragraph_text(p), part))
+                        issues.append(
+                            TagIssue(f"{tag} uses docxtpl's {what}, which is not supported", paragraph_text(p), part)
+                        )
                         break
                 else:
                     sm = _STRUCT.match(tag)
@@ -161,20 +162,29 @@ def prepare(root, part: str = "") -> Prepared:
                     level = sm.group(2)
                     container = p if level == "p" else _ancestor(p, W_TR)
                     if container is None:
-                        issues.append(TagIssue(f"{tag} is a table-row tag but is not inside a table row",
-                                               paragraph_text(p), part))
+                        issues.append(
+                            TagIssue(f"{tag} is a table-row tag but is not inside a table row", paragraph_text(p), part)
+                        )
                         continue
                     if container in replace:
-                        issues.append(TagIssue(f"{tag}: only one {{%{level} %}} tag fits in one "
-                                               f"{'paragraph' if level == 'p' else 'table row'}",
-                                               paragraph_text(p), part))
+                        issues.append(
+                            TagIssue(
+                                f"{tag}: only one {{%{level} %}} tag fits in one "
+                                f"{'paragraph' if level == 'p' else 'table row'}",
+                                paragraph_text(p),
+                                part,
+                            )
+                        )
                         continue
                     replace[container] = len(statements)
                     statements.append("{%" + sm.group(1) + " " + sm.group(3) + " " + sm.group(4) + "%}")
     texts_for_marker = {}
     for container, n in replace.items():
-        texts_for_marker[n] = (paragraph_text(container) if container.tag == W_P
-                               else " | ".join(paragraph_text(q) for q in container.iter(W_P)))
+        texts_for_marker[n] = (
+            paragraph_text(container)
+            if container.tag == W_P
+            else " | ".join(paragraph_text(q) for q in container.iter(W_P))
+        )
         marker = etree.Element(_MARK, n=str(n))
         marker.tail = container.tail
         container.getparent().replace(container, marker)
@@ -213,8 +223,7 @@ def _paragraph_issues(p, part: str) -> list[TagIssue]:
     issues = []
     rest = TAG.sub(" ", text)
     if _OPEN.search(rest) or "}}" in rest or "%}" in rest:
-        issues.append(TagIssue("a tag is not closed or not opened (every {{ needs }}, every {% needs %})",
-                               text, part))
+        issues.append(TagIssue("a tag is not closed or not opened (every {{ needs }}, every {% needs %})", text, part))
     stack: list[tuple[str, str]] = []
     for m in TAG.finditer(text):
         tag = m.group(0)
@@ -237,14 +246,24 @@ def _paragraph_issues(p, part: str) -> list[TagIssue]:
             if stack and stack[-1][0] == opener:
                 stack.pop()
             else:
-                issues.append(TagIssue(
-                    f"{tag} has no matching {{% {opener} %}} in the same paragraph (to show, hide or repeat whole "
-                    f"paragraphs use {{%p {opener} ... %}}; whole table rows: {{%tr ... %}})", text, part))
+                issues.append(
+                    TagIssue(
+                        f"{tag} has no matching {{% {opener} %}} in the same paragraph (to show, hide or repeat whole "
+                        f"paragraphs use {{%p {opener} ... %}}; whole table rows: {{%tr ... %}})",
+                        text,
+                        part,
+                    )
+                )
     for word, tag in stack:
-        issues.append(TagIssue(
-            f"{tag} is not closed in the same paragraph (an inline {{% {word} %}} needs its {{% end{word} %}} in the "
-            f"same paragraph; to show, hide or repeat whole paragraphs use {{%p {word} ... %}} and {{%p end{word} %}}, "
-            f"for table rows {{%tr {word} ... %}})", text, part))
+        issues.append(
+            TagIssue(
+                f"{tag} is not closed in the same paragraph (an inline {{% {word} %}} needs its {{% end{word} %}} in the "
+                f"same paragraph; to show, hide or repeat whole paragraphs use {{%p {word} ... %}} and {{%p end{word} %}}, "
+                f"for table rows {{%tr {word} ... %}})",
+                text,
+                part,
+            )
+        )
     return issues
 
 

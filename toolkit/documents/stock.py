@@ -35,6 +35,7 @@ def template_file_name(template: str, language: str) -> str:
 
 # ------------------------------------------------------------------------------------------ writer
 
+
 class TemplateWriter:
     """A small layer over python-docx for the notices' look: A4, margins, CJK fonts, tables."""
 
@@ -217,25 +218,26 @@ def _repeat_header(row) -> None:
 
 _RFONTS = re.compile(r"<w:rFonts\b[^>]*/>")
 _LANG = re.compile(r"<w:lang\b[^>]*/>")
-_FONT_ENTRY = (f'<w:font w:name="{CJK_FONT}"><w:altName w:val="{CJK_FALLBACK}"/><w:charset w:val="86"/>'
-               '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
-               f'<w:font w:name="{CJK_FALLBACK}"><w:altName w:val="SimSun"/>'
-               '<w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/><w:family w:val="auto"/>'
-               '<w:pitch w:val="variable"/></w:font>')
+_FONT_ENTRY = (
+    f'<w:font w:name="{CJK_FONT}"><w:altName w:val="{CJK_FALLBACK}"/><w:charset w:val="86"/>'
+    '<w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>'
+    f'<w:font w:name="{CJK_FALLBACK}"><w:altName w:val="SimSun"/>'
+    '<w:panose1 w:val="02010600030101010101"/><w:charset w:val="86"/><w:family w:val="auto"/>'
+    '<w:pitch w:val="variable"/></w:font>'
+)
 
 
 def _fonts_xml(zh: bool) -> str:
     latin = CJK_FONT if zh else LATIN_FONT_EN
-    return (f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{CJK_FONT}" w:cs="{latin}"/>')
+    return f'<w:rFonts w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{CJK_FONT}" w:cs="{latin}"/>'
 
 
 def _patch_styles(xml: str, zh: bool) -> str:
     xml = _RFONTS.sub(_fonts_xml(zh), xml)
-    xml = _LANG.sub('<w:lang w:val="{}" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'.format("zh-CN" if zh else "en-US"),
-                    xml)
+    xml = _LANG.sub('<w:lang w:val="{}" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'.format("zh-CN" if zh else "en-US"), xml)
     default = re.search(r"<w:rPrDefault>\s*<w:rPr>(.*?)</w:rPr>", xml, re.S)
     if default and "<w:rFonts" not in default.group(1):
-        xml = xml[:default.start(1)] + _fonts_xml(zh) + xml[default.start(1):]
+        xml = xml[: default.start(1)] + _fonts_xml(zh) + xml[default.start(1) :]
     return xml
 
 
@@ -270,9 +272,12 @@ def _normalise(data: bytes, zh: bool) -> bytes:
 
 # ------------------------------------------------------------------------------------------ the templates
 
+
 def _customer_footer(d: TemplateWriter) -> None:
-    d.footer("{{ office.name }}　服务热线：{{ office.phone }}　本文件中的联系方式已作隐私处理",
-             "{{ office.name }} · Service line {{ office.phone }} · contact details are partly hidden for privacy")
+    d.footer(
+        "{{ office.name }}　服务热线：{{ office.phone }}　本文件中的联系方式已作隐私处理",
+        "{{ office.name }} · Service line {{ office.phone }} · contact details are partly hidden for privacy",
+    )
 
 
 def _greeting(d: TemplateWriter) -> None:
@@ -284,28 +289,38 @@ def build_ack(d: TemplateWriter) -> str:
     d.title("客户投诉受理回执", "Acknowledgement of Your Complaint")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
-    d.body("我们已于{{ received_at|datetime }}通过{{ channel }}受理您反映的问题，现将受理情况告知如下：",
-           "We received your {{ request_type }} on {{ received_at|datetime }} ({{ channel }}). Its details:")
-    d.fields_table([
-        ("受理编号", "Reference", "{{ complaint_id }}"),
-        ("受理时间", "Received", "{{ received_at|datetime }}"),
-        ("问题类型", "Type", "{{ request_type }}{% if category %} / {{ category }}{% endif %}"),
-        ("问题描述", "Description", "{{ description }}"),
-        ("承办部门", "Department", "{{ department }}"),
-        ("经办人", "Handled by", "{{ handler }}"),
-        ("联系人", "Contact", "{{ contact_person }}"),
-        ("联系电话", "Phone", "{{ contact_phone }}"),
-    ])
+    d.body(
+        "我们已于{{ received_at|datetime }}通过{{ channel }}受理您反映的问题，现将受理情况告知如下：",
+        "We received your {{ request_type }} on {{ received_at|datetime }} ({{ channel }}). Its details:",
+    )
+    d.fields_table(
+        [
+            ("受理编号", "Reference", "{{ complaint_id }}"),
+            ("受理时间", "Received", "{{ received_at|datetime }}"),
+            ("问题类型", "Type", "{{ request_type }}{% if category %} / {{ category }}{% endif %}"),
+            ("问题描述", "Description", "{{ description }}"),
+            ("承办部门", "Department", "{{ department }}"),
+            ("经办人", "Handled by", "{{ handler }}"),
+            ("联系人", "Contact", "{{ contact_person }}"),
+            ("联系电话", "Phone", "{{ contact_phone }}"),
+        ]
+    )
     d.body("我们郑重承诺：", "Our commitment:")
     with d.only_if("respond_due"):
-        d.body("一、在 {{ respond_due|datetime }} 前给予您明确答复；",
-               "1. You will have a clear answer by {{ respond_due|datetime }};")
+        d.body(
+            "一、在 {{ respond_due|datetime }} 前给予您明确答复；",
+            "1. You will have a clear answer by {{ respond_due|datetime }};",
+        )
     with d.only_if("resolve_due"):
-        d.body("二、在 {{ resolve_due|datetime }} 前完成处理并告知处理结果。",
-               "2. The matter will be resolved, and you told the result, by {{ resolve_due|datetime }}.")
-    d.body("如有任何疑问，请致电 {{ office.phone }} 并提供受理编号。感谢您的理解与支持！",
-           "If you have any question, please call {{ office.phone }} quoting the reference above. "
-           "Thank you for your patience.")
+        d.body(
+            "二、在 {{ resolve_due|datetime }} 前完成处理并告知处理结果。",
+            "2. The matter will be resolved, and you told the result, by {{ resolve_due|datetime }}.",
+        )
+    d.body(
+        "如有任何疑问，请致电 {{ office.phone }} 并提供受理编号。感谢您的理解与支持！",
+        "If you have any question, please call {{ office.phone }} quoting the reference above. "
+        "Thank you for your patience.",
+    )
     d.signature()
     _customer_footer(d)
     return "受理回执"
@@ -315,21 +330,29 @@ def build_settlement(d: TemplateWriter) -> str:
     d.title("解决时间告知书", "When Your Complaint Will Be Settled")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
-    d.body("您于{{ received_at|datetime }}反映的问题（{{ description }}）今日未能办结，对此我们深表歉意。",
-           "The matter you raised on {{ received_at|datetime }} ({{ description }}) could not be settled today; "
-           "we apologise for this.")
+    d.body(
+        "您于{{ received_at|datetime }}反映的问题（{{ description }}）今日未能办结，对此我们深表歉意。",
+        "The matter you raised on {{ received_at|datetime }} ({{ description }}) could not be settled today; "
+        "we apologise for this.",
+    )
     d.tag("{%p if settlement_date %}")
-    d.body("经{{ department }}评估，该问题预计将于 {{ settlement_date|date }} 前解决，届时我们会第一时间告知您处理结果。",
-           "Having assessed it, our {{ department }} expects to settle it by {{ settlement_date|date }}; "
-           "we will tell you the result straight away.")
+    d.body(
+        "经{{ department }}评估，该问题预计将于 {{ settlement_date|date }} 前解决，届时我们会第一时间告知您处理结果。",
+        "Having assessed it, our {{ department }} expects to settle it by {{ settlement_date|date }}; "
+        "we will tell you the result straight away.",
+    )
     d.tag("{%p else %}")
-    d.body("该问题正在由{{ department }}加紧处理，我们将尽快告知您解决时间。",
-           "Our {{ department }} is working on it and will tell you shortly when it will be settled.")
+    d.body(
+        "该问题正在由{{ department }}加紧处理，我们将尽快告知您解决时间。",
+        "Our {{ department }} is working on it and will tell you shortly when it will be settled.",
+    )
     d.tag("{%p endif %}")
     with d.only_if("solution"):
         d.body("目前进展：{{ solution }}", "Progress so far: {{ solution }}")
-    d.body("经办人：{{ handler }}　　服务热线：{{ office.phone }}",
-           "Handled by: {{ handler }} · Service line: {{ office.phone }}")
+    d.body(
+        "经办人：{{ handler }}　　服务热线：{{ office.phone }}",
+        "Handled by: {{ handler }} · Service line: {{ office.phone }}",
+    )
     d.signature()
     _customer_footer(d)
     return "解决时间告知"
@@ -339,21 +362,30 @@ def build_feedback(d: TemplateWriter) -> str:
     d.title("处理结果反馈", "How We Resolved Your Complaint")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
-    d.body("您于{{ received_at|date }}反映的问题已于{{ resolved_at|datetime }}处理完毕，现将处理结果反馈如下：",
-           "The matter you raised on {{ received_at|date }} was resolved on {{ resolved_at|datetime }}:")
-    d.fields_table([
-        ("问题描述", "Your complaint", "{{ description }}"),
-        ("处理部门", "Department", "{{ department }}"),
-        ("处理结果", "What we did", "{{ solution }}"),
-        ("后续安排", "Follow-up",
-         "{% if feedback_due %}我们将在 {{ feedback_due|date }} 前回访，确认问题已彻底解决。{% else %}我们将尽快回访，确认问题已彻底解决。{% endif %}"
-         if d.zh else
-         "{% if feedback_due %}We will call you by {{ feedback_due|date }} to make sure it is fully solved."
-         "{% else %}We will call you shortly to make sure it is fully solved.{% endif %}"),
-    ])
-    d.body("如问题仍未解决或您对处理结果有异议，请致电 {{ office.phone }}，我们将重新处理。",
-           "If the problem is not solved, or you disagree with the result, please call {{ office.phone }} "
-           "and we will take it up again.")
+    d.body(
+        "您于{{ received_at|date }}反映的问题已于{{ resolved_at|datetime }}处理完毕，现将处理结果反馈如下：",
+        "The matter you raised on {{ received_at|date }} was resolved on {{ resolved_at|datetime }}:",
+    )
+    d.fields_table(
+        [
+            ("问题描述", "Your complaint", "{{ description }}"),
+            ("处理部门", "Department", "{{ department }}"),
+            ("处理结果", "What we did", "{{ solution }}"),
+            (
+                "后续安排",
+                "Follow-up",
+                "{% if feedback_due %}我们将在 {{ feedback_due|date }} 前回访，确认问题已彻底解决。{% else %}我们将尽快回访，确认问题已彻底解决。{% endif %}"
+                if d.zh
+                else "{% if feedback_due %}We will call you by {{ feedback_due|date }} to make sure it is fully solved."
+                "{% else %}We will call you shortly to make sure it is fully solved.{% endif %}",
+            ),
+        ]
+    )
+    d.body(
+        "如问题仍未解决或您对处理结果有异议，请致电 {{ office.phone }}，我们将重新处理。",
+        "If the problem is not solved, or you disagree with the result, please call {{ office.phone }} "
+        "and we will take it up again.",
+    )
     d.signature()
     _customer_footer(d)
     return "处理结果反馈"
@@ -363,24 +395,31 @@ def build_survey(d: TemplateWriter) -> str:
     d.title("满意度回访邀请", "How Did We Do?")
     d.right("编号：{{ complaint_id }}", "Ref.: {{ complaint_id }}")
     _greeting(d)
-    d.body("您反映的问题已于{{ closed_at|date }}办结。为持续改进服务，诚邀您对本次服务进行评价"
-           "（1–5 分，5 分为非常满意）：",
-           "Your matter was closed on {{ closed_at|date }}. Please rate our service from 1 to 5 "
-           "(5 = very satisfied):")
+    d.body(
+        "您反映的问题已于{{ closed_at|date }}办结。为持续改进服务，诚邀您对本次服务进行评价"
+        "（1–5 分，5 分为非常满意）：",
+        "Your matter was closed on {{ closed_at|date }}. Please rate our service from 1 to 5 (5 = very satisfied):",
+    )
     table = d.doc.add_table(rows=1, cols=2)
     table.style = d.doc.styles["Table Grid"]
     table.rows[0].cells[0].text = d.t("评价项目", "Aspect")
     table.rows[0].cells[1].text = d.t("评分（1–5）", "Score (1-5)")
-    for zh, en in (("响应速度", "Speed of response"), ("解决效果", "Resolution"), ("服务态度", "Attitude"),
-                   ("总体满意度", "Overall")):
+    for zh, en in (
+        ("响应速度", "Speed of response"),
+        ("解决效果", "Resolution"),
+        ("服务态度", "Attitude"),
+        ("总体满意度", "Overall"),
+    ):
         cells = table.add_row().cells
         cells[0].text = d.t(zh, en)
         cells[1].text = "□1　□2　□3　□4　□5"
     d.blank()
     with d.only_if("survey_due"):
-        d.body("请于 {{ survey_due|datetime }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
-               "Please let us have your scores by {{ survey_due|datetime }}: call {{ office.phone }} or reply to this "
-               "letter.")
+        d.body(
+            "请于 {{ survey_due|datetime }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
+            "Please let us have your scores by {{ survey_due|datetime }}: call {{ office.phone }} or reply to this "
+            "letter.",
+        )
     d.body("您的意见是我们改进工作的动力，衷心感谢！", "Thank you: your view helps us improve.")
     d.signature()
     _customer_footer(d)
@@ -392,16 +431,21 @@ def build_tier(d: TemplateWriter) -> str:
     d.right("客户编号：{{ customer_id }}", "Customer ID: {{ customer_id }}")
     d.line("{{ name }}：", "{{ name }}")
     d.line("尊敬的{{ contact }}，您好！", "Dear {{ contact }},")
-    d.body("感谢贵司一直以来的信任与支持。根据近12个月的合作情况，自{{ tier_changed_on|date }}起，贵司的客户等级由"
-           "“{{ previous_tier_label }}”调整为“{{ tier_label }}”。",
-           "Thank you for your custom. Based on our work together over the last 12 months, from "
-           "{{ tier_changed_on|date }} your grade changes from \"{{ previous_tier_label }}\" to \"{{ tier_label }}\".")
+    d.body(
+        "感谢贵司一直以来的信任与支持。根据近12个月的合作情况，自{{ tier_changed_on|date }}起，贵司的客户等级由"
+        "“{{ previous_tier_label }}”调整为“{{ tier_label }}”。",
+        "Thank you for your custom. Based on our work together over the last 12 months, from "
+        '{{ tier_changed_on|date }} your grade changes from "{{ previous_tier_label }}" to "{{ tier_label }}".',
+    )
     with d.only_if("visit_months"):
-        d.body("调整后，您的客户经理{{ account_owner }}将每 {{ visit_months }} 个月与您联系回访一次。",
-               "Your account manager {{ account_owner }} will now visit or call you every {{ visit_months }} month(s).")
-    d.body("如对本次调整有任何疑问，请联系客户经理或致电 {{ office.phone }}。",
-           "If you have any question about this change, please contact your account manager or call "
-           "{{ office.phone }}.")
+        d.body(
+            "调整后，您的客户经理{{ account_owner }}将每 {{ visit_months }} 个月与您联系回访一次。",
+            "Your account manager {{ account_owner }} will now visit or call you every {{ visit_months }} month(s).",
+        )
+    d.body(
+        "如对本次调整有任何疑问，请联系客户经理或致电 {{ office.phone }}。",
+        "If you have any question about this change, please contact your account manager or call {{ office.phone }}.",
+    )
     d.signature()
     _customer_footer(d)
     return "客户等级变更通知"
@@ -413,23 +457,44 @@ def build_escalation(d: TemplateWriter) -> str:
     d.line("致：{{ handler }}", "To: {{ handler }}")
     with d.only_if("cc"):
         d.line("抄送：{{ cc|join('、') }}", "Copy: {{ cc|join(', ') }}")
-    d.body("截至{{ as_of|datetime }}，您负责的以下 {{ count }} 件投诉已超过处理时限，请立即处理，并在投诉跟踪表中更新进度。",
-           "As of {{ as_of|datetime }}, the {{ count }} complaint(s) below that you handle are past their deadlines. "
-           "Please deal with them now and update the tracker.")
+    d.body(
+        "截至{{ as_of|datetime }}，您负责的以下 {{ count }} 件投诉已超过处理时限，请立即处理，并在投诉跟踪表中更新进度。",
+        "As of {{ as_of|datetime }}, the {{ count }} complaint(s) below that you handle are past their deadlines. "
+        "Please deal with them now and update the tracker.",
+    )
     d.loop_table(
-        [("投诉编号", "Complaint"), ("客户", "Customer"), ("待办环节", "Step due"), ("时限", "Deadline"),
-         ("逾期工时", "Hours late"), ("级别", "Level"), ("部门负责人", "Department head")],
+        [
+            ("投诉编号", "Complaint"),
+            ("客户", "Customer"),
+            ("待办环节", "Step due"),
+            ("时限", "Deadline"),
+            ("逾期工时", "Hours late"),
+            ("级别", "Level"),
+            ("部门负责人", "Department head"),
+        ],
         "for c in complaints",
-        ["{{ c.complaint_id }}", "{{ c.customer_name }}", "{{ c.next_step }}", "{{ c.next_deadline|datetime }}",
-         "{{ c.hours_late }}", "{{ c.escalation_level }}", "{{ c.department_head }}"],
-        [2.8, 3.1, 1.8, 2.5, 1.5, 1.1, 3.0])
+        [
+            "{{ c.complaint_id }}",
+            "{{ c.customer_name }}",
+            "{{ c.next_step }}",
+            "{{ c.next_deadline|datetime }}",
+            "{{ c.hours_late }}",
+            "{{ c.escalation_level }}",
+            "{{ c.department_head }}",
+        ],
+        [2.8, 3.1, 1.8, 2.5, 1.5, 1.1, 3.0],
+    )
     with d.only_if("department_heads"):
-        d.body("L2 及以上级别的投诉已同时通报部门负责人（{{ department_heads|join('、') }}）督办。",
-               "Complaints at L2 or above have been reported to the department head(s) "
-               "({{ department_heads|join(', ') }}).")
+        d.body(
+            "L2 及以上级别的投诉已同时通报部门负责人（{{ department_heads|join('、') }}）督办。",
+            "Complaints at L2 or above have been reported to the department head(s) "
+            "({{ department_heads|join(', ') }}).",
+        )
     with d.only_if("l3_count"):
-        d.body("其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
-               "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.")
+        d.body(
+            "其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
+            "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.",
+        )
     d.signature()
     return "催办督办"
 
@@ -438,27 +503,53 @@ def build_visit(d: TemplateWriter) -> str:
     d.title("客户回访提醒", "Follow-up Visits Due")
     d.right("内部文件　{{ notice_date|date }}", "Internal · {{ notice_date|date }}")
     d.line("致：{{ account_owner }}", "To: {{ account_owner }}")
-    d.body("截至{{ as_of|date }}，您负责的以下 {{ count }} 位客户需要回访（逾期的请优先安排）：",
-           "As of {{ as_of|date }}, the {{ count }} customer(s) below are due a follow-up visit "
-           "(overdue ones first):")
+    d.body(
+        "截至{{ as_of|date }}，您负责的以下 {{ count }} 位客户需要回访（逾期的请优先安排）：",
+        "As of {{ as_of|date }}, the {{ count }} customer(s) below are due a follow-up visit (overdue ones first):",
+    )
     d.loop_table(
-        [("客户编号", "Customer"), ("客户名称", "Name"), ("等级", "Grade"), ("联系人", "Contact"),
-         ("电话", "Phone"), ("上次回访", "Last visit"), ("应回访日期", "Due"), ("状态", "State")],
+        [
+            ("客户编号", "Customer"),
+            ("客户名称", "Name"),
+            ("等级", "Grade"),
+            ("联系人", "Contact"),
+            ("电话", "Phone"),
+            ("上次回访", "Last visit"),
+            ("应回访日期", "Due"),
+            ("状态", "State"),
+        ],
         "for c in customers",
-        ["{{ c.customer_id }}", "{{ c.name }}", "{{ c.tier }}", "{{ c.contact_person }}", "{{ c.phone }}",
-         "{{ c.last_visit_date|date }}", "{{ c.next_visit_due|date }}",
-         "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }}天{% endif %}" if d.zh else
-         "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} days{% endif %}"],
-        [1.7, 3.0, 1.0, 1.5, 2.4, 2.3, 2.3, 1.6])
-    d.body("回访后请在客户台账中填写“最近回访日期”，系统将自动计算下次回访时间。",
-           "After each visit, fill in the last visit date in the customer register; the next one is worked out "
-           "for you.")
+        [
+            "{{ c.customer_id }}",
+            "{{ c.name }}",
+            "{{ c.tier }}",
+            "{{ c.contact_person }}",
+            "{{ c.phone }}",
+            "{{ c.last_visit_date|date }}",
+            "{{ c.next_visit_due|date }}",
+            "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }}天{% endif %}"
+            if d.zh
+            else "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} days{% endif %}",
+        ],
+        [1.7, 3.0, 1.0, 1.5, 2.4, 2.3, 2.3, 1.6],
+    )
+    d.body(
+        "回访后请在客户台账中填写“最近回访日期”，系统将自动计算下次回访时间。",
+        "After each visit, fill in the last visit date in the customer register; the next one is worked out for you.",
+    )
     d.signature()
     return "回访提醒"
 
 
-BUILDERS = {"ack": build_ack, "settlement": build_settlement, "feedback": build_feedback, "survey": build_survey,
-            "tier": build_tier, "escalation": build_escalation, "visit": build_visit}
+BUILDERS = {
+    "ack": build_ack,
+    "settlement": build_settlement,
+    "feedback": build_feedback,
+    "survey": build_survey,
+    "tier": build_tier,
+    "escalation": build_escalation,
+    "visit": build_visit,
+}
 
 
 def build(kind: str, language: str = "zh") -> bytes:

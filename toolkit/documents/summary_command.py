@@ -30,17 +30,22 @@ def cmd_summary(args) -> int:
     from toolkit.progress import progress
     from toolkit.textout import format_table
 
-    month = _month(args.month)   # checked before anything is read
+    month = _month(args.month)  # checked before anything is read
     with progress(7, desc="summary") as bar:
-        result = make_summary(args.folder, month, as_of=as_of_option(args.as_of), pdf=args.pdf, out_dir=args.out,
-                              progress=bar)
+        result = make_summary(
+            args.folder, month, as_of=as_of_option(args.as_of), pdf=args.pdf, out_dir=args.out, progress=bar
+        )
     f = result.figures
     k, p, rules = f.kpis, f.previous, f.rules
     rows = [
         ("received 受理", k.received, "", p.received),
         ("closed 闭环", k.closed, "", p.closed),
-        ("resolution rate 解决率", pct(k.resolution.value), f">= {rules.resolution_target * 100:g}%",
-         pct(p.resolution.value)),
+        (
+            "resolution rate 解决率",
+            pct(k.resolution.value),
+            f">= {rules.resolution_target * 100:g}%",
+            pct(p.resolution.value),
+        ),
         ("satisfied 满意率", pct(k.satisfied.value), f">= {rules.satisfied_target * 100:g}%", pct(p.satisfied.value)),
         ("overdue at month end 月末逾期", k.overdue_at_end, "", p.overdue_at_end),
         ("cases to review 低分复盘", k.low_scores, "", p.low_scores),
@@ -51,8 +56,10 @@ def cmd_summary(args) -> int:
     print()
     print(f"Report: {result.docx}" + (f" and {result.pdf.name}" if result.pdf else ""))
     verb = "replaced" if result.xlsx_replaced else "added"
-    print(f"{result.xlsx.name}: the row for {result.month} was {verb}" +
-          (f" (row {result.xlsx_row})." if result.xlsx_row else "."))
+    print(
+        f"{result.xlsx.name}: the row for {result.month} was {verb}"
+        + (f" (row {result.xlsx_row})." if result.xlsx_row else ".")
+    )
     for note in result.notes:
         print(f"note: {note}")
     if args.pdf and result.pdf is None:
@@ -61,8 +68,10 @@ def cmd_summary(args) -> int:
     if errors:
         print()
         print_problems(errors, limit=args.limit)
-        print(f"\n{len(errors)} value(s) in the workbooks could not be read and were not counted; "
-              "`toolkit check` lists every problem.")
+        print(
+            f"\n{len(errors)} value(s) in the workbooks could not be read and were not counted; "
+            "`toolkit check` lists every problem."
+        )
         return EXIT_PROBLEMS
     return EXIT_OK
 
@@ -70,19 +79,23 @@ def cmd_summary(args) -> int:
 def add_summary_commands(subparsers) -> None:
     """Register `summary` on the `toolkit` command's subparsers."""
     p = subparsers.add_parser(
-        "summary", help="make the monthly service report (月度服务报告, Word) and add the month to "
-                        "monthly_summary.xlsx",
+        "summary",
+        help="make the monthly service report (月度服务报告, Word) and add the month to monthly_summary.xlsx",
         description="Make the monthly service report: the month's KPIs against the handbook's targets, charts, "
-                    "breakdowns by category, priority, channel, department and handler, the customers with the "
-                    "most complaints, tiers, the overdue list at the month's end and the change from the month "
-                    "before, as a Word document from the template (the office's templates/summary.docx, else the "
-                    "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
-                    "month again replaces its row). Targets and counting rules are under [summary] in "
-                    "toolkit.toml. The workbooks are only read.")
+        "breakdowns by category, priority, channel, department and handler, the customers with the "
+        "most complaints, tiers, the overdue list at the month's end and the change from the month "
+        "before, as a Word document from the template (the office's templates/summary.docx, else the "
+        "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
+        "month again replaces its row). Targets and counting rules are under [summary] in "
+        "toolkit.toml. The workbooks are only read.",
+    )
     folder_argument(p)
     p.add_argument("--month", metavar="YYYY-MM", help="the month to report, e.g. 2026-10 (default: last month)")
-    p.add_argument("--as-of", metavar="DATETIME",
-                   help="take 'now' to be this time (default: now); the default month is the one before it")
+    p.add_argument(
+        "--as-of",
+        metavar="DATETIME",
+        help="take 'now' to be this time (default: now); the default month is the one before it",
+    )
     p.add_argument("--pdf", action="store_true", help="also make a PDF of the report (LibreOffice)")
     p.add_argument("--out", type=Path, metavar="DIR", help="write the report here (default: <folder>/reports)")
     p.add_argument("--limit", type=int, default=50, help="list at most this many problems (default 50)")

@@ -52,9 +52,9 @@ class RenderError(ToolkitError):
 
 @dataclass
 class CompiledPart:
-    name: str                       # part name in the package, e.g. word/document.xml
-    filename: str                   # the name Jinja knows it by (for tracebacks)
-    template: object                # jinja2.Template
+    name: str  # part name in the package, e.g. word/document.xml
+    filename: str  # the name Jinja knows it by (for tracebacks)
+    template: object  # jinja2.Template
     ast: nodes.Template
     lines: list[str] = field(default_factory=list)  # per line: the paragraph's text
 
@@ -73,7 +73,7 @@ def describe_issues(issues: Iterable[TagIssue]) -> str:
         seen.add((issue.message, issue.paragraph, issue.part))
         where = f" (in {issue.part})" if issue.part and not issue.part.endswith("document.xml") else ""
         shown = _clip(issue.paragraph)
-        lines.append(f"  - {issue.message}{where}" + (f"; paragraph: \"{shown}\"" if shown else ""))
+        lines.append(f"  - {issue.message}{where}" + (f'; paragraph: "{shown}"' if shown else ""))
     return "\n".join(lines)
 
 
@@ -85,8 +85,7 @@ def _clip(text: str, width: int = 80) -> str:
 class DocxTemplate:
     """A compiled .docx template. Use `DocxTemplate.open(path_or_bytes)`."""
 
-    def __init__(self, pkg: DocxPackage, *, language: str = "zh", name: str | None = None,
-                 compresslevel: int = 6):
+    def __init__(self, pkg: DocxPackage, *, language: str = "zh", name: str | None = None, compresslevel: int = 6):
         self.package = pkg
         self.path = pkg.path
         self.name = name or (pkg.path.name if pkg.path else "template.docx")
@@ -121,8 +120,12 @@ class DocxTemplate:
                 continue
             self.parts[part] = CompiledPart(part, filename, template, ast, prepared.lines)
         if issues:
-            raise TemplateError("the template cannot be used:\n" + describe_issues(issues), path=self.path,
-                                issues=issues, hint="correct the tags in Word and save the template again")
+            raise TemplateError(
+                "the template cannot be used:\n" + describe_issues(issues),
+                path=self.path,
+                issues=issues,
+                hint="correct the tags in Word and save the template again",
+            )
         fixed = {}
         if self.merge_fields:
             settings = pkg.part_of_type("/settings")
@@ -132,8 +135,9 @@ class DocxTemplate:
         self._checked_xml = False
 
     @classmethod
-    def open(cls, source: str | Path | bytes, *, language: str = "zh", name: str | None = None,
-             compresslevel: int = 6) -> "DocxTemplate":
+    def open(
+        cls, source: str | Path | bytes, *, language: str = "zh", name: str | None = None, compresslevel: int = 6
+    ) -> "DocxTemplate":
         pkg = DocxPackage.open(source)
         return cls(pkg, language=language, name=name, compresslevel=compresslevel)
 
@@ -200,8 +204,11 @@ class DocxTemplate:
             try:
                 etree.fromstring(data, _PARSER)
             except etree.XMLSyntaxError as exc:
-                raise TemplateError(f"the template produces damaged Word XML in {name} ({exc}); check that every "
-                                    "{%p %} and {%tr %} tag has its end tag", path=self.path) from None
+                raise TemplateError(
+                    f"the template produces damaged Word XML in {name} ({exc}); check that every "
+                    "{%p %} and {%tr %} tag has its end tag",
+                    path=self.path,
+                ) from None
         self._checked_xml = True
 
     def _explain(self, exc: Exception, cp: CompiledPart) -> str:
@@ -212,15 +219,18 @@ class DocxTemplate:
         paragraph = _clip(cp.paragraph(lineno))
         if isinstance(exc, UndefinedError):
             m = re.search(r"'([^']+)' is undefined", str(exc))
-            reason = (f"the template uses '{m.group(1)}', which this notice's data does not have" if m
-                      else f"the template uses a value this notice's data does not have ({exc})")
+            reason = (
+                f"the template uses '{m.group(1)}', which this notice's data does not have"
+                if m
+                else f"the template uses a value this notice's data does not have ({exc})"
+            )
         elif isinstance(exc, SecurityError):
             reason = f"the template tried something templates may not do ({exc})"
         elif isinstance(exc, RenderError):
             return str(exc)
         else:
             reason = f"{type(exc).__name__}: {exc}"
-        return reason + (f" (paragraph: \"{paragraph}\")" if paragraph else "")
+        return reason + (f' (paragraph: "{paragraph}")' if paragraph else "")
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:

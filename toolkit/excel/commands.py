@@ -21,33 +21,58 @@ def cmd_build_panel(args) -> int:
 
     settings = load_settings(args.folder)
     spec = PanelSpec.from_settings(settings)
-    changes = {k: v for k, v in (("interpreter_win", args.interpreter_win), ("interpreter_mac", args.interpreter_mac),
-                                 ("pythonpath", args.pythonpath), ("language", args.lang)) if v is not None}
+    changes = {
+        k: v
+        for k, v in (
+            ("interpreter_win", args.interpreter_win),
+            ("interpreter_mac", args.interpreter_mac),
+            ("pythonpath", args.pythonpath),
+            ("language", args.lang),
+        )
+        if v is not None
+    }
     spec = dataclasses.replace(spec, **changes)
     out = Path(args.out) if args.out else Path(args.folder) / spec.file
     build_panel(out, spec)
-    print(f"wrote {out}: {len(spec.buttons)} buttons ({', '.join(b.macro for b in spec.buttons)}), "
-          f"each running {MACROS_MODULE} through xlwings' RunPython.")
+    print(
+        f"wrote {out}: {len(spec.buttons)} buttons ({', '.join(b.macro for b in spec.buttons)}), "
+        f"each running {MACROS_MODULE} through xlwings' RunPython."
+    )
     if not (spec.interpreter_win or spec.interpreter_mac):
-        print("Put the full path of the Python that has the toolkit installed into the sheet xlwings.conf "
-              "(Interpreter_Win / Interpreter_Mac), or build with --interpreter-win/--interpreter-mac.")
+        print(
+            "Put the full path of the Python that has the toolkit installed into the sheet xlwings.conf "
+            "(Interpreter_Win / Interpreter_Mac), or build with --interpreter-win/--interpreter-mac."
+        )
     return EXIT_OK
 
 
 def add_excel_commands(sub) -> None:
-    p = sub.add_parser("excel", help="Excel buttons: build the control panel workbook",
-                       description="The Excel face of the toolkit: a macro-enabled control panel whose buttons "
-                                   "run the jobs through xlwings (no add-in needed).")
+    p = sub.add_parser(
+        "excel",
+        help="Excel buttons: build the control panel workbook",
+        description="The Excel face of the toolkit: a macro-enabled control panel whose buttons "
+        "run the jobs through xlwings (no add-in needed).",
+    )
     excel = p.add_subparsers(dest="excel_command", metavar="SUBCOMMAND", parser_class=type(p))
     excel.required = True
-    b = excel.add_parser("build-panel", help="write the control panel (.xlsm) with one button per job",
-                         description="Write the control panel: xlwings' standalone VBA project with our Subs in "
-                                     "Module1, one labelled button per job, and an xlwings.conf sheet for the "
-                                     "interpreter. The same settings always give the same file.")
-    b.add_argument("folder", nargs="?", type=Path, default=Path("."),
-                   help="workbook folder whose toolkit.toml is used (default: here); the panel goes there")
+    b = excel.add_parser(
+        "build-panel",
+        help="write the control panel (.xlsm) with one button per job",
+        description="Write the control panel: xlwings' standalone VBA project with our Subs in "
+        "Module1, one labelled button per job, and an xlwings.conf sheet for the "
+        "interpreter. The same settings always give the same file.",
+    )
+    b.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("."),
+        help="workbook folder whose toolkit.toml is used (default: here); the panel goes there",
+    )
     b.add_argument("--out", type=Path, help="where to write the panel (default: FOLDER/control_panel.xlsm)")
-    b.add_argument("--interpreter-win", metavar="PATH", help=r"Python on Windows, e.g. C:\toolkit\.venv\Scripts\pythonw.exe")
+    b.add_argument(
+        "--interpreter-win", metavar="PATH", help=r"Python on Windows, e.g. C:\toolkit\.venv\Scripts\pythonw.exe"
+    )
     b.add_argument("--interpreter-mac", metavar="PATH", help="Python on a Mac, e.g. /Users/me/toolkit/.venv/bin/python")
     b.add_argument("--pythonpath", metavar="PATH", help="folder holding the toolkit package, if not installed")
     b.add_argument("--lang", choices=("zh", "en"), help="button captions in Chinese (default) or English")

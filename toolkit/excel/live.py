@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 # ------------------------------------------------------------------------------ the caller's workbook
 
+
 def caller_book() -> xw.Book:
     """The workbook whose button is running this (RunPython)."""
     import xlwings as xw
@@ -138,6 +139,7 @@ def excel_value(value):
 
 # ------------------------------------------------------------------------------ a workbook open in Excel
 
+
 class LiveWorkbook:
     """A job's source for a workbook open in the caller's Excel (see toolkit.jobs.run.WorkbookSource)."""
 
@@ -165,9 +167,11 @@ class LiveWorkbook:
     def read(self, schema) -> Table:
         self.sheet = _find_sheet(self.book, schema.sheet)
         if self.sheet is None:
-            raise ToolkitError(f"has no sheet named '{schema.sheet}' (its sheets are: "
-                               f"{', '.join(self.sheet_names())})", path=self.path,
-                               hint="rename the sheet back, or set the sheet name in toolkit.toml")
+            raise ToolkitError(
+                f"has no sheet named '{schema.sheet}' (its sheets are: {', '.join(self.sheet_names())})",
+                path=self.path,
+                hint="rename the sheet back, or set the sheet name in toolkit.toml",
+            )
         return read_table(self.path, schema, sheet=self.sheet.name, grid=self.grid())
 
     def sheet_names(self) -> list[str]:
@@ -191,8 +195,9 @@ class LiveWorkbook:
         if plan.new_headers:
             by_col = {col: header for col, header in plan.new_headers.values()}
             for first, run in _runs(sorted(by_col)):
-                sheet.range((table.header_row, first), (table.header_row, run[-1])).value = \
-                    [[excel_value(by_col[c]) for c in run]]
+                sheet.range((table.header_row, first), (table.header_row, run[-1])).value = [
+                    [excel_value(by_col[c]) for c in run]
+                ]
         problems: list[Problem] = []
         formulas: set[tuple[int, int]] = set()
         columns: dict[int, dict[int, object]] = {}
@@ -213,9 +218,17 @@ class LiveWorkbook:
         if formulas:
             for ch in plan.changes:
                 if (ch.row, ch.col) in formulas:
-                    problems.append(Problem(str(self.path), table.sheet, ch.row, ch.header, None,
-                                            f"cell {ch.ref} of this toolkit column holds a formula; the toolkit did "
-                                            "not overwrite it (clear the formula to let the toolkit fill the cell)"))
+                    problems.append(
+                        Problem(
+                            str(self.path),
+                            table.sheet,
+                            ch.row,
+                            ch.header,
+                            None,
+                            f"cell {ch.ref} of this toolkit column holds a formula; the toolkit did "
+                            "not overwrite it (clear the formula to let the toolkit fill the cell)",
+                        )
+                    )
             plan.drop_cells(formulas)
         if settings.section("excel").get("save_open_workbooks", True):
             self.save(settings.backups_kept)
@@ -228,8 +241,11 @@ class LiveWorkbook:
         try:
             self.book.save()
         except Exception as exc:  # COM/AppleScript errors have no common type
-            raise ToolkitError(f"the changes are in the open workbook but Excel could not save it ({exc})",
-                               path=self.path, hint="save it in Excel yourself") from None
+            raise ToolkitError(
+                f"the changes are in the open workbook but Excel could not save it ({exc})",
+                path=self.path,
+                hint="save it in Excel yourself",
+            ) from None
         self.saved = True
 
 
@@ -261,7 +277,9 @@ def _copy_backup(path: Path, keep: int) -> Path | None:
     folder.mkdir(exist_ok=True)
     target = folder / f"{path.stem}.{dt.datetime.now():%Y%m%d-%H%M%S-%f}{path.suffix}"
     shutil.copy2(path, target)
-    backups = sorted(b for b in folder.glob(f"{path.stem}.*{path.suffix}") if b.name[len(path.stem) + 1:][:8].isdigit())
+    backups = sorted(
+        b for b in folder.glob(f"{path.stem}.*{path.suffix}") if b.name[len(path.stem) + 1 :][:8].isdigit()
+    )
     for old in backups[:-keep]:
         try:
             old.unlink()

@@ -32,7 +32,7 @@ from toolkit.model.settings import Settings
 DOCUMENT_MODULES = ("ThisWorkbook", "Sheet1", "Sheet2")  # code names in quickstart_standalone.xlsm
 CONF_SHEET = "xlwings.conf"
 _BUILT = dt.datetime(2026, 1, 1)  # fixed document date: a rebuild gives the same file
-_BUTTON_FIRST_ROW = 4              # 0-based: the first button sits in row 5
+_BUTTON_FIRST_ROW = 4  # 0-based: the first button sits in row 5
 _BUTTON_HEIGHT_PX = 34
 
 
@@ -79,9 +79,11 @@ class PanelSpec:
                 raise SettingsError(f"[[excel.buttons]] entry {n} should be a table", path=source)
             unknown = set(entry) - {"macro", "function", "caption", "caption_en", "note", "note_en"}
             if unknown or not {"macro", "function", "caption", "caption_en"} <= set(entry):
-                raise SettingsError(f"[[excel.buttons]] entry {n} needs macro, function, caption and caption_en "
-                                    f"(and may have note, note_en){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}",
-                                    path=source)
+                raise SettingsError(
+                    f"[[excel.buttons]] entry {n} needs macro, function, caption and caption_en "
+                    f"(and may have note, note_en){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}",
+                    path=source,
+                )
             buttons.append(Button(**{k: str(v) for k, v in entry.items()}))
         if not buttons:
             raise SettingsError("[[excel.buttons]] lists no button", path=source)
@@ -91,11 +93,21 @@ class PanelSpec:
         for key in ("folder_cell", "status_cell"):
             if not re.fullmatch(r"[A-Z]{1,2}[1-9][0-9]{0,4}", text(key)):
                 raise SettingsError(f"excel.panel.{key} should be a cell such as B3, not {text(key)!r}", path=source)
-        return cls(sheet=text("sheet"), title=text("title"), title_en=text("title_en"), language=language,
-                   folder_label=text("folder_label"), folder_label_en=text("folder_label_en"),
-                   folder_cell=text("folder_cell"), status_cell=text("status_cell"),
-                   interpreter_win=text("interpreter_win"), interpreter_mac=text("interpreter_mac"),
-                   pythonpath=text("pythonpath"), buttons=tuple(buttons), file=text("file") or cls.file)
+        return cls(
+            sheet=text("sheet"),
+            title=text("title"),
+            title_en=text("title_en"),
+            language=language,
+            folder_label=text("folder_label"),
+            folder_label_en=text("folder_label_en"),
+            folder_cell=text("folder_cell"),
+            status_cell=text("status_cell"),
+            interpreter_win=text("interpreter_win"),
+            interpreter_mac=text("interpreter_mac"),
+            pythonpath=text("pythonpath"),
+            buttons=tuple(buttons),
+            file=text("file") or cls.file,
+        )
 
 
 def standalone_template() -> Path:
@@ -104,8 +116,11 @@ def standalone_template() -> Path:
 
     path = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
     if not path.exists():
-        raise ToolkitError(f"xlwings {xlwings.__version__} does not ship quickstart_standalone.xlsm",
-                           path=path, hint="install the xlwings version pinned in pyproject.toml")
+        raise ToolkitError(
+            f"xlwings {xlwings.__version__} does not ship quickstart_standalone.xlsm",
+            path=path,
+            hint="install the xlwings version pinned in pyproject.toml",
+        )
     return path
 
 
@@ -122,12 +137,17 @@ def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
             names = wb.module_names()
             missing = [m for m in (*DOCUMENT_MODULES, VBA_MODULE, XLWINGS_MODULE) if m not in names]
             if missing:
-                raise ToolkitError(f"xlwings' quickstart_standalone.xlsm lacks the VBA module(s) {', '.join(missing)} "
-                                   f"(it has {', '.join(names)})", hint="install the xlwings version pinned in pyproject.toml")
+                raise ToolkitError(
+                    f"xlwings' quickstart_standalone.xlsm lacks the VBA module(s) {', '.join(missing)} "
+                    f"(it has {', '.join(names)})",
+                    hint="install the xlwings version pinned in pyproject.toml",
+                )
             version = re.search(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', wb.get_module(XLWINGS_MODULE))
             if not version or version.group(1) != xlwings.__version__:
-                raise ToolkitError(f"the xlwings VBA module is version {version.group(1) if version else '?'} but the "
-                                   f"xlwings package is {xlwings.__version__}; they must match")
+                raise ToolkitError(
+                    f"the xlwings VBA module is version {version.group(1) if version else '?'} but the "
+                    f"xlwings package is {xlwings.__version__}; they must match"
+                )
             wb.set_module(VBA_MODULE, module1_source(list(buttons)))
             wb.save(out)
         with zipfile.ZipFile(out) as z:
@@ -150,11 +170,18 @@ def build_panel(out: str | Path, spec: PanelSpec) -> Path:
     project = vba_project(spec.buttons)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.building")
-    wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(
+        str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     try:
-        wb.set_properties({"title": spec.title_en, "subject": "Office toolkit control panel",
-                           "comments": "Built by `toolkit excel build-panel`", "created": _BUILT})
+        wb.set_properties(
+            {
+                "title": spec.title_en,
+                "subject": "Office toolkit control panel",
+                "comments": "Built by `toolkit excel build-panel`",
+                "created": _BUILT,
+            }
+        )
         wb.set_vba_name("ThisWorkbook")
         wb.add_vba_project(io.BytesIO(project), is_stream=True)
         _panel_sheet(wb, spec)
@@ -189,11 +216,19 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
     for n, b in enumerate(spec.buttons):
         row = _BUTTON_FIRST_ROW + n
         ws.set_row_pixels(row, _BUTTON_HEIGHT_PX + 6)
-        ws.insert_button(row, 0, {
-            "macro": b.macro, "caption": b.caption if zh else b.caption_en,
-            "description": b.caption_en if zh else b.caption,
-            "width": 200, "height": _BUTTON_HEIGHT_PX, "x_offset": 4, "y_offset": 3,
-        })
+        ws.insert_button(
+            row,
+            0,
+            {
+                "macro": b.macro,
+                "caption": b.caption if zh else b.caption_en,
+                "description": b.caption_en if zh else b.caption,
+                "width": 200,
+                "height": _BUTTON_HEIGHT_PX,
+                "x_offset": 4,
+                "y_offset": 3,
+            },
+        )
         ws.write(row, 1, b.note if zh else b.note_en, note)
         ws.write(row, 2, f"{b.caption_en}: {b.note_en}" if zh else f"{b.caption}：{b.note}", other)
     srow, scol = _cell(spec.status_cell)
@@ -202,21 +237,36 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
 
 
 _CONF_ROWS = (
-    ("Interpreter_Win", "interpreter_win",
-     "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe（pythonw 不弹黑色窗口）。"
-     "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
-     "empty: `python` on PATH."),
-    ("Interpreter_Mac", "interpreter_mac",
-     "Mac：例如 /Users/me/toolkit/.venv/bin/python（不能用 ~）。 / Mac: full path, e.g. "
-     "/Users/me/toolkit/.venv/bin/python (no ~)."),
-    ("PYTHONPATH", "pythonpath",
-     "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / Only when the toolkit "
-     "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;)."),
-    ("Conda Path", None,
-     "仅用 conda 时：conda 的安装目录，例如 C:\\Users\\me\\miniconda3（同时填 Conda Env）。 / Only with conda: the "
-     "conda installation folder, e.g. C:\\Users\\me\\miniconda3 (and fill in Conda Env)."),
-    ("Conda Env", None,
-     "仅用 conda 时：环境名，例如 toolkit。 / Only with conda: the environment's name, e.g. toolkit."),
+    (
+        "Interpreter_Win",
+        "interpreter_win",
+        "Windows：装有 toolkit 的 Python 的完整路径，例如 C:\\toolkit\\.venv\\Scripts\\pythonw.exe（pythonw 不弹黑色窗口）。"
+        "留空则用 PATH 上的 python。 / Windows: full path of the Python that has the toolkit installed; "
+        "empty: `python` on PATH.",
+    ),
+    (
+        "Interpreter_Mac",
+        "interpreter_mac",
+        "Mac：例如 /Users/me/toolkit/.venv/bin/python（不能用 ~）。 / Mac: full path, e.g. "
+        "/Users/me/toolkit/.venv/bin/python (no ~).",
+    ),
+    (
+        "PYTHONPATH",
+        "pythonpath",
+        "仅当 toolkit 没有安装进上面的 Python 时填写：包含 toolkit 文件夹的目录，多个用 ; 分隔。 / Only when the toolkit "
+        "is not installed in that Python: the folder holding the `toolkit` folder (several: separate with ;).",
+    ),
+    (
+        "Conda Path",
+        None,
+        "仅用 conda 时：conda 的安装目录，例如 C:\\Users\\me\\miniconda3（同时填 Conda Env）。 / Only with conda: the "
+        "conda installation folder, e.g. C:\\Users\\me\\miniconda3 (and fill in Conda Env).",
+    ),
+    (
+        "Conda Env",
+        None,
+        "仅用 conda 时：环境名，例如 toolkit。 / Only with conda: the environment's name, e.g. toolkit.",
+    ),
 )
 
 

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass
 
 MACROS_MODULE = "toolkit.macros"
-VBA_MODULE = "Module1"          # the standard module we write; every other module is xlwings' own
-XLWINGS_MODULE = "xlwings"      # the standalone RunPython implementation, kept as shipped
+VBA_MODULE = "Module1"  # the standard module we write; every other module is xlwings' own
+XLWINGS_MODULE = "xlwings"  # the standalone RunPython implementation, kept as shipped
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
 
 
 @dataclass(frozen=True)
 class Button:
-    macro: str          # VBA Sub in Module1
-    function: str       # function of toolkit.macros
+    macro: str  # VBA Sub in Module1
+    function: str  # function of toolkit.macros
     caption: str
     caption_en: str
     note: str = ""
@@ -53,7 +53,9 @@ def module1_source(buttons: list[Button]) -> str:
     return text
 
 
-_SUB = re.compile(r"^\s*(?:Public\s+|Private\s+)?Sub\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*\)\s*$", re.IGNORECASE | re.MULTILINE)
+_SUB = re.compile(
+    r"^\s*(?:Public\s+|Private\s+)?Sub\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(\s*\)\s*$", re.IGNORECASE | re.MULTILINE
+)
 _RUNPYTHON = re.compile(r'^\s*RunPython\s+"((?:[^"]|"")*)"\s*$', re.IGNORECASE | re.MULTILINE)
 
 

@@ -28,8 +28,18 @@ from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.safety import crash_point
 
 LOG_DIR = "logs"
-COLUMNS = ["时间 time", "操作人 user", "任务 job", "工作簿 workbook", "工作表 sheet", "单元格 cell", "编号 key",
-           "列 column", "原值 old", "新值 new"]
+COLUMNS = [
+    "时间 time",
+    "操作人 user",
+    "任务 job",
+    "工作簿 workbook",
+    "工作表 sheet",
+    "单元格 cell",
+    "编号 key",
+    "列 column",
+    "原值 old",
+    "新值 new",
+]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text Excel would run: logged with a leading quote
 
 
@@ -101,10 +111,11 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         books = ", ".join(sorted({column.workbook for column in changes.columns}))
-        raise ToolkitError(f"{books} was saved, but its {len(changes)} change(s) could not be added to the "
-                           f"change log ({reason})", path=path,
-                           hint="free some space or fix the folder's permissions; those changes are not listed "
-                                "in the log") from None
+        raise ToolkitError(
+            f"{books} was saved, but its {len(changes)} change(s) could not be added to the change log ({reason})",
+            path=path,
+            hint="free some space or fix the folder's permissions; those changes are not listed in the log",
+        ) from None
     return path
 
 
@@ -197,7 +208,7 @@ def _column_block(column: ColumnChanges, stamp: str, user, key_texts: _KeyTexts)
     if not pc.any(needs_quoting).as_py():  # nearly always: the lines are the fields joined by commas
         _validity, offsets, text_bytes = lines.buffers()
         offsets = memoryview(offsets).cast("i")  # a string array's int32 offsets into its text bytes
-        return memoryview(text_bytes)[offsets[lines.offset]:offsets[lines.offset + n]].tobytes()
+        return memoryview(text_bytes)[offsets[lines.offset] : offsets[lines.offset + n]].tobytes()
     texts = lines.to_pylist()
     out = _Pieces()
     w = csv.writer(out)
@@ -216,8 +227,18 @@ def _column_lines(column: ColumnChanges, stamp: str, user, w) -> None:
 def _fields(column: ColumnChanges, i: int, stamp: str, user) -> tuple:
     """The ten fields of the log line of a column's i-th change, as the csv writer is given them."""
     text = safe_csv_text  # (None is logged as "")
-    return (stamp, user, column.job, column.workbook, column.sheet, f"{column_letter(column.col)}{column.rows[i]}",
-            text(column.keys[i]), text(column.header), text(column.olds[i]), text(column.news[i]))
+    return (
+        stamp,
+        user,
+        column.job,
+        column.workbook,
+        column.sheet,
+        f"{column_letter(column.col)}{column.rows[i]}",
+        text(column.keys[i]),
+        text(column.header),
+        text(column.olds[i]),
+        text(column.news[i]),
+    )
 
 
 def _write_all(fd: int, chunks: list[bytes]) -> None:
@@ -231,7 +252,7 @@ def _write_all(fd: int, chunks: list[bytes]) -> None:
     else:
         data = memoryview(b"".join(chunks))
     while data:
-        data = data[os.write(fd, data):]
+        data = data[os.write(fd, data) :]
 
 
 class _Pieces(list):

@@ -24,18 +24,29 @@ from toolkit.xlsx.safety import FileStamp
 @dataclass(frozen=True, slots=True, init=False)
 class CellChange:
     job: str
-    workbook: str        # file name
+    workbook: str  # file name
     sheet: str
     row: int
     col: int
-    column: str          # canonical name
-    header: str          # as staff see it
-    key: str | None      # the row's customer ID or complaint number
+    column: str  # canonical name
+    header: str  # as staff see it
+    key: str | None  # the row's customer ID or complaint number
     old: object
     new: object
 
-    def __init__(self, job: str, workbook: str, sheet: str, row: int, col: int, column: str, header: str,
-                 key: str | None, old: object, new: object):
+    def __init__(
+        self,
+        job: str,
+        workbook: str,
+        sheet: str,
+        row: int,
+        col: int,
+        column: str,
+        header: str,
+        key: str | None,
+        old: object,
+        new: object,
+    ):
         # The generated __init__ of a frozen dataclass sets each field through object.__setattr__,
         # which costs ~2 us a change; a first fill makes millions of changes. The slots' own
         # setters store the same values at half the cost, and the instance stays frozen.
@@ -55,11 +66,22 @@ class CellChange:
         return make_ref(self.row, self.col)
 
 
-(_set_job, _set_workbook, _set_sheet, _set_row, _set_col, _set_column, _set_header, _set_key, _set_old,
- _set_new) = (CellChange.__dict__[name].__set__ for name in (
-    "job", "workbook", "sheet", "row", "col", "column", "header", "key", "old", "new"))
-assert [f.name for f in fields(CellChange)] == ["job", "workbook", "sheet", "row", "col", "column", "header",
-                                                 "key", "old", "new"], "CellChange.__init__ sets every field"
+(_set_job, _set_workbook, _set_sheet, _set_row, _set_col, _set_column, _set_header, _set_key, _set_old, _set_new) = (
+    CellChange.__dict__[name].__set__
+    for name in ("job", "workbook", "sheet", "row", "col", "column", "header", "key", "old", "new")
+)
+assert [f.name for f in fields(CellChange)] == [
+    "job",
+    "workbook",
+    "sheet",
+    "row",
+    "col",
+    "column",
+    "header",
+    "key",
+    "old",
+    "new",
+], "CellChange.__init__ sets every field"
 
 
 @dataclass(slots=True)
@@ -91,9 +113,18 @@ class ColumnChanges:
 
     def without_rows(self, rows: set[int]) -> ColumnChanges:
         keep = [i for i, r in enumerate(self.rows) if r not in rows]
-        return ColumnChanges(self.job, self.workbook, self.sheet, self.col, self.column, self.header,
-                             [self.rows[i] for i in keep], [self.keys[i] for i in keep],
-                             [self.olds[i] for i in keep], [self.news[i] for i in keep])
+        return ColumnChanges(
+            self.job,
+            self.workbook,
+            self.sheet,
+            self.col,
+            self.column,
+            self.header,
+            [self.rows[i] for i in keep],
+            [self.keys[i] for i in keep],
+            [self.olds[i] for i in keep],
+            [self.news[i] for i in keep],
+        )
 
 
 class ChangeList(Sequence):
@@ -109,7 +140,13 @@ class ChangeList(Sequence):
         current = None
         for ch in changes:
             if current is None or (ch.col, ch.job, ch.workbook, ch.sheet, ch.column, ch.header) != (
-                    current.col, current.job, current.workbook, current.sheet, current.column, current.header):
+                current.col,
+                current.job,
+                current.workbook,
+                current.sheet,
+                current.column,
+                current.header,
+            ):
                 current = ColumnChanges(ch.job, ch.workbook, ch.sheet, ch.col, ch.column, ch.header)
                 columns.append(current)
             current.rows.append(ch.row)
@@ -138,8 +175,9 @@ class ChangeList(Sequence):
             raise IndexError("change index out of range")
         for c in self.columns:
             if i < len(c):
-                return CellChange(c.job, c.workbook, c.sheet, c.rows[i], c.col, c.column, c.header, c.keys[i],
-                                  c.olds[i], c.news[i])
+                return CellChange(
+                    c.job, c.workbook, c.sheet, c.rows[i], c.col, c.column, c.header, c.keys[i], c.olds[i], c.news[i]
+                )
             i -= len(c)
         raise IndexError("change index out of range")  # pragma: no cover - the length was checked
 
@@ -183,8 +221,7 @@ class TablePlan:
         rows_by_col: dict[int, set[int]] = {}
         for r, c in cells:
             rows_by_col.setdefault(c, set()).add(r)
-        self.columns = [cc.without_rows(rows_by_col[cc.col]) if cc.col in rows_by_col else cc
-                        for cc in self.columns]
+        self.columns = [cc.without_rows(rows_by_col[cc.col]) if cc.col in rows_by_col else cc for cc in self.columns]
 
 
 def _norm(value, kind: str):
@@ -212,8 +249,9 @@ def same_value(old, new, kind: str) -> bool:
     return _norm(old, kind) == _norm(new, kind)
 
 
-def plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: dict[str, list] | None = None,
-                 language: str = "zh") -> None:
+def plan_changes(
+    plan: TablePlan, job: str, computed: dict[str, list], keep: dict[str, list] | None = None, language: str = "zh"
+) -> None:
     """Add to `plan` the cell changes that make the sheet hold `computed` (column -> values by row index).
 
     `keep[name][i]` True means: leave that cell as it is.
@@ -242,9 +280,20 @@ def plan_changes(plan: TablePlan, job: str, computed: dict[str, list], keep: dic
             if column is not None and len(column) != len(keys):
                 raise ValueError(f"{len(column)} {what} for column {name} of {len(keys)} rows")
         changed = _changed_rows(old_values, values, skip, col_def.type)
-        plan.columns.append(ColumnChanges(job, table.path.name, table.sheet, col, name, header,
-                                          _gather(rows, changed), _gather(keys, changed),
-                                          _gather(old_values, changed), _gather(values, changed)))
+        plan.columns.append(
+            ColumnChanges(
+                job,
+                table.path.name,
+                table.sheet,
+                col,
+                name,
+                header,
+                _gather(rows, changed),
+                _gather(keys, changed),
+                _gather(old_values, changed),
+                _gather(values, changed),
+            )
+        )
 
 
 def _gather(values: list, indexes: list[int]) -> list:
@@ -296,10 +345,17 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
     for ref in report.skipped_formulas:
         sheet, _, cell = ref.rpartition("!")
         row, col = parse_ref(cell)
-        problems.append(Problem(str(table.path), sheet, row,
-                                header_of.get(col, cell) if row != table.header_row else cell, None,
-                                f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
-                                "it (clear the formula to let the toolkit fill the cell)"))
+        problems.append(
+            Problem(
+                str(table.path),
+                sheet,
+                row,
+                header_of.get(col, cell) if row != table.header_row else cell,
+                None,
+                f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
+                "it (clear the formula to let the toolkit fill the cell)",
+            )
+        )
     return report, problems
 
 
@@ -311,5 +367,11 @@ def describe(change: CellChange) -> tuple:
             return f"{v:%Y-%m-%d %H:%M}"
         return str(v)
 
-    return (change.workbook, f"{column_letter(change.col)}{change.row}", change.key or "", change.header,
-            shown(change.old), shown(change.new))
+    return (
+        change.workbook,
+        f"{column_letter(change.col)}{change.row}",
+        change.key or "",
+        change.header,
+        shown(change.old),
+        shown(change.new),
+    )

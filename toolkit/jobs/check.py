@@ -49,8 +49,9 @@ def check_folder(folder: str | Path, settings: Settings | None = None) -> CheckR
         try:
             table = read_table(path, schema)
         except ToolkitError as exc:
-            report.problems.append(Problem(str(path), schema.sheet, None, None, None, exc.message +
-                                           (f" ({exc.hint})" if exc.hint else "")))
+            report.problems.append(
+                Problem(str(path), schema.sheet, None, None, None, exc.message + (f" ({exc.hint})" if exc.hint else ""))
+            )
             continue
         tables[schema.role] = table
         report.rows_checked[schema.role] = len(table)

@@ -23,8 +23,9 @@ def prepare(folder: Path, *, source: Path | None, customers: int, complaints: in
         for name in names:
             target = folder / name
             if target.exists() and not force:
-                raise ToolkitError("already exists; the demo will not replace it", path=target,
-                                   hint="use an empty folder, or --force")
+                raise ToolkitError(
+                    "already exists; the demo will not replace it", path=target, hint="use an empty folder, or --force"
+                )
             if not (source / name).exists():
                 raise ToolkitError("sample workbook not found", path=source / name)
             shutil.copy2(source / name, target)
@@ -36,8 +37,16 @@ def prepare(folder: Path, *, source: Path | None, customers: int, complaints: in
     write_sample(folder, data, big=customers + complaints > 50_000, force=force)
 
 
-def run_demo(folder: str | Path, *, source: Path | None = None, customers: int = 500, complaints: int = 3000,
-             seed: int = 7, force: bool = False, as_of: dt.datetime = DEMO_AS_OF) -> int:
+def run_demo(
+    folder: str | Path,
+    *,
+    source: Path | None = None,
+    customers: int = 500,
+    complaints: int = 3000,
+    seed: int = 7,
+    force: bool = False,
+    as_of: dt.datetime = DEMO_AS_OF,
+) -> int:
     from toolkit.jobs.run import run_jobs
 
     folder = Path(folder)
@@ -50,10 +59,12 @@ def run_demo(folder: str | Path, *, source: Path | None = None, customers: int =
     print(f"  read {result.rows.get('register', 0):,} customers and {result.rows.get('tracker', 0):,} complaints")
     print(f"  changed {len(result.changes):,} cells in {len(by_column)} columns")
     overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
-    print(f"  {overdue:,} complaints are overdue; "
-          f"{sum(1 for p in result.problems if p.severity == 'error'):,} problems and "
-          f"{sum(1 for p in result.problems if p.severity != 'error'):,} warnings in the sample's hand-typed data "
-          "(see `toolkit check`)")
+    print(
+        f"  {overdue:,} complaints are overdue; "
+        f"{sum(1 for p in result.problems if p.severity == 'error'):,} problems and "
+        f"{sum(1 for p in result.problems if p.severity != 'error'):,} warnings in the sample's hand-typed data "
+        "(see `toolkit check`)"
+    )
     if result.log_file:
         print(f"  change log: {result.log_file}")
     _documents(folder, as_of)
@@ -68,12 +79,17 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
     from toolkit.jobs.summary import make_summary
 
     notices = make_notices(folder, as_of=as_of)
-    print(f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
-          f"({', '.join(f'{count} {kind}' for kind, count in notices.counts().items()) or 'none due'})"
-          + (f"; {len(notices.failures)} could not be made" if notices.failures else ""))
+    print(
+        f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
+        f"({', '.join(f'{count} {kind}' for kind, count in notices.counts().items()) or 'none due'})"
+        + (f"; {len(notices.failures)} could not be made" if notices.failures else "")
+    )
     report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
-    print(f"  monthly report for {report.month}: {report.docx}" + (f" and {report.pdf.name}" if report.pdf else "")
-          + f"; its figures are a row of {report.xlsx.name}")
+    print(
+        f"  monthly report for {report.month}: {report.docx}"
+        + (f" and {report.pdf.name}" if report.pdf else "")
+        + f"; its figures are a row of {report.xlsx.name}"
+    )
     settings = load_settings(folder)
     spec = PanelSpec.from_settings(settings)
     panel = build_panel(folder / spec.file, spec)

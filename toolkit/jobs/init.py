@@ -45,29 +45,42 @@ NUMBER_FORMATS = {
     "datetime": "yyyy-mm-dd hh:mm",
     "decimal": "#,##0.00",
     "integer": "0",
-    "text": "@",    # so a phone number or ID typed later stays text, not 1.38E+10
+    "text": "@",  # so a phone number or ID typed later stays text, not 1.38E+10
     "choice": "@",
 }
 
 _STAFF_HEADER = {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
-_TOOLKIT_HEADER = {"bold": True, "bg_color": "#D9D9D9", "font_color": "#404040", "border": 1,
-                   "text_wrap": True, "valign": "vcenter"}
-_OVERDUE = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}      # Excel's "light red fill"
-_DUE_SOON = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}     # Excel's "yellow fill"
+_TOOLKIT_HEADER = {
+    "bold": True,
+    "bg_color": "#D9D9D9",
+    "font_color": "#404040",
+    "border": 1,
+    "text_wrap": True,
+    "valign": "vcenter",
+}
+_OVERDUE = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}  # Excel's "light red fill"
+_DUE_SOON = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}  # Excel's "yellow fill"
 _ESCALATED = {"bold": True, "font_color": "#C00000"}
 
 _EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _FIRST_SAFE_DAY = date(1900, 3, 1)  # before this, Excel's serials are off by its 1900 leap-day bug
-_LIST_FORMULA_MAX = 255             # Excel's limit for an inline drop-down list "a,b,c"
+_LIST_FORMULA_MAX = 255  # Excel's limit for an inline drop-down list "a,b,c"
 _LIST_SHEET = "_lists"
 
 
 # --------------------------------------------------------------------------------- write_workbook
 
 
-def write_workbook(path: str | Path, schema: SheetSchema, rows: Iterable[Mapping[str, object]] = (), *,
-                   language: str = "zh", big: bool = False, replace: bool = False,
-                   keep_backups: int = 10) -> None:
+def write_workbook(
+    path: str | Path,
+    schema: SheetSchema,
+    rows: Iterable[Mapping[str, object]] = (),
+    *,
+    language: str = "zh",
+    big: bool = False,
+    replace: bool = False,
+    keep_backups: int = 10,
+) -> None:
     """Write a new workbook at `path` with one sheet laid out by `schema` and the given rows.
 
     rows: dicts keyed by canonical column name (a missing key or ``None`` leaves the cell empty);
@@ -83,8 +96,11 @@ def write_workbook(path: str | Path, schema: SheetSchema, rows: Iterable[Mapping
     """
     path = Path(path)
     if path.exists() and not replace:
-        raise ToolkitError("already exists; the toolkit only creates new workbooks this way", path=path,
-                           hint="move or rename the existing file first")
+        raise ToolkitError(
+            "already exists; the toolkit only creates new workbooks this way",
+            path=path,
+            hint="move or rename the existing file first",
+        )
     if language not in ("zh", "en"):
         raise ValueError(f"language should be 'zh' or 'en', not {language!r}")
     write = _write_big if big else _write_small
@@ -97,14 +113,17 @@ def write_workbook(path: str | Path, schema: SheetSchema, rows: Iterable[Mapping
 
 
 def _new_workbook(target: Path, *, constant_memory: bool) -> xlsxwriter.Workbook:
-    return xlsxwriter.Workbook(str(target), {
-        "constant_memory": constant_memory,
-        "strings_to_numbers": False,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "nan_inf_to_errors": True,
-        "remove_timezone": True,
-    })
+    return xlsxwriter.Workbook(
+        str(target),
+        {
+            "constant_memory": constant_memory,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": True,
+            "remove_timezone": True,
+        },
+    )
 
 
 class _Layout:
@@ -158,8 +177,10 @@ def _close(wb: xlsxwriter.Workbook, target: Path) -> None:
 
 def _check_rows(n: int, target: Path) -> None:
     if n + 1 > _MAX_ROWS:
-        raise ToolkitError(f"{n:,} rows do not fit in one sheet (Excel's limit is {_MAX_ROWS - 1:,} rows "
-                           "below the header)", path=target)
+        raise ToolkitError(
+            f"{n:,} rows do not fit in one sheet (Excel's limit is {_MAX_ROWS - 1:,} rows below the header)",
+            path=target,
+        )
 
 
 # ---------------------------------------------------------------- small workbooks: plain XlsxWriter
@@ -204,7 +225,7 @@ def _write_rows(ws, layout: _Layout, rows: Iterable[Mapping[str, object]]) -> in
                     write_string(r, c, _number_text(value), fmt)  # IDs and phones stay text
                 else:
                     write_number(r, c, float(value), fmt)
-            elif isinstance(value, date):   # date or datetime
+            elif isinstance(value, date):  # date or datetime
                 serial, with_time = _excel_serial(value)
                 if serial is None:  # before 1900-03-01: Excel cannot hold it as a date
                     write_string(r, c, _iso(value), fmt)
@@ -234,7 +255,7 @@ def _write_rows(ws, layout: _Layout, rows: Iterable[Mapping[str, object]]) -> in
 # drop-downs, highlighting, filter, frozen panes), and the data rows are streamed into its sheet
 # XML here, as inline strings and numbers with the style numbers XlsxWriter gave the formats.
 
-_SHEET_PART = "xl/worksheets/sheet1.xml"   # XlsxWriter names sheets in the order they were added
+_SHEET_PART = "xl/worksheets/sheet1.xml"  # XlsxWriter names sheets in the order they were added
 _FLUSH_ROWS = 2000
 
 
@@ -259,8 +280,10 @@ def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, ob
             _abandon(wb)
             raise
         _close(wb, head_path)
-        with zipfile.ZipFile(head_path) as zin, \
-                zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_BIG_LEVEL) as zout:
+        with (
+            zipfile.ZipFile(head_path) as zin,
+            zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=_BIG_LEVEL) as zout,
+        ):
             for info in zin.infolist():
                 if info.filename != _SHEET_PART:
                     zout.writestr(info, zin.read(info))
@@ -287,7 +310,7 @@ def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, ob
                 p.unlink()
 
 
-_BIG_LEVEL = 1   # zlib level for the big sheet: 3x faster than the usual 6, files about a third bigger
+_BIG_LEVEL = 1  # zlib level for the big sheet: 3x faster than the usual 6, files about a third bigger
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Anything that needs more than copying the text: XML specials, Excel's _xHHHH_ escapes, control
@@ -313,9 +336,17 @@ class _RowEncoder:
         self.date_xf, self.datetime_xf = xf["date"], xf["datetime"]
         self.schema = schema
         # name, '<c r="B', type, style, the rest of a text cell's start, the rest of a number cell's start
-        self.order = [(c.name, f'<c r="{xl_col_to_name(i)}', c.type, xf[c.type],
-                       f'" s="{xf[c.type]}" t="inlineStr"><is><t>', f'" s="{xf[c.type]}"><v>')
-                      for i, c in enumerate(schema.columns)]
+        self.order = [
+            (
+                c.name,
+                f'<c r="{xl_col_to_name(i)}',
+                c.type,
+                xf[c.type],
+                f'" s="{xf[c.type]}" t="inlineStr"><is><t>',
+                f'" s="{xf[c.type]}"><v>',
+            )
+            for i, c in enumerate(schema.columns)
+        ]
         self.names = frozenset(c.name for c in schema.columns)
 
     def stream(self, rows: Iterable[Mapping[str, object]], write) -> int:
@@ -345,8 +376,11 @@ class _RowEncoder:
                     if value.year < 1901 and value.date() < first_safe:
                         add(self._other(pre + rs, s, kind, value, r))
                         continue
-                    serial = value.toordinal() - epoch + (
-                        value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+                    serial = (
+                        value.toordinal()
+                        - epoch
+                        + (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+                    )
                     if kind == "datetime" or kind == "date":
                         add(f"{pre}{rs}{num_open}{serial!r}</v></c>")
                     else:
@@ -393,7 +427,7 @@ class _RowEncoder:
             if number - number != 0.0:
                 return f'{ref}" s="{s}" t="e"><v>#NUM!</v></c>'
             return f'{ref}" s="{s}"><v>{number!r}</v></c>'
-        if isinstance(value, date):   # subclasses, and dates Excel cannot hold
+        if isinstance(value, date):  # subclasses, and dates Excel cannot hold
             serial, with_time = _excel_serial(value)
             if serial is None:
                 return self._text(ref, s, _iso(value), r)
@@ -417,8 +451,10 @@ def _unknown_column(name: str, data_row: int) -> ValueError:
 
 def _too_long(schema: SheetSchema, c: int, data_row: int, text: str) -> ToolkitError:
     col = schema.columns[c]
-    return ToolkitError(f"row {data_row + 1}, column '{col.header}': text of {len(text):,} characters is longer "
-                        f"than a cell can hold ({_MAX_TEXT:,})")
+    return ToolkitError(
+        f"row {data_row + 1}, column '{col.header}': text of {len(text):,} characters is longer "
+        f"than a cell can hold ({_MAX_TEXT:,})"
+    )
 
 
 def _excel_serial(value: date) -> tuple[int | float | None, bool]:
@@ -428,7 +464,9 @@ def _excel_serial(value: date) -> tuple[int | float | None, bool]:
             return None, True
         days = value.toordinal() - _EXCEL_EPOCH
         if value.hour or value.minute or value.second or value.microsecond:
-            return days + (value.hour * 3600 + value.minute * 60 + value.second) / 86400 + value.microsecond / 86_400e6, True
+            return days + (
+                value.hour * 3600 + value.minute * 60 + value.second
+            ) / 86400 + value.microsecond / 86_400e6, True
         return days, True
     if value < _FIRST_SAFE_DAY:
         return None, False
@@ -483,15 +521,21 @@ def _add_drop_downs(wb, ws, schema: SheetSchema, language: str, last: int) -> No
             continue
         header = col.header_for(language)
         allowed = "、".join(col.choices)
-        ws.data_validation(1, c, last, c, {
-            "validate": "list",
-            "source": _list_source(wb, ws, col.choices, state),
-            "ignore_blank": True,
-            # A warning, not a stop: the toolkit also accepts English spellings (choice aliases).
-            "error_type": "warning",
-            "error_title": header[:32],
-            "error_message": f"请从下拉列表中选择 (choose from the list): {allowed}"[:255],
-        })
+        ws.data_validation(
+            1,
+            c,
+            last,
+            c,
+            {
+                "validate": "list",
+                "source": _list_source(wb, ws, col.choices, state),
+                "ignore_blank": True,
+                # A warning, not a stop: the toolkit also accepts English spellings (choice aliases).
+                "error_type": "warning",
+                "error_title": header[:32],
+                "error_message": f"请从下拉列表中选择 (choose from the list): {allowed}"[:255],
+            },
+        )
 
 
 def _add_highlighting(wb, ws, schema: SheetSchema, last: int) -> None:
@@ -506,11 +550,17 @@ def _add_highlighting(wb, ws, schema: SheetSchema, last: int) -> None:
     def row_rule(flag: str, text: str, props: dict) -> None:
         col = letter(flag)
         if col is not None:
-            ws.conditional_format(1, 0, last, ncols - 1, {
-                "type": "formula",
-                "criteria": f'=ISNUMBER(SEARCH("{text}",${col}2))',
-                "format": wb.add_format(props),
-            })
+            ws.conditional_format(
+                1,
+                0,
+                last,
+                ncols - 1,
+                {
+                    "type": "formula",
+                    "criteria": f'=ISNUMBER(SEARCH("{text}",${col}2))',
+                    "format": wb.add_format(props),
+                },
+            )
 
     if schema.role == "tracker":
         row_rule("sla_state", "逾期", _OVERDUE)
@@ -518,11 +568,17 @@ def _add_highlighting(wb, ws, schema: SheetSchema, last: int) -> None:
         col = letter("escalation_level")
         if col is not None:
             c = schema.columns.index(schema.column("escalation_level"))
-            ws.conditional_format(1, c, last, c, {
-                "type": "formula",
-                "criteria": f'=OR(LEFT(TRIM(${col}2),2)="L2",LEFT(TRIM(${col}2),2)="L3")',
-                "format": wb.add_format(_ESCALATED),
-            })
+            ws.conditional_format(
+                1,
+                c,
+                last,
+                c,
+                {
+                    "type": "formula",
+                    "criteria": f'=OR(LEFT(TRIM(${col}2),2)="L2",LEFT(TRIM(${col}2),2)="L3")',
+                    "format": wb.add_format(_ESCALATED),
+                },
+            )
     elif schema.role == "register":
         row_rule("visit_flag", "逾期", _OVERDUE)
 
@@ -597,9 +653,11 @@ def init_folder(folder: str | Path, *, force: bool = False) -> list[Path]:
     existing = list(dict.fromkeys(p for p in targets if p.exists()))
     if existing and not force:
         names = ", ".join(p.name for p in existing)
-        raise ToolkitError(f"already has {names}; nothing was changed", path=folder,
-                           hint="use force to replace them with new, empty files; the old ones are kept in "
-                                ".toolkit-backups/")
+        raise ToolkitError(
+            f"already has {names}; nothing was changed",
+            path=folder,
+            hint="use force to replace them with new, empty files; the old ones are kept in .toolkit-backups/",
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -610,8 +668,9 @@ def init_folder(folder: str | Path, *, force: bool = False) -> list[Path]:
         settings = load_settings(folder)
         written = [settings_path]
         for path, schema in ((settings.register_path, settings.register), (settings.tracker_path, settings.tracker)):
-            write_workbook(path, schema, language=settings.header_language, replace=force,
-                           keep_backups=settings.backups_kept)
+            write_workbook(
+                path, schema, language=settings.header_language, replace=force, keep_backups=settings.backups_kept
+            )
             written.append(path)
     return written
 
@@ -650,17 +709,29 @@ def write_sample(folder: str | Path, data, *, big: bool = False, force: bool = F
     folder = Path(folder)
     settings = load_settings(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = ((settings.register_path, settings.register, data.customers),
-            (settings.tracker_path, settings.tracker, data.complaints))
+    jobs = (
+        (settings.register_path, settings.register, data.customers),
+        (settings.tracker_path, settings.tracker, data.complaints),
+    )
     for path, schema, _rows in jobs:
         if path.exists() and not force and not _is_empty_workbook(path, schema.sheet):
-            raise ToolkitError("already holds data; sample data would replace it", path=path,
-                               hint="use an empty folder for sample data, or force to replace the file")
+            raise ToolkitError(
+                "already holds data; sample data would replace it",
+                path=path,
+                hint="use an empty folder for sample data, or force to replace the file",
+            )
     written = []
     with folder_lock(folder):
         for path, schema, rows in jobs:
-            write_workbook(path, schema, rows, language=settings.header_language, big=big, replace=True,
-                           keep_backups=settings.backups_kept)
+            write_workbook(
+                path,
+                schema,
+                rows,
+                language=settings.header_language,
+                big=big,
+                replace=True,
+                keep_backups=settings.backups_kept,
+            )
             written.append(path)
     return written
 
@@ -683,11 +754,13 @@ def write_office_days(path: str | Path, rows: Iterable[tuple[object, str, str]] 
     ws.set_column(1, 1, 10)
     ws.set_column(2, 2, 30)
     ws.freeze_panes(1, 0)
-    ws.data_validation(1, 1, 500, 1, {"validate": "list", "source": ["休息", "停业", "上班", "补班"],
-                                      "error_type": "warning"})
+    ws.data_validation(
+        1, 1, 500, 1, {"validate": "list", "source": ["休息", "停业", "上班", "补班"], "error_type": "warning"}
+    )
     for r, (day, kind, note) in enumerate(rows, start=1):
-        ws.write_datetime(r, 0, datetime.combine(day, datetime.min.time()) if not isinstance(day, datetime) else day,
-                          date_fmt)
+        ws.write_datetime(
+            r, 0, datetime.combine(day, datetime.min.time()) if not isinstance(day, datetime) else day, date_fmt
+        )
         ws.write_string(r, 1, kind)
         ws.write_string(r, 2, note)
     wb.close()

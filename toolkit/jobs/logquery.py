@@ -38,7 +38,7 @@ class LogEntry:
     column: str
     old: str
     new: str
-    source: str              # "changes-2026-11.csv:17"
+    source: str  # "changes-2026-11.csv:17"
 
 
 @dataclass
@@ -81,8 +81,17 @@ def read_log(folder: str | Path) -> LogQuery:
                         when = dt.datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S")
                     except ValueError:
                         out.notes.append(f"{path.name} line {n}: time {row[0]!r} cannot be read")
-                    out.entries.append(LogEntry(when, *row[1:6], _stored(row[6]), _stored(row[7]),
-                                                _stored(row[8]), _stored(row[9]), f"{path.name}:{n}"))
+                    out.entries.append(
+                        LogEntry(
+                            when,
+                            *row[1:6],
+                            _stored(row[6]),
+                            _stored(row[7]),
+                            _stored(row[8]),
+                            _stored(row[9]),
+                            f"{path.name}:{n}",
+                        )
+                    )
         except (OSError, csv.Error) as exc:
             out.notes.append(f"{path.name} cannot be read ({exc}); skipped")
     return out
@@ -107,16 +116,24 @@ def _column_names(settings, name: str) -> set[str]:
     if settings is not None:
         for schema in (settings.register, settings.tracker):
             for col in schema.columns:
-                texts = {normalize_header(t) for t in (*col.accepted_headers, col.header_for("zh"),
-                                                       col.header_for("en"))}
+                texts = {
+                    normalize_header(t) for t in (*col.accepted_headers, col.header_for("zh"), col.header_for("en"))
+                }
                 if wanted in texts:
                     found |= texts
     return found
 
 
-def query_log(folder: str | Path, *, customer: str | None = None, complaint: str | None = None,
-              column: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
-              settings=None) -> LogQuery:
+def query_log(
+    folder: str | Path,
+    *,
+    customer: str | None = None,
+    complaint: str | None = None,
+    column: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    settings=None,
+) -> LogQuery:
     """The change-log lines matching every filter given (`until` is exclusive)."""
     from toolkit.model.settings import load_settings
 
@@ -138,10 +155,13 @@ def query_log(folder: str | Path, *, customer: str | None = None, complaint: str
         entries = [e for e in entries if e.workbook == tracker_name and _id(e.key) == want]
     if customer:
         want = _id(customer)
-        complaints = _complaints_of(settings, want, log) if any(e.workbook == tracker_name for e in entries) \
-            else set()
-        entries = [e for e in entries if (e.workbook == register_name and _id(e.key) == want)
-                   or (e.workbook == tracker_name and _id(e.key) in complaints)]
+        complaints = _complaints_of(settings, want, log) if any(e.workbook == tracker_name for e in entries) else set()
+        entries = [
+            e
+            for e in entries
+            if (e.workbook == register_name and _id(e.key) == want)
+            or (e.workbook == tracker_name and _id(e.key) in complaints)
+        ]
     log.entries = entries
     return log
 
@@ -155,14 +175,28 @@ def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
     except ToolkitError as exc:
         log.notes.append(f"the tracker cannot be read ({exc.message}), so only the register's lines are shown")
         return set()
-    return {_id(k) for k, c in zip(tracker.values("complaint_id"), tracker.values("customer_id"))
-            if k and c and _id(c) == customer}
+    return {
+        _id(k)
+        for k, c in zip(tracker.values("complaint_id"), tracker.values("customer_id"))
+        if k and c and _id(c) == customer
+    }
 
 
 def format_entries(entries: list[LogEntry]) -> str:
     from toolkit.textout import format_table
 
-    rows = [(f"{e.time:%Y-%m-%d %H:%M:%S}" if e.time else "?", e.user, e.job, e.workbook, e.cell, e.key,
-             e.column, e.old, e.new) for e in entries]
-    return format_table(["time", "user", "job", "workbook", "cell", "key", "column", "old", "new"], rows,
-                        max_width=40)
+    rows = [
+        (
+            f"{e.time:%Y-%m-%d %H:%M:%S}" if e.time else "?",
+            e.user,
+            e.job,
+            e.workbook,
+            e.cell,
+            e.key,
+            e.column,
+            e.old,
+            e.new,
+        )
+        for e in entries
+    ]
+    return format_table(["time", "user", "job", "workbook", "cell", "key", "column", "old", "new"], rows, max_width=40)

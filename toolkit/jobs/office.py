@@ -15,8 +15,10 @@ def _office_hours(settings: Settings) -> list[tuple[str, str]]:
     for text in settings.section("calendar").get("office_hours", []):
         start, sep, end = str(text).partition("-")
         if not sep:
-            raise SettingsError(f"setting 'calendar.office_hours' should list periods like \"09:00-12:00\", "
-                                f"but has {text!r}", path=settings.source)
+            raise SettingsError(
+                f"setting 'calendar.office_hours' should list periods like \"09:00-12:00\", but has {text!r}",
+                path=settings.source,
+            )
         periods.append((start.strip(), end.strip()))
     return periods
 
@@ -53,8 +55,11 @@ def office_calendar(folder: str | Path = ".", settings: Settings | None = None):
     for p in problems:
         print(f"toolkit: warning: {p}", file=sys.stderr)
     try:
-        cal = WorkCalendar(office_hours=tuple(_office_hours(settings)), closures=frozenset(closures),
-                           extra_workdays=frozenset(extra - closures))
+        cal = WorkCalendar(
+            office_hours=tuple(_office_hours(settings)),
+            closures=frozenset(closures),
+            extra_workdays=frozenset(extra - closures),
+        )
     except ValueError as exc:
         raise SettingsError(f"calendar settings: {exc}", path=settings.source) from None
     warned: set[int] = set()

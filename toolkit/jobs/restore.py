@@ -24,7 +24,7 @@ DEFAULT_KEEP = 10
 
 @dataclass(frozen=True)
 class Backup:
-    number: int            # 1 = the newest
+    number: int  # 1 = the newest
     path: Path
     taken: dt.datetime | None
     size: int
@@ -69,7 +69,7 @@ def _keep_for(folder: Path) -> int:
 class Restored:
     path: Path
     restored_from: Backup
-    previous_kept_as: Path | None   # the version that was replaced, now a backup itself
+    previous_kept_as: Path | None  # the version that was replaced, now a backup itself
 
 
 def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = None) -> Restored:
@@ -81,8 +81,11 @@ def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = 
         if not backups:
             raise ToolkitError(f"has no backups in {BACKUP_DIR}/", path=path)
         if not 1 <= number <= len(backups):
-            raise ToolkitError(f"has no backup number {number}; the backups are numbered 1 to {len(backups)}",
-                               path=path, hint="list them with `toolkit restore FILE --list`")
+            raise ToolkitError(
+                f"has no backup number {number}; the backups are numbered 1 to {len(backups)}",
+                path=path,
+                hint="list them with `toolkit restore FILE --list`",
+            )
         chosen = backups[number - 1]
         with Package.open(chosen.path):  # refuses a damaged or foreign file before anything is replaced
             pass
@@ -90,8 +93,7 @@ def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = 
         # The chosen backup is copied into the new version before the current one is backed up
         # (which may prune the oldest backup), so even restoring the oldest one is safe.
         stamp = FileStamp.of(path) if path.exists() else None
-        previous = atomic_write(path, lambda tmp: shutil.copyfile(chosen.path, tmp), keep_backups=keep,
-                                expect=stamp)
+        previous = atomic_write(path, lambda tmp: shutil.copyfile(chosen.path, tmp), keep_backups=keep, expect=stamp)
     return Restored(path, chosen, previous)
 
 
@@ -100,6 +102,5 @@ def format_backups(path: Path, backups: list[Backup]) -> str:
 
     if not backups:
         return f"{path}: no backups in {path.parent / BACKUP_DIR}"
-    rows = [(b.number, f"{b.taken:%Y-%m-%d %H:%M:%S}" if b.taken else "", f"{b.size:,}", b.path.name)
-            for b in backups]
+    rows = [(b.number, f"{b.taken:%Y-%m-%d %H:%M:%S}" if b.taken else "", f"{b.size:,}", b.path.name) for b in backups]
     return format_table(["#", "time", "bytes", "backup"], rows)

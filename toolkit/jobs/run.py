@@ -67,8 +67,11 @@ class FileWorkbook:
 
     def check_unchanged(self) -> None:
         if self.stamp is not None and self.path.exists() and FileStamp.of(self.path) != self.stamp:
-            raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
-                               path=self.path, hint="run the job again")
+            raise WorkbookBusy(
+                "was changed by someone else while the job ran; nothing was written",
+                path=self.path,
+                hint="run the job again",
+            )
 
     def preflight(self, plan: TablePlan) -> None:
         with Package.open(self.path) as pkg:
@@ -88,10 +91,10 @@ class WorkbookSource(Protocol):
 
     path: Path
 
-    def check_writable(self) -> None: ...          # refuse early when the job may not write it
-    def snapshot(self) -> None: ...                # remember its state before reading
+    def check_writable(self) -> None: ...  # refuse early when the job may not write it
+    def snapshot(self) -> None: ...  # remember its state before reading
     def read(self, schema) -> Table: ...
-    def check_unchanged(self) -> None: ...         # refuse when someone changed it while the job ran
+    def check_unchanged(self) -> None: ...  # refuse when someone changed it while the job ran
     def preflight(self, plan: TablePlan) -> None: ...  # refuse a damaged workbook before the first write
     def write(self, plan: TablePlan, settings: Settings) -> list[Problem]: ...
 
@@ -100,19 +103,32 @@ def _missing_required(table: Table) -> list[str]:
     return [c.name for c in table.schema.columns if c.required and not table.has(c.name)]
 
 
-def run_jobs(folder: str | Path = ".", jobs: tuple[str, ...] = JOBS, *, as_of: dt.datetime | None = None,
-             dry_run: bool = False, settings: Settings | None = None, progress=None) -> JobResult:
+def run_jobs(
+    folder: str | Path = ".",
+    jobs: tuple[str, ...] = JOBS,
+    *,
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    progress=None,
+) -> JobResult:
     """Run the named jobs on the workbooks in `folder`.
 
     `progress` (optional) gets `.step(text)` calls as the job moves on: read, decide, write, log.
     """
-    return run_jobs_with(FileWorkbook, folder, jobs, as_of=as_of, dry_run=dry_run, settings=settings,
-                         progress=progress)
+    return run_jobs_with(FileWorkbook, folder, jobs, as_of=as_of, dry_run=dry_run, settings=settings, progress=progress)
 
 
-def run_jobs_with(source: Callable[[Path], WorkbookSource], folder: str | Path = ".", jobs: tuple[str, ...] = JOBS,
-                  *, as_of: dt.datetime | None = None, dry_run: bool = False, settings: Settings | None = None,
-                  progress=None) -> JobResult:
+def run_jobs_with(
+    source: Callable[[Path], WorkbookSource],
+    folder: str | Path = ".",
+    jobs: tuple[str, ...] = JOBS,
+    *,
+    as_of: dt.datetime | None = None,
+    dry_run: bool = False,
+    settings: Settings | None = None,
+    progress=None,
+) -> JobResult:
     """run_jobs, reading and writing each workbook through `source(path)` (FileWorkbook, or the
     Excel adapter for a workbook open in Excel). Same rules, same changes, same change log."""
     progress = progress or NoProgress()
@@ -139,9 +155,12 @@ def run_jobs_with(source: Callable[[Path], WorkbookSource], folder: str | Path =
         for table in (register, tracker):
             missing = _missing_required(table)
             if missing:
-                raise ToolkitError(f"sheet '{table.sheet}' lacks required column(s) "
-                                   f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
-                                   path=table.path, hint="run `toolkit check` for details")
+                raise ToolkitError(
+                    f"sheet '{table.sheet}' lacks required column(s) "
+                    f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
+                    path=table.path,
+                    hint="run `toolkit check` for details",
+                )
         reg_plan, trk_plan = TablePlan(register), TablePlan(tracker)
         progress.step("applying the rules")
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
@@ -177,8 +196,16 @@ def _read_both(reg_src: WorkbookSource, trk_src: WorkbookSource, settings: Setti
         return register.result(), tracker
 
 
-def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.datetime,
-           reg_plan: TablePlan, trk_plan: TablePlan, result: JobResult) -> None:
+def decide(
+    settings: Settings,
+    register: Table,
+    tracker: Table,
+    jobs,
+    as_of: dt.datetime,
+    reg_plan: TablePlan,
+    trk_plan: TablePlan,
+    result: JobResult,
+) -> None:
     """All decisions of the requested jobs, in dependency order, as planned cell changes."""
     lang = settings.header_language
     reg_ids = register.values("customer_id")
@@ -192,9 +219,13 @@ def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.
     sla_states = tracker.values("sla_state")
     figures = None
     if "sync" in jobs or "tiers" in jobs:
-        figures = sync_rules.complaint_figures(reg_ids, tracker_cols, as_of, sla_states,
-                                               closed_statuses=tuple(settings.section("sla").get(
-                                                   "closed_statuses", ["已解决", "已关闭"])))
+        figures = sync_rules.complaint_figures(
+            reg_ids,
+            tracker_cols,
+            as_of,
+            sla_states,
+            closed_statuses=tuple(settings.section("sla").get("closed_statuses", ["已解决", "已关闭"])),
+        )
     # 2. tiers
     tiers_now = reg_cols["tier"]
     if "tiers" in jobs:
@@ -203,9 +234,15 @@ def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.
         rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
         outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), rules)
         for i in expired:
-            result.problems.append(register.problem(
-                i, "override_expires", reg_cols["override_expires"][i],
-                "the manual tier override has expired and is no longer applied", "warning"))
+            result.problems.append(
+                register.problem(
+                    i,
+                    "override_expires",
+                    reg_cols["override_expires"][i],
+                    "the manual tier override has expired and is no longer applied",
+                    "warning",
+                )
+            )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         tiers_now = outputs["tier"]
         reg_cols = {**reg_cols, **outputs}
@@ -227,22 +264,32 @@ def decide(settings: Settings, register: Table, tracker: Table, jobs, as_of: dt.
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
         vrules = visit_rules.VisitRules.from_settings(settings.data, settings.source)
-        visits = visit_rules.evaluate_visits(reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now,
-                                             as_of.date(), vrules)
+        visits = visit_rules.evaluate_visits(
+            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), vrules
+        )
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register
     if "sync" in jobs:
         fields, unknown_rows = sync_rules.customer_fields_for_tracker(
-            tracker_cols["customer_id"], {**reg_cols, "tier": tiers_now}, index,
-            tracker.values("customer_name"), tracker.values("contact_phone"))
+            tracker_cols["customer_id"],
+            {**reg_cols, "tier": tiers_now},
+            index,
+            tracker.values("customer_name"),
+            tracker.values("contact_phone"),
+        )
         keep = fields.pop("_keep")
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
         for i in unknown_rows:
-            result.problems.append(tracker.problem(i, "customer_id", tracker_cols["customer_id"][i],
-                                                   fields["customer_check"][i], "warning"))
+            result.problems.append(
+                tracker.problem(
+                    i, "customer_id", tracker_cols["customer_id"][i], fields["customer_check"][i], "warning"
+                )
+            )
         if "flag" in jobs:  # overdue counts from this run's deadlines
-            figures = {**figures, "overdue_complaints": sync_rules.overdue_counts(
-                reg_ids, tracker_cols["customer_id"], sla_states)}
+            figures = {
+                **figures,
+                "overdue_complaints": sync_rules.overdue_counts(reg_ids, tracker_cols["customer_id"], sla_states),
+            }
         plan_changes(reg_plan, "sync", figures, keep=_keep_rows(dup_rows, figures), language=lang)
 
 

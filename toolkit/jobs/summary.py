@@ -31,15 +31,26 @@ from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "summary"
-STEP_LABELS_EN = {"record": "Record", "respond": "Respond", "resolve": "Resolve", "same_day": "Same-day notice",
-                  "feedback": "Feedback", "survey": "Survey"}
-DIMENSION_LABELS = {"category": ("投诉类别", "Category"), "priority": ("优先级", "Priority"),
-                    "channel": ("渠道", "Channel"), "department": ("涉及部门", "Department"),
-                    "handler": ("处理人", "Handler")}
+STEP_LABELS_EN = {
+    "record": "Record",
+    "respond": "Respond",
+    "resolve": "Resolve",
+    "same_day": "Same-day notice",
+    "feedback": "Feedback",
+    "survey": "Survey",
+}
+DIMENSION_LABELS = {
+    "category": ("投诉类别", "Category"),
+    "priority": ("优先级", "Priority"),
+    "channel": ("渠道", "Channel"),
+    "department": ("涉及部门", "Department"),
+    "handler": ("处理人", "Handler"),
+}
 CHART_WIDTH_CM = 15.5
 
 
 # ------------------------------------------------------------------------------------------ settings
+
 
 @dataclass(frozen=True)
 class SummarySettings:
@@ -60,7 +71,7 @@ class SummarySettings:
     def from_settings(cls, settings: Settings) -> SummarySettings:
         src = settings.source
         data = settings.section("summary")
-        rules = monthly.SummaryRules.from_settings(settings.data, src)   # checks every key of [summary]
+        rules = monthly.SummaryRules.from_settings(settings.data, src)  # checks every key of [summary]
 
         def expect(cond, key, what, got):
             if not cond:
@@ -81,21 +92,37 @@ class SummarySettings:
         limits = {}
         for key in ("overdue_list_limit", "review_list_limit"):
             value = data.get(key, 50)
-            expect(isinstance(value, int) and not isinstance(value, bool) and value >= 0, key,
-                   "a whole number of at least 0", value)
+            expect(
+                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
+                key,
+                "a whole number of at least 0",
+                value,
+            )
             limits[key] = value
         office = {str(k): v for k, v in settings.section("notices").get("office", {}).items()}
         office.setdefault("name", "客户服务中心")
-        return cls(data["output_dir"], data["templates_dir"], data["language"], data["filename"],
-                   data["filename_en"], wb, data["sheet"], float(timeout), limits["overdue_list_limit"],
-                   limits["review_list_limit"], office, rules)
+        return cls(
+            data["output_dir"],
+            data["templates_dir"],
+            data["language"],
+            data["filename"],
+            data["filename_en"],
+            wb,
+            data["sheet"],
+            float(timeout),
+            limits["overdue_list_limit"],
+            limits["review_list_limit"],
+            office,
+            rules,
+        )
 
 
 # ------------------------------------------------------------------------------------------ result
 
+
 @dataclass
 class SummaryResult:
-    month: str                               # "2026-10"
+    month: str  # "2026-10"
     as_of: dt.datetime
     docx: Path
     xlsx: Path
@@ -103,17 +130,19 @@ class SummaryResult:
     pdf: Path | None = None
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    template: str = ""                       # where the template came from
-    xlsx_row: int | None = None              # the month's row in monthly_summary.xlsx
-    xlsx_replaced: bool = False              # True: the month's row was there and was replaced
-    charts: dict[str, bytes] = field(default_factory=dict)   # name -> PNG
+    template: str = ""  # where the template came from
+    xlsx_row: int | None = None  # the month's row in monthly_summary.xlsx
+    xlsx_replaced: bool = False  # True: the month's row was there and was replaced
+    charts: dict[str, bytes] = field(default_factory=dict)  # name -> PNG
     seconds: dict[str, float] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------------------------------ the job
 
-def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = False, out_dir=None, settings=None,
-                 progress=None) -> SummaryResult:
+
+def make_summary(
+    folder, month: str | None = None, *, as_of=None, pdf: bool = False, out_dir=None, settings=None, progress=None
+) -> SummaryResult:
     """Make the monthly report for `month` ("2026-10"; None: the calendar month before `as_of`).
 
     `as_of` (default now): figures are as of the month's end, or as of `as_of` when the month is
@@ -139,8 +168,10 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
         except ValueError as exc:
             raise ToolkitError(f"month {exc}") from None
     if as_of <= the_month.start:
-        raise ToolkitError(f"the month {the_month} has not begun at {as_of:%Y-%m-%d %H:%M}; nothing to report",
-                           hint="give a month that has begun, e.g. --month " + str(monthly.month_before(as_of)))
+        raise ToolkitError(
+            f"the month {the_month} has not begun at {as_of:%Y-%m-%d %H:%M}; nothing to report",
+            hint="give a month that has begun, e.g. --month " + str(monthly.month_before(as_of)),
+        )
     out = Path(out_dir) if out_dir is not None else folder / ss.output_dir
     xlsx_path = folder / ss.workbook
     language = ss.language
@@ -151,7 +182,7 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
 
         require_soffice()
     if xlsx_path.exists():
-        refuse_if_open(xlsx_path)           # before the work, not after it
+        refuse_if_open(xlsx_path)  # before the work, not after it
     _refuse_if_open_in_word(docx_path)
 
     with folder_lock(folder):
@@ -162,8 +193,11 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
         for table, needed in ((tracker, ("complaint_id", "received_at")), (register, ("customer_id",))):
             missing = [table.schema.column(n).header for n in needed if not table.has(n)]
             if missing:
-                raise ToolkitError(f"sheet '{table.sheet}' has no {', '.join(missing)} column; no report was made",
-                                   path=table.path, hint="run `toolkit check` for details")
+                raise ToolkitError(
+                    f"sheet '{table.sheet}' has no {', '.join(missing)} column; no report was made",
+                    path=table.path,
+                    hint="run `toolkit check` for details",
+                )
         seconds = {"read": time.perf_counter() - clock}
 
         progress.step("working out the figures")
@@ -172,18 +206,35 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
 
         cal, warn = office_calendar(folder, settings)
         rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
-        needed_t = set(sla_rules.INPUT_COLUMNS) | {"complaint_id", "customer_id", "customer_name", "satisfaction",
-                                                   "solution", "status", *monthly.DIMENSIONS}
+        needed_t = set(sla_rules.INPUT_COLUMNS) | {
+            "complaint_id",
+            "customer_id",
+            "customer_name",
+            "satisfaction",
+            "solution",
+            "status",
+            *monthly.DIMENSIONS,
+        }
         tcols = {name: tracker.values(name) for name in needed_t if name in tracker.schema}
-        rcols = {name: register.values(name) for name in ("customer_id", "name", "tier", "previous_tier",
-                                                          "tier_changed_on", "tier_reason")}
-        figures = monthly.monthly_figures(tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules,
-                                          rules=ss.rules)
+        rcols = {
+            name: register.values(name)
+            for name in ("customer_id", "name", "tier", "previous_tier", "tier_changed_on", "tier_reason")
+        }
+        figures = monthly.monthly_figures(
+            tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules, rules=ss.rules
+        )
         if not cal.is_known(the_month.start.date()):
             warn(the_month.year)
         seconds["figures"] = time.perf_counter() - t
-        result = SummaryResult(month=str(the_month), as_of=as_of, docx=docx_path, xlsx=xlsx_path, figures=figures,
-                               problems=problems, notes=list(figures.notes))
+        result = SummaryResult(
+            month=str(the_month),
+            as_of=as_of,
+            docx=docx_path,
+            xlsx=xlsx_path,
+            figures=figures,
+            problems=problems,
+            notes=list(figures.notes),
+        )
         if not any(register.values("tier")):
             result.notes.append("the register has no tiers yet (run `toolkit run` first): the tier table is empty")
 
@@ -194,8 +245,9 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
         result.charts = make_charts(figures, language)
         font = charts.cjk_font()
         if font is None:
-            result.notes.append("no Chinese font is installed, so the charts' Chinese labels show as boxes "
-                                "(install fonts-noto-cjk)")
+            result.notes.append(
+                "no Chinese font is installed, so the charts' Chinese labels show as boxes (install fonts-noto-cjk)"
+            )
         seconds["charts"] = time.perf_counter() - t
 
         progress.step("writing the report")
@@ -206,8 +258,13 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
 
         progress.step(f"writing {xlsx_path.name}")
         t = time.perf_counter()
-        row, replaced, notes = write_month_row(xlsx_path, ss.sheet, kpi_row(figures.kpis, as_of),
-                                               language=settings.header_language, keep_backups=settings.backups_kept)
+        row, replaced, notes = write_month_row(
+            xlsx_path,
+            ss.sheet,
+            kpi_row(figures.kpis, as_of),
+            language=settings.header_language,
+            keep_backups=settings.backups_kept,
+        )
         result.xlsx_row, result.xlsx_replaced = row, replaced
         result.notes += notes
         seconds["xlsx"] = time.perf_counter() - t
@@ -219,7 +276,7 @@ def make_summary(folder, month: str | None = None, *, as_of=None, pdf: bool = Fa
 
         converted = convert_to_pdf([docx_path], out, timeout=ss.pdf_timeout)
         result.pdf = converted.pdfs.get(docx_path)
-        if result.pdf is None:   # the report itself was made: say so rather than fail the whole job
+        if result.pdf is None:  # the report itself was made: say so rather than fail the whole job
             why = converted.failed.get(docx_path, "LibreOffice wrote no PDF")
             result.notes.append(f"no PDF could be made: {why} (the .docx was made)")
         seconds["pdf"] = time.perf_counter() - t
@@ -243,6 +300,7 @@ def _refuse_if_open_in_word(path: Path) -> None:
 
 # ------------------------------------------------------------------------------------------ templates
 
+
 def find_template(settings: Settings, ss: SummarySettings, language: str) -> tuple[str | Path | bytes, str]:
     """(the template, where it came from): the office's templates folder, then the shipped one, then built."""
     from toolkit.documents.stock import template_file_name
@@ -257,8 +315,9 @@ def find_template(settings: Settings, ss: SummarySettings, language: str) -> tup
     return summary_template.build(language), f"shipped template {name} (built)"
 
 
-def _render(settings: Settings, ss: SummarySettings, language: str, context: dict, pngs: dict[str, bytes],
-            target: Path) -> str:
+def _render(
+    settings: Settings, ss: SummarySettings, language: str, context: dict, pngs: dict[str, bytes], target: Path
+) -> str:
     from toolkit.documents.check import check_template
     from toolkit.documents.pictures import Picture, insert_pictures
     from toolkit.documents.stock import template_file_name
@@ -270,11 +329,13 @@ def _render(settings: Settings, ss: SummarySettings, language: str, context: dic
         check_template(tpl, set(context), context_shapes(context), what="the monthly report")
         data = tpl.render(context)
     except (TemplateError, RenderError) as exc:
-        raise ToolkitError(f"the report template cannot be used: {exc}" if not getattr(exc, "path", None) else str(exc),
-                           path=None if getattr(exc, "path", None) else label) from None
+        raise ToolkitError(
+            f"the report template cannot be used: {exc}" if not getattr(exc, "path", None) else str(exc),
+            path=None if getattr(exc, "path", None) else label,
+        ) from None
     titles = chart_titles(language)
     pictures = {name: Picture(png, CHART_WIDTH_CM, titles[name]) for name, png in pngs.items()}
-    data, _unused = insert_pictures(data, pictures)   # a template may leave a chart out
+    data, _unused = insert_pictures(data, pictures)  # a template may leave a chart out
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     try:
@@ -302,13 +363,23 @@ def context_shapes(context: dict) -> dict[str, set[str]]:
 ROW_FIELDS = {
     "kpis": ("label", "value", "target", "status", "previous", "change"),
     "steps": ("label", "counts", "value", "target", "status", "previous", "change"),
-    **{f"by_{d}": ("name", "received", "resolution", "resolve_on_time", "overdue", "surveyed", "satisfaction")
-       for d in monthly.DIMENSIONS},
+    **{
+        f"by_{d}": ("name", "received", "resolution", "resolve_on_time", "overdue", "surveyed", "satisfaction")
+        for d in monthly.DIMENSIONS
+    },
     "top_customers": ("customer_id", "name", "tier", "complaints", "repeats", "open", "low_scores"),
     "tiers": ("tier", "customers", "share"),
     "tier_changes": ("customer_id", "name", "previous_tier", "tier", "changed_on", "reason", "direction"),
-    "overdue": ("complaint_id", "customer_name", "handler", "department", "next_step", "next_deadline", "hours_late",
-                "level"),
+    "overdue": (
+        "complaint_id",
+        "customer_name",
+        "handler",
+        "department",
+        "next_step",
+        "next_deadline",
+        "hours_late",
+        "level",
+    ),
     "reviews": ("complaint_id", "customer_name", "score", "handler", "category", "solution"),
 }
 DASH = "—"
@@ -359,8 +430,11 @@ def _step_label(step: str, language: str) -> str:
 def chart_titles(language: str) -> dict[str, str]:
     if language == "zh":
         return {"weekly": "每周受理量", "category": "按投诉类别", "on_time": "各环节按时率"}
-    return {"weekly": "Complaints received per week", "category": "Complaints by category",
-            "on_time": "Steps done on time"}
+    return {
+        "weekly": "Complaints received per week",
+        "category": "Complaints by category",
+        "on_time": "Steps done on time",
+    }
 
 
 def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
@@ -369,15 +443,16 @@ def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
     titles = chart_titles(language)
     zh = language == "zh"
     weeks = [(f"{w.first.month}/{w.first.day}–{w.last.month}/{w.last.day}", w.received) for w in figures.weeks]
-    categories = [(g.key or _blank_label(language), g.received) for g in figures.breakdowns["category"]
-                  if g.received]
+    categories = [(g.key or _blank_label(language), g.received) for g in figures.breakdowns["category"] if g.received]
     steps = [(_step_label(s, language), figures.kpis.on_time[s].value) for s in monthly.STEPS]
     return {
         "weekly": charts.weekly_volume(weeks, title=titles["weekly"], ylabel="件" if zh else "complaints"),
-        "category": charts.category_breakdown(categories or [(_blank_label(language), 0)], title=titles["category"],
-                                              xlabel="件" if zh else "complaints"),
-        "on_time": charts.on_time_by_step(steps, target=figures.rules.on_time_target, title=titles["on_time"],
-                                          target_label="目标" if zh else "target"),
+        "category": charts.category_breakdown(
+            categories or [(_blank_label(language), 0)], title=titles["category"], xlabel="件" if zh else "complaints"
+        ),
+        "on_time": charts.on_time_by_step(
+            steps, target=figures.rules.on_time_target, title=titles["on_time"], target_label="目标" if zh else "target"
+        ),
     }
 
 
@@ -385,32 +460,74 @@ def _kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> 
     zh = language == "zh"
 
     def line(label_zh, label_en, value, prev, kind, target=None, show=None):
-        shown = show or (pct if kind == "rate" else (lambda v: str(v)) if kind == "count" else
-                         (lambda v: num(v, 2)) if kind == "score" else num)
-        return {"label": label_zh if zh else label_en, "value": shown(value), "previous": shown(prev),
-                "target": ("≥ " + pct(target).replace(".0%", "%")) if target is not None else "",
-                "status": _status(value, target, language) if target is not None else "",
-                "change": change(value, prev, kind, language)}
+        shown = show or (
+            pct
+            if kind == "rate"
+            else (lambda v: str(v))
+            if kind == "count"
+            else (lambda v: num(v, 2))
+            if kind == "score"
+            else num
+        )
+        return {
+            "label": label_zh if zh else label_en,
+            "value": shown(value),
+            "previous": shown(prev),
+            "target": ("≥ " + pct(target).replace(".0%", "%")) if target is not None else "",
+            "status": _status(value, target, language) if target is not None else "",
+            "change": change(value, prev, kind, language),
+        }
 
     return [
         line("受理投诉数", "Complaints received", k.received, p.received, "count"),
         line("闭环数", "Complaints closed", k.closed, p.closed, "count"),
-        line("月内解决率", "Resolved by the month's end", k.resolution.value, p.resolution.value, "rate",
-             rules.resolution_target),
+        line(
+            "月内解决率",
+            "Resolved by the month's end",
+            k.resolution.value,
+            p.resolution.value,
+            "rate",
+            rules.resolution_target,
+        ),
         line("月末未结数", "Open at the month's end", k.open_at_end, p.open_at_end, "count"),
         line("月末逾期数", "Overdue at the month's end", k.overdue_at_end, p.overdue_at_end, "count"),
-        line("响应工时（中位数）", "Working hours to respond (median)", k.respond_hours.median, p.respond_hours.median,
-             "hours"),
-        line("响应工时（平均）", "Working hours to respond (mean)", k.respond_hours.mean, p.respond_hours.mean, "hours"),
-        line("解决工时（中位数）", "Working hours to resolve (median)", k.resolve_hours.median, p.resolve_hours.median,
-             "hours"),
-        line("解决工时（平均）", "Working hours to resolve (mean)", k.resolve_hours.mean, p.resolve_hours.mean, "hours"),
+        line(
+            "响应工时（中位数）",
+            "Working hours to respond (median)",
+            k.respond_hours.median,
+            p.respond_hours.median,
+            "hours",
+        ),
+        line(
+            "响应工时（平均）", "Working hours to respond (mean)", k.respond_hours.mean, p.respond_hours.mean, "hours"
+        ),
+        line(
+            "解决工时（中位数）",
+            "Working hours to resolve (median)",
+            k.resolve_hours.median,
+            p.resolve_hours.median,
+            "hours",
+        ),
+        line(
+            "解决工时（平均）", "Working hours to resolve (mean)", k.resolve_hours.mean, p.resolve_hours.mean, "hours"
+        ),
         line("满意度评价数", "Satisfaction scores", k.surveyed, p.surveyed, "count"),
         line("平均满意度（1–5）", "Mean satisfaction (1-5)", k.satisfaction_mean, p.satisfaction_mean, "score"),
-        line(f"满意率（≥{rules.satisfied_score}分）", f"Satisfied (score ≥ {rules.satisfied_score})",
-             k.satisfied.value, p.satisfied.value, "rate", rules.satisfied_target),
-        line(f"低分复盘数（<{rules.review_below}分）", f"Cases to review (score < {rules.review_below})", k.low_scores,
-             p.low_scores, "count"),
+        line(
+            f"满意率（≥{rules.satisfied_score}分）",
+            f"Satisfied (score ≥ {rules.satisfied_score})",
+            k.satisfied.value,
+            p.satisfied.value,
+            "rate",
+            rules.satisfied_target,
+        ),
+        line(
+            f"低分复盘数（<{rules.review_below}分）",
+            f"Cases to review (score < {rules.review_below})",
+            k.low_scores,
+            p.low_scores,
+            "count",
+        ),
         line("重复投诉数", "Repeat complaints", k.repeats.part, p.repeats.part, "count"),
         line("重复投诉率", "Repeat complaint rate", k.repeats.value, p.repeats.value, "rate"),
         line("等级变更客户数", "Customers changing tier", k.tier_changes, p.tier_changes, "count"),
@@ -430,16 +547,29 @@ def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, 
     steps = []
     for s in monthly.STEPS:
         r, q = k.on_time[s], p.on_time[s]
-        steps.append({"label": _step_label(s, language), "counts": f"{r.part}/{r.whole}", "value": pct(r.value),
-                      "target": "≥ " + pct(rules.on_time_target).replace(".0%", "%"),
-                      "status": _status(r.value, rules.on_time_target, language), "previous": pct(q.value),
-                      "change": change(r.value, q.value, "rate", language)})
+        steps.append(
+            {
+                "label": _step_label(s, language),
+                "counts": f"{r.part}/{r.whole}",
+                "value": pct(r.value),
+                "target": "≥ " + pct(rules.on_time_target).replace(".0%", "%"),
+                "status": _status(r.value, rules.on_time_target, language),
+                "previous": pct(q.value),
+                "change": change(r.value, q.value, "rate", language),
+            }
+        )
     ctx = {
         "office": office,
-        "month": str(figures.month), "month_label": figures.month.label(language), "cutoff": k.cutoff,
-        "report_date": as_of.date(), "as_of": as_of, "partial": figures.partial,
+        "month": str(figures.month),
+        "month_label": figures.month.label(language),
+        "cutoff": k.cutoff,
+        "report_date": as_of.date(),
+        "as_of": as_of,
+        "partial": figures.partial,
         "previous_month_label": figures.previous.month.label(language),
-        "received": k.received, "closed": k.closed, "resolution_rate": pct(k.resolution.value),
+        "received": k.received,
+        "closed": k.closed,
+        "resolution_rate": pct(k.resolution.value),
         "resolution_target": pct(rules.resolution_target).replace(".0%", "%"),
         "satisfied_share": pct(k.satisfied.value),
         "satisfied_target": pct(rules.satisfied_target).replace(".0%", "%"),
@@ -448,38 +578,85 @@ def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, 
         "kpis": _kpi_lines(k, p, rules, language),
         "steps": steps,
         "charts": {name: picture_token(name) for name in ("weekly", "category", "on_time")},
-        "top_customers": [{"customer_id": c.customer_id, "name": c.name, "tier": c.tier or "", "complaints": c.complaints,
-                           "repeats": c.repeats, "open": c.open_at_end, "low_scores": c.low_scores}
-                          for c in figures.top_customers],
-        "tier_changes": [{"customer_id": c.customer_id, "name": c.name, "previous_tier": c.previous_tier or "",
-                          "tier": c.tier or "", "changed_on": c.changed_on, "reason": c.reason,
-                          "direction": {"up": "升级", "down": "降级"}.get(c.direction, "") if zh else c.direction}
-                         for c in figures.tier_changes],
+        "top_customers": [
+            {
+                "customer_id": c.customer_id,
+                "name": c.name,
+                "tier": c.tier or "",
+                "complaints": c.complaints,
+                "repeats": c.repeats,
+                "open": c.open_at_end,
+                "low_scores": c.low_scores,
+            }
+            for c in figures.top_customers
+        ],
+        "tier_changes": [
+            {
+                "customer_id": c.customer_id,
+                "name": c.name,
+                "previous_tier": c.previous_tier or "",
+                "tier": c.tier or "",
+                "changed_on": c.changed_on,
+                "reason": c.reason,
+                "direction": {"up": "升级", "down": "降级"}.get(c.direction, "") if zh else c.direction,
+            }
+            for c in figures.tier_changes
+        ],
         "tier_change_count": len(figures.tier_changes),
         "tier_ups": sum(1 for c in figures.tier_changes if c.direction == "up"),
         "tier_downs": sum(1 for c in figures.tier_changes if c.direction == "down"),
-        "overdue_count": len(figures.overdue), "overdue_shown": min(len(figures.overdue), ss.overdue_list_limit),
+        "overdue_count": len(figures.overdue),
+        "overdue_shown": min(len(figures.overdue), ss.overdue_list_limit),
         "overdue_by_step": ("、" if zh else ", ").join(
-            f"{step if zh else _english_step(step)} {n}" for step, n in figures.overdue_by_step.items()),
-        "overdue": [{"complaint_id": o.complaint_id, "customer_name": o.customer_name, "handler": o.handler,
-                     "department": o.department, "next_step": o.next_step if zh else _english_step(o.next_step),
-                     "next_deadline": o.next_deadline, "hours_late": num(o.hours_late), "level": o.escalation_level}
-                    for o in figures.overdue[: ss.overdue_list_limit]],
-        "review_below": rules.review_below, "review_count": len(figures.reviews),
+            f"{step if zh else _english_step(step)} {n}" for step, n in figures.overdue_by_step.items()
+        ),
+        "overdue": [
+            {
+                "complaint_id": o.complaint_id,
+                "customer_name": o.customer_name,
+                "handler": o.handler,
+                "department": o.department,
+                "next_step": o.next_step if zh else _english_step(o.next_step),
+                "next_deadline": o.next_deadline,
+                "hours_late": num(o.hours_late),
+                "level": o.escalation_level,
+            }
+            for o in figures.overdue[: ss.overdue_list_limit]
+        ],
+        "review_below": rules.review_below,
+        "review_count": len(figures.reviews),
         "review_shown": min(len(figures.reviews), ss.review_list_limit),
-        "reviews": [{"complaint_id": r.complaint_id, "customer_name": r.customer_name, "score": r.score,
-                     "handler": r.handler, "category": r.category or blank, "solution": _clip(r.solution, 60)}
-                    for r in figures.reviews[: ss.review_list_limit]],
+        "reviews": [
+            {
+                "complaint_id": r.complaint_id,
+                "customer_name": r.customer_name,
+                "score": r.score,
+                "handler": r.handler,
+                "category": r.category or blank,
+                "solution": _clip(r.solution, 60),
+            }
+            for r in figures.reviews[: ss.review_list_limit]
+        ],
         "definitions": definitions(rules, language),
     }
     total = sum(n for _t, n in figures.tier_distribution)
-    ctx["tiers"] = [{"tier": t or ("未定级" if zh else "(none)"), "customers": n, "share": pct(n / total if total else None)}
-                    for t, n in figures.tier_distribution]
+    ctx["tiers"] = [
+        {"tier": t or ("未定级" if zh else "(none)"), "customers": n, "share": pct(n / total if total else None)}
+        for t, n in figures.tier_distribution
+    ]
     for d in monthly.DIMENSIONS:
-        ctx[f"by_{d}"] = [{"name": g.key or blank, "received": g.received, "resolution": pct(g.resolution.value),
-                           "resolve_on_time": pct(g.resolve_on_time.value), "overdue": g.overdue_at_end,
-                           "surveyed": g.surveyed, "satisfaction": num(g.satisfaction_mean, 2)}
-                          for g in figures.breakdowns[d]]
+        ctx[f"by_{d}"] = [
+            {
+                "name": g.key or blank,
+                "received": g.received,
+                "resolution": pct(g.resolution.value),
+                "resolve_on_time": pct(g.resolve_on_time.value),
+                "overdue": g.overdue_at_end,
+                "surveyed": g.surveyed,
+                "satisfaction": num(g.satisfaction_mean, 2),
+            }
+            for g in figures.breakdowns[d]
+        ]
     return ctx
 
 
@@ -524,9 +701,9 @@ def definitions(rules: monthly.SummaryRules, language: str) -> list[str]:
 
 # ------------------------------------------------------------------------------------------ monthly_summary.xlsx
 
+
 def _col(name, zh, en, kind="decimal", width=None) -> Column:
-    return Column(name=name, header=zh, english=en, type=kind, owner="toolkit", width=width,
-                  required=name == "month")
+    return Column(name=name, header=zh, english=en, type=kind, owner="toolkit", width=width, required=name == "month")
 
 
 SUMMARY_COLUMNS = (
@@ -537,8 +714,10 @@ SUMMARY_COLUMNS = (
     _col("resolution_rate", "解决率(%)", "Resolution Rate (%)"),
     _col("open_at_end", "月末未结数", "Open at Month End", "integer"),
     _col("overdue_at_end", "月末逾期数", "Overdue at Month End", "integer"),
-    *(_col(f"{s}_on_time", f"{sla_rules.STEP_NAMES[s]}按时率(%)", f"{STEP_LABELS_EN[s]} On Time (%)")
-      for s in monthly.STEPS),
+    *(
+        _col(f"{s}_on_time", f"{sla_rules.STEP_NAMES[s]}按时率(%)", f"{STEP_LABELS_EN[s]} On Time (%)")
+        for s in monthly.STEPS
+    ),
     _col("respond_hours_median", "响应工时中位数", "Respond Hours (median)"),
     _col("respond_hours_mean", "响应工时平均", "Respond Hours (mean)"),
     _col("resolve_hours_median", "解决工时中位数", "Resolve Hours (median)"),
@@ -570,14 +749,26 @@ def _pct_value(rate: Rate) -> float | None:
 def kpi_row(k: Kpis, made_at: dt.datetime) -> dict[str, object]:
     """One month's figures as monthly_summary.xlsx values (rates in per cent, 2 decimals)."""
     row = {
-        "month": str(k.month), "received": k.received, "closed": k.closed, "resolved": k.resolution.part,
-        "resolution_rate": _pct_value(k.resolution), "open_at_end": k.open_at_end,
+        "month": str(k.month),
+        "received": k.received,
+        "closed": k.closed,
+        "resolved": k.resolution.part,
+        "resolution_rate": _pct_value(k.resolution),
+        "open_at_end": k.open_at_end,
         "overdue_at_end": k.overdue_at_end,
-        "respond_hours_median": _r(k.respond_hours.median), "respond_hours_mean": _r(k.respond_hours.mean),
-        "resolve_hours_median": _r(k.resolve_hours.median), "resolve_hours_mean": _r(k.resolve_hours.mean),
-        "surveyed": k.surveyed, "satisfaction_mean": _r(k.satisfaction_mean), "satisfied_share": _pct_value(k.satisfied),
-        "low_scores": k.low_scores, "repeats": k.repeats.part, "repeat_rate": _pct_value(k.repeats),
-        "tier_changes": k.tier_changes, "cutoff": k.cutoff, "made_at": made_at,
+        "respond_hours_median": _r(k.respond_hours.median),
+        "respond_hours_mean": _r(k.respond_hours.mean),
+        "resolve_hours_median": _r(k.resolve_hours.median),
+        "resolve_hours_mean": _r(k.resolve_hours.mean),
+        "surveyed": k.surveyed,
+        "satisfaction_mean": _r(k.satisfaction_mean),
+        "satisfied_share": _pct_value(k.satisfied),
+        "low_scores": k.low_scores,
+        "repeats": k.repeats.part,
+        "repeat_rate": _pct_value(k.repeats),
+        "tier_changes": k.tier_changes,
+        "cutoff": k.cutoff,
+        "made_at": made_at,
     }
     for s in monthly.STEPS:
         row[f"{s}_on_time"] = _pct_value(k.on_time[s])
@@ -595,14 +786,15 @@ def _month_of(value) -> Month | None:
             return monthly.parse_month(text)
         except ValueError:
             try:
-                return monthly.parse_month(text[:7])   # "2026-10-01" (Excel turns a typed 2026-10 into a date)
+                return monthly.parse_month(text[:7])  # "2026-10-01" (Excel turns a typed 2026-10 into a date)
             except ValueError:
                 return None
     return None
 
 
-def write_month_row(path: Path, sheet: str, row: dict[str, object], *, language: str = "zh",
-                    keep_backups: int = 10) -> tuple[int, bool, list[str]]:
+def write_month_row(
+    path: Path, sheet: str, row: dict[str, object], *, language: str = "zh", keep_backups: int = 10
+) -> tuple[int, bool, list[str]]:
     """Put the month's row into monthly_summary.xlsx: (sheet row, replaced?, notes).
 
     A new file is made with XlsxWriter (Chinese headers, the English ones as their comments, or
@@ -623,10 +815,13 @@ def write_month_row(path: Path, sheet: str, row: dict[str, object], *, language:
     missing = [c for c in schema.columns if not table.has(c.name)]
     if missing:
         for c in missing:
-            add_column(path, table.sheet, c.header_for(language), header_row=table.header_row,
-                       keep_backups=keep_backups)
-        notes.append(f"{path.name}: column(s) {', '.join(c.header_for(language) for c in missing)} were missing "
-                     "and were added at the right")
+            add_column(
+                path, table.sheet, c.header_for(language), header_row=table.header_row, keep_backups=keep_backups
+            )
+        notes.append(
+            f"{path.name}: column(s) {', '.join(c.header_for(language) for c in missing)} were missing "
+            "and were added at the right"
+        )
         table = read_table(path, schema)
     wanted = _month_of(row["month"])
     matches = [i for i, v in enumerate(table.values("month")) if _month_of(v) == wanted]
@@ -634,8 +829,10 @@ def write_month_row(path: Path, sheet: str, row: dict[str, object], *, language:
     if matches:
         sheet_row = table.rows[matches[0]]
         if len(matches) > 1:
-            notes.append(f"{path.name}: the month {row['month']} is in rows "
-                         f"{', '.join(str(table.rows[i]) for i in matches)}; row {sheet_row} was updated")
+            notes.append(
+                f"{path.name}: the month {row['month']} is in rows "
+                f"{', '.join(str(table.rows[i]) for i in matches)}; row {sheet_row} was updated"
+            )
         for name, value in row.items():
             editor.set(table.sheet, (sheet_row, table.columns[name]), value)
         replaced = True

@@ -30,13 +30,13 @@ ID_COLUMNS = frozenset({"customer_id", "complaint_id"})
 @dataclass
 class Table:
     path: Path
-    sheet: str                       # the sheet's name as it is in the workbook
+    sheet: str  # the sheet's name as it is in the workbook
     schema: SheetSchema
-    header_row: int                  # sheet row number of the header
-    columns: dict[str, int]          # canonical name -> 1-based sheet column
-    headers: dict[str, str]          # canonical name -> header text as staff wrote it
-    unknown: dict[int, str]          # other header cells: sheet column -> text (left untouched)
-    header_last_col: int             # rightmost column with a header
+    header_row: int  # sheet row number of the header
+    columns: dict[str, int]  # canonical name -> 1-based sheet column
+    headers: dict[str, str]  # canonical name -> header text as staff wrote it
+    unknown: dict[int, str]  # other header cells: sheet column -> text (left untouched)
+    header_last_col: int  # rightmost column with a header
     rows: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     date1904: bool = False
@@ -83,12 +83,20 @@ class Table:
         return f"{column_letter(self.columns[name])}{self.rows[i]}"
 
     def problem(self, i: int | None, name: str | None, value, reason: str, severity: str = "error") -> Problem:
-        return Problem(str(self.path), self.sheet, self.rows[i] if i is not None else self.header_row,
-                       self.headers.get(name, name) if name else None, value, reason, severity)
+        return Problem(
+            str(self.path),
+            self.sheet,
+            self.rows[i] if i is not None else self.header_row,
+            self.headers.get(name, name) if name else None,
+            value,
+            reason,
+            severity,
+        )
 
 
-def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = None,
-               grid: list[list[object]] | None = None) -> Table:
+def read_table(
+    path: str | Path, schema: SheetSchema, *, sheet: str | None = None, grid: list[list[object]] | None = None
+) -> Table:
     """Read the schema's sheet from a workbook on disk.
 
     `grid`: the sheet's cells from A1 already in memory (an open Excel workbook's used range read
@@ -106,12 +114,17 @@ def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = Non
         shown = ", ".join(c.header for c in schema.columns if c.required)
         raise WorkbookRefused(
             f"sheet '{head.sheet}': no header row found in the first {len(grid)} rows "
-            f"(looked for headers such as {shown})", path=path,
-            hint="check that the sheet has a row of column headers")
+            f"(looked for headers such as {shown})",
+            path=path,
+            hint="check that the sheet has a row of column headers",
+        )
     header_cells = grid[idx]
     hmap = map_columns(header_cells, expected)
     table = Table(
-        path=path, sheet=head.sheet, schema=schema, header_row=idx + 1,
+        path=path,
+        sheet=head.sheet,
+        schema=schema,
+        header_row=idx + 1,
         columns={n: i + 1 for n, i in hmap.columns.items()},
         headers={n: str(header_cells[i]) for n, i in hmap.columns.items()},
         unknown={i + 1: t for i, t in hmap.unknown.items()},
@@ -121,14 +134,30 @@ def read_table(path: str | Path, schema: SheetSchema, *, sheet: str | None = Non
     for name in hmap.missing:
         col = schema.column(name)
         if col.required:
-            table.problems.append(Problem(str(path), head.sheet, table.header_row, col.header, None,
-                                          f"required column '{col.header}' ({col.english}) is missing"))
+            table.problems.append(
+                Problem(
+                    str(path),
+                    head.sheet,
+                    table.header_row,
+                    col.header,
+                    None,
+                    f"required column '{col.header}' ({col.english}) is missing",
+                )
+            )
     for name, positions in hmap.duplicates.items():
         letters = ", ".join(column_letter(p + 1) for p in positions)
-        table.problems.append(Problem(
-            str(path), head.sheet, table.header_row, schema.column(name).header, None,
-            f"the header appears in more than one column ({letters}); the first one (column "
-            f"{column_letter(positions[0] + 1)}) is used", "warning"))
+        table.problems.append(
+            Problem(
+                str(path),
+                head.sheet,
+                table.header_row,
+                schema.column(name).header,
+                None,
+                f"the header appears in more than one column ({letters}); the first one (column "
+                f"{column_letter(positions[0] + 1)}) is used",
+                "warning",
+            )
+        )
     if not table.columns:
         return table
     _load(table, head, cells)
@@ -154,10 +183,23 @@ def _load(table: Table, head, grid=None) -> None:
     kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
     by_col = {c: n for n, c in table.columns.items()}
     try:
-        if grid is not None or head.first_row is None or head.first_col is None or head.first_col != 1 and not head.complete:
+        if (
+            grid is not None
+            or head.first_row is None
+            or head.first_col is None
+            or head.first_col != 1
+            and not head.complete
+        ):
             raise RangeMismatch("the used range may start left of the peeked rows")
-        read = read_columns(table.path, table.sheet, table.header_row, head.first_row, head.first_col, kinds,
-                            expect_headers={c: table.headers[n] for c, n in by_col.items()})
+        read = read_columns(
+            table.path,
+            table.sheet,
+            table.header_row,
+            head.first_row,
+            head.first_col,
+            kinds,
+            expect_headers={c: table.headers[n] for c, n in by_col.items()},
+        )
         arrays = {by_col[c]: col.values for c, col in read.columns.items()}
         raws = {by_col[c]: col.raw for c, col in read.columns.items()}
     except RangeMismatch:
@@ -191,8 +233,9 @@ def _load(table: Table, head, grid=None) -> None:
             i = position.get(r)
             if i is None:
                 continue
-            value, err = parse_value(raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases,
-                                     date1904=table.date1904)
+            value, err = parse_value(
+                raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
+            )
             if err:
                 table.problems.append(table.problem(i, name, raw, err))
             overrides[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
@@ -227,9 +270,15 @@ def _refuse_day_numbers(table: Table, name: str, arr, overrides: dict) -> None:
             continue
         v = arr[i].as_py()
         shown = f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) and v.time() != dt.time() else f"{v:%Y-%m-%d}"
-        table.problems.append(table.problem(
-            i, name, shown, "not a real date: a date before 1900-03-01 is what Excel shows for a small "
-                                     "number typed in a date column; type the date instead"))
+        table.problems.append(
+            table.problem(
+                i,
+                name,
+                shown,
+                "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+                "number typed in a date column; type the date instead",
+            )
+        )
         overrides[i] = None
 
 
@@ -246,8 +295,11 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
     for i in found:
         if i not in overrides:
             v = arr[i].as_py()
-            reason = "not a number" if v != v or v in (float("inf"), float("-inf")) else \
-                "too large: Excel does not keep a number of more than 15 digits exactly"
+            reason = (
+                "not a number"
+                if v != v or v in (float("inf"), float("-inf"))
+                else "too large: Excel does not keep a number of more than 15 digits exactly"
+            )
             table.problems.append(table.problem(i, name, str(v), reason))
         overrides[i] = None
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
@@ -255,6 +307,7 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
 
 def _as_id(s: str) -> str:
     import unicodedata
+
     return unicodedata.normalize("NFKC", s).strip() if not s.isascii() else s.strip()
 
 
@@ -322,7 +375,7 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
 def _exact_arrays(table: Table, grid=None):
     """The slower exact path: every cell from A1 through calamine (or `grid`), then the same conversion."""
     grid = read_grid(table.path, table.sheet) if grid is None else grid
-    body = grid[table.header_row:]
+    body = grid[table.header_row :]
     arrays, raws = {}, {}
     for name, c in table.columns.items():
         col = table.schema.column(name)
@@ -359,6 +412,7 @@ def _typed_cells(cells: list, kind: str):
             else:
                 out.append(None)
                 raw[i] = v
-    typ = {"text": pa.string(), "choice": pa.string(), "date": pa.timestamp("ms"),
-           "datetime": pa.timestamp("ms")}.get(kind, pa.float64())
+    typ = {"text": pa.string(), "choice": pa.string(), "date": pa.timestamp("ms"), "datetime": pa.timestamp("ms")}.get(
+        kind, pa.float64()
+    )
     return pa.array(out, type=typ), raw

@@ -10,13 +10,13 @@ OWNERS = ("staff", "toolkit")
 
 @dataclass(frozen=True)
 class Column:
-    name: str                      # canonical name used by the toolkit, e.g. "customer_id"
-    header: str                    # the header staff see (Chinese by default), e.g. "客户编号"
-    english: str = ""              # the English header, e.g. "Customer ID"
+    name: str  # canonical name used by the toolkit, e.g. "customer_id"
+    header: str  # the header staff see (Chinese by default), e.g. "客户编号"
+    english: str = ""  # the English header, e.g. "Customer ID"
     aliases: tuple[str, ...] = ()  # more header texts accepted when reading
     type: str = "text"
     required: bool = False
-    owner: str = "staff"           # "staff": never written by the toolkit; "toolkit": computed
+    owner: str = "staff"  # "staff": never written by the toolkit; "toolkit": computed
     choices: tuple[str, ...] = ()
     choice_aliases: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     width: float | None = None
@@ -34,7 +34,7 @@ class Column:
 class SheetSchema:
     """One workbook's main sheet: its name, the key column and the columns in display order."""
 
-    role: str                      # "register" or "tracker"
+    role: str  # "register" or "tracker"
     sheet: str
     key: str
     columns: tuple[Column, ...]

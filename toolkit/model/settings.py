@@ -38,8 +38,8 @@ def default_settings() -> dict[str, Any]:
 @dataclass(frozen=True)
 class Settings:
     folder: Path
-    source: str                    # which file(s) the settings came from, for messages
-    data: dict[str, Any]           # the merged TOML, for sections other modules own
+    source: str  # which file(s) the settings came from, for messages
+    data: dict[str, Any]  # the merged TOML, for sections other modules own
     register: SheetSchema
     tracker: SheetSchema
 
@@ -101,42 +101,78 @@ def _build_sheet(role: str, data: dict, source: str) -> SheetSchema:
     for n, entry in enumerate(section.get("columns", [])):
         key = f"{role}.columns[{n + 1}]"
         unknown = set(entry) - _COLUMN_KEYS
-        expect_setting(not unknown, source, f"{key}.{sorted(unknown)[0] if unknown else ''}",
-                       "one of " + ", ".join(sorted(_COLUMN_KEYS)), "an unknown key")
+        expect_setting(
+            not unknown,
+            source,
+            f"{key}.{sorted(unknown)[0] if unknown else ''}",
+            "one of " + ", ".join(sorted(_COLUMN_KEYS)),
+            "an unknown key",
+        )
         name = entry.get("name")
-        expect_setting(isinstance(name, str) and name.isidentifier(), source, f"{key}.name",
-                       "a name of letters, digits and _", name)
+        expect_setting(
+            isinstance(name, str) and name.isidentifier(),
+            source,
+            f"{key}.name",
+            "a name of letters, digits and _",
+            name,
+        )
         expect_setting(name not in seen, source, f"{key}.name", "a name used once", name)
         seen.add(name)
         header = entry.get("header")
-        expect_setting(isinstance(header, str) and header.strip() != "", source, f"{role}.{name}.header",
-                       "a non-empty text", header)
+        expect_setting(
+            isinstance(header, str) and header.strip() != "",
+            source,
+            f"{role}.{name}.header",
+            "a non-empty text",
+            header,
+        )
         ctype = entry.get("type", "text")
         expect_setting(ctype in COLUMN_TYPES, source, f"{role}.{name}.type", "one of " + ", ".join(COLUMN_TYPES), ctype)
         owner = entry.get("owner", "staff")
         expect_setting(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
         aliases = entry.get("aliases", [])
-        expect_setting(isinstance(aliases, list) and all(isinstance(a, str) for a in aliases), source,
-                       f"{role}.{name}.aliases", "a list of texts", aliases)
+        expect_setting(
+            isinstance(aliases, list) and all(isinstance(a, str) for a in aliases),
+            source,
+            f"{role}.{name}.aliases",
+            "a list of texts",
+            aliases,
+        )
         values: tuple[str, ...] = ()
         aliases_map: dict[str, str] = {}
         if ctype == "choice":
             list_name = entry.get("choices", name)
-            expect_setting(list_name in choices, source, f"{role}.{name}.choices",
-                           "the name of a list under [choices]", list_name)
+            expect_setting(
+                list_name in choices, source, f"{role}.{name}.choices", "the name of a list under [choices]", list_name
+            )
             values = tuple(str(v) for v in choices[list_name])
             aliases_map = {str(k): str(v) for k, v in choice_aliases.get(list_name, {}).items()}
             for alias, target in aliases_map.items():
-                expect_setting(target in values, source, f"choice_aliases.{list_name}.{alias}",
-                               "one of " + ", ".join(values), target)
+                expect_setting(
+                    target in values,
+                    source,
+                    f"choice_aliases.{list_name}.{alias}",
+                    "one of " + ", ".join(values),
+                    target,
+                )
         width = entry.get("width")
-        expect_setting(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number",
-                       width)
-        columns.append(Column(
-            name=name, header=header.strip(), english=str(entry.get("english", "")).strip(),
-            aliases=tuple(aliases), type=ctype, required=bool(entry.get("required", False)),
-            owner=owner, choices=values, choice_aliases=aliases_map, width=width,
-        ))
+        expect_setting(
+            width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width
+        )
+        columns.append(
+            Column(
+                name=name,
+                header=header.strip(),
+                english=str(entry.get("english", "")).strip(),
+                aliases=tuple(aliases),
+                type=ctype,
+                required=bool(entry.get("required", False)),
+                owner=owner,
+                choices=values,
+                choice_aliases=aliases_map,
+                width=width,
+            )
+        )
     sheet = section.get("sheet")
     expect_setting(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
     key = section.get("key")
@@ -163,14 +199,31 @@ def load_settings(folder: str | Path = ".", *, overrides: dict | None = None) ->
         data = _merge(data, overrides, "", source)
     files = data.get("files", {})
     for key in ("register", "tracker"):
-        expect_setting(isinstance(files.get(key), str) and files[key].lower().endswith((".xlsx", ".xlsm")),
-                       source, f"files.{key}", "a file name ending in .xlsx or .xlsm", files.get(key))
-    expect_setting(isinstance(files.get("backups_kept"), int) and files["backups_kept"] >= 0, source,
-                   "files.backups_kept", "a whole number of at least 0", files.get("backups_kept"))
-    expect_setting(files.get("header_language") in ("zh", "en"), source, "files.header_language", "zh or en",
-                   files.get("header_language"))
+        expect_setting(
+            isinstance(files.get(key), str) and files[key].lower().endswith((".xlsx", ".xlsm")),
+            source,
+            f"files.{key}",
+            "a file name ending in .xlsx or .xlsm",
+            files.get(key),
+        )
+    expect_setting(
+        isinstance(files.get("backups_kept"), int) and files["backups_kept"] >= 0,
+        source,
+        "files.backups_kept",
+        "a whole number of at least 0",
+        files.get("backups_kept"),
+    )
+    expect_setting(
+        files.get("header_language") in ("zh", "en"),
+        source,
+        "files.header_language",
+        "zh or en",
+        files.get("header_language"),
+    )
     return Settings(
-        folder=folder, source=source, data=data,
+        folder=folder,
+        source=source,
+        data=data,
         register=_build_sheet("register", data, source),
         tracker=_build_sheet("tracker", data, source),
     )

@@ -59,9 +59,7 @@ _HAS_DIGIT = re.compile(r"[0-9]")
 # year-month-day with one separator used twice: 2025-03-05, 2025/3/5, 2025.3.5
 _DATE_ISO = re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})(?:(?:\s+|T)(.+))?", re.S)
 # 2025年3月5日, 2025年03月05日 (日 or 号; a time may follow directly after 日)
-_DATE_CN = re.compile(
-    r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*(?:[日号]\s*(.+)?|(?:\s(.+))?)", re.S
-)
+_DATE_CN = re.compile(r"([0-9]{4})\s*年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*(?:[日号]\s*(.+)?|(?:\s(.+))?)", re.S)
 # 20250305
 _DATE_COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:(?:\s+|T)(.+))?", re.S)
 _TIME = re.compile(

@@ -64,18 +64,46 @@ from toolkit.rules.plain import text_of
 
 DIMENSIONS = ("category", "priority", "channel", "department", "handler")
 STEPS = sla.STEPS
-_TIMES = ("received_at", "recorded_at", "responded_at", "settlement_told_at", "resolved_at", "feedback_at",
-          "closed_at", "survey_at", "wait_started_at", "wait_ended_at")
+_TIMES = (
+    "received_at",
+    "recorded_at",
+    "responded_at",
+    "settlement_told_at",
+    "resolved_at",
+    "feedback_at",
+    "closed_at",
+    "survey_at",
+    "wait_started_at",
+    "wait_ended_at",
+)
 _FINISHING_TIMES = ("resolved_at", "closed_at", "survey_at", "feedback_at")
-_SUMMARY_KEYS = {"output_dir", "templates_dir", "language", "filename", "filename_en", "workbook", "sheet",
-                 "pdf_timeout_seconds", "satisfied_score", "review_below", "repeat_window_days", "top_customers",
-                 "overdue_list_limit", "review_list_limit", "targets"}
+_SUMMARY_KEYS = {
+    "output_dir",
+    "templates_dir",
+    "language",
+    "filename",
+    "filename_en",
+    "workbook",
+    "sheet",
+    "pdf_timeout_seconds",
+    "satisfied_score",
+    "review_below",
+    "repeat_window_days",
+    "top_customers",
+    "overdue_list_limit",
+    "review_list_limit",
+    "targets",
+}
 _TARGET_KEYS = {"resolution_rate", "satisfied_share", "on_time_rate"}
-_MONTH_FORMS = (re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$"), re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*$"),
-                re.compile(r"^\s*(\d{4})(\d{2})\s*$"))
+_MONTH_FORMS = (
+    re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$"),
+    re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*$"),
+    re.compile(r"^\s*(\d{4})(\d{2})\s*$"),
+)
 
 
 # ------------------------------------------------------------------------------------------ months
+
 
 @dataclass(frozen=True, order=True)
 class Month:
@@ -125,6 +153,7 @@ def month_before(when: dt.datetime | dt.date) -> Month:
 
 # ------------------------------------------------------------------------------------------ settings
 
+
 @dataclass(frozen=True)
 class SummaryRules:
     """``[summary]``: targets (fractions, 0.95 = 95%) and how figures are counted."""
@@ -138,27 +167,47 @@ class SummaryRules:
     top_customers: int = 10
     closed_statuses: tuple[str, ...] = ("已解决", "已关闭")
     waiting_statuses: tuple[str, ...] = ("待客户回复",)
-    tiers: tuple[str, ...] = ("A", "B", "C", "新客户")   # best first, as in [choices] tier
+    tiers: tuple[str, ...] = ("A", "B", "C", "新客户")  # best first, as in [choices] tier
 
     @classmethod
     def from_settings(cls, data: Mapping, source: str = "settings") -> SummaryRules:
         section = data.get("summary", {})
         expect_setting(isinstance(section, dict), source, "summary", "a table [summary]", section)
         for key in section:
-            expect_setting(key in _SUMMARY_KEYS, source, f"summary.{key}",
-                           "one of " + ", ".join(sorted(_SUMMARY_KEYS)), "an unknown key")
+            expect_setting(
+                key in _SUMMARY_KEYS,
+                source,
+                f"summary.{key}",
+                "one of " + ", ".join(sorted(_SUMMARY_KEYS)),
+                "an unknown key",
+            )
         targets = section.get("targets", {})
         expect_setting(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
         for key, value in targets.items():
-            expect_setting(key in _TARGET_KEYS, source, f"summary.targets.{key}",
-                           "one of " + ", ".join(sorted(_TARGET_KEYS)), "an unknown key")
-            expect_setting(isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
-                           source, f"summary.targets.{key}", "a per cent between 0 and 100", value)
+            expect_setting(
+                key in _TARGET_KEYS,
+                source,
+                f"summary.targets.{key}",
+                "one of " + ", ".join(sorted(_TARGET_KEYS)),
+                "an unknown key",
+            )
+            expect_setting(
+                isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
+                source,
+                f"summary.targets.{key}",
+                "a per cent between 0 and 100",
+                value,
+            )
 
         def whole(key, default, low):
             value = section.get(key, default)
-            expect_setting(isinstance(value, int) and not isinstance(value, bool) and value >= low, source,
-                           f"summary.{key}", f"a whole number of at least {low}", value)
+            expect_setting(
+                isinstance(value, int) and not isinstance(value, bool) and value >= low,
+                source,
+                f"summary.{key}",
+                f"a whole number of at least {low}",
+                value,
+            )
             return value
 
         sla_section = data.get("sla", {}) if isinstance(data.get("sla"), dict) else {}
@@ -167,14 +216,18 @@ class SummaryRules:
             resolution_target=targets.get("resolution_rate", 95) / 100,
             satisfied_target=targets.get("satisfied_share", 85) / 100,
             on_time_target=targets.get("on_time_rate", 95) / 100,
-            satisfied_score=whole("satisfied_score", 4, 1), review_below=whole("review_below", 4, 1),
-            repeat_window_days=whole("repeat_window_days", 30, 1), top_customers=whole("top_customers", 10, 0),
+            satisfied_score=whole("satisfied_score", 4, 1),
+            review_below=whole("review_below", 4, 1),
+            repeat_window_days=whole("repeat_window_days", 30, 1),
+            top_customers=whole("top_customers", 10, 0),
             closed_statuses=tuple(sla_section.get("closed_statuses", cls.closed_statuses)),
             waiting_statuses=tuple(sla_section.get("waiting_statuses", cls.waiting_statuses)),
-            tiers=tuple(str(t) for t in tiers))
+            tiers=tuple(str(t) for t in tiers),
+        )
 
 
 # ------------------------------------------------------------------------------------------ results
+
 
 @dataclass(frozen=True)
 class Rate:
@@ -211,16 +264,16 @@ class Kpis:
     cutoff: dt.datetime
     received: int
     closed: int
-    resolution: Rate                 # resolved by the cut-off / received
+    resolution: Rate  # resolved by the cut-off / received
     open_at_end: int
     overdue_at_end: int
-    on_time: dict[str, Rate]         # step -> on time / judged
+    on_time: dict[str, Rate]  # step -> on time / judged
     respond_hours: Hours
     resolve_hours: Hours
     satisfaction_mean: float | None
-    satisfied: Rate                  # scores >= satisfied_score / scores
-    low_scores: int                  # cases to review
-    repeats: Rate                    # repeat complaints / received
+    satisfied: Rate  # scores >= satisfied_score / scores
+    low_scores: int  # cases to review
+    repeats: Rate  # repeat complaints / received
     tier_changes: int
 
     @property
@@ -260,7 +313,7 @@ class TierChange:
     tier: str | None
     changed_on: dt.date
     reason: str
-    direction: str                   # "up", "down" or "" (to or from a tier without an order)
+    direction: str  # "up", "down" or "" (to or from a tier without an order)
 
 
 @dataclass(frozen=True)
@@ -291,8 +344,8 @@ class ReviewCase:
 
 @dataclass(frozen=True)
 class WeekCount:
-    first: dt.date                   # the week's first day inside the month
-    last: dt.date                    # its last day inside the month
+    first: dt.date  # the week's first day inside the month
+    last: dt.date  # its last day inside the month
     received: int
 
 
@@ -304,10 +357,10 @@ class MonthlyFigures:
     rules: SummaryRules
     breakdowns: dict[str, list[GroupRow]]
     top_customers: list[CustomerRow]
-    tier_distribution: list[tuple[str | None, int]]      # (tier, customers) at the cut-off, best first
+    tier_distribution: list[tuple[str | None, int]]  # (tier, customers) at the cut-off, best first
     tier_changes: list[TierChange]
-    overdue: list[OverdueRow]                            # every complaint overdue at the cut-off, worst first
-    overdue_by_step: dict[str, int]                      # next step (登记, 响应, ...) -> overdue complaints
+    overdue: list[OverdueRow]  # every complaint overdue at the cut-off, worst first
+    overdue_by_step: dict[str, int]  # next step (登记, 响应, ...) -> overdue complaints
     reviews: list[ReviewCase]
     weeks: list[WeekCount]
     notes: list[str] = field(default_factory=list)
@@ -320,9 +373,17 @@ class MonthlyFigures:
 
 # ------------------------------------------------------------------------------------------ the work
 
-def monthly_figures(tracker: Mapping[str, Sequence], register: Mapping[str, Sequence], month: Month, *,
-                    as_of: dt.datetime, cal: WorkCalendar, sla_rules: sla.SlaRules,
-                    rules: SummaryRules = SummaryRules()) -> MonthlyFigures:
+
+def monthly_figures(
+    tracker: Mapping[str, Sequence],
+    register: Mapping[str, Sequence],
+    month: Month,
+    *,
+    as_of: dt.datetime,
+    cal: WorkCalendar,
+    sla_rules: sla.SlaRules,
+    rules: SummaryRules = SummaryRules(),
+) -> MonthlyFigures:
     """The month's figures and the previous month's, from the tracker's and the register's columns.
 
     `tracker` / `register` map column names to value lists (a missing column counts as blank):
@@ -338,18 +399,28 @@ def monthly_figures(tracker: Mapping[str, Sequence], register: Mapping[str, Sequ
     current = _Snapshot(data, month, cutoff, cal, sla_rules)
     previous = _Snapshot(data, month.previous(), month.start, cal, sla_rules)
     figures = MonthlyFigures(
-        month=month, kpis=current.kpis(), previous=previous.kpis(), rules=rules,
-        breakdowns={d: current.breakdown(d) for d in DIMENSIONS}, top_customers=current.top_customers(),
-        tier_distribution=current.tier_distribution(), tier_changes=current.tier_change_list(),
-        overdue=current.overdue_list(), overdue_by_step=current.overdue_by_step(), reviews=current.review_cases(),
-        weeks=current.weeks())
+        month=month,
+        kpis=current.kpis(),
+        previous=previous.kpis(),
+        rules=rules,
+        breakdowns={d: current.breakdown(d) for d in DIMENSIONS},
+        top_customers=current.top_customers(),
+        tier_distribution=current.tier_distribution(),
+        tier_changes=current.tier_change_list(),
+        overdue=current.overdue_list(),
+        overdue_by_step=current.overdue_by_step(),
+        reviews=current.review_cases(),
+        weeks=current.weeks(),
+    )
     figures.notes += data.notes
     if cutoff < month.end:
         figures.notes.append(f"the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}")
     missing = current.closed_without_time
     if missing:
-        figures.notes.append(f"{missing} complaint(s) received in the month have a finished status but no "
-                             "resolution or closing time; they are not counted as resolved")
+        figures.notes.append(
+            f"{missing} complaint(s) received in the month have a finished status but no "
+            "resolution or closing time; they are not counted as resolved"
+        )
     return figures
 
 
@@ -366,15 +437,22 @@ class _Data:
             values = table.get(name)
             return list(values) if values is not None else [None] * size
 
-        self.t = {name: col(name) for name in set(sla.INPUT_COLUMNS) | set(_TIMES) | set(DIMENSIONS) | {
-            "complaint_id", "customer_id", "customer_name", "satisfaction", "solution", "status"}}
+        self.t = {
+            name: col(name)
+            for name in set(sla.INPUT_COLUMNS)
+            | set(_TIMES)
+            | set(DIMENSIONS)
+            | {"complaint_id", "customer_id", "customer_name", "satisfaction", "solution", "status"}
+        }
         for name in _TIMES:  # a date typed without a time counts from midnight, as in the SLA rules
             values = self.t[name]
             if any(v is not None and type(v) is not dt.datetime for v in values):
                 self.t[name] = [_as_dt(v) for v in values]
         m = len(register.get("customer_id") or [])
-        self.r = {name: col(name, register, m) for name in ("customer_id", "name", "tier", "previous_tier",
-                                                             "tier_changed_on", "tier_reason")}
+        self.r = {
+            name: col(name, register, m)
+            for name in ("customer_id", "name", "tier", "previous_tier", "tier_changed_on", "tier_reason")
+        }
         self.tier_of = {}
         self.name_of = {}
         for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
@@ -396,8 +474,10 @@ class _Data:
         if bad:
             self.notes.append(f"{bad} satisfaction score(s) are not a whole number from 1 to 5 and are not counted")
         self.scores = scores
-        self.survey_time = [s if s is not None else c if c is not None else r
-                            for s, c, r in zip(self.t["survey_at"], self.t["closed_at"], self.t["resolved_at"])]
+        self.survey_time = [
+            s if s is not None else c if c is not None else r
+            for s, c, r in zip(self.t["survey_at"], self.t["closed_at"], self.t["resolved_at"])
+        ]
         # (receipt time, row) per customer, sorted: the entry before a complaint's is the customer's
         # previous complaint (two rows with the same time: the upper row counts as the earlier one)
         history: dict[str, list[tuple[dt.datetime, int]]] = {}
@@ -431,8 +511,7 @@ def _as_dt(v):
 class _Snapshot:
     """The tracker as it stood at one month's cut-off, with the SLA worked out at that moment."""
 
-    def __init__(self, data: _Data, month: Month, cutoff: dt.datetime, cal: WorkCalendar,
-                 sla_rules: sla.SlaRules):
+    def __init__(self, data: _Data, month: Month, cutoff: dt.datetime, cal: WorkCalendar, sla_rules: sla.SlaRules):
         self.data, self.month, self.cutoff, self.cal = data, month, cutoff, cal
         rules = data.rules
         t = data.t
@@ -453,11 +532,15 @@ class _Snapshot:
         status = snap["status"]
         for k, i in enumerate(self.rows):
             s = status[k]
-            if s in closed_set and any(t[c][i] is not None for c in _FINISHING_TIMES) and \
-                    snap["resolved_at"][k] is None and snap["closed_at"][k] is None:
-                status[k] = "处理中"   # finished after the cut-off: it was still being handled then
+            if (
+                s in closed_set
+                and any(t[c][i] is not None for c in _FINISHING_TIMES)
+                and snap["resolved_at"][k] is None
+                and snap["closed_at"][k] is None
+            ):
+                status[k] = "处理中"  # finished after the cut-off: it was still being handled then
             elif s in waiting_set and t["wait_started_at"][i] is not None and snap["wait_started_at"][k] is None:
-                status[k] = "处理中"   # the wait began after the cut-off
+                status[k] = "处理中"  # the wait began after the cut-off
         self.status = status
         self.tiers_at_cutoff = self._tiers_at_cutoff()
         self.pos = {i: k for k, i in enumerate(self.rows)}
@@ -467,28 +550,40 @@ class _Snapshot:
         # falls back to the closing time), so it can be neither overdue nor open: it is left out, which at
         # office scale leaves out most of the tracker's history.
         clo, srv = snap["closed_at"], snap["survey_at"]
-        self.evaluated = [i for k, i in enumerate(self.rows)
-                          if received[i] >= start or clo[k] is None or srv[k] is None]
+        self.evaluated = [
+            i for k, i in enumerate(self.rows) if received[i] >= start or clo[k] is None or srv[k] is None
+        ]
         self.epos = {i: e for e, i in enumerate(self.evaluated)}
         picked = [self.pos[i] for i in self.evaluated]
         sub = {name: [values[k] for k in picked] for name, values in snap.items()}
         tiers = [self.tiers_at_cutoff.get(t["customer_id"][i]) for i in self.evaluated]
-        self.sla = sla.evaluate_all(sub, tiers, cutoff, sla_rules, cal) if self.evaluated else {
-            name: [] for name in sla.OUTPUT_COLUMNS}
+        self.sla = (
+            sla.evaluate_all(sub, tiers, cutoff, sla_rules, cal)
+            if self.evaluated
+            else {name: [] for name in sla.OUTPUT_COLUMNS}
+        )
         # done times of respond and resolve, as the SLA rules take them (blank after the cut-off)
         res, clo, rsp = snap["resolved_at"], snap["closed_at"], snap["responded_at"]
         self.resolve_done = [r if r is not None else c for r, c in zip(res, clo)]
-        self.respond_done = [p if p is not None else (b if c is None else c if b is None else min(b, c))
-                             for p, b, c in zip(rsp, res, clo)]
+        self.respond_done = [
+            p if p is not None else (b if c is None else c if b is None else min(b, c))
+            for p, b, c in zip(rsp, res, clo)
+        ]
         overdue_state = sla.OVERDUE
-        self.overdue_rows = [i for e, i in enumerate(self.evaluated)
-                             if self.sla["sla_state"][e].startswith(overdue_state)]
-        self.open_rows = [i for k, i in enumerate(self.rows)
-                          if self.resolve_done[k] is None and status[k] not in closed_set]
-        self.surveyed_rows = [i for i, (s, at, rec) in enumerate(zip(data.scores, data.survey_time, received))
-                              if s is not None and at is not None and rec is not None and start <= at < cutoff]
-        self.closed_without_time = sum(1 for i in self.in_month
-                                       if status[self.pos[i]] in closed_set and self.resolve_done[self.pos[i]] is None)
+        self.overdue_rows = [
+            i for e, i in enumerate(self.evaluated) if self.sla["sla_state"][e].startswith(overdue_state)
+        ]
+        self.open_rows = [
+            i for k, i in enumerate(self.rows) if self.resolve_done[k] is None and status[k] not in closed_set
+        ]
+        self.surveyed_rows = [
+            i
+            for i, (s, at, rec) in enumerate(zip(data.scores, data.survey_time, received))
+            if s is not None and at is not None and rec is not None and start <= at < cutoff
+        ]
+        self.closed_without_time = sum(
+            1 for i in self.in_month if status[self.pos[i]] in closed_set and self.resolve_done[self.pos[i]] is None
+        )
 
     # -- helpers
 
@@ -541,22 +636,34 @@ class _Snapshot:
     def kpis(self) -> Kpis:
         data, rules, start, cutoff = self.data, self.data.rules, self.month.start, self.cutoff
         rows = self.in_month
-        closed = sum(1 for at, rec in zip(data.t["closed_at"], data.t["received_at"])
-                     if at is not None and rec is not None and start <= at < cutoff)
+        closed = sum(
+            1
+            for at, rec in zip(data.t["closed_at"], data.t["received_at"])
+            if at is not None and rec is not None and start <= at < cutoff
+        )
         scores = [data.scores[i] for i in self.surveyed_rows]
-        changes = sum(1 for d, prev, tier in zip(data.r["tier_changed_on"], data.r["previous_tier"], data.r["tier"])
-                      if _in(d, start, cutoff) and text_of(prev) and text_of(prev) != text_of(tier))
+        changes = sum(
+            1
+            for d, prev, tier in zip(data.r["tier_changed_on"], data.r["previous_tier"], data.r["tier"])
+            if _in(d, start, cutoff) and text_of(prev) and text_of(prev) != text_of(tier)
+        )
         return Kpis(
-            month=self.month, cutoff=cutoff, received=len(rows), closed=closed,
+            month=self.month,
+            cutoff=cutoff,
+            received=len(rows),
+            closed=closed,
             resolution=Rate(sum(1 for i in rows if self._resolved(i)), len(rows)),
-            open_at_end=len(self.open_rows), overdue_at_end=len(self.overdue_rows),
+            open_at_end=len(self.open_rows),
+            overdue_at_end=len(self.overdue_rows),
             on_time={step: self._on_time(rows, step) for step in STEPS},
-            respond_hours=self._hours(rows, self.respond_done), resolve_hours=self._hours(rows, self.resolve_done),
+            respond_hours=self._hours(rows, self.respond_done),
+            resolve_hours=self._hours(rows, self.resolve_done),
             satisfaction_mean=statistics.fmean(scores) if scores else None,
             satisfied=Rate(sum(1 for s in scores if s >= rules.satisfied_score), len(scores)),
             low_scores=sum(1 for s in scores if s < rules.review_below),
             repeats=Rate(sum(1 for i in rows if data.is_repeat(i)), len(rows)),
-            tier_changes=changes)
+            tier_changes=changes,
+        )
 
     def breakdown(self, dimension: str) -> list[GroupRow]:
         values = self.data.t[dimension]
@@ -575,9 +682,17 @@ class _Snapshot:
         out = []
         for key, g in groups.items():
             scores = [self.data.scores[i] for i in g["surv"]]
-            out.append(GroupRow(key, len(g["in"]), Rate(sum(1 for i in g["in"] if self._resolved(i)), len(g["in"])),
-                                self._on_time(g["in"], "resolve"), len(g["over"]), len(scores),
-                                statistics.fmean(scores) if scores else None))
+            out.append(
+                GroupRow(
+                    key,
+                    len(g["in"]),
+                    Rate(sum(1 for i in g["in"] if self._resolved(i)), len(g["in"])),
+                    self._on_time(g["in"], "resolve"),
+                    len(g["over"]),
+                    len(scores),
+                    statistics.fmean(scores) if scores else None,
+                )
+            )
         out.sort(key=lambda g: (-g.received, -g.overdue_at_end, g.key is None, g.key or ""))
         return out
 
@@ -601,11 +716,19 @@ class _Snapshot:
         out = []
         for cid, rows in ranked:
             name = data.name_of.get(cid) or next(
-                (text_of(t["customer_name"][i]) for i in rows if t["customer_name"][i]), "")
-            out.append(CustomerRow(cid, name, self.tiers_at_cutoff.get(cid), len(rows),
-                                   sum(1 for i in rows if data.is_repeat(i)),
-                                   open_count.get(cid, 0),
-                                   low.get(cid, 0)))
+                (text_of(t["customer_name"][i]) for i in rows if t["customer_name"][i]), ""
+            )
+            out.append(
+                CustomerRow(
+                    cid,
+                    name,
+                    self.tiers_at_cutoff.get(cid),
+                    len(rows),
+                    sum(1 for i in rows if data.is_repeat(i)),
+                    open_count.get(cid, 0),
+                    low.get(cid, 0),
+                )
+            )
         return out
 
     def tier_distribution(self) -> list[tuple[str | None, int]]:
@@ -619,16 +742,24 @@ class _Snapshot:
         r = self.data.r
         order = {t: n for n, t in enumerate(self.data.rules.tiers) if t != "新客户"}
         out = []
-        for cid, name, tier, prev, changed, reason in zip(r["customer_id"], r["name"], r["tier"], r["previous_tier"],
-                                                          r["tier_changed_on"], r["tier_reason"]):
-            if not cid or not _in(changed, self.month.start, self.cutoff) or not text_of(prev) or \
-                    text_of(prev) == text_of(tier):
-                continue   # a first grading (no previous tier) is not a change
+        for cid, name, tier, prev, changed, reason in zip(
+            r["customer_id"], r["name"], r["tier"], r["previous_tier"], r["tier_changed_on"], r["tier_reason"]
+        ):
+            if (
+                not cid
+                or not _in(changed, self.month.start, self.cutoff)
+                or not text_of(prev)
+                or text_of(prev) == text_of(tier)
+            ):
+                continue  # a first grading (no previous tier) is not a change
             a, b = order.get(text_of(prev)), order.get(text_of(tier))
             direction = "" if a is None or b is None or a == b else ("up" if b < a else "down")
             day = changed.date() if isinstance(changed, dt.datetime) else changed
-            out.append(TierChange(cid, text_of(name), text_of(prev) or None, text_of(tier) or None, day,
-                                  text_of(reason), direction))
+            out.append(
+                TierChange(
+                    cid, text_of(name), text_of(prev) or None, text_of(tier) or None, day, text_of(reason), direction
+                )
+            )
         out.sort(key=lambda c: (c.changed_on, c.customer_id))
         return out
 
@@ -639,11 +770,20 @@ class _Snapshot:
             k = self.epos[i]
             late = s["hours_late"][k]
             cid = t["customer_id"][i]
-            out.append(OverdueRow(text_of(t["complaint_id"][i]), text_of(cid),
-                                  self.data.name_of.get(cid) or text_of(t["customer_name"][i]),
-                                  text_of(t["handler"][i]), text_of(t["department"][i]), t["received_at"][i],
-                                  s["next_step"][k], s["next_deadline"][k], float(late) if late is not None else None,
-                                  s["escalation_level"][k]))
+            out.append(
+                OverdueRow(
+                    text_of(t["complaint_id"][i]),
+                    text_of(cid),
+                    self.data.name_of.get(cid) or text_of(t["customer_name"][i]),
+                    text_of(t["handler"][i]),
+                    text_of(t["department"][i]),
+                    t["received_at"][i],
+                    s["next_step"][k],
+                    s["next_deadline"][k],
+                    float(late) if late is not None else None,
+                    s["escalation_level"][k],
+                )
+            )
         out.sort(key=lambda o: (-(o.hours_late or 0), o.received_at, o.complaint_id))
         return out
 
@@ -662,10 +802,18 @@ class _Snapshot:
         for i in self.surveyed_rows:
             if data.scores[i] < data.rules.review_below:
                 cid = t["customer_id"][i]
-                out.append(ReviewCase(text_of(t["complaint_id"][i]), text_of(cid),
-                                      data.name_of.get(cid) or text_of(t["customer_name"][i]), data.scores[i],
-                                      text_of(t["handler"][i]), text_of(t["category"][i]), text_of(t["solution"][i]),
-                                      data.survey_time[i]))
+                out.append(
+                    ReviewCase(
+                        text_of(t["complaint_id"][i]),
+                        text_of(cid),
+                        data.name_of.get(cid) or text_of(t["customer_name"][i]),
+                        data.scores[i],
+                        text_of(t["handler"][i]),
+                        text_of(t["category"][i]),
+                        text_of(t["solution"][i]),
+                        data.survey_time[i],
+                    )
+                )
         out.sort(key=lambda c: (c.score, c.surveyed_on, c.complaint_id))
         return out
 

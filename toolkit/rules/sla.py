@@ -98,17 +98,35 @@ from toolkit.errors import SettingsError
 
 STEPS = ("record", "respond", "resolve", "same_day", "feedback", "survey")
 STEP_NAMES = {
-    "record": "登记", "respond": "响应", "resolve": "解决",
-    "same_day": "当日告知", "feedback": "回访", "survey": "满意度调查",
+    "record": "登记",
+    "respond": "响应",
+    "resolve": "解决",
+    "same_day": "当日告知",
+    "feedback": "回访",
+    "survey": "满意度调查",
 }
 DURATION_STEPS = ("record", "respond", "resolve", "feedback", "survey")
 MATCH_KEYS = ("request_type", "category", "priority", "channel", "tier")
 LEVELS = ("L1", "L2", "L3")
 
 INPUT_COLUMNS = (
-    "received_at", "request_type", "category", "priority", "channel", "status", "recorded_at",
-    "responded_at", "settlement_told_at", "resolved_at", "feedback_at", "closed_at", "survey_at",
-    "wait_started_at", "wait_ended_at", "handler", "department",
+    "received_at",
+    "request_type",
+    "category",
+    "priority",
+    "channel",
+    "status",
+    "recorded_at",
+    "responded_at",
+    "settlement_told_at",
+    "resolved_at",
+    "feedback_at",
+    "closed_at",
+    "survey_at",
+    "wait_started_at",
+    "wait_ended_at",
+    "handler",
+    "department",
 )
 OVERALL_COLUMNS = ("sla_state", "next_step", "next_deadline", "hours_late", "sla_rule", "escalation_level", "notify")
 OUTPUT_COLUMNS = OVERALL_COLUMNS + tuple(f"{s}_{part}" for s in STEPS for part in ("state", "due", "late_hours"))
@@ -126,8 +144,13 @@ _SLA_KEYS = {"due_soon_working_hours", "survey_earliest", "waiting_statuses", "c
 _RULE_KEYS = {"name", *MATCH_KEYS, *DURATION_STEPS, "same_day"}
 _ESCALATION_KEYS = {"levels", "l3_notify", "department_head_fallback", "department_heads", "steps"}
 ESCALATING_STEPS = ("record", "respond", "resolve", "same_day", "feedback")  # the default of [escalation] steps
-_CHOICE_LISTS = {"request_type": "request_type", "category": "category", "priority": "priority",
-                 "channel": "channel", "tier": "tier"}
+_CHOICE_LISTS = {
+    "request_type": "request_type",
+    "category": "category",
+    "priority": "priority",
+    "channel": "channel",
+    "tier": "tier",
+}
 
 
 def _fail(source: str, key: str, expected: str, got: object) -> SettingsError:
@@ -143,7 +166,7 @@ class SlaRule:
     """One ``[[sla.rules]]`` entry: when it applies and the target per step (None = not tracked)."""
 
     name: str
-    match: tuple[tuple[str, frozenset[str]], ...] = ()   # (match key, accepted values)
+    match: tuple[tuple[str, frozenset[str]], ...] = ()  # (match key, accepted values)
     record: Duration | None = None
     respond: Duration | None = None
     resolve: Duration | None = None
@@ -211,8 +234,13 @@ class SlaRules:
 
     def rule_for(self, request_type=None, category=None, priority=None, channel=None, tier=None) -> SlaRule | None:
         """The first rule matching the complaint's values, or None."""
-        values = {"request_type": request_type, "category": category, "priority": priority,
-                  "channel": channel, "tier": tier}
+        values = {
+            "request_type": request_type,
+            "category": category,
+            "priority": priority,
+            "channel": channel,
+            "tier": tier,
+        }
         for rule in self.rules:
             if rule.matches(values):
                 return rule
@@ -226,8 +254,12 @@ class SlaRules:
             raise _fail(source, "sla", "a table ([sla])", sla)
         unknown = sorted(set(sla) - _SLA_KEYS)
         if unknown:
-            raise _fail(source, f"sla.{unknown[0]}", "left out (known keys: " + ", ".join(sorted(_SLA_KEYS)) + ")",
-                        sla[unknown[0]])
+            raise _fail(
+                source,
+                f"sla.{unknown[0]}",
+                "left out (known keys: " + ", ".join(sorted(_SLA_KEYS)) + ")",
+                sla[unknown[0]],
+            )
         choices = data.get("choices") if isinstance(data.get("choices"), Mapping) else {}
         aliases = data.get("choice_aliases") if isinstance(data.get("choice_aliases"), Mapping) else {}
 
@@ -237,18 +269,22 @@ class SlaRules:
         earliest = _duration(sla.get("survey_earliest", "24 hours"), source, "sla.survey_earliest")
         statuses = {}
         for key, default in (("waiting_statuses", ["待客户回复"]), ("closed_statuses", ["已解决", "已关闭"])):
-            statuses[key] = _text_list(sla.get(key, default), source, f"sla.{key}", choices, aliases, "status",
-                                       allow_empty=True)
+            statuses[key] = _text_list(
+                sla.get(key, default), source, f"sla.{key}", choices, aliases, "status", allow_empty=True
+            )
 
         raw_rules = sla.get("rules", _MISSING)
         if not isinstance(raw_rules, list) or not raw_rules:
             raise _fail(source, "sla.rules", "a list of rules ([[sla.rules]] entries), at least one", raw_rules)
-        rules = tuple(_rule(entry, source, f"sla.rules[{n}]", choices, aliases)
-                      for n, entry in enumerate(raw_rules, 1))
-        return cls(rules=rules, due_soon_working_hours=float(soon), survey_earliest=earliest,
-                   waiting_statuses=frozenset(statuses["waiting_statuses"]),
-                   closed_statuses=frozenset(statuses["closed_statuses"]),
-                   escalation=_escalation(data.get("escalation", {}), source))
+        rules = tuple(_rule(entry, source, f"sla.rules[{n}]", choices, aliases) for n, entry in enumerate(raw_rules, 1))
+        return cls(
+            rules=rules,
+            due_soon_working_hours=float(soon),
+            survey_earliest=earliest,
+            waiting_statuses=frozenset(statuses["waiting_statuses"]),
+            closed_statuses=frozenset(statuses["closed_statuses"]),
+            escalation=_escalation(data.get("escalation", {}), source),
+        )
 
 
 def _duration(value: object, source: str, key: str) -> Duration:
@@ -257,15 +293,22 @@ def _duration(value: object, source: str, key: str) -> Duration:
             raise ValueError
         return parse_duration(value)
     except ValueError:
-        raise _fail(source, key, f"a duration text like \"24 hours\", \"2 working hours\" or \"3 working days\" "
-                                 f"(accepted: {ACCEPTED_EXAMPLES})", value) from None
+        raise _fail(
+            source,
+            key,
+            f'a duration text like "24 hours", "2 working hours" or "3 working days" (accepted: {ACCEPTED_EXAMPLES})',
+            value,
+        ) from None
 
 
 def _text_list(value, source, key, choices, aliases, list_name, *, allow_empty=False) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
-    if (not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value)
-            or (not value and not allow_empty)):
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) and v.strip() for v in value)
+        or (not value and not allow_empty)
+    ):
         raise _fail(source, key, "a text or a list of texts" if not allow_empty else "a list of texts", value)
     allowed = choices.get(list_name)
     alias_map = aliases.get(list_name) if isinstance(aliases.get(list_name), Mapping) else {}
@@ -278,7 +321,9 @@ def _text_list(value, source, key, choices, aliases, list_name, *, allow_empty=F
             elif v.lower() in alias_map:
                 v = alias_map[v.lower()]
             else:
-                raise _fail(source, key, "one of " + ", ".join(map(str, allowed)) + f" (the list [choices] {list_name})", v)
+                raise _fail(
+                    source, key, "one of " + ", ".join(map(str, allowed)) + f" (the list [choices] {list_name})", v
+                )
         out.append(v)
     return tuple(out)
 
@@ -288,13 +333,20 @@ def _rule(entry: object, source: str, key: str, choices, aliases) -> SlaRule:
         raise _fail(source, key, "a table with a name and targets", entry)
     unknown = sorted(set(entry) - _RULE_KEYS)
     if unknown:
-        raise _fail(source, f"{key}.{unknown[0]}", "left out (a rule has: " + ", ".join(
-            ["name", *MATCH_KEYS, *DURATION_STEPS, "same_day"]) + ")", entry[unknown[0]])
+        raise _fail(
+            source,
+            f"{key}.{unknown[0]}",
+            "left out (a rule has: " + ", ".join(["name", *MATCH_KEYS, *DURATION_STEPS, "same_day"]) + ")",
+            entry[unknown[0]],
+        )
     name = entry.get("name", _MISSING)
     if not isinstance(name, str) or not name.strip():
         raise _fail(source, f"{key}.name", "a non-empty text (shown in the column 适用规则)", name)
-    match = tuple((mk, frozenset(_text_list(entry[mk], source, f"{key}.{mk}", choices, aliases, _CHOICE_LISTS[mk])))
-                  for mk in MATCH_KEYS if mk in entry)
+    match = tuple(
+        (mk, frozenset(_text_list(entry[mk], source, f"{key}.{mk}", choices, aliases, _CHOICE_LISTS[mk])))
+        for mk in MATCH_KEYS
+        if mk in entry
+    )
     targets = {step: _duration(entry[step], source, f"{key}.{step}") for step in DURATION_STEPS if step in entry}
     same_day = entry.get("same_day", False)
     if not isinstance(same_day, bool):
@@ -307,8 +359,12 @@ def _escalation(section: object, source: str) -> Escalation:
         raise _fail(source, "escalation", "a table ([escalation])", section)
     unknown = sorted(set(section) - _ESCALATION_KEYS)
     if unknown:
-        raise _fail(source, f"escalation.{unknown[0]}",
-                    "left out (known keys: " + ", ".join(sorted(_ESCALATION_KEYS)) + ")", section[unknown[0]])
+        raise _fail(
+            source,
+            f"escalation.{unknown[0]}",
+            "left out (known keys: " + ", ".join(sorted(_ESCALATION_KEYS)) + ")",
+            section[unknown[0]],
+        )
     levels = section.get("levels", {"L1": 0, "L2": 8, "L3": 24})
     if not isinstance(levels, Mapping):
         raise _fail(source, "escalation.levels", "a table like { L1 = 0, L2 = 8, L3 = 24 }", levels)
@@ -322,8 +378,12 @@ def _escalation(section: object, source: str) -> Escalation:
             raise _fail(source, f"escalation.levels.{name}", "a number of working hours late, at least 0", v)
         v = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
         if thresholds and v < thresholds[-1]:
-            raise _fail(source, f"escalation.levels.{name}",
-                        f"at least the threshold of L{len(thresholds)} ({thresholds[-1]})", levels[name])
+            raise _fail(
+                source,
+                f"escalation.levels.{name}",
+                f"at least the threshold of L{len(thresholds)} ({thresholds[-1]})",
+                levels[name],
+            )
         thresholds.append(v)
     heads = section.get("department_heads", {})
     if not isinstance(heads, Mapping) or not all(isinstance(v, str) for v in heads.values()):
@@ -337,8 +397,12 @@ def _escalation(section: object, source: str) -> Escalation:
         if not isinstance(v, str) or not v.strip():
             raise _fail(source, f"escalation.{key}", "a non-empty text", v)
         texts[key] = v.strip()
-    return Escalation(levels=tuple(thresholds), department_heads={str(k).strip(): v.strip() for k, v in heads.items()},
-                      steps=frozenset(steps), **texts)
+    return Escalation(
+        levels=tuple(thresholds),
+        department_heads={str(k).strip(): v.strip() for k, v in heads.items()},
+        steps=frozenset(steps),
+        **texts,
+    )
 
 
 # -- working time: calendar functions, with a fast per-day timeline ------------------------------
@@ -450,7 +514,7 @@ class _Timeline:
                 p += before[m]
                 if inside[m]:
                     p += t.second * 1_000_000 + t.microsecond
-            k = (p - 1) // day_us          # the working day holding position p (its end included)
+            k = (p - 1) // day_us  # the working day holding position p (its end included)
             if k >= n_workdays:
                 return None
             r = p - k * day_us
@@ -499,13 +563,13 @@ class _Clock:
     def __init__(self, cal: WorkCalendar, years: tuple[int, int] | None):
         self.cal = cal
         self.pos = self.after = self.between = self.late = None
-        self.rounded: dict = {}     # tenths of an hour -> Decimal hours
+        self.rounded: dict = {}  # tenths of an hour -> Decimal hours
         if years and _Timeline.usable(cal):
             timeline = _Timeline(cal, *years)
             self.pos, self.after, self.between = timeline.functions()
             self.late = timeline.late_function(self.rounded)
-        self.days: dict = {}        # ordinal << 12 | days -> (deadline, prov) for working days
-        self.same_day: dict = {}    # ordinal * 2 + (received at/after closing) -> (deadline, prov)
+        self.days: dict = {}  # ordinal << 12 | days -> (deadline, prov) for working days
+        self.same_day: dict = {}  # ordinal * 2 + (received at/after closing) -> (deadline, prov)
         closing = _us_of(cal.closing_time)
         self.closing_us = closing
         self.closing_minute = closing // _US_PER_MINUTE if closing % _US_PER_MINUTE == 0 else None
@@ -658,8 +722,17 @@ def _round_hours(hours: float) -> Decimal:
 
 _NA, _C_MET, _C_LATE, _C_EARLY, _C_NO_TIME, _C_OPEN, _C_SOON, _C_HOLD, _C_OVER = 0, 1, 2, 4, 8, 16, 32, 64, 128
 _OPEN_BITS = _C_OPEN | _C_SOON | _C_HOLD | _C_OVER
-_STATE_OF = {_NA: "", _C_MET: MET, _C_LATE: MET_LATE, _C_EARLY: TOO_EARLY, _C_NO_TIME: NO_DONE_TIME,
-             _C_OPEN: ON_TRACK, _C_SOON: DUE_SOON, _C_HOLD: ON_HOLD, _C_OVER: OVERDUE}
+_STATE_OF = {
+    _NA: "",
+    _C_MET: MET,
+    _C_LATE: MET_LATE,
+    _C_EARLY: TOO_EARLY,
+    _C_NO_TIME: NO_DONE_TIME,
+    _C_OPEN: ON_TRACK,
+    _C_SOON: DUE_SOON,
+    _C_HOLD: ON_HOLD,
+    _C_OVER: OVERDUE,
+}
 _STATE_TEXT = [""] * 512
 for _code, _text in _STATE_OF.items():
     _STATE_TEXT[_code] = _text
@@ -681,8 +754,18 @@ def _finished_state(mask: int) -> str:
 _FINISHED_TEXT = [_finished_state(m) for m in range(512)]
 
 
-def _run_step(starts, dones, per_rule, rule_index, pauses, closed, clock: _Clock, as_of: datetime, soon: float,
-              earliest: tuple | None = None):
+def _run_step(
+    starts,
+    dones,
+    per_rule,
+    rule_index,
+    pauses,
+    closed,
+    clock: _Clock,
+    as_of: datetime,
+    soon: float,
+    earliest: tuple | None = None,
+):
     """One step over all rows: (codes, deadlines, late hours).  The hot loop of ``evaluate_all``.
 
     ``per_rule`` holds the step's target per rule plus two None entries (``rule_index`` -1, -2).
@@ -756,8 +839,18 @@ def _run_step(starts, dones, per_rule, rule_index, pauses, closed, clock: _Clock
 
 # -- inputs ---------------------------------------------------------------------------------------
 
-_DATETIME_INPUTS = ("received_at", "recorded_at", "responded_at", "settlement_told_at", "resolved_at",
-                    "feedback_at", "closed_at", "survey_at", "wait_started_at", "wait_ended_at")
+_DATETIME_INPUTS = (
+    "received_at",
+    "recorded_at",
+    "responded_at",
+    "settlement_told_at",
+    "resolved_at",
+    "feedback_at",
+    "closed_at",
+    "survey_at",
+    "wait_started_at",
+    "wait_ended_at",
+)
 
 
 def _as_datetime(v):
@@ -814,7 +907,7 @@ _TIMELINE_FROM_ROWS = 200
 
 @dataclass(frozen=True)
 class StepResult:
-    state: str                  # "" when not applicable
+    state: str  # "" when not applicable
     due: datetime | None
     late_hours: Decimal | None
 
@@ -840,8 +933,9 @@ class SlaResult:
         return out
 
 
-def evaluate(complaint: Mapping[str, object], tier: str | None, as_of: datetime, rules: SlaRules,
-             cal: WorkCalendar) -> SlaResult:
+def evaluate(
+    complaint: Mapping[str, object], tier: str | None, as_of: datetime, rules: SlaRules, cal: WorkCalendar
+) -> SlaResult:
     """The deadlines, states and escalation of one complaint (a mapping of tracker column -> value)."""
     columns = {name: [complaint.get(name)] for name in INPUT_COLUMNS}
     out = evaluate_all(columns, [tier], as_of, rules, cal)
@@ -849,8 +943,9 @@ def evaluate(complaint: Mapping[str, object], tier: str | None, as_of: datetime,
     return SlaResult(steps=steps, **{name: out[name][0] for name in OVERALL_COLUMNS})
 
 
-def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], as_of: datetime, rules: SlaRules,
-                 cal: WorkCalendar) -> dict[str, list]:
+def evaluate_all(
+    columns: Mapping[str, Sequence], tiers: Sequence[str | None], as_of: datetime, rules: SlaRules, cal: WorkCalendar
+) -> dict[str, list]:
     """Every output column (``OUTPUT_COLUMNS``) as a list aligned with the input rows.
 
     ``columns`` maps tracker column names (``INPUT_COLUMNS``) to values by row; a missing column
@@ -916,21 +1011,41 @@ def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], a
         pauses[i] = tuple(row) or None
 
     recorded, responded, told, resolved, feedback, closed_at, survey = (
-        dt_cols[k] for k in ("recorded_at", "responded_at", "settlement_told_at", "resolved_at", "feedback_at",
-                             "closed_at", "survey_at"))
+        dt_cols[k]
+        for k in (
+            "recorded_at",
+            "responded_at",
+            "settlement_told_at",
+            "resolved_at",
+            "feedback_at",
+            "closed_at",
+            "survey_at",
+        )
+    )
     done_of = {
-        "record": [r if r is not None else _earliest(a, b, c)
-                   for r, a, b, c in zip(recorded, responded, resolved, closed_at)],
-        "respond": [r if r is not None else (b if c is None else c if b is None else min(b, c))
-                    for r, b, c in zip(responded, resolved, closed_at)],
+        "record": [
+            r if r is not None else _earliest(a, b, c) for r, a, b, c in zip(recorded, responded, resolved, closed_at)
+        ],
+        "respond": [
+            r if r is not None else (b if c is None else c if b is None else min(b, c))
+            for r, b, c in zip(responded, resolved, closed_at)
+        ],
         "resolve": [r if r is not None else c for r, c in zip(resolved, closed_at)],
-        "same_day": [(r if t is None else t if r is None or t < r else r) if (t is not None or r is not None) else c
-                     for t, r, c in zip(told, resolved, closed_at)],
+        "same_day": [
+            (r if t is None else t if r is None or t < r else r) if (t is not None or r is not None) else c
+            for t, r, c in zip(told, resolved, closed_at)
+        ],
         "feedback": [f if f is not None else c for f, c in zip(feedback, closed_at)],
         "survey": survey,
     }
-    start_of = {"record": received, "respond": received, "resolve": received, "same_day": received,
-                "feedback": resolved, "survey": closed_at}
+    start_of = {
+        "record": received,
+        "respond": received,
+        "resolve": received,
+        "same_day": received,
+        "feedback": resolved,
+        "survey": closed_at,
+    }
 
     out: dict[str, list] = {}
     codes_by_step, dues_by_step, lates_by_step = [], [], []
@@ -941,11 +1056,17 @@ def evaluate_all(columns: Mapping[str, Sequence], tiers: Sequence[str | None], a
             per_rule = [_target(r.target(step)) if r.target(step) is not None else None for r in rules.rules]
         per_rule += [None, None]
         codes, dues, lates = _run_step(
-            start_of[step], done_of[step], per_rule, rule_index,
+            start_of[step],
+            done_of[step],
+            per_rule,
+            rule_index,
             pauses if step in ("respond", "resolve") else None,
             closed if step in ("record", "respond", "resolve", "same_day") else None,
-            clock, as_of, soon,
-            _target(rules.survey_earliest) if step == "survey" else None)
+            clock,
+            as_of,
+            soon,
+            _target(rules.survey_earliest) if step == "survey" else None,
+        )
         out[f"{step}_state"] = [_STATE_TEXT[c] for c in codes]
         out[f"{step}_due"] = dues
         out[f"{step}_late_hours"] = lates

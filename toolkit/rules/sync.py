@@ -55,7 +55,7 @@ class RegisterIndex:
             loose = _loose(cid)
             by_loose[loose].append(cid)
             for k in range(len(loose)):
-                by_masked[loose[:k] + "?" + loose[k + 1:]].append(cid)
+                by_masked[loose[:k] + "?" + loose[k + 1 :]].append(cid)
         return SuggestionMaps(dict(by_name), dict(by_phone), dict(by_loose), dict(by_masked))
 
 
@@ -80,8 +80,9 @@ def index_register(ids: Sequence[str | None], names: Sequence[str | None], phone
     return RegisterIndex(position, frozenset(dups), names, phones)
 
 
-def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone: object = None,
-                      limit: int = 3) -> list[tuple[str, str]]:
+def suggest_customers(
+    index: RegisterIndex, cid: str, name: object = None, phone: object = None, limit: int = 3
+) -> list[tuple[str, str]]:
     """Closest register customers for an unknown ID: (customer ID, why) pairs."""
     found: dict[str, str] = {}
     maps = index.suggestions
@@ -98,13 +99,17 @@ def suggest_customers(index: RegisterIndex, cid: str, name: object = None, phone
     loose = _loose(cid)
     add(maps.by_loose_id.get(loose, []), "编号相近")
     for k in range(len(loose)):
-        add(maps.by_masked_id.get(loose[:k] + "?" + loose[k + 1:], []), "编号相近")
+        add(maps.by_masked_id.get(loose[:k] + "?" + loose[k + 1 :], []), "编号相近")
     return list(found.items())
 
 
-def customer_fields_for_tracker(tracker_ids: Sequence[str | None], register: Mapping[str, Sequence],
-                                index: RegisterIndex, tracker_names: Sequence = (), tracker_phones: Sequence = ()
-                                ) -> tuple[dict[str, list], list[int]]:
+def customer_fields_for_tracker(
+    tracker_ids: Sequence[str | None],
+    register: Mapping[str, Sequence],
+    index: RegisterIndex,
+    tracker_names: Sequence = (),
+    tracker_phones: Sequence = (),
+) -> tuple[dict[str, list], list[int]]:
     """New values of the tracker's customer columns and customer_check, plus rows with unknown IDs.
 
     For a row whose customer is unknown or duplicated, the customer columns are left as they
@@ -144,8 +149,13 @@ def customer_fields_for_tracker(tracker_ids: Sequence[str | None], register: Map
     return out, unknown
 
 
-def overdue_counts(register_ids: Sequence[str | None], tracker_ids: Sequence[str | None],
-                   sla_states: Sequence[str | None], *, overdue_text: str = "逾期") -> list[int | None]:
+def overdue_counts(
+    register_ids: Sequence[str | None],
+    tracker_ids: Sequence[str | None],
+    sla_states: Sequence[str | None],
+    *,
+    overdue_text: str = "逾期",
+) -> list[int | None]:
     """complaint_figures' "overdue_complaints" alone: per register row, its complaints whose state is overdue."""
     overdue: dict[str, int] = defaultdict(int)
     for cid, state in zip(tracker_ids, sla_states):
@@ -154,9 +164,15 @@ def overdue_counts(register_ids: Sequence[str | None], tracker_ids: Sequence[str
     return [overdue.get(cid, 0) if cid else None for cid in register_ids]
 
 
-def complaint_figures(register_ids: Sequence[str | None], tracker: Mapping[str, Sequence], as_of: dt.datetime,
-                      sla_states: Sequence[str | None], *, closed_statuses=("已解决", "已关闭"),
-                      overdue_text: str = "逾期") -> dict[str, list]:
+def complaint_figures(
+    register_ids: Sequence[str | None],
+    tracker: Mapping[str, Sequence],
+    as_of: dt.datetime,
+    sla_states: Sequence[str | None],
+    *,
+    closed_statuses=("已解决", "已关闭"),
+    overdue_text: str = "逾期",
+) -> dict[str, list]:
     """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue."""
     since = as_of - dt.timedelta(days=365)
     open_n: dict[str, int] = defaultdict(int)
@@ -165,8 +181,12 @@ def complaint_figures(register_ids: Sequence[str | None], tracker: Mapping[str, 
     scores: dict[str, list[int]] = defaultdict(list)
     overdue: dict[str, int] = defaultdict(int)
     closed = set(closed_statuses)
-    ids, received, status, sat = (tracker["customer_id"], tracker["received_at"], tracker["status"],
-                                  tracker["satisfaction"])
+    ids, received, status, sat = (
+        tracker["customer_id"],
+        tracker["received_at"],
+        tracker["status"],
+        tracker["satisfaction"],
+    )
     for i, cid in enumerate(ids):
         if cid is None:
             continue
@@ -183,14 +203,20 @@ def complaint_figures(register_ids: Sequence[str | None], tracker: Mapping[str, 
         state = sla_states[i] if i < len(sla_states) else None
         if state and state.startswith(overdue_text):
             overdue[cid] += 1
-    out = {"open_complaints": [], "complaints_12m": [], "last_complaint_date": [], "satisfaction_12m": [],
-           "overdue_complaints": []}
+    out = {
+        "open_complaints": [],
+        "complaints_12m": [],
+        "last_complaint_date": [],
+        "satisfaction_12m": [],
+        "overdue_complaints": [],
+    }
     for cid in register_ids:
         out["open_complaints"].append(open_n.get(cid, 0) if cid else None)
         out["complaints_12m"].append(n12.get(cid, 0) if cid else None)
         out["last_complaint_date"].append(last[cid].date() if cid in last else None)
         s = scores.get(cid)
         out["satisfaction_12m"].append(
-            (Decimal(sum(s)) / len(s)).quantize(Decimal("0.01"), ROUND_HALF_UP) if s else None)
+            (Decimal(sum(s)) / len(s)).quantize(Decimal("0.01"), ROUND_HALF_UP) if s else None
+        )
         out["overdue_complaints"].append(overdue.get(cid, 0) if cid else None)
     return out

@@ -43,11 +43,11 @@ _REVENUE, _ORDERS, _DAYS_SINCE_ORDER, _TENURE, _COMPLAINTS = range(5)
 @dataclass(frozen=True)
 class _Spec:
     metric: int
-    is_min: bool          # True: value >= limit; False: value <= limit
-    whole: bool           # the setting must be a whole number
+    is_min: bool  # True: value >= limit; False: value <= limit
+    whole: bool  # the setting must be a whole number
     missing_passes: bool  # a missing value (no date) meets the condition
-    label: str            # in a failed comparison: "近12个月营收 48,200 < 50,000 (B级门槛)"
-    short: str            # in a met comparison: "营收 612,000 ≥ 500,000"
+    label: str  # in a failed comparison: "近12个月营收 48,200 < 50,000 (B级门槛)"
+    short: str  # in a met comparison: "营收 612,000 ≥ 500,000"
     unit: str = ""
 
 
@@ -64,10 +64,10 @@ _PENDING = re.compile(r"^\s*(\S+)\s+(\d+)\s*/\s*(\d+)\s*[(（]\s*([^()（）]*?)
 
 @dataclass(frozen=True)
 class Condition:
-    key: str              # e.g. "revenue_12m_min"
-    limit: Decimal        # as written in the settings
-    tight: Decimal        # moved by the margin to be harder to meet
-    loose: Decimal        # moved by the margin to be easier to meet
+    key: str  # e.g. "revenue_12m_min"
+    limit: Decimal  # as written in the settings
+    tight: Decimal  # moved by the margin to be harder to meet
+    loose: Decimal  # moved by the margin to be easier to meet
 
     @property
     def spec(self) -> _Spec:
@@ -82,7 +82,7 @@ class TierRule:
 
 @dataclass(frozen=True)
 class TierRules:
-    rules: tuple[TierRule, ...]          # best to worst; the last has no conditions
+    rules: tuple[TierRule, ...]  # best to worst; the last has no conditions
     new_customer_days: int = 90
     new_customer_tier: str = "新客户"
     confirmations: int = 2
@@ -92,19 +92,33 @@ class TierRules:
     def __post_init__(self):
         rank = {r.tier: i for i, r in enumerate(self.rules)}
         # (metric, is_min, limit, missing_passes) per rule, for each way of reading the thresholds
-        checks = {mode: tuple(tuple((c.spec.metric, c.spec.is_min, getattr(c, mode), c.spec.missing_passes)
-                                    for c in r.conditions) for r in self.rules)
-                  for mode in ("limit", "tight", "loose")}
+        checks = {
+            mode: tuple(
+                tuple((c.spec.metric, c.spec.is_min, getattr(c, mode), c.spec.missing_passes) for c in r.conditions)
+                for r in self.rules
+            )
+            for mode in ("limit", "tight", "loose")
+        }
         # pre-formatted pieces of the reason texts, per rule and condition
         texts = []
         for r in self.rules:
             gate = f" ({tier_label(r.tier)}门槛)"
-            texts.append(tuple(
-                (c.spec.metric, c.spec.is_min, c.limit, c.spec.unit,
-                 f"{c.spec.short} ", f"{c.spec.unit} {'≥' if c.spec.is_min else '≤'} {_num(c.limit)}",
-                 f"{c.spec.label} ", f"{c.spec.unit} {'<' if c.spec.is_min else '>'} {_num(c.limit)}{gate}",
-                 f"无下单记录{gate}" if not c.spec.missing_passes else None)
-                for c in r.conditions))
+            texts.append(
+                tuple(
+                    (
+                        c.spec.metric,
+                        c.spec.is_min,
+                        c.limit,
+                        c.spec.unit,
+                        f"{c.spec.short} ",
+                        f"{c.spec.unit} {'≥' if c.spec.is_min else '≤'} {_num(c.limit)}",
+                        f"{c.spec.label} ",
+                        f"{c.spec.unit} {'<' if c.spec.is_min else '>'} {_num(c.limit)}{gate}",
+                        f"无下单记录{gate}" if not c.spec.missing_passes else None,
+                    )
+                    for c in r.conditions
+                )
+            )
         object.__setattr__(self, "_rank", rank)
         object.__setattr__(self, "_checks", checks)
         object.__setattr__(self, "_texts", tuple(texts))
@@ -129,54 +143,97 @@ class TierRules:
         section = data.get("tiers")
         expect_setting(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
         for key in section:
-            expect_setting(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)),
-                           "an unknown key")
+            expect_setting(
+                key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)), "an unknown key"
+            )
         allowed = None
         choices = data.get("choices", {})
         if isinstance(choices, dict) and isinstance(choices.get("tier"), list):
             allowed = [str(t) for t in choices["tier"]]
 
         margin_raw = section.get("margin", 0.05)
-        expect_setting(is_number(margin_raw) and 0 <= margin_raw < 1, source, "tiers.margin",
-                       "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%", margin_raw)
+        expect_setting(
+            is_number(margin_raw) and 0 <= margin_raw < 1,
+            source,
+            "tiers.margin",
+            "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%",
+            margin_raw,
+        )
         margin = Decimal(str(margin_raw))
         days = section.get("new_customer_days", 90)
-        expect_setting(is_whole(days) and days >= 0, source, "tiers.new_customer_days",
-                       "a whole number of days, 0 or more", days)
+        expect_setting(
+            is_whole(days) and days >= 0, source, "tiers.new_customer_days", "a whole number of days, 0 or more", days
+        )
         new_tier = section.get("new_customer_tier", "新客户")
-        expect_setting(isinstance(new_tier, str) and new_tier.strip() != "", source, "tiers.new_customer_tier",
-                       "a tier name", new_tier)
+        expect_setting(
+            isinstance(new_tier, str) and new_tier.strip() != "",
+            source,
+            "tiers.new_customer_tier",
+            "a tier name",
+            new_tier,
+        )
         new_tier = new_tier.strip()
         if allowed is not None:
-            expect_setting(new_tier in allowed, source, "tiers.new_customer_tier",
-                           "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", new_tier)
+            expect_setting(
+                new_tier in allowed,
+                source,
+                "tiers.new_customer_tier",
+                "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
+                new_tier,
+            )
         confirmations = section.get("confirmations", 2)
-        expect_setting(is_whole(confirmations) and confirmations >= 1, source, "tiers.confirmations",
-                       "a whole number, 1 or more", confirmations)
+        expect_setting(
+            is_whole(confirmations) and confirmations >= 1,
+            source,
+            "tiers.confirmations",
+            "a whole number, 1 or more",
+            confirmations,
+        )
         period = section.get("evaluation_period", "month")
         expect_setting(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
 
         raw_rules = section.get("rules")
-        expect_setting(isinstance(raw_rules, list) and len(raw_rules) > 0, source, "tiers.rules",
-                       "a list of [[tiers.rules]] tables, best tier first", raw_rules)
+        expect_setting(
+            isinstance(raw_rules, list) and len(raw_rules) > 0,
+            source,
+            "tiers.rules",
+            "a list of [[tiers.rules]] tables, best tier first",
+            raw_rules,
+        )
         rules = []
         seen = set()
         for n, entry in enumerate(raw_rules, 1):
             where = f"tiers.rules[{n}]"
             expect_setting(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
             for key in entry:
-                expect_setting(key == "tier" or key in CONDITIONS, source, f"{where}.{key}",
-                               "tier or one of " + ", ".join(CONDITIONS), "an unknown key")
+                expect_setting(
+                    key == "tier" or key in CONDITIONS,
+                    source,
+                    f"{where}.{key}",
+                    "tier or one of " + ", ".join(CONDITIONS),
+                    "an unknown key",
+                )
             tier = entry.get("tier")
-            expect_setting(isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier",
-                           "a tier name such as \"A\"", tier)
+            expect_setting(
+                isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", 'a tier name such as "A"', tier
+            )
             tier = tier.strip()
             expect_setting(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
-            expect_setting(tier != new_tier, source, f"{where}.tier",
-                           f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)", tier)
+            expect_setting(
+                tier != new_tier,
+                source,
+                f"{where}.tier",
+                f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)",
+                tier,
+            )
             if allowed is not None:
-                expect_setting(tier in allowed, source, f"{where}.tier",
-                               "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")", tier)
+                expect_setting(
+                    tier in allowed,
+                    source,
+                    f"{where}.tier",
+                    "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
+                    tier,
+                )
             seen.add(tier)
             conditions = []
             for key, spec in CONDITIONS.items():
@@ -184,21 +241,33 @@ class TierRules:
                     continue
                 value = entry[key]
                 if spec.whole:
-                    expect_setting(is_whole(value) and value >= 0, source, f"{where}.{key}",
-                                   "a whole number, 0 or more", value)
+                    expect_setting(
+                        is_whole(value) and value >= 0, source, f"{where}.{key}", "a whole number, 0 or more", value
+                    )
                 else:
-                    expect_setting(is_number(value) and value >= 0, source, f"{where}.{key}",
-                                   "a number, 0 or more", value)
+                    expect_setting(
+                        is_number(value) and value >= 0, source, f"{where}.{key}", "a number, 0 or more", value
+                    )
                 limit = Decimal(str(value))
                 harder, easier = ((1 + margin), (1 - margin)) if spec.is_min else ((1 - margin), (1 + margin))
                 conditions.append(Condition(key, limit, limit * harder, limit * easier))
             last = n == len(raw_rules)
             if last:
-                expect_setting(not conditions, source, f"{where}.{conditions[0].key if conditions else 'tier'}",
-                               "left out: the last tier takes every customer the tiers above do not", "a condition")
+                expect_setting(
+                    not conditions,
+                    source,
+                    f"{where}.{conditions[0].key if conditions else 'tier'}",
+                    "left out: the last tier takes every customer the tiers above do not",
+                    "a condition",
+                )
             else:
-                expect_setting(bool(conditions), source, where,
-                               "at least one condition (only the last tier has none)", "a tier without conditions")
+                expect_setting(
+                    bool(conditions),
+                    source,
+                    where,
+                    "at least one condition (only the last tier has none)",
+                    "a tier without conditions",
+                )
             rules.append(TierRule(tier, tuple(conditions)))
         return cls(tuple(rules), int(days), new_tier, int(confirmations), margin, period)
 
@@ -212,7 +281,7 @@ class TierDecision:
     tier_pending: str | None
     override_expired: bool
     changed: bool
-    computed: str | None = None   # the tier the rules give, before overrides and hysteresis
+    computed: str | None = None  # the tier the rules give, before overrides and hysteresis
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -229,7 +298,7 @@ def _num(v) -> str:
 
 
 def tier_label(tier: str | None) -> str:
-    """"A" -> "A级"; longer names such as "新客户" stay as they are."""
+    """ "A" -> "A级"; longer names such as "新客户" stay as they are."""
     if not tier:
         return "无等级"
     return f"{tier}级" if len(tier) <= 2 and tier.isascii() else tier
@@ -337,7 +406,7 @@ def _robust(rules: TierRules, m, current_rank: int) -> str:
 
 
 def parse_pending(text) -> tuple[str, int, str] | None:
-    """"C 1/2 (2026-11)" -> ("C", 1, "2026-11"); None when blank or not in that form."""
+    """ "C 1/2 (2026-11)" -> ("C", 1, "2026-11"); None when blank or not in that form."""
     if not text:
         return None
     mt = _PENDING.match(str(text))
@@ -364,8 +433,22 @@ def override_reason(reason, approver, expires: dt.date | None) -> str:
 
 # ------------------------------------------------------------------------------ one customer
 
-def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous, changed_on, old_reason, pending,
-            override, override_why, approver, expires) -> tuple:
+
+def _decide(
+    rules: TierRules,
+    as_of: dt.date,
+    period: str,
+    m,
+    current,
+    previous,
+    changed_on,
+    old_reason,
+    pending,
+    override,
+    override_why,
+    approver,
+    expires,
+) -> tuple:
     """(tier, previous_tier, tier_changed_on, tier_reason, tier_pending, override_expired, changed, computed)."""
     if current is not None:
         current = text_of(current) or None
@@ -374,8 +457,16 @@ def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous,
         expires = day_of(expires)
         if expires is None or expires >= as_of:
             changed = override != current
-            return (override, current if changed else previous, as_of if changed else changed_on,
-                    override_reason(override_why, approver, expires), None, False, changed, _computed(rules, m)[0])
+            return (
+                override,
+                current if changed else previous,
+                as_of if changed else changed_on,
+                override_reason(override_why, approver, expires),
+                None,
+                False,
+                changed,
+                _computed(rules, m)[0],
+            )
         expired = True
 
     computed, idx = _computed(rules, m)
@@ -386,9 +477,14 @@ def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous,
     rank = rules._rank  # type: ignore[attr-defined]
     if computed == current:
         return current, previous, changed_on, reason, None, expired, False, computed
-    immediate = (current is None or current == rules.new_customer_tier or computed == rules.new_customer_tier
-                 or current not in rank or text_of(old_reason).startswith(OVERRIDE_PREFIX)
-                 or _robust(rules, m, rank[current]) == computed)
+    immediate = (
+        current is None
+        or current == rules.new_customer_tier
+        or computed == rules.new_customer_tier
+        or current not in rank
+        or text_of(old_reason).startswith(OVERRIDE_PREFIX)
+        or _robust(rules, m, rank[current]) == computed
+    )
     if not immediate:
         state = parse_pending(pending)
         if state is not None and state[0] == computed and state[1] >= 1:
@@ -399,8 +495,16 @@ def _decide(rules: TierRules, as_of: dt.date, period: str, m, current, previous,
             count, last = 1, period
         if count < rules.confirmations:
             held = f"维持{tier_label(current)}, 待确认: {reason}"
-            return (current, previous, changed_on, held, format_pending(computed, count, rules.confirmations, last),
-                    expired, False, computed)
+            return (
+                current,
+                previous,
+                changed_on,
+                held,
+                format_pending(computed, count, rules.confirmations, last),
+                expired,
+                False,
+                computed,
+            )
     return computed, current, as_of, reason, None, expired, True, computed
 
 
@@ -414,22 +518,50 @@ def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDe
     """
     as_of = day_of(as_of)
     g = customer.get
-    m = _metrics(g("revenue_12m"), g("orders_12m"), g("last_order_date"), g("first_contact_date"),
-                 g("complaints_12m"), as_of)
-    return TierDecision(*_decide(rules, as_of, rules.period_of(as_of), m, g("tier"), g("previous_tier"),
-                                 day_of(g("tier_changed_on")), g("tier_reason"), g("tier_pending"), g("tier_override"),
-                                 g("override_reason"), g("override_approver"), g("override_expires")))
+    m = _metrics(
+        g("revenue_12m"), g("orders_12m"), g("last_order_date"), g("first_contact_date"), g("complaints_12m"), as_of
+    )
+    return TierDecision(
+        *_decide(
+            rules,
+            as_of,
+            rules.period_of(as_of),
+            m,
+            g("tier"),
+            g("previous_tier"),
+            day_of(g("tier_changed_on")),
+            g("tier_reason"),
+            g("tier_pending"),
+            g("tier_override"),
+            g("override_reason"),
+            g("override_approver"),
+            g("override_expires"),
+        )
+    )
 
 
 # ------------------------------------------------------------------------------ the whole register
 
-_INPUTS = ("revenue_12m", "orders_12m", "last_order_date", "first_contact_date", "tier", "previous_tier",
-           "tier_changed_on", "tier_reason", "tier_pending", "tier_override", "override_reason",
-           "override_approver", "override_expires")
+_INPUTS = (
+    "revenue_12m",
+    "orders_12m",
+    "last_order_date",
+    "first_contact_date",
+    "tier",
+    "previous_tier",
+    "tier_changed_on",
+    "tier_reason",
+    "tier_pending",
+    "tier_override",
+    "override_reason",
+    "override_approver",
+    "override_expires",
+)
 
 
-def evaluate_all(columns: Mapping[str, Sequence], complaints_12m: Sequence, as_of: dt.date, rules: TierRules
-                 ) -> tuple[dict[str, list], list[int]]:
+def evaluate_all(
+    columns: Mapping[str, Sequence], complaints_12m: Sequence, as_of: dt.date, rules: TierRules
+) -> tuple[dict[str, list], list[int]]:
     """New tier columns for every register row, and the rows whose manual override has expired.
 
     `columns` maps column names to values by row (a missing column counts as blank). Rows whose
@@ -486,15 +618,29 @@ def _with_thresholds(rules: TierRules, new: dict[str, dict[str, Decimal]]) -> Ti
     out = []
     for r in rules.rules:
         changes = new.get(r.tier, {})
-        conds = tuple(Condition(c.key, changes[c.key], changes[c.key], changes[c.key]) if c.key in changes else c
-                      for c in r.conditions)
+        conds = tuple(
+            Condition(c.key, changes[c.key], changes[c.key], changes[c.key]) if c.key in changes else c
+            for c in r.conditions
+        )
         out.append(TierRule(r.tier, conds))
-    return TierRules(tuple(out), rules.new_customer_days, rules.new_customer_tier, rules.confirmations, rules.margin,
-                     rules.evaluation_period)
+    return TierRules(
+        tuple(out),
+        rules.new_customer_days,
+        rules.new_customer_tier,
+        rules.confirmations,
+        rules.margin,
+        rules.evaluation_period,
+    )
 
 
-def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quantiles: Mapping[str, float] | None = None,
-                       *, as_of: dt.date | None = None, complaints_12m: Sequence | None = None) -> list[dict]:
+def suggest_thresholds(
+    columns: Mapping[str, Sequence],
+    rules: TierRules,
+    quantiles: Mapping[str, float] | None = None,
+    *,
+    as_of: dt.date | None = None,
+    complaints_12m: Sequence | None = None,
+) -> list[dict]:
     """Revenue and order thresholds suggested from the register's own figures; nothing is applied.
 
     `quantiles` maps a tier to the share of established customers it should hold counted from
@@ -521,8 +667,12 @@ def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quanti
         return columns.get(name) if columns.get(name) is not None else blank
 
     if as_of is None:
-        dates = [day_of(d) for name in ("last_order_date", "first_contact_date", "last_visit_date")
-                 for d in col(name) if d is not None]
+        dates = [
+            day_of(d)
+            for name in ("last_order_date", "first_contact_date", "last_visit_date")
+            for d in col(name)
+            if d is not None
+        ]
         as_of = max(dates) if dates else dt.date.today()
     as_of = day_of(as_of)
     ids = columns.get("customer_id")
@@ -531,8 +681,16 @@ def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quanti
     for i in range(n):
         if ids is not None and ids[i] is None:
             continue
-        metrics.append(_metrics(col("revenue_12m")[i], col("orders_12m")[i], col("last_order_date")[i],
-                                col("first_contact_date")[i], complaints[i] if i < len(complaints) else None, as_of))
+        metrics.append(
+            _metrics(
+                col("revenue_12m")[i],
+                col("orders_12m")[i],
+                col("last_order_date")[i],
+                col("first_contact_date")[i],
+                complaints[i] if i < len(complaints) else None,
+                as_of,
+            )
+        )
     established = [m for m in metrics if not _is_new(rules, m)]
     new_count = len(metrics) - len(established)
     revenues = [m[_REVENUE] for m in established]
@@ -564,24 +722,39 @@ def suggest_thresholds(columns: Mapping[str, Sequence], rules: TierRules, quanti
     now, then = counts(rules), counts(suggested_rules)
     out = []
     for r, s in zip(rules.rules, suggested_rules.rules):
-        out.append({
-            "tier": r.tier,
-            "rule": True,
-            "share": quantiles.get(r.tier),
-            "current": {c.key: c.limit for c in r.conditions},
-            "suggested": {c.key: c.limit for c in s.conditions},
-            "quantiles": quantile_values.get(r.tier, {}),
-            "customers_now": now[r.tier],
-            "customers_suggested": then[r.tier],
-        })
-    out.append({"tier": rules.new_customer_tier, "rule": False, "share": None, "current": {}, "suggested": {}, "quantiles": {},
-                "customers_now": new_count, "customers_suggested": new_count})
+        out.append(
+            {
+                "tier": r.tier,
+                "rule": True,
+                "share": quantiles.get(r.tier),
+                "current": {c.key: c.limit for c in r.conditions},
+                "suggested": {c.key: c.limit for c in s.conditions},
+                "quantiles": quantile_values.get(r.tier, {}),
+                "customers_now": now[r.tier],
+                "customers_suggested": then[r.tier],
+            }
+        )
+    out.append(
+        {
+            "tier": rules.new_customer_tier,
+            "rule": False,
+            "share": None,
+            "current": {},
+            "suggested": {},
+            "quantiles": {},
+            "customers_now": new_count,
+            "customers_suggested": new_count,
+        }
+    )
     return out
 
 
 _KEY_NAMES = {
-    "revenue_12m_min": "营收≥", "orders_12m_min": "订单≥", "days_since_last_order_max": "距上次下单≤(天)",
-    "tenure_days_min": "合作≥(天)", "complaints_12m_max": "投诉≤",
+    "revenue_12m_min": "营收≥",
+    "orders_12m_min": "订单≥",
+    "days_since_last_order_max": "距上次下单≤(天)",
+    "tenure_days_min": "合作≥(天)",
+    "complaints_12m_max": "投诉≤",
 }
 
 
@@ -599,17 +772,32 @@ def format_suggestion(suggestions: Sequence[Mapping]) -> str:
         cur, sug = s["current"], s["suggested"]
         limits = "; ".join(
             f"{_KEY_NAMES[k]} {_num(cur[k])}" + (f" → {_num(sug[k])}" if sug.get(k) != cur[k] else " (不变)")
-            for k in cur) or ("-" if s["share"] is None else "")
+            for k in cur
+        ) or ("-" if s["share"] is None else "")
         share = f"前{s['share'] * 100:g}%" if s["share"] is not None else ""
         q = s["quantiles"]
-        qtext = ", ".join(f"{'营收' if k == 'revenue_12m' else '订单'} {_num(v)}" for k, v in q.items() if v is not None)
-        rows.append([tier_label(s["tier"]), share,
-                     f"{s['customers_now']} ({s['customers_now'] * 100 / total:.0f}%)",
-                     f"{s['customers_suggested']} ({s['customers_suggested'] * 100 / total:.0f}%)",
-                     qtext, limits])
+        qtext = ", ".join(
+            f"{'营收' if k == 'revenue_12m' else '订单'} {_num(v)}" for k, v in q.items() if v is not None
+        )
+        rows.append(
+            [
+                tier_label(s["tier"]),
+                share,
+                f"{s['customers_now']} ({s['customers_now'] * 100 / total:.0f}%)",
+                f"{s['customers_suggested']} ({s['customers_suggested'] * 100 / total:.0f}%)",
+                qtext,
+                limits,
+            ]
+        )
     table = format_table(["等级", "目标占比", "当前客户数", "建议后客户数", "数据分位值", "门槛 (当前 → 建议)"], rows)
-    lines = ["建议门槛 (按台账数据分布计算, 未应用; 客户数不含手动调整与待确认的变化)", "", table, "",
-             "要采用建议, 把下面几行复制到 toolkit.toml (需写全所有等级):", ""]
+    lines = [
+        "建议门槛 (按台账数据分布计算, 未应用; 客户数不含手动调整与待确认的变化)",
+        "",
+        table,
+        "",
+        "要采用建议, 把下面几行复制到 toolkit.toml (需写全所有等级):",
+        "",
+    ]
     for s in suggestions:
         if not s.get("rule", True):
             continue  # the new-customer line is not a rule

@@ -44,26 +44,38 @@ class VisitRules:
         section = data.get("visits")
         expect_setting(isinstance(section, dict), source, "visits", "a table [visits]", section)
         for key in section:
-            expect_setting(key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)),
-                           "an unknown key")
+            expect_setting(
+                key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)), "an unknown key"
+            )
         cadence = section.get("cadence_months", {})
-        expect_setting(isinstance(cadence, dict), source, "visits.cadence_months",
-                       "a table of tier = months, e.g. A = 1", cadence)
+        expect_setting(
+            isinstance(cadence, dict), source, "visits.cadence_months", "a table of tier = months, e.g. A = 1", cadence
+        )
         choices = data.get("choices", {})
-        allowed = [str(t) for t in choices["tier"]] if isinstance(choices, dict) and isinstance(
-            choices.get("tier"), list) else None
+        allowed = (
+            [str(t) for t in choices["tier"]]
+            if isinstance(choices, dict) and isinstance(choices.get("tier"), list)
+            else None
+        )
         for tier, months in cadence.items():
             key = f"visits.cadence_months.{tier}"
             if allowed is not None:
-                expect_setting(tier in allowed, source, key, "a tier in [choices] tier (" + ", ".join(allowed) + ")",
-                               tier)
+                expect_setting(
+                    tier in allowed, source, key, "a tier in [choices] tier (" + ", ".join(allowed) + ")", tier
+                )
             expect_setting(is_whole(months) and months >= 1, source, key, "a whole number of months, 1 or more", months)
         default = section.get("default_months", 3)
-        expect_setting(is_whole(default) and default >= 1, source, "visits.default_months",
-                       "a whole number of months, 1 or more", default)
+        expect_setting(
+            is_whole(default) and default >= 1,
+            source,
+            "visits.default_months",
+            "a whole number of months, 1 or more",
+            default,
+        )
         soon = section.get("due_soon_days", 7)
-        expect_setting(is_whole(soon) and soon >= 0, source, "visits.due_soon_days",
-                       "a whole number of days, 0 or more", soon)
+        expect_setting(
+            is_whole(soon) and soon >= 0, source, "visits.due_soon_days", "a whole number of days, 0 or more", soon
+        )
         return cls({str(k): int(v) for k, v in cadence.items()}, int(default), int(soon))
 
 
@@ -74,8 +86,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def next_visit(last_visit: dt.date | None, first_contact: dt.date | None, tier: str | None, as_of: dt.date,
-               rules: VisitRules) -> tuple[dt.date | None, str, int | None]:
+def next_visit(
+    last_visit: dt.date | None, first_contact: dt.date | None, tier: str | None, as_of: dt.date, rules: VisitRules
+) -> tuple[dt.date | None, str, int | None]:
     """(next visit due, flag, days overdue) for one customer."""
     as_of = day_of(as_of)
     base = day_of(last_visit) or day_of(first_contact)
@@ -89,16 +102,22 @@ def next_visit(last_visit: dt.date | None, first_contact: dt.date | None, tier: 
     return due, "", None
 
 
-def evaluate_visits(last_visits: Sequence, first_contacts: Sequence, tiers: Sequence, as_of: dt.date,
-                    rules: VisitRules) -> dict[str, list]:
+def evaluate_visits(
+    last_visits: Sequence, first_contacts: Sequence, tiers: Sequence, as_of: dt.date, rules: VisitRules
+) -> dict[str, list]:
     """next_visit_due, visit_flag and visit_days_overdue for every register row."""
     as_of = day_of(as_of)
     out = {name: [] for name in OUTPUT_COLUMNS}
     due_col, flag_col, days_col = (out[k] for k in OUTPUT_COLUMNS)
     n = len(last_visits)
     for i in range(n):
-        due, flag, days = next_visit(last_visits[i], first_contacts[i] if i < len(first_contacts) else None,
-                                     tiers[i] if i < len(tiers) else None, as_of, rules)
+        due, flag, days = next_visit(
+            last_visits[i],
+            first_contacts[i] if i < len(first_contacts) else None,
+            tiers[i] if i < len(tiers) else None,
+            as_of,
+            rules,
+        )
         due_col.append(due)
         flag_col.append(flag)
         days_col.append(days)

@@ -297,7 +297,7 @@ class _Template:
     def general_tail(self, value) -> str:
         """The tail through encode() itself (values without a quick template)."""
         p = self._enc.p
-        return self._enc.encode("A1", value, self._style).decode("utf-8")[len(p) + 8:]
+        return self._enc.encode("A1", value, self._style).decode("utf-8")[len(p) + 8 :]
 
 
 class _Tails(dict):

@@ -30,7 +30,7 @@ class ColumnCells:
         n = len(self.rows)
         self.index = dict(zip(self.rows.tolist(), range(n)))  # sheet row -> position in self.rows
         self.first_target = np.full(n, _NO_COLUMN, np.int64)  # leftmost target column (empty values too)
-        self.lo = np.full(n, _NO_COLUMN, np.int64)            # leftmost and rightmost cell written
+        self.lo = np.full(n, _NO_COLUMN, np.int64)  # leftmost and rightmost cell written
         self.hi = np.zeros(n, np.int64)
         self._blocks = blocks
         self._by_row: list[dict[int, int]] | None = None
@@ -38,8 +38,9 @@ class ColumnCells:
         for (col, rows, values), row_array in zip(blocks, row_arrays):
             at = np.searchsorted(self.rows, row_array)
             head, tails = _column_tails(encoder, col, values, style_of)
-            cells = pc.binary_join_element_wise(_large(head), pa.array(row_array).cast(pa.large_string()), tails,
-                                                _large(""))  # null where no cell
+            cells = pc.binary_join_element_wise(
+                _large(head), pa.array(row_array).cast(pa.large_string()), tails, _large("")
+            )  # null where no cell
             written = at[np.asarray(cells.is_valid())]
             np.minimum.at(self.first_target, at, col)
             np.minimum.at(self.lo, written, col)
@@ -50,14 +51,14 @@ class ColumnCells:
         # (large strings: a first fill's rows can hold more than the 2 GB a plain string array can)
         joined = pc.binary_join_element_wise(*parts, _large(""), null_handling="replace", null_replacement="")
         _validity, offsets, data = joined.buffers()
-        self._offsets = np.frombuffer(offsets, np.int64)[joined.offset:joined.offset + n + 1]
+        self._offsets = np.frombuffer(offsets, np.int64)[joined.offset : joined.offset + n + 1]
         self._data = memoryview(data) if data is not None else memoryview(b"")
 
     def __contains__(self, row: int) -> bool:
         return row in self.index
 
     def cells(self, i: int) -> memoryview:
-        return self._data[self._offsets[i]:self._offsets[i + 1]]
+        return self._data[self._offsets[i] : self._offsets[i + 1]]
 
     def updates(self, row: int) -> dict[int, object]:
         """{col: value} of one row's targets, for a row that goes the ordinary way."""
@@ -77,8 +78,11 @@ class ColumnCells:
             for col, rows, values in self._blocks:
                 for r, v in zip(rows, values):
                     if v is not None and (r, col) not in left_alone:
-                        bounds = [r, col, r, col] if bounds is None else [
-                            min(bounds[0], r), min(bounds[1], col), max(bounds[2], r), max(bounds[3], col)]
+                        bounds = (
+                            [r, col, r, col]
+                            if bounds is None
+                            else [min(bounds[0], r), min(bounds[1], col), max(bounds[2], r), max(bounds[3], col)]
+                        )
             return bounds
         written = self.hi > 0
         if not written.any():
@@ -115,8 +119,9 @@ def _column_tails(encoder: CellEncoder, col: int, values: list, style_of) -> tup
         tails = pc.binary_join_element_wise(before, serial_texts(values), after, "")
         if tails.null_count > values.count(None):  # some go the general way
             quick = tails.to_pylist()
-            _head, general = encoder.column_tails(col, [None if t is not None else v for v, t in zip(values, quick)],
-                                                  style_of)
+            _head, general = encoder.column_tails(
+                col, [None if t is not None else v for v, t in zip(values, quick)], style_of
+            )
             tails = pa.array([t if t is not None else g for t, g in zip(quick, general)], pa.large_string())
         return head, tails.cast(pa.large_string())
     head, tails = encoder.column_tails(col, values, style_of)

@@ -24,7 +24,7 @@ class WriteReport:
     cells_written: int = 0
     rows_appended: list[int] = field(default_factory=list)
     columns_added: dict[str, str] = field(default_factory=dict)  # header -> column letter
-    skipped_formulas: list[str] = field(default_factory=list)   # "Sheet!D7"
+    skipped_formulas: list[str] = field(default_factory=list)  # "Sheet!D7"
     backup: Path | None = None
     parts_rewritten: list[str] = field(default_factory=list)
 
@@ -32,9 +32,11 @@ class WriteReport:
 class FormulaCellsRefused(ToolkitError):
     def __init__(self, path: Path, sheet: str, refs: list[str]):
         shown = ", ".join(refs[:10]) + (f" and {len(refs) - 10} more" if len(refs) > 10 else "")
-        super().__init__(f"sheet '{sheet}': cells {shown} hold formulas; the toolkit did not overwrite them "
-                         "and wrote nothing", path=path,
-                         hint="clear the formulas from the toolkit's columns, or pass on_formula='skip'")
+        super().__init__(
+            f"sheet '{sheet}': cells {shown} hold formulas; the toolkit did not overwrite them and wrote nothing",
+            path=path,
+            hint="clear the formulas from the toolkit's columns, or pass on_formula='skip'",
+        )
         self.refs = refs
 
 
@@ -42,7 +44,7 @@ class FormulaCellsRefused(ToolkitError):
 class _SheetPlan:
     edit: SheetEdit = field(default_factory=SheetEdit)
     appends: list[tuple[Sequence[Any], int]] = field(default_factory=list)  # (row values, first col)
-    headers: list[tuple[str, int]] = field(default_factory=list)            # (text, header row)
+    headers: list[tuple[str, int]] = field(default_factory=list)  # (text, header row)
 
 
 class WorkbookEditor:
@@ -78,8 +80,9 @@ class WorkbookEditor:
     def add_header(self, sheet: str, text: str, header_row: int = 1) -> None:
         self._plan(sheet).headers.append((text, header_row))
 
-    def save(self, *, keep_backups: int = 10, on_formula: str = "refuse",
-             expect: FileStamp | None = None) -> WriteReport:
+    def save(
+        self, *, keep_backups: int = 10, on_formula: str = "refuse", expect: FileStamp | None = None
+    ) -> WriteReport:
         if on_formula not in ("refuse", "skip", "overwrite"):
             raise ValueError("on_formula must be 'refuse', 'skip' or 'overwrite'")
         report = WriteReport(path=self.path)
@@ -91,8 +94,11 @@ class WorkbookEditor:
             replaced, removed = self._build(pkg, report, on_formula)
             report.parts_rewritten = sorted(replaced)
             report.backup = atomic_write(
-                self.path, lambda tmp: pkg.write_copy(tmp, replaced, removed=removed),
-                keep_backups=keep_backups, expect=stamp)
+                self.path,
+                lambda tmp: pkg.write_copy(tmp, replaced, removed=removed),
+                keep_backups=keep_backups,
+                expect=stamp,
+            )
         return report
 
     # ------------------------------------------------------------------ building the new parts
@@ -102,8 +108,9 @@ class WorkbookEditor:
         try:
             styles = StyleBook(pkg.read(styles_part)) if styles_part else None
         except StylesError as exc:
-            raise WorkbookRefused(f"its cell formats (styles.xml) cannot be read safely ({exc})",
-                                  path=self.path) from None
+            raise WorkbookRefused(
+                f"its cell formats (styles.xml) cannot be read safely ({exc})", path=self.path
+            ) from None
         replaced: dict[str, bytes] = {}
         removed: set[str] = set()
         overwrote_formula = False
@@ -120,9 +127,14 @@ class WorkbookEditor:
             if plan.appends or plan.headers:
                 scan = sheet.scan(tuple({h for _t, h in plan.headers}))
                 for text, header_row in plan.headers:
-                    col = max(scan.header_last_col.get(header_row, 0), *(c for c in edit.values.get(header_row, {})
-                                                                          if edit.values[header_row][c] is not None),
-                              0) + 1
+                    col = (
+                        max(
+                            scan.header_last_col.get(header_row, 0),
+                            *(c for c in edit.values.get(header_row, {}) if edit.values[header_row][c] is not None),
+                            0,
+                        )
+                        + 1
+                    )
                     edit.set(header_row, col, text)
                     report.columns_added[text] = column_letter(col)
                     for t in tables:
@@ -160,8 +172,10 @@ class WorkbookEditor:
             except (CellValueError, StylesError) as exc:
                 raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
             except UnicodeDecodeError:
-                raise WorkbookRefused(f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8; "
-                                      "nothing was written", path=self.path) from None
+                raise WorkbookRefused(
+                    f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8; nothing was written",
+                    path=self.path,
+                ) from None
             overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]
             report.cells_written += edit.cell_count() - len(skipped)
@@ -189,16 +203,24 @@ def _drop_calc_chain(pkg: Package, workbook_part: str, replaced: dict, removed: 
             part = resolve_target(workbook_part, rel["Target"])
             removed.add(part)
             rels_xml = pkg.read(rels_part)
-            replaced[rels_part] = re.sub(rb"<(?:\w+:)?Relationship\b[^>]*?Id=\"%s\"[^>]*/>" % re.escape(rel["Id"].encode()),
-                                         b"", rels_xml)
+            replaced[rels_part] = re.sub(
+                rb"<(?:\w+:)?Relationship\b[^>]*?Id=\"%s\"[^>]*/>" % re.escape(rel["Id"].encode()), b"", rels_xml
+            )
             ct = pkg.read("[Content_Types].xml")
             replaced["[Content_Types].xml"] = re.sub(
-                rb"<(?:\w+:)?Override\b[^>]*?PartName=\"/%s\"[^>]*/>" % re.escape(part.encode()), b"", ct)
+                rb"<(?:\w+:)?Override\b[^>]*?PartName=\"/%s\"[^>]*/>" % re.escape(part.encode()), b"", ct
+            )
 
 
-def update_cells(path: str | Path, sheet: str, updates: Mapping[str, Any], *,
-                 fills: Mapping[str, str] | None = None, keep_backups: int = 10,
-                 on_formula: str = "refuse") -> WriteReport:
+def update_cells(
+    path: str | Path,
+    sheet: str,
+    updates: Mapping[str, Any],
+    *,
+    fills: Mapping[str, str] | None = None,
+    keep_backups: int = 10,
+    on_formula: str = "refuse",
+) -> WriteReport:
     """Change the cells named by A1 references, in place; everything else stays as it was.
 
     `updates` maps references such as "D7" to str, int, float, Decimal, date, datetime, bool,
@@ -214,16 +236,16 @@ def update_cells(path: str | Path, sheet: str, updates: Mapping[str, Any], *,
     return ed.save(keep_backups=keep_backups, on_formula=on_formula)
 
 
-def append_rows(path: str | Path, sheet: str, rows: Iterable[Sequence[Any]], *, first_col: int = 1,
-                keep_backups: int = 10) -> WriteReport:
+def append_rows(
+    path: str | Path, sheet: str, rows: Iterable[Sequence[Any]], *, first_col: int = 1, keep_backups: int = 10
+) -> WriteReport:
     """Add rows after the last row that holds data; a table ending at that row grows with them."""
     ed = WorkbookEditor(path)
     ed.append_rows(sheet, rows, first_col)
     return ed.save(keep_backups=keep_backups)
 
 
-def add_column(path: str | Path, sheet: str, header: str, *, header_row: int = 1,
-               keep_backups: int = 10) -> str:
+def add_column(path: str | Path, sheet: str, header: str, *, header_row: int = 1, keep_backups: int = 10) -> str:
     """Write `header` just right of the last header cell; returns the new column's letter."""
     ed = WorkbookEditor(path)
     ed.add_header(sheet, header, header_row)

@@ -39,20 +39,29 @@ def refuse_unless_workbook(path: Path) -> None:
         if head == OLE_MAGIC:
             fh.seek(0)
             blob = fh.read(4 * 1024 * 1024)
-            if "EncryptionInfo".encode("utf-16-le") in blob or b"EncryptedPackage" in blob \
-                    or "EncryptedPackage".encode("utf-16-le") in blob:
+            if (
+                "EncryptionInfo".encode("utf-16-le") in blob
+                or b"EncryptedPackage" in blob
+                or "EncryptedPackage".encode("utf-16-le") in blob
+            ):
                 raise WorkbookRefused(
                     "is protected with a password (encrypted); the toolkit cannot read or change it",
-                    path=path, hint="remove the password in Excel (File > Info > Protect Workbook) and try again")
+                    path=path,
+                    hint="remove the password in Excel (File > Info > Protect Workbook) and try again",
+                )
             raise WorkbookRefused(
                 "is an old-style .xls workbook; the toolkit works on .xlsx and .xlsm only",
-                path=path, hint="open it in Excel and use Save As > Excel Workbook (.xlsx)")
+                path=path,
+                hint="open it in Excel and use Save As > Excel Workbook (.xlsx)",
+            )
     if not zipfile.is_zipfile(path):
         suffix = path.suffix.lower()
         what = "a CSV text file" if suffix in (".csv", ".txt") else "not an Excel workbook"
         raise WorkbookRefused(
             f"is {what} (or a damaged one); the toolkit works on .xlsx and .xlsm workbooks",
-            path=path, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
+            path=path,
+            hint="open it in Excel and save it as an Excel Workbook (.xlsx)",
+        )
 
 
 @dataclass
@@ -81,8 +90,11 @@ class Package:
         if bad:
             zf.close()
             raise WorkbookRefused(bad, path=path)
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names and not any(
-                n.lower() == "xl/workbook.xml" for n in names):
+        if (
+            "[Content_Types].xml" not in names
+            or "xl/workbook.xml" not in names
+            and not any(n.lower() == "xl/workbook.xml" for n in names)
+        ):
             zf.close()
             raise WorkbookRefused("is a zip file but not an Excel workbook (no xl/workbook.xml)", path=path)
         return cls(path=path, zf=zf, names=names)
@@ -115,8 +127,9 @@ class Package:
                 with self.zf.open(info):
                     pass
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-                raise WorkbookRefused(f"is damaged: part {info.filename} cannot be copied ({exc}); nothing was "
-                                      "written", path=self.path) from None
+                raise WorkbookRefused(
+                    f"is damaged: part {info.filename} cannot be copied ({exc}); nothing was written", path=self.path
+                ) from None
 
     def read_buffer(self, name: str) -> bytearray:
         """A part's content read straight into one buffer (no second copy while joining chunks).
@@ -130,7 +143,7 @@ class Package:
             pos = 0
             with self.zf.open(info) as fh:
                 while pos < len(buf):
-                    n = fh.readinto(view[pos:pos + 4 * 1024 * 1024])
+                    n = fh.readinto(view[pos : pos + 4 * 1024 * 1024])
                     if not n:
                         break
                     pos += n
@@ -142,8 +155,14 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
 
-    def write_copy(self, target: Path, replaced: dict[str, bytes], added: dict[str, bytes] | None = None,
-                   removed: set[str] | None = None, compresslevel: int = 6) -> None:
+    def write_copy(
+        self,
+        target: Path,
+        replaced: dict[str, bytes],
+        added: dict[str, bytes] | None = None,
+        removed: set[str] | None = None,
+        compresslevel: int = 6,
+    ) -> None:
         """Write the package to `target` with some parts replaced, added or removed.
 
         Untouched parts are copied as raw compressed bytes, so their content and zip metadata
@@ -175,8 +194,9 @@ class Package:
                     try:
                         _copy_raw(self.zf, info, out)
                     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                        raise WorkbookRefused(f"is damaged: part {name} cannot be copied ({exc}); nothing was "
-                                              "written", path=self.path) from None
+                        raise WorkbookRefused(
+                            f"is damaged: part {name} cannot be copied ({exc}); nothing was written", path=self.path
+                        ) from None
             for name, data in added.items():
                 crash_point()
                 new = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
@@ -295,9 +315,21 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
         fp = member._fileobj  # noqa: SLF001 - zipfile has no public raw-copy API
         compressed = fp.read(info.compress_size)
     new = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    for attr in ("compress_type", "comment", "extra", "create_system", "create_version",
-                 "extract_version", "flag_bits", "volume", "internal_attr", "external_attr",
-                 "CRC", "compress_size", "file_size"):
+    for attr in (
+        "compress_type",
+        "comment",
+        "extra",
+        "create_system",
+        "create_version",
+        "extract_version",
+        "flag_bits",
+        "volume",
+        "internal_attr",
+        "external_attr",
+        "CRC",
+        "compress_size",
+        "file_size",
+    ):
         setattr(new, attr, getattr(info, attr))
     new.flag_bits &= ~0x08  # sizes are known: no data descriptor after the data
     _write_raw(out, new, compressed)

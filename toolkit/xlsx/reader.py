@@ -39,6 +39,7 @@ _ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 def _xml_text(raw: bytes) -> str:
     import html
+
     text = html.unescape(raw.decode("utf-8"))
     return _ESC.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
@@ -55,9 +56,9 @@ class Peek:
     sheet: str
     date1904: bool
     rows: list[tuple[int, dict[int, object]]] = field(default_factory=list)
-    first_row: int | None = None     # first row holding a value (where the used range starts)
-    first_col: int | None = None     # leftmost column holding a value among the peeked rows
-    complete: bool = False           # True when the whole sheet was peeked
+    first_row: int | None = None  # first row holding a value (where the used range starts)
+    first_col: int | None = None  # leftmost column holding a value among the peeked rows
+    complete: bool = False  # True when the whole sheet was peeked
 
     def grid(self) -> list[list[object]]:
         """Rows 1..N as lists (column A first), blank rows included, for header finding."""
@@ -185,8 +186,10 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                     try:
                         c = column_index(crm.group(1).decode()) if crm and crm.group(1) else c + 1
                     except ValueError as exc:  # e.g. ZAA7: no such column in Excel, so not written by it
-                        raise WorkbookRefused(f"is damaged: sheet '{info.name}' row {r} has a cell at an impossible "
-                                              f"place ({exc})", path=path) from None
+                        raise WorkbookRefused(
+                            f"is damaged: sheet '{info.name}' row {r} has a cell at an impossible place ({exc})",
+                            path=path,
+                        ) from None
                     v = _cell_value(cm.group(1), cm.group(2), sst, styles, wb.date1904)
                     if v is not None and v != "":
                         cells[c] = v
@@ -199,8 +202,11 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                 if len(result.rows) >= max_rows:
                     break
         except UnicodeDecodeError as exc:
-            raise WorkbookRefused(f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8 "
-                                  f"(byte {exc.object[exc.start:exc.start + 1]!r})", path=path) from None
+            raise WorkbookRefused(
+                f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8 "
+                f"(byte {exc.object[exc.start : exc.start + 1]!r})",
+                path=path,
+            ) from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WorkbookRefused(f"is damaged: its shared strings cannot be read ({exc})", path=path) from None
         finally:
@@ -210,20 +216,21 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
 
 # ---------------------------------------------------------------------- full column reads
 
+
 @dataclass
 class ColumnRead:
     """One column's values for the data rows, plus raw values of cells that did not fit its type."""
 
-    values: object                      # a pyarrow Array of the column's type; wrong-typed cells are null
+    values: object  # a pyarrow Array of the column's type; wrong-typed cells are null
     arrow_type: str
     raw: dict[int, object] = field(default_factory=dict)  # index in values -> the cell's own value
 
 
 @dataclass
 class ColumnsRead:
-    first_data_row: int                 # sheet row number of values[0]
+    first_data_row: int  # sheet row number of values[0]
     height: int
-    columns: dict[int, ColumnRead]      # by 1-based sheet column
+    columns: dict[int, ColumnRead]  # by 1-based sheet column
 
 
 _GOT = re.compile(r"got '(\w+)\((.*)\)'$", re.S)
@@ -235,9 +242,9 @@ def _rust_unescape(s: str) -> str:
         ch = s[i]
         if ch == "\\" and i + 1 < len(s):
             nxt = s[i + 1]
-            if nxt == "u" and s[i + 2:i + 3] == "{":
+            if nxt == "u" and s[i + 2 : i + 3] == "{":
                 end = s.index("}", i)
-                out.append(chr(int(s[i + 3:end], 16)))
+                out.append(chr(int(s[i + 3 : end], 16)))
                 i = end + 1
                 continue
             out.append({"n": "\n", "r": "\r", "t": "\t", "0": "\0"}.get(nxt, nxt))
@@ -272,12 +279,25 @@ def raw_from_error(detail: str) -> object:
     return inner
 
 
-FASTEXCEL_DTYPES = {"text": "string", "choice": "string", "integer": "float", "decimal": "float",
-                    "date": "datetime", "datetime": "datetime"}
+FASTEXCEL_DTYPES = {
+    "text": "string",
+    "choice": "string",
+    "integer": "float",
+    "decimal": "float",
+    "date": "datetime",
+    "datetime": "datetime",
+}
 
 
-def read_columns(path: str | Path, sheet: str, header_row: int, first_row: int, first_col: int,
-                 columns: dict[int, str], expect_headers: dict[int, str] | None = None) -> ColumnsRead:
+def read_columns(
+    path: str | Path,
+    sheet: str,
+    header_row: int,
+    first_row: int,
+    first_col: int,
+    columns: dict[int, str],
+    expect_headers: dict[int, str] | None = None,
+) -> ColumnsRead:
     """Load the data rows below `header_row` for the given sheet columns, as Arrow arrays.
 
     `columns` maps 1-based sheet columns to a toolkit type (text, integer, ...). `first_row`
@@ -298,14 +318,17 @@ def read_columns(path: str | Path, sheet: str, header_row: int, first_row: int, 
     try:
         reader = fastexcel.read_excel(str(path))
         loaded = reader.load_sheet(
-            sheet, header_row=None, skip_rows=rel_header, use_columns=idx,
+            sheet,
+            header_row=None,
+            skip_rows=rel_header,
+            use_columns=idx,
             dtypes={i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)},
         )
         table, errors = loaded.to_arrow_with_errors()
     except Exception as exc:  # fastexcel's own exception types: let the exact reader decide
         raise RangeMismatch(f"the fast reader cannot read the sheet ({first_line(exc)})") from None
     raw: dict[int, dict[int, object]] = {c: {} for c in use}
-    for err in (errors.errors if errors else []):
+    for err in errors.errors if errors else []:
         r, ci = err.offset_position
         if 0 <= ci < len(use):
             raw[use[ci]][r] = raw_from_error(err.detail)

@@ -97,16 +97,27 @@ def folder_lock(folder: Path):
     try:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        reason = "the folder is read-only" if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) else \
-            "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
-        raise ToolkitError(f"cannot use the job lock file ({reason}), so nothing was changed", path=lock_path,
-                           hint="check that the folder exists and is not read-only") from None
+        reason = (
+            "the folder is read-only"
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+            else "the disk is full"
+            if exc.errno == errno.ENOSPC
+            else exc.strerror
+        )
+        raise ToolkitError(
+            f"cannot use the job lock file ({reason}), so nothing was changed",
+            path=lock_path,
+            hint="check that the folder exists and is not read-only",
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WorkbookBusy("another toolkit job is running on the workbooks in this folder",
-                               path=folder, hint="wait for it to finish and try again") from None
+            raise WorkbookBusy(
+                "another toolkit job is running on the workbooks in this folder",
+                path=folder,
+                hint="wait for it to finish and try again",
+            ) from None
         held[folder] = 1
         try:
             yield
@@ -134,7 +145,7 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     """Remove temporary files left by a job that was killed (their process is gone)."""
     removed = []
     for tmp in folder.glob(TEMP_PREFIX + "*"):
-        pid = tmp.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        pid = tmp.name[len(TEMP_PREFIX) :].split("-", 1)[0]
         alive = pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid))
         if not alive and (not pid.isdigit() or int(pid) != os.getpid()):
             with contextlib.suppress(OSError):
@@ -168,7 +179,7 @@ def make_backup(path: Path, keep: int) -> Path | None:
         shutil.copy2(path, target)
     crash_point()
     backups = sorted(folder.glob(f"{path.stem}.*{path.suffix}"), key=lambda p: p.name)
-    backups = [b for b in backups if b.name[len(path.stem) + 1:][:8].isdigit()]
+    backups = [b for b in backups if b.name[len(path.stem) + 1 :][:8].isdigit()]
     for old in backups[:-keep]:
         with contextlib.suppress(OSError):
             old.unlink()
@@ -180,7 +191,7 @@ def list_backups(path: Path) -> list[Path]:
     folder = path.parent / BACKUP_DIR
     if not folder.is_dir():
         return []
-    found = [b for b in folder.glob(f"{path.stem}.*{path.suffix}") if b.name[len(path.stem) + 1:][:8].isdigit()]
+    found = [b for b in folder.glob(f"{path.stem}.*{path.suffix}") if b.name[len(path.stem) + 1 :][:8].isdigit()]
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
@@ -201,8 +212,11 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         crash_point()
         if path.exists():
             if expect is not None and FileStamp.of(path) != expect:
-                raise WorkbookBusy("was changed by someone else while the job ran; nothing was written",
-                                   path=path, hint="run the job again")
+                raise WorkbookBusy(
+                    "was changed by someone else while the job ran; nothing was written",
+                    path=path,
+                    hint="run the job again",
+                )
             refuse_if_open(path)
             with contextlib.suppress(OSError):
                 shutil.copymode(path, tmp)

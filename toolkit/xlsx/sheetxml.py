@@ -94,8 +94,8 @@ _KEEP = _Keep()
 class SheetScan:
     """Facts about a sheet found while scanning it."""
 
-    last_row: int = 0            # last row with any cell holding a value or formula
-    max_col: int = 0             # rightmost column with a value in any row
+    last_row: int = 0  # last row with any cell holding a value or formula
+    max_col: int = 0  # rightmost column with a value in any row
     header_last_col: dict[int, int] = field(default_factory=dict)
 
 
@@ -172,19 +172,19 @@ class SheetXml:
             k = xml.find(opener, pos, end)
             if k < 0:
                 return
-            if xml[k + n:k + n + 1] not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):  # e.g. <rowBreaks>
+            if xml[k + n : k + n + 1] not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):  # e.g. <rowBreaks>
                 pos = k + n
                 continue
             gt = xml.find(b">", k + n, end)
             if gt < 0:
                 return
-            if xml[gt - 1:gt] == b"/":
-                m = _RowMatch(xml[k + n:gt - 1], None, k, gt + 1)
+            if xml[gt - 1 : gt] == b"/":
+                m = _RowMatch(xml[k + n : gt - 1], None, k, gt + 1)
             else:
                 close = xml.find(closer, gt, end)
                 if close < 0:
                     return
-                m = _RowMatch(xml[k + n:gt], xml[gt + 1:close], k, close + len(closer))
+                m = _RowMatch(xml[k + n : gt], xml[gt + 1 : close], k, close + len(closer))
             pos = m.end()
             rm = _R_ATTR.search(m.group(1))
             r = int(rm.group(2)) if rm and rm.group(2) else r + 1
@@ -244,12 +244,16 @@ class SheetXml:
                 break
             pos = k + 5
             lt = xml.rfind(b"<", self.data_start, k)
-            if lt < 0 or not xml.startswith(f_open, lt) or xml[lt + len(f_open):lt + len(f_open) + 1] not in b" \t\r\n/>":
+            if (
+                lt < 0
+                or not xml.startswith(f_open, lt)
+                or xml[lt + len(f_open) : lt + len(f_open) + 1] not in b" \t\r\n/>"
+            ):
                 continue
             gt = xml.find(b">", lt)
             if gt < k:  # the text is in an element's content, not in the tag
                 continue
-            tag = xml[lt:gt + 1]
+            tag = xml[lt : gt + 1]
             t = _T_ATTR.search(tag)
             ref = re.search(rb'\bref="([^"]+)"', tag)
             kind = t.group(1) if t else b"normal"
@@ -261,8 +265,11 @@ class SheetXml:
                 continue
             cell_start = xml.rfind(b"<%sc " % p, self.data_start, lt)
             rm = _R_ATTR.search(xml, cell_start, lt) if cell_start >= 0 else None
-            own = (int(rm.group(2)), column_index(rm.group(1).decode())) if rm and rm.group(1) and rm.group(2) \
+            own = (
+                (int(rm.group(2)), column_index(rm.group(1).decode()))
+                if rm and rm.group(1) and rm.group(2)
                 else (rng[0], rng[1])
+            )
             if kind == b"shared":
                 si = re.search(rb'\bsi="(\d+)"', tag)
                 if not si:
@@ -270,7 +277,7 @@ class SheetXml:
                 text = b""
                 if not tag.endswith(b"/>"):
                     end = xml.find(b"</%sf>" % p, gt)
-                    text = xml[gt + 1:end] if end >= 0 else b""
+                    text = xml[gt + 1 : end] if end >= 0 else b""
                 found.append(("shared", rng, si.group(1), text, own))
             else:
                 found.append(("array", rng, None, None, own))
@@ -319,7 +326,7 @@ class SheetXml:
     def _column_style_uncached(self, c: int) -> int | None:
         if self._col_styles is None:
             self._col_styles = []
-            head = self.xml[:self.data_start]
+            head = self.xml[: self.data_start]
             for m in self._col_re.finditer(head):
                 a = m.group(1)
                 lo, hi, st = (re.search(rb'\b%s="(\d+)"' % k, a) for k in (b"min", b"max", b"style"))
@@ -356,9 +363,9 @@ class SheetXml:
         pending = sorted(set(edit.values).union(blocks.index)) if blocks else sorted(edit.values)
         view = memoryview(self.xml)
         p = self.prefix
-        head = bytes(view[:self.data_start])
+        head = bytes(view[: self.data_start])
         if self.self_closed:
-            head = bytes(view[:self.self_closed[0]]) + b"<%ssheetData>" % p
+            head = bytes(view[: self.self_closed[0]]) + b"<%ssheetData>" % p
         # Formula cells the edit leaves alone must not widen the dimension; where the sheet has
         # formulas (and they are not overwritten), the body is built first and the bounds taken after.
         exact = on_formula != "overwrite" and self._has_formulas()
@@ -374,8 +381,11 @@ class SheetXml:
                 written = [c for c, v in cols.items() if v is not None]
             if written:
                 lo, hi = min(written), max(written)
-                bounds = [r, lo, r, hi] if bounds is None else \
-                    [min(bounds[0], r), min(bounds[1], lo), max(bounds[2], r), max(bounds[3], hi)]
+                bounds = (
+                    [r, lo, r, hi]
+                    if bounds is None
+                    else [min(bounds[0], r), min(bounds[1], lo), max(bounds[2], r), max(bounds[3], hi)]
+                )
         if bounds is not None:
             had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
             head = _widen_dimension(head, p, bounds, placeholder_ok=not had_cells)
@@ -388,9 +398,9 @@ class SheetXml:
         self.skipped_refs = refs if on_formula == "skip" else []
         if self.self_closed:
             yield b"</%ssheetData>" % p
-            yield view[self.self_closed[1]:]
+            yield view[self.self_closed[1] :]
         else:
-            yield view[self.data_end:]
+            yield view[self.data_end :]
 
     def _columns_fit(self, edit: SheetEdit) -> bool:
         """Whether the edit's column blocks can be written column by column: no fills, no column twice,
@@ -407,12 +417,12 @@ class SheetXml:
         i = 0
         for r, m in self.rows():
             while i < len(pending) and pending[i] < r:  # new rows before this one
-                yield view[pos:m.start()]
+                yield view[pos : m.start()]
                 pos = m.start()
                 yield self._new_row(pending[i], self._row_edit(pending[i], edit, blocks), encoder, on_formula, hits)
                 i += 1
             if i < len(pending) and pending[i] == r:
-                yield view[pos:m.start()]
+                yield view[pos : m.start()]
                 fast = self._append_block_cells(r, m, view, blocks) if blocks and r not in edit.values else None
                 if fast is not None:
                     yield from fast
@@ -421,10 +431,10 @@ class SheetXml:
                 pos = m.end()
                 i += 1
             elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
-                yield view[pos:m.start()]
+                yield view[pos : m.start()]
                 yield self._patch_row(r, m, SheetEdit(), encoder, on_formula, hits, fixer)
                 pos = m.end()
-        yield view[pos:self.data_end]
+        yield view[pos : self.data_end]
         for r in pending[i:]:
             yield self._new_row(r, self._row_edit(r, edit, blocks), encoder, on_formula, hits)
 
@@ -449,7 +459,7 @@ class SheetXml:
         cells = blocks.cells(k)
         p = self.prefix
         if not cells:
-            return [view[m.start():m.end()]]
+            return [view[m.start() : m.end()]]
         row_attrs = _widened_spans(row_attrs, int(blocks.lo[k]), int(blocks.hi[k]))
         return [b"<%srow%s>" % (p, row_attrs), body or b"", cells, b"</%srow>" % p]
 
@@ -461,8 +471,9 @@ class SheetXml:
                 continue  # nothing to clear
             if (r, c) in hits and on_formula != "overwrite":
                 continue
-            x = encoder.encode(make_ref(r, c), None if v is _KEEP else v, self._new_cell_style(None, c),
-                               edit.fills.get((r, c)))
+            x = encoder.encode(
+                make_ref(r, c), None if v is _KEEP else v, self._new_cell_style(None, c), edit.fills.get((r, c))
+            )
             if x is not None:
                 cells.append(x)
         p = self.prefix
@@ -482,8 +493,9 @@ class SheetXml:
             if not _R_ATTR.search(attrs) or not _R_ATTR.search(attrs).group(1):
                 # cells without r="..." are placed by their order: name them, since cells
                 # before them may be added or removed
-                cell = cell[:2 + len(self.prefix)] + b' r="%s"' % make_ref(r, c).encode() + \
-                    cell[2 + len(self.prefix):]
+                cell = (
+                    cell[: 2 + len(self.prefix)] + b' r="%s"' % make_ref(r, c).encode() + cell[2 + len(self.prefix) :]
+                )
                 attrs = b' r="%s"' % make_ref(r, c).encode() + attrs
             value = updates.get(c, _KEEP)
             if value is not _KEEP and ((r, c) in hits or self.has_formula(cell)):
@@ -507,8 +519,12 @@ class SheetXml:
         for c, value in updates.items():
             if c in merged or value is None or ((r, c) in hits and on_formula != "overwrite"):
                 continue
-            merged[c] = encoder.encode(make_ref(r, c), None if value is _KEEP else value,
-                                       self._new_cell_style(row_attrs, c), edit.fills.get((r, c)))
+            merged[c] = encoder.encode(
+                make_ref(r, c),
+                None if value is _KEEP else value,
+                self._new_cell_style(row_attrs, c),
+                edit.fills.get((r, c)),
+            )
         cols = sorted(c for c, x in merged.items() if x is not None)
         cells = b"".join(merged[c] for c in cols)
         if b"spans=" in row_attrs and cols:
@@ -517,7 +533,6 @@ class SheetXml:
         if not cells:
             return b"<%srow%s/>" % (p, row_attrs)
         return b"<%srow%s>%s</%srow>" % (p, row_attrs, cells, p)
-
 
     def _patch_row_fast(self, r: int, m, updates: dict, encoder: CellEncoder, hits: set) -> bytes | None:
         """Patch a row by finding the target cells by reference instead of parsing every cell.
@@ -555,7 +570,7 @@ class SheetXml:
             k = body.find(cell_at + needle + b'"') if present is None or needle in present else -1
             if k >= 0:
                 gt = body.find(b">", k)
-                if body[gt - 1:gt] == b"/":
+                if body[gt - 1 : gt] == b"/":
                     end = gt + 1
                 else:
                     close = body.find(closer, gt)
@@ -655,16 +670,17 @@ class _FormulaFixer:
         if fm is None:
             return cell
         if (r, c) in self.arrays:  # drop the array formula, keep the cached value as a constant
-            cell = cell[:fm.start()] + cell[fm.end():]
+            cell = cell[: fm.start()] + cell[fm.end() :]
             start, sep, rest = cell.partition(b">")
             if re.search(rb'\bt="str"', start):
-                v = re.search(rb"<%sv>(.*?)</%sv>" % (re.escape(self.sheet.prefix), re.escape(self.sheet.prefix)),
-                              rest, re.S)
+                v = re.search(
+                    rb"<%sv>(.*?)</%sv>" % (re.escape(self.sheet.prefix), re.escape(self.sheet.prefix)), rest, re.S
+                )
                 p = self.sheet.prefix
                 text = v.group(1) if v else b""
                 start = re.sub(rb'\bt="str"', b't="inlineStr"', start)
                 closing = b"</%sc>" % p
-                return start + sep + b"<%sis><%st xml:space=\"preserve\">%s</%st></%sis>" % (p, p, text, p, p) + closing
+                return start + sep + b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (p, p, text, p, p) + closing
             return cell
         a = fm.group(1)
         si = re.search(rb'\bsi="(\d+)"', a)
@@ -675,7 +691,7 @@ class _FormulaFixer:
         mr, mc, text = self.shared[si.group(1)]
         moved = _translate(text, make_ref(mr, mc), make_ref(r, c))
         p = self.sheet.prefix
-        return cell[:fm.start()] + b"<%sf>%s</%sf>" % (p, moved, p) + cell[fm.end():]
+        return cell[: fm.start()] + b"<%sf>%s</%sf>" % (p, moved, p) + cell[fm.end() :]
 
 
 def _translate(formula_xml: bytes, origin: str, dest: str) -> bytes:
@@ -688,8 +704,10 @@ def _translate(formula_xml: bytes, origin: str, dest: str) -> bytes:
     try:
         moved = Translator("=" + text, origin=origin).translate_formula(dest)[1:]
     except Exception as exc:  # openpyxl's tokenizer raises its own errors for formulas it cannot read
-        raise CellValueError(f"cell {origin} starts a shared formula ({text}) that the toolkit cannot copy "
-                             f"to {dest} ({exc}); nothing was written") from None
+        raise CellValueError(
+            f"cell {origin} starts a shared formula ({text}) that the toolkit cannot copy "
+            f"to {dest} ({exc}); nothing was written"
+        ) from None
     return moved.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
@@ -718,4 +736,4 @@ def _widen_dimension(xml: bytes, p: bytes, bounds, placeholder_ok: bool = True) 
     if m.group(2) == b"A1" and placeholder_ok:  # an empty sheet's placeholder, not a used cell
         r1, c1, r2, c2 = bounds
     new = make_range(min(r1, bounds[0]), min(c1, bounds[1]), max(r2, bounds[2]), max(c2, bounds[3]))
-    return xml[:m.start(2)] + new.encode() + xml[m.end(2):]
+    return xml[: m.start(2)] + new.encode() + xml[m.end(2) :]

@@ -24,7 +24,10 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 _ATTR_RE = r"""(?<![\w:.-])%s\s*=\s*(?:"([^"]*)"|'([^']*)')"""
 # One markup item: a comment, a processing instruction, CDATA, or a start/end/empty tag
 # (attribute values may hold '>' and '/').
-_ITEM = re.compile(rb"""<(?:!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>|(/)?([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/)?>)""", re.S)
+_ITEM = re.compile(
+    rb"""<(?:!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>|(/)?([\w.:-]+)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(/)?>)""",
+    re.S,
+)
 
 
 def _attr(tag: bytes, name: str) -> str | None:
@@ -100,10 +103,10 @@ def _inner(xml: bytes, el: _Element) -> list[_Element]:
 def is_date_format_code(code: str) -> bool:
     """True when an Excel number format shows a date or time."""
     code = code.split(";")[0]
-    code = re.sub(r'"[^"]*"', "", code)          # quoted literal text
-    code = re.sub(r"\\.", "", code)              # escaped characters
+    code = re.sub(r'"[^"]*"', "", code)  # quoted literal text
+    code = re.sub(r"\\.", "", code)  # escaped characters
     code = re.sub(r"\[(?!h\]|hh\]|m\]|mm\]|s\]|ss\])[^\]]*\]", "", code, flags=re.I)  # colours, locales
-    code = re.sub(r"_.|\*.", "", code)           # padding
+    code = re.sub(r"_.|\*.", "", code)  # padding
     return bool(re.search(r"[dmyhsDMYHS]|[年月日时分秒]", code)) and "General" not in code
 
 
@@ -120,24 +123,29 @@ class StyleBook:
         if len(roots) != 1 or roots[0].local != b"styleSheet":
             raise StylesError("styles.xml has no <styleSheet>")
         self._root = roots[0]
-        self.prefix = self._root.name[:-len(b"styleSheet")]
+        self.prefix = self._root.name[: -len(b"styleSheet")]
         self._containers: dict[bytes, _Element] = {}
         for el in _inner(xml, self._root):
             self._containers.setdefault(el.local, el)
         fmts = self._entries(b"numFmts", b"numFmt")
         self.num_fmts: dict[int, str] = {}
         for el in fmts:
-            tag = xml[el.start:el.tag_end]
+            tag = xml[el.start : el.tag_end]
             try:
                 fid = int(_attr(tag, "numFmtId") or "")
             except ValueError:
                 continue
             self.num_fmts.setdefault(fid, html.unescape(_attr(tag, "formatCode") or ""))
         # numFmtIds used anywhere (differential formats included), so a new id never collides
-        self._used_fmt_ids = {int(x) for x in re.findall(rb"""<(?:[\w.-]+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)""", xml)}
-        self.xfs: list[bytes] = [xml[el.start:el.end] for el in self._entries(b"cellXfs", b"xf")]
-        self._counts = {b"numFmts": len(fmts), b"cellXfs": len(self.xfs),
-                        b"fills": len(self._entries(b"fills", b"fill"))}
+        self._used_fmt_ids = {
+            int(x) for x in re.findall(rb"""<(?:[\w.-]+:)?numFmt\b[^>]*?numFmtId\s*=\s*["'](\d+)""", xml)
+        }
+        self.xfs: list[bytes] = [xml[el.start : el.end] for el in self._entries(b"cellXfs", b"xf")]
+        self._counts = {
+            b"numFmts": len(fmts),
+            b"cellXfs": len(self.xfs),
+            b"fills": len(self._entries(b"fills", b"fill")),
+        }
         self._added: dict[bytes, list[bytes]] = {b"numFmts": [], b"fills": [], b"cellXfs": []}
         self._derived: dict[tuple, int] = {}
         self._fills: list[bytes] | None = None
@@ -188,14 +196,19 @@ class StyleBook:
                 if container != b"numFmts":
                     raise StylesError(f"styles.xml has no <{container.decode()}> list")
                 # numFmts is the first child of styleSheet
-                edits.append((self._root.tag_end, self._root.tag_end,
-                              b'<%snumFmts count="%s">%s</%snumFmts>' % (p, count.encode(), body, p)))
+                edits.append(
+                    (
+                        self._root.tag_end,
+                        self._root.tag_end,
+                        b'<%snumFmts count="%s">%s</%snumFmts>' % (p, count.encode(), body, p),
+                    )
+                )
             elif box.empty:
-                tag = xml[box.start:box.end]
+                tag = xml[box.start : box.end]
                 opened = _set_attr(tag, "count", count)[:-2].rstrip() + b">"
                 edits.append((box.start, box.end, opened + body + b"</%s>" % box.name))
             else:
-                edits.append((box.start, box.tag_end, _set_attr(xml[box.start:box.tag_end], "count", count)))
+                edits.append((box.start, box.tag_end, _set_attr(xml[box.start : box.tag_end], "count", count)))
                 edits.append((box.close_start, box.close_start, body))
         for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
             xml = xml[:start] + new + xml[end:]
@@ -247,7 +260,7 @@ class StyleBook:
             raise StylesError("styles.xml has no cell formats to copy")
         base = self.xfs[style] if 0 <= style < len(self.xfs) else self.xfs[0]
         m = _ITEM.match(base)
-        start, rest = base[:m.end()], base[m.end():]
+        start, rest = base[: m.end()], base[m.end() :]
         for k, v in changes.items():
             start = _set_attr(start, k, v)
         new = start + rest
@@ -265,18 +278,21 @@ class StyleBook:
         self.num_fmts[fid] = code
         self._used_fmt_ids.add(fid)
         p = self.prefix
-        self._add(b"numFmts", b'<%snumFmt numFmtId="%d" formatCode="%s"/>'
-                  % (p, fid, html.escape(code, quote=True).encode()))
+        self._add(
+            b"numFmts", b'<%snumFmt numFmtId="%d" formatCode="%s"/>' % (p, fid, html.escape(code, quote=True).encode())
+        )
         return fid
 
     def _fill(self, rgb: str) -> int:
         p = self.prefix
         if b"fills" not in self._containers:
             raise StylesError("styles.xml has no <fills> list")
-        entry = (b'<%sfill><%spatternFill patternType="solid"><%sfgColor rgb="%s"/><%sbgColor indexed="64"/>'
-                 b'</%spatternFill></%sfill>' % (p, p, p, rgb.encode(), p, p, p))
+        entry = (
+            b'<%sfill><%spatternFill patternType="solid"><%sfgColor rgb="%s"/><%sbgColor indexed="64"/>'
+            b"</%spatternFill></%sfill>" % (p, p, p, rgb.encode(), p, p, p)
+        )
         if self._fills is None:
-            self._fills = [self.original[el.start:el.end] for el in self._entries(b"fills", b"fill")]
+            self._fills = [self.original[el.start : el.end] for el in self._entries(b"fills", b"fill")]
         if entry in self._fills:
             return self._fills.index(entry)
         self._fills.append(entry)

@@ -64,7 +64,7 @@ def _set_range(xml: bytes, element: bytes, prefix: bytes, change) -> bytes:
     except ValueError:
         return xml
     new = make_range(*change(old)).encode()
-    return xml[:m.start(2)] + new + xml[m.end(2):]
+    return xml[: m.start(2)] + new + xml[m.end(2) :]
 
 
 def grow_down(table: TablePart, new_last_row: int) -> bytes | None:
@@ -81,17 +81,26 @@ def grow_down(table: TablePart, new_last_row: int) -> bytes | None:
 def grow_right(table: TablePart, header: str) -> bytes:
     """The table's XML with one more column at its right edge, named `header`."""
     p = table.prefix
-    names = [html.unescape(n.decode("utf-8")).casefold()
-             for n in re.findall(rb'<%stableColumn\b[^>]*?\bname="([^"]*)"' % re.escape(p), table.xml)]
+    names = [
+        html.unescape(n.decode("utf-8")).casefold()
+        for n in re.findall(rb'<%stableColumn\b[^>]*?\bname="([^"]*)"' % re.escape(p), table.xml)
+    ]
     if header.casefold() in names:
         raise ValueError(f"the table already has a column named '{header}' (table column names must differ)")
     xml = _set_range(table.xml, b"table", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
     xml = _set_range(xml, b"autoFilter", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
     ids = [int(x) for x in re.findall(rb'<%stableColumn\b[^>]*?\bid="(\d+)"' % re.escape(p), xml)]
     count = len(ids) + 1
-    entry = b'<%stableColumn id="%d" name="%s"/>' % (p, max(ids, default=0) + 1,
-                                                      html.escape(header, quote=True).encode())
+    entry = b'<%stableColumn id="%d" name="%s"/>' % (
+        p,
+        max(ids, default=0) + 1,
+        html.escape(header, quote=True).encode(),
+    )
     close = b"</%stableColumns>" % p
     xml = xml.replace(close, entry + close, 1)
-    return re.sub(rb'(<%stableColumns\b[^>]*?\bcount=")\d+(")' % re.escape(p),
-                  lambda m: m.group(1) + str(count).encode() + m.group(2), xml, count=1)
+    return re.sub(
+        rb'(<%stableColumns\b[^>]*?\bcount=")\d+(")' % re.escape(p),
+        lambda m: m.group(1) + str(count).encode() + m.group(2),
+        xml,
+        count=1,
+    )

@@ -21,9 +21,9 @@ def _loose(name: str) -> str:
 @dataclass(frozen=True)
 class SheetInfo:
     name: str
-    part: str          # e.g. "xl/worksheets/sheet1.xml"
-    state: str         # visible / hidden / veryHidden
-    kind: str          # worksheet / chartsheet / dialogsheet / macrosheet
+    part: str  # e.g. "xl/worksheets/sheet1.xml"
+    state: str  # visible / hidden / veryHidden
+    kind: str  # worksheet / chartsheet / dialogsheet / macrosheet
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,11 @@ class WorkbookInfo:
             if _loose(s.name) == wanted:
                 return self._worksheet(s, path)
         names = ", ".join(f"'{s.name}'" for s in self.sheets)
-        raise WorkbookRefused(f"has no sheet named '{name}' (its sheets are: {names})", path=path,
-                              hint="rename the sheet back, or set the sheet name in toolkit.toml")
+        raise WorkbookRefused(
+            f"has no sheet named '{name}' (its sheets are: {names})",
+            path=path,
+            hint="rename the sheet back, or set the sheet name in toolkit.toml",
+        )
 
     @staticmethod
     def _worksheet(s: SheetInfo, path) -> SheetInfo:
@@ -72,7 +75,9 @@ def _read_workbook(pkg: Package) -> WorkbookInfo:
     if STRICT_NS in xml[:4000]:
         raise WorkbookRefused(
             "is saved as 'Strict Open XML', which the toolkit cannot change safely",
-            path=pkg.path, hint="open it in Excel and save it as an ordinary Excel Workbook (.xlsx)")
+            path=pkg.path,
+            hint="open it in Excel and save it as an ordinary Excel Workbook (.xlsx)",
+        )
     rels = {r.get("Id"): r for r in read_rels(pkg, part)}
     sheets = []
     for m in _SHEET.finditer(xml):
@@ -82,12 +87,14 @@ def _read_workbook(pkg: Package) -> WorkbookInfo:
         if rel is None:
             continue
         kind = rel.get("Type", "").rsplit("/", 1)[-1]
-        sheets.append(SheetInfo(
-            name=html.unescape(a.get("name", "")),
-            part=resolve_target(part, rel["Target"]),
-            state=a.get("state", "visible"),
-            kind=kind,
-        ))
+        sheets.append(
+            SheetInfo(
+                name=html.unescape(a.get("name", "")),
+                part=resolve_target(part, rel["Target"]),
+                state=a.get("state", "visible"),
+                kind=kind,
+            )
+        )
     pr = _WBPR.search(xml)
     date1904 = bool(pr) and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
     return WorkbookInfo(sheets=sheets, date1904=date1904, workbook_part=part)
