@@ -22,11 +22,11 @@ from toolkit.calendar import (
     add_working_hours,
     known_years,
     parse_duration,
-    parse_overrides,
     provisional_warning,
     unknown_years,
     working_hours_between,
 )
+from toolkit.model.office_days import parse_overrides
 
 CAL = WorkCalendar()
 UNKNOWN_YEAR = 2031  # chinese_calendar 1.11 knows 2004-2026

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit.documents.notices import NoticeSettings, file_stem, make_notices, parse_stamp
 from toolkit.documents.template import TemplateError
 from toolkit.errors import SettingsError
+from toolkit.jobs.notices import NoticeSettings, file_stem, make_notices, parse_stamp
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings
 
@@ -395,21 +395,9 @@ def test_the_office_can_switch_notices_off_and_change_conditions(folder):
 
 
 def run_cli(argv: list[str]) -> int:
-    import argparse
+    from toolkit.cli import main
 
-    import toolkit.cli as cli
-    from toolkit.documents.commands import add_notice_commands
-
-    parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "notices" not in sub.choices:  # until cli.py registers the command itself
-        add_notice_commands(sub)
-    original = cli.build_parser
-    cli.build_parser = lambda: parser
-    try:
-        return cli.main(argv)
-    finally:
-        cli.build_parser = original
+    return main(argv)
 
 
 def test_command_line(folder, capsys):

@@ -14,7 +14,7 @@ import pytest
 from test_documents_notices import AS_OF, folder, tables  # noqa: F401 - fixtures
 
 from toolkit.documents.filters import format_date, format_datetime
-from toolkit.documents.notices import make_notices
+from toolkit.jobs.notices import make_notices
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdffonts", "pdftoppm"))

@@ -10,14 +10,16 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
-from toolkit.errors import ToolkitError
-from toolkit.jobs.init import init_folder, write_sample, write_workbook
-from toolkit.jobs.sample_data import (
+from toolkit.demo.sample_data import (
     COMPLAINT_DATE_COLUMNS,
     COMPLAINT_DATETIME_COLUMNS,
     CUSTOMER_DATE_COLUMNS,
     generate,
 )
+from toolkit.demo.workbooks import write_sample
+from toolkit.errors import ToolkitError
+from toolkit.jobs.init import init_folder
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.settings import load_settings
 from toolkit.model.values import parse_value
 

@@ -36,7 +36,7 @@ PAGE = 4096
 
 @pytest.fixture(scope="module")
 def small_office(tmp_path_factory) -> Path:
-    from toolkit.jobs.demo import prepare
+    from toolkit.demo.run import prepare
 
     folder = tmp_path_factory.mktemp("small-office")
     prepare(folder, source=None, customers=12, complaints=40, seed=5, force=False)

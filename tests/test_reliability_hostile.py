@@ -19,10 +19,10 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
+from hostile.cases import CASES
 from python_calamine import CalamineWorkbook
 
 import toolkit.jobs.run as run_module
-from hostile.cases import CASES
 from toolkit.cli import main
 from toolkit.errors import ToolkitError
 from toolkit.jobs.check import check_folder

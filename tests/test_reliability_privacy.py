@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit.documents.notices import make_notices
+from toolkit.jobs.notices import make_notices
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings
 

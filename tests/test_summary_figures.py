@@ -20,9 +20,9 @@ import statistics
 
 import pytest
 
-from toolkit.jobs.init import write_workbook
 from toolkit.jobs.office import office_calendar
 from toolkit.jobs.summary import kpi_row, make_summary
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.records import read_table
 from toolkit.model.settings import load_settings
 from toolkit.rules import monthly, sla

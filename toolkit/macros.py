@@ -95,7 +95,7 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.documents.notices import make_notices
+        from toolkit.jobs.notices import make_notices
 
         for path in (settings.tracker_path, settings.register_path):
             if live.find_open(book.app, path) is not None:

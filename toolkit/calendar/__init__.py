@@ -3,7 +3,6 @@
 from .days import DEFAULT_OFFICE_HOURS, WorkCalendar, statutory_workday
 from .durations import ACCEPTED_EXAMPLES, Duration, add_duration, parse_duration
 from .known_years import is_year_known, known_years, provisional_warning, unknown_years
-from .overrides import parse_date, parse_overrides
 from .worktime import (
     Deadline,
     Pause,
@@ -28,9 +27,7 @@ __all__ = [
     "is_year_known",
     "known_years",
     "merge_pauses",
-    "parse_date",
     "parse_duration",
-    "parse_overrides",
     "provisional_warning",
     "statutory_workday",
     "unknown_years",

@@ -8,9 +8,9 @@ back to Monday-Friday plus the overrides and ``is_known`` is False for that day.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from bisect import bisect_right
 from functools import lru_cache
 from typing import Iterable
 

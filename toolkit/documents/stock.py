@@ -1,8 +1,8 @@
 """The shipped notice templates, built by code with python-docx so they can be rebuilt byte for byte.
 
-``python templates/build.py`` (or `build_all(folder)`) writes them to ``templates/``; offices copy
-one into the ``templates/`` folder beside their workbooks and change it in Word. When the
-shipped folder is missing (an installed package), the toolkit builds them in memory.
+``python scripts/build_templates.py`` (or `build_all(folder)`) writes them to ``toolkit/templates/``,
+which ships inside the package; offices copy one into the ``templates/`` folder beside their
+workbooks and change it in Word (see :mod:`toolkit.documents.templates`).
 
 Every template is an ordinary .docx: fields are ``{{ name }}`` with the tracker's/register's
 column names (see toolkit/defaults/settings.toml), table rows repeat with ``{%tr for %}``,

@@ -1,12 +1,12 @@
-"""The shipped monthly report template (templates/summary.docx, summary_en.docx), built by code.
+"""The shipped monthly report template (toolkit/templates/summary.docx, summary_en.docx), built by code.
 
 Built like the notice templates (:mod:`toolkit.documents.stock`: python-docx, A4, CJK fonts, the
-same bytes on every build; ``python templates/build.py`` writes them). Offices copy it into the
+same bytes on every build; ``python scripts/build_templates.py`` writes them). Offices copy it into the
 ``templates/`` folder beside their workbooks and change it in Word; the report job uses the
 office's copy first.
 
 What the template can use is the context :func:`toolkit.jobs.summary.report_context` makes
-(listed in templates/README.md): figures already written as text ("96.2%", "5.3"), lists of
+(listed in docs/templates.md): figures already written as text ("96.2%", "5.3"), lists of
 table rows for ``{%tr for %}`` loops, and ``{{ charts.weekly }}`` / ``{{ charts.category }}`` /
 ``{{ charts.on_time }}``, each in a paragraph of its own, where the charts go as pictures.
 """

@@ -14,8 +14,8 @@ import errno
 import getpass
 import os
 import re
-from operator import is_
 from decimal import Decimal
+from operator import is_
 from pathlib import Path
 from typing import Iterable
 

@@ -7,11 +7,11 @@ nothing the second time, and the change log lists real changes only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from operator import itemgetter
-from collections.abc import Iterable, Iterator, Sequence
 
 from toolkit.errors import Problem
 from toolkit.model.records import Table

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.calendar import WorkCalendar, parse_overrides, provisional_warning
+from toolkit.calendar import WorkCalendar, provisional_warning
 from toolkit.errors import Problem, SettingsError
+from toolkit.model.office_days import parse_overrides
 from toolkit.model.settings import Settings, load_settings
 
 
@@ -33,8 +34,8 @@ def read_office_days(settings: Settings) -> tuple[set, set, list[Problem]]:
     name = section.get("overrides_file")
     path = settings.folder / name if name else None
     if path is not None and path.exists():
-        from toolkit.xlsx.reader import read_grid
         from toolkit.xlsx.package import Package
+        from toolkit.xlsx.reader import read_grid
         from toolkit.xlsx.workbook import read_workbook
 
         with Package.open(path) as pkg:

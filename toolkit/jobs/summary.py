@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, SettingsError, ToolkitError
 from toolkit.model.records import read_table
 from toolkit.model.schema import Column, SheetSchema
@@ -29,8 +30,7 @@ from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-TEMPLATE = "summary"
+TEMPLATE = REPORT_TEMPLATE
 STEP_LABELS_EN = {
     "record": "Record",
     "respond": "Respond",
@@ -286,7 +286,7 @@ def make_summary(
 
 
 def _safe_stem(stem: str) -> str:
-    from toolkit.documents.notices import safe_name_part
+    from toolkit.jobs.notices import safe_name_part
 
     return safe_name_part(stem, limit=120) or "report"
 
@@ -301,20 +301,6 @@ def _refuse_if_open_in_word(path: Path) -> None:
 # ------------------------------------------------------------------------------------------ templates
 
 
-def find_template(settings: Settings, ss: SummarySettings, language: str) -> tuple[str | Path | bytes, str]:
-    """(the template, where it came from): the office's templates folder, then the shipped one, then built."""
-    from toolkit.documents.stock import template_file_name
-
-    name = template_file_name(TEMPLATE, language)
-    for folder in (settings.folder / ss.templates_dir, SHIPPED_TEMPLATES):
-        path = folder / name
-        if path.is_file():
-            return path, str(path)
-    from toolkit.documents import summary_template
-
-    return summary_template.build(language), f"shipped template {name} (built)"
-
-
 def _render(
     settings: Settings, ss: SummarySettings, language: str, context: dict, pngs: dict[str, bytes], target: Path
 ) -> str:
@@ -323,7 +309,7 @@ def _render(
     from toolkit.documents.stock import template_file_name
     from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 
-    source, label = find_template(settings, ss, language)
+    source, label = find_template(TEMPLATE, language, settings.folder / ss.templates_dir)
     try:
         tpl = DocxTemplate.open(source, language=language, name=template_file_name(TEMPLATE, language))
         check_template(tpl, set(context), context_shapes(context), what="the monthly report")
@@ -535,7 +521,7 @@ def _kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> 
 
 
 def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, as_of: dt.datetime) -> dict:
-    """Everything the report template can use (names listed in templates/README.md)."""
+    """Everything the report template can use (names listed in docs/templates.md)."""
     from toolkit.documents.pictures import picture_token
 
     zh = language == "zh"
@@ -803,7 +789,7 @@ def write_month_row(
     other cell, sheet, chart and format stays as it was. Columns staff deleted are added back at
     the right; cells holding formulas are left alone and noted.
     """
-    from toolkit.jobs.init import write_workbook
+    from toolkit.model.new_workbook import write_workbook
     from toolkit.xlsx import WorkbookEditor, add_column
 
     schema = summary_schema(sheet)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from functools import cached_property
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Mapping, NamedTuple, Sequence
 
 # tracker column <- register column

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from toolkit.errors import WorkbookRefused, ToolkitError
+from toolkit.errors import ToolkitError, WorkbookRefused
 from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.package import Package, deflate_chunks, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import WorkbookBusy, ToolkitError
+from toolkit.errors import ToolkitError, WorkbookBusy
 
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"

@@ -2,7 +2,7 @@
 
 ::
 
-    from toolkit.documents.notices import make_notices
+    from toolkit.jobs.notices import make_notices
     result = make_notices("客服台账", as_of=datetime(2026, 11, 20, 17, 0))
     result.made        # every notice written: kind, key, name, file
     result.failures    # rows whose notice could not be made, with the reason (the rest were made)
@@ -25,9 +25,9 @@ from typing import Iterable
 
 from toolkit.documents import filters
 from toolkit.documents.check import check_template
-from toolkit.documents.stock import build as build_stock
 from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
+from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError, expect_setting
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
@@ -37,7 +37,6 @@ from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 JOB = "notices"
 _OPS = ("empty", "in", "not_in", "starts_with", "on_as_of")
 _KIND_KEYS = {
@@ -592,18 +591,14 @@ def _add_aliases(ctx: dict, aliases: dict[str, str], rec: dict) -> None:
 # ------------------------------------------------------------------------------------------ templates
 
 
-def find_template(
+def notice_template(
     settings: Settings, ns: NoticeSettings, kind: NoticeKind, language: str
-) -> tuple[str | Path | bytes, str]:
-    """(the template, where it came from): the office's templates folder, then the shipped ones, then built."""
-    file_name = template_file_name(kind.template, language)
-    for folder in (settings.folder / ns.templates_dir, SHIPPED_TEMPLATES):
-        path = folder / file_name
-        if path.is_file():
-            return path, str(path)
+) -> tuple[Path | bytes, str]:
+    """(the template, where it came from) for a notice kind: the office's templates folder, then the shipped ones."""
     try:
-        return build_stock(kind.template, language), f"shipped template {file_name} (built)"
+        return find_template(kind.template, language, settings.folder / ns.templates_dir)
     except KeyError:
+        file_name = template_file_name(kind.template, language)
         raise ToolkitError(
             f"no template {file_name} for the notice '{kind.name}'",
             path=settings.folder / ns.templates_dir,
@@ -696,7 +691,7 @@ def make_notices(
         errors: list[str] = []
         for k in kinds:
             spec = ns.kinds[k]
-            source, label = find_template(settings, ns, spec, language)
+            source, label = notice_template(settings, ns, spec, language)
             result.templates[k] = label
             try:
                 tpl = DocxTemplate.open(source, language=language, name=template_file_name(spec.template, language))

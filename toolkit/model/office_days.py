@@ -1,11 +1,20 @@
-"""The office's own closures and extra working days, as staff type them in a sheet or TOML."""
+"""The office days workbook (office_days.xlsx): the office's own closures and extra working days.
+
+Staff type one day a row (date, kind, note); :func:`parse_overrides` reads such rows, a bad row
+is reported and the others kept; :func:`write_office_days` makes a new, empty-or-seeded workbook.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Iterable
+
+import xlsxwriter
+
+from toolkit.errors import ToolkitError
 
 CLOSURE_KINDS = frozenset({"closure", "closed", "dayoff", "holiday", "休息", "放假", "停业"})
 WORKDAY_KINDS = frozenset({"workday", "workingday", "上班", "补班", "加班"})
@@ -86,3 +95,34 @@ def parse_overrides(rows: Iterable[Any]) -> tuple[set[date], set[date], list[tup
             continue
         mine.add(day)
     return closures, workdays, problems
+
+
+OFFICE_DAYS_HEADERS = ("日期", "类型", "说明")
+
+
+def write_office_days(path: str | Path, rows: Iterable[tuple[object, str, str]] = ()) -> Path:
+    """A new office_days.xlsx: the office's own closures and extra working days, one per row."""
+    path = Path(path)
+    if path.exists():
+        raise ToolkitError("already exists; edit it in Excel instead", path=path)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("办公日历")
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, OFFICE_DAYS_HEADERS, bold)
+    ws.write_comment(0, 1, "休息/放假/停业 = the office is closed; 上班/补班/加班 = an extra working day")
+    ws.set_column(0, 0, 12)
+    ws.set_column(1, 1, 10)
+    ws.set_column(2, 2, 30)
+    ws.freeze_panes(1, 0)
+    ws.data_validation(
+        1, 1, 500, 1, {"validate": "list", "source": ["休息", "停业", "上班", "补班"], "error_type": "warning"}
+    )
+    for r, (day, kind, note) in enumerate(rows, start=1):
+        ws.write_datetime(
+            r, 0, datetime.combine(day, datetime.min.time()) if not isinstance(day, datetime) else day, date_fmt
+        )
+        ws.write_string(r, 1, kind)
+        ws.write_string(r, 2, note)
+    wb.close()
+    return path
