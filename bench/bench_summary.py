@@ -47,13 +47,13 @@ import datetime as dt, json, statistics
 import openpyxl
 from toolkit.calendar import working_hours_between
 from toolkit.jobs.office import office_calendar
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.rules import sla
 
 folder = {folder!r}
 settings = load_settings(folder)
 cal, _ = office_calendar(folder, settings)
-rules = sla.SlaRules.from_settings(settings.data, settings.source)
+rules = settings.sla
 closed_statuses = set(rules.closed_statuses)
 from toolkit.model.records import _as_id
 from toolkit.model.values import parse_value

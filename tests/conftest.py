@@ -421,7 +421,7 @@ def sample_office_run(tmp_path_factory) -> Path:
     copy it before changing anything: use `sample_office`)."""
     from toolkit.jobs.run import run_jobs
     from toolkit.model.records import read_table
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     if not SAMPLES.is_dir():
         pytest.skip(f"the sample workbooks are missing ({SAMPLES})")

@@ -23,7 +23,7 @@ from toolkit import macros
 from toolkit.excel import live
 from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
@@ -614,7 +614,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(excel, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected\nsecond line")
 
-    monkeypatch.setattr("toolkit.jobs.run.run_jobs_with", broken)
+    monkeypatch.setattr("toolkit.macros.run_jobs_with", broken)
     out = macros.tiers(panel, as_of=AS_OF)
     text = _alert_text(app)
     assert not out.ok and "something nobody expected" in text and "second line" not in text

@@ -23,8 +23,9 @@ from python_calamine import CalamineWorkbook
 
 from toolkit import macros
 from toolkit.cli import main
-from toolkit.excel.panel import CONF_SHEET, PanelSpec, build_panel, standalone_template
+from toolkit.excel.panel import CONF_SHEET, build_panel, standalone_template
 from toolkit.excel.vba import module1_source, parse_subs, run_python_command
+from toolkit.settings import shipped_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "workbooks" / "control_panel.xlsm"
@@ -33,7 +34,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletool
 
 @pytest.fixture(scope="module")
 def spec():
-    return PanelSpec.shipped()
+    return shipped_settings().excel.panel
 
 
 @pytest.fixture(scope="module")

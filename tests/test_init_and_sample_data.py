@@ -20,8 +20,8 @@ from toolkit.demo.workbooks import write_sample
 from toolkit.errors import ToolkitError
 from toolkit.jobs.init import init_folder
 from toolkit.model.new_workbook import write_workbook
-from toolkit.model.settings import load_settings
 from toolkit.model.values import parse_value
+from toolkit.settings import load_settings
 
 END = date(2026, 11, 20)
 

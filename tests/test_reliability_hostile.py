@@ -27,7 +27,7 @@ from toolkit.cli import main
 from toolkit.errors import ToolkitError
 from toolkit.jobs.check import check_folder
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 AS_OF = ["--as-of", "2026-11-20 17:00"]
 

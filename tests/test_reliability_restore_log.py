@@ -224,7 +224,7 @@ def test_log_filters_by_customer(synced, capsys):
     changes = synced["sync"].changes + synced["flag"].changes
     cid = next(c.key for c in changes if c.workbook == "customers.xlsx")
     from toolkit.model.records import read_table
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     s = load_settings(folder)
     tracker = read_table(s.tracker_path, s.tracker)

@@ -16,6 +16,7 @@ the same code runs under test against an in-memory stand-in for Excel; it return
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,10 @@ from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.excel import live
+from toolkit.jobs.notices import make_notices
+from toolkit.jobs.run import FileWorkbook, run_jobs_with
+from toolkit.jobs.summary import make_summary
+from toolkit.settings import load_settings, shipped_settings
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -95,7 +100,6 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
     """
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.notices import make_notices
 
         for path in (settings.tracker_path, settings.register_path):
             if live.find_open(book.app, path) is not None:
@@ -126,7 +130,6 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
     """The monthly service report (toolkit.jobs.summary.make_summary)."""
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.summary import make_summary
 
         for path in (settings.register_path, settings.tracker_path):
             if live.find_open(book.app, path) is not None:
@@ -152,7 +155,6 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
 
 def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     def work(book, folder: Path, settings, out: Outcome) -> None:
-        from toolkit.jobs.run import FileWorkbook, run_jobs_with
 
         opened: dict[str, live.LiveWorkbook] = {}
 
@@ -190,15 +192,9 @@ def _jobs(name: str, jobs: tuple[str, ...], book, as_of) -> Outcome:
     return _run(name, book, as_of, work)
 
 
-def _panel_spec(settings=None):
-    from toolkit.excel.panel import PanelSpec
-
-    return PanelSpec.from_settings(settings) if settings is not None else PanelSpec.shipped()
-
-
 def workbook_folder(book, spec=None) -> Path:
     """The folder typed on the panel (relative to the panel's folder), else the panel's own folder."""
-    spec = spec or _panel_spec()
+    spec = spec or shipped_settings().excel.panel
     here = live.book_path(book)
     typed = live.read_cell(book, spec.sheet, spec.folder_cell)
     typed = str(typed).strip() if typed not in (None, "") else ""
@@ -229,12 +225,10 @@ def workbook_folder(book, spec=None) -> Path:
 
 
 def _run(name: str, book, as_of, work: Callable) -> Outcome:
-    from toolkit.model.settings import load_settings
-
     if book is None:
         book = live.caller_book()
-    spec = _panel_spec()
-    shown = _problems_shown(None)
+    shipped = shipped_settings().excel  # the panel as shipped, until the folder's own settings are read
+    spec, shown = shipped.panel, shipped.status_problems_shown
     button = next((b for b in spec.buttons if b.function == name), None)
     title = f"{button.caption} {button.caption_en}" if button else name
     out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
@@ -242,8 +236,7 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
     try:
         folder = workbook_folder(book, spec)
         settings = load_settings(folder)
-        spec = _panel_spec(settings)
-        shown = _problems_shown(settings)
+        spec, shown = settings.excel.panel, settings.excel.status_problems_shown
         work(book, folder, settings, out)
     except ToolkitError as exc:
         out.ok = False
@@ -260,7 +253,6 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
 
 
 def _log_error(folder: Path | None, name: str) -> Path | None:
-    import tempfile
 
     for base in ([folder] if folder else []) + [Path(tempfile.gettempdir())]:
         try:
@@ -297,14 +289,6 @@ def status_rows(out: Outcome, shown: int) -> list[list[object]]:
     while len(rows) < 7 + shown:
         rows.append([None, None])
     return rows
-
-
-def _problems_shown(settings) -> int:
-    from toolkit.model.settings import default_settings
-
-    data = settings.data if settings is not None else default_settings()
-    value = data.get("excel", {}).get("status_problems_shown", 30)
-    return value if isinstance(value, int) and value >= 0 else 30
 
 
 def _show(book, spec, out: Outcome, shown: int) -> None:

@@ -18,12 +18,12 @@ from toolkit.cli.common import EXIT_OK
 
 
 def cmd_build_panel(args) -> int:
-    from toolkit.excel.panel import PanelSpec, build_panel
+    from toolkit.excel.panel import build_panel
     from toolkit.excel.vba import MACROS_MODULE
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     settings = load_settings(args.folder)
-    spec = PanelSpec.from_settings(settings)
+    spec = settings.excel.panel
     changes = {
         k: v
         for k, v in (

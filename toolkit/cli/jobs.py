@@ -51,14 +51,13 @@ def job_command(jobs: tuple[str, ...]):
 def cmd_tiers(args) -> int:
     if args.suggest:
         from toolkit.model.records import read_table
-        from toolkit.model.settings import load_settings
+        from toolkit.settings import load_settings
         from toolkit.rules import tiers as tier_rules
 
         settings = load_settings(args.folder)
         register = read_table(settings.register_path, settings.register)
-        rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
         cols = {c.name: register.values(c.name) for c in register.schema.columns}
-        print(tier_rules.format_suggestion(tier_rules.suggest_thresholds(cols, rules)))
+        print(tier_rules.format_suggestion(tier_rules.suggest_thresholds(cols, settings.tiers)))
         return EXIT_OK
     return job_command(("tiers",))(args)
 

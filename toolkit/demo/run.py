@@ -10,11 +10,11 @@ from toolkit.demo.sample_data import generate
 from toolkit.demo.workbooks import write_sample
 from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
-from toolkit.excel.panel import PanelSpec, build_panel
+from toolkit.excel.panel import build_panel
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
-from toolkit.model.settings import SETTINGS_FILE, load_settings
+from toolkit.settings import SETTINGS_FILE, load_settings
 
 DEMO_AS_OF = dt.datetime(2026, 11, 20, 17, 0)  # the sample data ends on 2026-11-20
 
@@ -91,6 +91,6 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
         + f"; its figures are a row of {report.xlsx.name}"
     )
     settings = load_settings(folder)
-    spec = PanelSpec.from_settings(settings)
+    spec = settings.excel.panel
     panel = build_panel(folder / spec.file, spec)
     print(f"  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)")

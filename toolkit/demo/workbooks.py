@@ -6,7 +6,7 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.model.new_workbook import write_workbook
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.xlsx.safety import folder_lock
 
 # --------------------------------------------------------------------------------- write_sample

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changes import TablePlan
 from toolkit.model.records import Table, read_table
-from toolkit.model.settings import Settings
+from toolkit.settings import Settings
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -230,7 +230,7 @@ class LiveWorkbook:
                         )
                     )
             plan.drop_cells(formulas)
-        if settings.section("excel").get("save_open_workbooks", True):
+        if settings.excel.save_open_workbooks:
             self.save(settings.backups_kept)
         return problems
 

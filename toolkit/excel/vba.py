@@ -8,23 +8,14 @@ installed xlwings package, which is why the panel is built from the installed pa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from toolkit.settings.excel import Button
 
 MACROS_MODULE = "toolkit.macros"
 VBA_MODULE = "Module1"  # the standard module we write; every other module is xlwings' own
 XLWINGS_MODULE = "xlwings"  # the standalone RunPython implementation, kept as shipped
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
-
-
-@dataclass(frozen=True)
-class Button:
-    macro: str  # VBA Sub in Module1
-    function: str  # function of toolkit.macros
-    caption: str
-    caption_en: str
-    note: str = ""
-    note_en: str = ""
 
 
 def run_python_command(function: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.model.new_workbook import write_workbook
-from toolkit.model.settings import SETTINGS_FILE, default_settings_text, load_settings
+from toolkit.settings import SETTINGS_FILE, default_settings_text, load_settings
 from toolkit.xlsx.safety import atomic_write, folder_lock
 
 __all__ = ["init_folder", "settings_file_text"]

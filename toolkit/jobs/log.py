@@ -135,7 +135,7 @@ def query_log(
     settings=None,
 ) -> LogQuery:
     """The change-log lines matching every filter given (`until` is exclusive)."""
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     folder = Path(folder)
     settings = settings or load_settings(folder)

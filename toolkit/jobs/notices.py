@@ -28,12 +28,14 @@ from toolkit.documents.check import check_template
 from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
-from toolkit.errors import Problem, ToolkitError, expect_setting
+from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
-from toolkit.model.settings import Settings, load_settings
+from toolkit.rules.notices import due_rows, marker_of, stamp_text
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.notices import NoticeKind, NoticeSettings
 from toolkit.progress import NoProgress
 from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
@@ -53,194 +55,7 @@ _KIND_KEYS = {
     "renotify_after_days",
     "enabled",
 }
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+([^\s\[]+)(?:\[([^\]]*)\])?(?:\s+(.*))?$")
 _LEVEL = re.compile(r"L(\d+)")
-
-
-# ------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class Condition:
-    column: str
-    op: str
-    arg: object
-
-    def test(self, value, as_of: dt.datetime) -> bool:
-        blank = value is None or (isinstance(value, str) and not value.strip())
-        if self.op == "empty":
-            return blank == bool(self.arg)
-        if self.op == "on_as_of":
-            day = value.date() if isinstance(value, dt.datetime) else value
-            return (isinstance(day, dt.date) and day == as_of.date()) == bool(self.arg)
-        text = "" if blank else str(value).strip()
-        if self.op == "in":
-            return not blank and text in self.arg
-        if self.op == "not_in":
-            return blank or text not in self.arg
-        if self.op == "starts_with":
-            return not blank and any(text.startswith(a) for a in self.arg)
-        raise AssertionError(self.op)
-
-
-@dataclass(frozen=True)
-class NoticeKind:
-    name: str
-    title: str
-    title_en: str
-    table: str  # "tracker" or "register"
-    template: str
-    audience: str  # "customer" or "internal"
-    stamp: str
-    when: tuple[Condition, ...]
-    group_by: str | None = None
-    items: str | None = None
-    renotify_on: str | None = None
-    renotify_after_days: int = 0
-    enabled: bool = True
-
-    def title_for(self, language: str) -> str:
-        return self.title_en if language == "en" and self.title_en else self.title
-
-
-@dataclass(frozen=True)
-class NoticeSettings:
-    output_dir: str
-    templates_dir: str
-    language: str
-    filename: str
-    merged: bool
-    pdf: bool
-    pdf_timeout: float
-    office: dict
-    masking: dict[str, str]
-    tier_labels: dict[str, str]
-    kinds: dict[str, NoticeKind]
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "NoticeSettings":
-        src = settings.source
-        data = settings.section("notices")
-
-        def expect(cond, key, what, got):
-            expect_setting(cond, src, f"notices.{key}", what, got)
-
-        for key in ("output_dir", "templates_dir", "filename"):
-            expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))
-        expect(data.get("language") in ("zh", "en"), "language", "zh or en", data.get("language"))
-        for key in ("merged", "pdf"):
-            expect(isinstance(data.get(key), bool), key, "true or false", data.get(key))
-        timeout = data.get("pdf_timeout_seconds", 900)
-        expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
-        try:
-            data["filename"].format(kind="k", key="1", name="n", date="2026-01-01")
-        except (KeyError, IndexError, ValueError) as exc:
-            expect(
-                False,
-                "filename",
-                "a pattern using only {kind}, {key}, {name} and {date}",
-                f"{data['filename']} ({exc})",
-            )
-        masking = {str(k): str(v) for k, v in data.get("masking", {}).items()}
-        for col, how in masking.items():
-            expect(how in filters.MASKS, f"masking.{col}", "one of " + ", ".join(filters.MASKS), how)
-        office = {str(k): v for k, v in data.get("office", {}).items()}
-        kinds = {}
-        for name, spec in data.get("kinds", {}).items():
-            kinds[name] = _kind(name, spec, settings, expect)
-        expect(bool(kinds), "kinds", "at least one [notices.kinds.NAME] table", kinds)
-        return cls(
-            data["output_dir"],
-            data["templates_dir"],
-            data["language"],
-            data["filename"],
-            data["merged"],
-            data["pdf"],
-            float(timeout),
-            office,
-            masking,
-            {str(k): str(v) for k, v in data.get("tier_labels", {}).items()},
-            kinds,
-        )
-
-
-def _kind(name: str, spec: dict, settings: Settings, expect) -> NoticeKind:
-    key = f"kinds.{name}"
-    expect(isinstance(spec, dict), key, "a table", spec)
-    unknown = set(spec) - _KIND_KEYS
-    expect(
-        not unknown,
-        f"{key}.{sorted(unknown)[0] if unknown else ''}",
-        "one of " + ", ".join(sorted(_KIND_KEYS)),
-        "an unknown key",
-    )
-    table = spec.get("table")
-    expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
-    schema = settings.tracker if table == "tracker" else settings.register
-    for k in ("title", "template", "stamp"):
-        expect(isinstance(spec.get(k), str) and spec[k].strip(), f"{key}.{k}", "a non-empty text", spec.get(k))
-    expect(
-        spec.get("audience") in ("customer", "internal"),
-        f"{key}.audience",
-        "customer or internal",
-        spec.get("audience"),
-    )
-    stamp = spec["stamp"]
-    expect(
-        stamp in schema and schema.column(stamp).owner == "toolkit",
-        f"{key}.stamp",
-        f'a toolkit column of the {table} (add it under [[{table}.columns]] with owner = "toolkit")',
-        stamp,
-    )
-    conditions = []
-    when = spec.get("when", [])
-    expect(isinstance(when, list), f"{key}.when", "a list of { column = ..., test } tables", when)
-    for n, cond in enumerate(when):
-        where = f"{key}.when[{n + 1}]"
-        expect(
-            isinstance(cond, dict) and cond.get("column") in schema,
-            f"{where}.column",
-            f"the name of a column of the {table}",
-            cond.get("column") if isinstance(cond, dict) else cond,
-        )
-        ops = [o for o in cond if o != "column"]
-        expect(len(ops) == 1 and ops[0] in _OPS, where, "one test: " + ", ".join(_OPS), ops)
-        op, arg = ops[0], cond[ops[0]]
-        if op in ("empty", "on_as_of"):
-            expect(isinstance(arg, bool), f"{where}.{op}", "true or false", arg)
-        else:
-            expect(
-                isinstance(arg, list) and all(isinstance(a, (str, int)) for a in arg),
-                f"{where}.{op}",
-                "a list of values",
-                arg,
-            )
-            arg = tuple(str(a) for a in arg)
-        conditions.append(Condition(cond["column"], op, arg))
-    for k in ("group_by", "renotify_on"):
-        if spec.get(k) is not None:
-            expect(spec[k] in schema, f"{key}.{k}", f"the name of a column of the {table}", spec[k])
-    group_by = spec.get("group_by")
-    items = spec.get("items") or ("complaints" if table == "tracker" else "customers")
-    days = spec.get("renotify_after_days", 0)
-    expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", "a whole number of at least 0", days)
-    enabled = spec.get("enabled", True)
-    expect(isinstance(enabled, bool), f"{key}.enabled", "true or false", enabled)
-    return NoticeKind(
-        name,
-        spec["title"].strip(),
-        str(spec.get("title_en", "")).strip(),
-        table,
-        spec["template"],
-        spec["audience"],
-        stamp,
-        tuple(conditions),
-        group_by,
-        items if group_by else None,
-        spec.get("renotify_on"),
-        days,
-        enabled,
-    )
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -326,75 +141,6 @@ def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
     return stem
 
 
-# ------------------------------------------------------------------------------------------ stamps
-
-
-@dataclass(frozen=True)
-class Stamp:
-    date: dt.date | None
-    title: str
-    marker: str | None
-    file: str | None
-
-
-def parse_stamp(text) -> Stamp | None:
-    if text is None or not str(text).strip():
-        return None
-    m = _STAMP.match(str(text).strip())
-    if not m:
-        return Stamp(None, str(text), None, None)
-    try:
-        day = dt.date.fromisoformat(m.group(1))
-    except ValueError:
-        day = None
-    return Stamp(day, m.group(2), m.group(3), m.group(4))
-
-
-def stamp_text(as_of: dt.datetime, title: str, marker: str | None, file: str) -> str:
-    title = "".join(title.split())
-    return f"{as_of:%Y-%m-%d} {title}" + (f"[{marker}]" if marker is not None else "") + f" {file}"
-
-
-def _marker(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# ------------------------------------------------------------------------------------------ deciding
-
-
-def due_rows(
-    cols: dict[str, list], n: int, kind: NoticeKind, as_of: dt.datetime, force: bool
-) -> tuple[list[int], list[int], int]:
-    """(rows matching the conditions, rows of those needing a notice now, rows skipped as already notified)."""
-    tests = [(c, cols.get(c.column) or [None] * n) for c in kind.when]
-    stamps = cols.get(kind.stamp) or [None] * n
-    marker_col = cols.get(kind.renotify_on) if kind.renotify_on else None
-    matching, due, already = [], [], 0
-    for i in range(n):
-        if not all(c.test(values[i], as_of) for c, values in tests):
-            continue
-        matching.append(i)
-        stamp = parse_stamp(stamps[i])
-        if force or stamp is None:
-            due.append(i)
-            continue
-        if marker_col is not None and stamp.date is not None and stamp.marker != _marker(marker_col[i]):
-            due.append(i)
-        elif (
-            kind.renotify_after_days
-            and stamp.date is not None
-            and (as_of.date() - stamp.date).days >= kind.renotify_after_days
-        ):
-            due.append(i)
-        else:
-            already += 1
-    return matching, due, already
-
-
 def _level(value) -> int:
     m = _LEVEL.search(str(value or ""))
     return int(m.group(1)) if m else 0
@@ -423,13 +169,9 @@ class _Contexts:
         if language == "en" and office.get("name_en"):
             office["name"] = office["name_en"]
         self.office = office
-        esc = settings.section("escalation")
-        self.heads = {str(k): str(v) for k, v in esc.get("department_heads", {}).items()}
-        self.head_fallback = str(esc.get("department_head_fallback", "部门负责人"))
-        self.l3_notify = str(esc.get("l3_notify", "客服中心主任"))
-        visits = settings.section("visits")
-        self.cadence = {str(k): v for k, v in visits.get("cadence_months", {}).items()}
-        self.default_months = visits.get("default_months")
+        self.escalation = settings.escalation
+        self.l3_notify = settings.escalation.l3_notify
+        self.visits = settings.visits
 
     # -- records
 
@@ -497,7 +239,7 @@ class _Contexts:
             ctx["previous_tier_label"] = self.ns.tier_labels.get(
                 rec.get("previous_tier") or "", rec.get("previous_tier") or ""
             )
-            ctx["visit_months"] = self.cadence.get(rec.get("tier") or "", self.default_months)
+            ctx["visit_months"] = self.visits.months_for(rec.get("tier"))
         ctx.update(self._common(kind))
         return ctx
 
@@ -512,7 +254,7 @@ class _Contexts:
             dept = rec.get("department")
             head = ""
             if level >= 2:
-                head = self.heads.get(dept or "") or (f"{self.head_fallback}（{dept}）" if dept else self.head_fallback)
+                head = self.escalation.department_head_text(dept)
             item = dict(rec)
             item.update({"customer": cust, "department_head": head, "level": level, "new": new})
             item["customer_name"] = rec.get("customer_name") or cust.get("name") or ""
@@ -643,7 +385,7 @@ def make_notices(
     progress = progress or NoProgress()
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    ns = NoticeSettings.from_settings(settings)
+    ns = settings.notices
     language = language or ns.language
     if language not in ("zh", "en"):
         raise ToolkitError(f"language {language!r}: templates exist for zh and en")
@@ -755,7 +497,7 @@ def make_notices(
                 shown = _shown_path(path, folder)
                 marker_col = cols.get(spec.renotify_on) if spec.renotify_on else None
                 for i in job.rows:
-                    marker = _marker(marker_col[i]) if marker_col is not None else None
+                    marker = marker_of(marker_col[i]) if marker_col is not None else None
                     stamp_values[spec.table].setdefault(spec.stamp, {})[i] = stamp_text(
                         as_of, spec.title, marker, shown
                     )

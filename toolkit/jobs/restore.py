@@ -57,7 +57,7 @@ def list_workbook_backups(path: str | Path) -> list[Backup]:
 
 
 def _keep_for(folder: Path) -> int:
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     try:
         return max(load_settings(folder).backups_kept, 1)

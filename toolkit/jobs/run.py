@@ -19,9 +19,12 @@ from toolkit.jobs.changes import CellChange, ChangeList, TablePlan, plan_changes
 from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
 from toolkit.model.records import Table, read_table
-from toolkit.model.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings
 from toolkit.progress import NoProgress
+from toolkit.rules import sla as sla_rules
 from toolkit.rules import sync as sync_rules
+from toolkit.rules import tiers as tier_rules
+from toolkit.rules import visits as visit_rules
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (
@@ -224,15 +227,12 @@ def decide(
             tracker_cols,
             as_of,
             sla_states,
-            closed_statuses=tuple(settings.section("sla").get("closed_statuses", ["已解决", "已关闭"])),
+            closed_statuses=settings.sla.closed_statuses,
         )
     # 2. tiers
     tiers_now = reg_cols["tier"]
     if "tiers" in jobs:
-        from toolkit.rules import tiers as tier_rules
-
-        rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
-        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), rules)
+        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
         for i in expired:
             result.problems.append(
                 register.problem(
@@ -248,14 +248,10 @@ def decide(
         reg_cols = {**reg_cols, **outputs}
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
-        from toolkit.rules import sla as sla_rules
-        from toolkit.rules import visits as visit_rules
-
         cal, warn = office_calendar(settings.folder, settings)
-        rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
-        outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, rules, cal)
+        outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, settings.sla, cal)
         plan_changes(trk_plan, "flag", outputs, language=lang)
         sla_states = outputs["sla_state"]
         due_years = {d.year for k, v in outputs.items() if k.endswith("_due") for d in v if d is not None}
@@ -263,9 +259,8 @@ def decide(
         for year in provisional_years:
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
-        vrules = visit_rules.VisitRules.from_settings(settings.data, settings.source)
         visits = visit_rules.evaluate_visits(
-            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), vrules
+            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), settings.visits
         )
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.documents.templates import REPORT_TEMPLATE, find_template
-from toolkit.errors import Problem, SettingsError, ToolkitError
+from toolkit.errors import Problem, ToolkitError
 from toolkit.model.records import read_table
 from toolkit.model.schema import Column, SheetSchema
-from toolkit.model.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.summary import SummaryRules, SummarySettings
 from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
@@ -47,74 +48,6 @@ DIMENSION_LABELS = {
     "handler": ("处理人", "Handler"),
 }
 CHART_WIDTH_CM = 15.5
-
-
-# ------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class SummarySettings:
-    output_dir: str
-    templates_dir: str
-    language: str
-    filename: str
-    filename_en: str
-    workbook: str
-    sheet: str
-    pdf_timeout: float
-    overdue_list_limit: int
-    review_list_limit: int
-    office: dict
-    rules: monthly.SummaryRules
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SummarySettings:
-        src = settings.source
-        data = settings.section("summary")
-        rules = monthly.SummaryRules.from_settings(settings.data, src)  # checks every key of [summary]
-
-        def expect(cond, key, what, got):
-            if not cond:
-                raise SettingsError(f"setting 'summary.{key}' should be {what}, but is {got!r}", path=src)
-
-        for key in ("output_dir", "templates_dir", "filename", "filename_en", "sheet"):
-            expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))
-        for key in ("filename", "filename_en"):
-            try:
-                data[key].format(month="2026-10")
-            except (KeyError, IndexError, ValueError) as exc:
-                expect(False, key, "a pattern using only {month}", f"{data[key]} ({exc})")
-        expect(data.get("language") in ("zh", "en"), "language", "zh or en", data.get("language"))
-        wb = data.get("workbook")
-        expect(isinstance(wb, str) and wb.lower().endswith(".xlsx"), "workbook", "a file name ending in .xlsx", wb)
-        timeout = data.get("pdf_timeout_seconds", 300)
-        expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
-        limits = {}
-        for key in ("overdue_list_limit", "review_list_limit"):
-            value = data.get(key, 50)
-            expect(
-                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-                key,
-                "a whole number of at least 0",
-                value,
-            )
-            limits[key] = value
-        office = {str(k): v for k, v in settings.section("notices").get("office", {}).items()}
-        office.setdefault("name", "客户服务中心")
-        return cls(
-            data["output_dir"],
-            data["templates_dir"],
-            data["language"],
-            data["filename"],
-            data["filename_en"],
-            wb,
-            data["sheet"],
-            float(timeout),
-            limits["overdue_list_limit"],
-            limits["review_list_limit"],
-            office,
-            rules,
-        )
 
 
 # ------------------------------------------------------------------------------------------ result
@@ -156,7 +89,7 @@ def make_summary(
     progress = progress or NoProgress()
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    ss = SummarySettings.from_settings(settings)
+    ss = settings.summary
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     if month is None:
         the_month = monthly.month_before(as_of)
@@ -205,7 +138,7 @@ def make_summary(
         from toolkit.jobs.office import office_calendar
 
         cal, warn = office_calendar(folder, settings)
-        rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
+        rules = settings.sla
         needed_t = set(sla_rules.INPUT_COLUMNS) | {
             "complaint_id",
             "customer_id",
@@ -442,7 +375,7 @@ def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
     }
 
 
-def _kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> list[dict]:
+def _kpi_lines(k: Kpis, p: Kpis, rules: SummaryRules, language: str) -> list[dict]:
     zh = language == "zh"
 
     def line(label_zh, label_en, value, prev, kind, target=None, show=None):
@@ -656,7 +589,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def definitions(rules: monthly.SummaryRules, language: str) -> list[str]:
+def definitions(rules: SummaryRules, language: str) -> list[str]:
     w = rules.repeat_window_days
     if language == "zh":
         return [

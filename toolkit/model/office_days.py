@@ -14,17 +14,15 @@ from typing import Any, Iterable
 
 import xlsxwriter
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
+from toolkit.model.values import parse_value
+from toolkit.xlsx.package import Package
+from toolkit.xlsx.reader import read_grid
+from toolkit.xlsx.workbook import read_workbook
 
 CLOSURE_KINDS = frozenset({"closure", "closed", "dayoff", "holiday", "休息", "放假", "停业"})
 WORKDAY_KINDS = frozenset({"workday", "workingday", "上班", "补班", "加班"})
 ACCEPTED_KINDS = "closure / 休息 / 放假 / 停业 for a day off; workday / 上班 / 补班 / 加班 for a working day"
-
-_DATE_SHAPES = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-)
 
 
 def _blank(value: Any) -> bool:
@@ -32,22 +30,13 @@ def _blank(value: Any) -> bool:
 
 
 def parse_date(value: Any) -> date:
-    """A ``date``, ``datetime`` or text 'YYYY-MM-DD' (also 'YYYY/MM/DD', 'YYYY年M月D日') as a date."""
+    """A day as staff type it (any form :func:`toolkit.model.values.parse_value` reads as a date)."""
     if isinstance(value, datetime):
         return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        for shape in _DATE_SHAPES:
-            match = shape.match(text)
-            if match:
-                year, month, day = (int(g) for g in match.groups())
-                try:
-                    return date(year, month, day)
-                except ValueError as exc:
-                    raise ValueError(f"{value!r} is not a real date ({exc})") from None
-    raise ValueError(f"{value!r} is not a date; write dates like 2025-10-01")
+    day, reason = parse_value(value, "date")
+    if day is None:
+        raise ValueError(reason or "no date")
+    return day
 
 
 def _kind(value: Any) -> str | None:
@@ -126,3 +115,14 @@ def write_office_days(path: str | Path, rows: Iterable[tuple[object, str, str]] 
         ws.write_string(r, 2, note)
     wb.close()
     return path
+
+
+def read_office_days_file(path: Path) -> tuple[set[date], set[date], list[Problem]]:
+    """(closures, extra working days, problems) from the first sheet of an office days workbook."""
+    with Package.open(path) as pkg:
+        sheet = read_workbook(pkg).sheets[0].name
+    grid = read_grid(path, sheet)
+    body = [tuple((list(r) + [None, None, None])[:3]) for r in grid[1:]]
+    closures, extra, errors = parse_overrides(body)
+    problems = [Problem(str(path), sheet, i + 2, None, body[i][0], msg) for i, msg in errors]
+    return closures, extra, problems

@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-
-
-def is_number(v) -> bool:
-    """A finite int or float (a bool is no number here)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def is_whole(v) -> bool:
-    """An int (a bool is no number here)."""
-    return isinstance(v, int) and not isinstance(v, bool)
 
 
 def day_of(v) -> dt.date | None:
