@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from toolkit.errors import ToolkitError
 from toolkit.model.schema import SheetSchema
+from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, escape_text, excel_serial, format_number
 from toolkit.xlsx.safety import atomic_write
 
 __all__ = ["write_workbook"]
@@ -55,7 +56,6 @@ _OVERDUE = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}  # Excel's "light re
 _DUE_SOON = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}  # Excel's "yellow fill"
 _ESCALATED = {"bold": True, "font_color": "#C00000"}
 
-_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
 _FIRST_SAFE_DAY = date(1900, 3, 1)  # before this, Excel's serials are off by its 1900 leap-day bug
 _LIST_FORMULA_MAX = 255  # Excel's limit for an inline drop-down list "a,b,c"
 _LIST_SHEET = "_lists"
@@ -304,18 +304,10 @@ def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, ob
 
 
 _BIG_LEVEL = 1  # zlib level for the big sheet: 3x faster than the usual 6, files about a third bigger
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 # Anything that needs more than copying the text: XML specials, Excel's _xHHHH_ escapes, control
-# characters, and whitespace Excel would drop without xml:space="preserve".
-_SPECIAL = re.compile(r"[&<>\n\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
-
-
-def _xml_text(s: str) -> str:
-    """Text for an inline string, escaped as Excel expects (&<> and _xHHHH_ for control characters)."""
-    s = _ESCAPE_LIKE.sub(r"_x005F\1", s)
-    s = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", s)
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+# characters (the carriage return among them: XML readers would turn it into a line feed), and
+# whitespace Excel would drop without xml:space="preserve".
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0a-\x1f\ud800-\udfff\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
 
 
 class _RowEncoder:
@@ -344,7 +336,7 @@ class _RowEncoder:
 
     def stream(self, rows: Iterable[Mapping[str, object]], write) -> int:
         order, names, special = self.order, self.names, _SPECIAL.search
-        epoch = _EXCEL_EPOCH
+        epoch = EPOCH_1900_ORDINAL
         first_safe = _FIRST_SAFE_DAY
         parts: list[str] = []
         add = parts.append
@@ -369,10 +361,12 @@ class _RowEncoder:
                     if value.year < 1901 and value.date() < first_safe:
                         add(self._other(pre + rs, s, kind, value, r))
                         continue
+                    # excel_serial's arithmetic, inline for the big sheets (test_new_workbook_serials)
                     serial = (
                         value.toordinal()
                         - epoch
-                        + (value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6) / 86400
+                        + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+                        + value.microsecond / 86400e6
                     )
                     if kind == "datetime" or kind == "date":
                         add(f"{pre}{rs}{num_open}{serial!r}</v></c>")
@@ -407,7 +401,7 @@ class _RowEncoder:
         if len(value) > _MAX_TEXT:
             c = next(i for i, col in enumerate(self.schema.columns) if f'<c r="{xl_col_to_name(i)}{r}' == ref)
             raise _too_long(self.schema, c, r - 1, value)
-        return f'{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
+        return f'{ref}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{escape_text(value)}</t></is></c>'
 
     def _other(self, ref: str, s: int, kind: str, value, r: int) -> str:
         """The rare cases: numbers in text columns, booleans, times, old dates, other objects."""
@@ -426,7 +420,7 @@ class _RowEncoder:
                 return self._text(ref, s, _iso(value), r)
             if kind not in ("date", "datetime"):
                 s = self.datetime_xf if with_time else self.date_xf
-            return f'{ref}" s="{s}"><v>{serial!r}</v></c>'
+            return f'{ref}" s="{s}"><v>{format_number(serial)}</v></c>'
         if isinstance(value, time):
             return f'{ref}" s="{self.time_xf}"><v>{_time_serial(value)!r}</v></c>'
         return self._text(ref, s, str(value), r)
@@ -450,20 +444,13 @@ def _too_long(schema: SheetSchema, c: int, data_row: int, text: str) -> ToolkitE
     )
 
 
-def _excel_serial(value: date) -> tuple[int | float | None, bool]:
-    """Excel's day number for a date or datetime (taken as wall-clock time), and whether it has a time."""
-    if isinstance(value, datetime):
-        if value.date() < _FIRST_SAFE_DAY:
-            return None, True
-        days = value.toordinal() - _EXCEL_EPOCH
-        if value.hour or value.minute or value.second or value.microsecond:
-            return days + (
-                value.hour * 3600 + value.minute * 60 + value.second
-            ) / 86400 + value.microsecond / 86_400e6, True
-        return days, True
-    if value < _FIRST_SAFE_DAY:
-        return None, False
-    return value.toordinal() - _EXCEL_EPOCH, False
+def _excel_serial(value: date) -> tuple[float | None, bool]:
+    """Excel's day number for a date or datetime (None before 1 March 1900, where Excel's own 1900
+    leap-day bug makes serials ambiguous), and whether it has a time."""
+    with_time = isinstance(value, datetime)
+    if (value.date() if with_time else value) < _FIRST_SAFE_DAY:
+        return None, with_time
+    return excel_serial(value), with_time
 
 
 def _iso(value: date) -> str:

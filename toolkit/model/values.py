@@ -28,6 +28,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
+
 __all__ = ["KINDS", "normalize_text", "parse_value"]
 
 KINDS = ("text", "integer", "decimal", "date", "datetime", "choice")
@@ -75,9 +77,9 @@ _SHORT_YEAR_CN = re.compile(r"[0-9]{2}\s*年\s*[0-9]{1,2}\s*月")
 _NO_YEAR_CN = re.compile(r"[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*[日号]?")
 
 _MIDNIGHT = time(0, 0)
-_ORD_1899_12_30 = date(1899, 12, 30).toordinal()
-_ORD_1899_12_31 = date(1899, 12, 31).toordinal()
-_ORD_1904_01_01 = date(1904, 1, 1).toordinal()
+_ORD_1899_12_30 = EPOCH_1900_ORDINAL  # Excel's day 0 (serials from 61 on count from it)
+_ORD_1899_12_31 = EPOCH_1900_ORDINAL + 1  # serials 1-59 count from here (Excel's fictitious 1900-02-29)
+_ORD_1904_01_01 = EPOCH_1904.toordinal()
 _MAX_SERIAL_1900 = 2958465  # 9999-12-31
 _MAX_SERIAL_1904 = 2957003  # 9999-12-31
 _MIN_YEAR = 1900  # Excel cannot hold dates before 1900

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 
 from toolkit.calendar import WorkCalendar, working_hours_between
 from toolkit.rules import sla
-from toolkit.rules.plain import text_of
+from toolkit.rules.plain import datetime_of, text_of
 from toolkit.settings.sla import SlaSettings
 from toolkit.settings.summary import SummaryRules
 
@@ -355,7 +355,7 @@ class _Data:
         for name in _TIMES:  # a date typed without a time counts from midnight, as in the SLA rules
             values = self.t[name]
             if any(v is not None and type(v) is not dt.datetime for v in values):
-                self.t[name] = [_as_dt(v) for v in values]
+                self.t[name] = [datetime_of(v) for v in values]
         m = len(register.get("customer_id") or [])
         self.r = {
             name: col(name, register, m)
@@ -404,16 +404,6 @@ class _Data:
             return False
         k = bisect_left(entries, (at, i))
         return k > 0 and entries[k - 1][0] >= at - dt.timedelta(days=self.rules.repeat_window_days)
-
-
-def _as_dt(v):
-    if v is None or type(v) is dt.datetime:
-        return v
-    if isinstance(v, dt.datetime):
-        return v.replace(tzinfo=None)
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
-    return None
 
 
 class _Snapshot:
@@ -502,7 +492,7 @@ class _Snapshot:
         for cid, tier, prev, changed in zip(r["customer_id"], r["tier"], r["previous_tier"], r["tier_changed_on"]):
             if not cid or cid in out:
                 continue
-            at = _as_dt(changed)
+            at = datetime_of(changed)
             later = at is not None and at >= self.cutoff and text_of(prev)
             out[cid] = text_of(prev if later else tier) or None
         return out
@@ -742,5 +732,5 @@ class _Snapshot:
 
 
 def _in(value, start: dt.datetime, cutoff: dt.datetime) -> bool:
-    at = _as_dt(value)
+    at = datetime_of(value)
     return at is not None and start <= at < cutoff

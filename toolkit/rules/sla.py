@@ -72,7 +72,7 @@ functions' results). :func:`evaluate` (one complaint) gives the same values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Mapping, Sequence
 
@@ -87,6 +87,7 @@ from toolkit.calendar import (
     WorkCalendar,
     target_of,
 )
+from toolkit.rules.plain import datetime_of
 from toolkit.settings.sla import MATCH_KEYS, STEPS, SlaSettings
 
 # -- names ----------------------------------------------------------------------------------------
@@ -277,30 +278,12 @@ _DATETIME_INPUTS = (
 )
 
 
-def _as_datetime(v):
-    if v is None or type(v) is datetime and v.tzinfo is None:
-        return v
-    if isinstance(v, datetime):
-        return v.replace(tzinfo=None)  # wall-clock reading
-    if isinstance(v, date):
-        return datetime(v.year, v.month, v.day)
-    if isinstance(v, str):
-        s = v.strip()
-        if not s:
-            return None
-        try:
-            return _as_datetime(datetime.fromisoformat(s))
-        except ValueError:
-            return None
-    return None
-
-
 def _datetimes(values: Sequence) -> Sequence:
-    """The values as naive datetimes or None (dates count from midnight, ISO texts are read,
-    other values count as blank); as given when they already are, as the workbook reader gives."""
+    """The values as naive datetimes or None (dates count from midnight, texts are read as the
+    workbook reader reads them, other values count as blank); as given when they already are, as the workbook reader gives."""
     if set(map(type, values)) <= _PLAIN:
         return values
-    return [_as_datetime(v) for v in values]
+    return [datetime_of(v) for v in values]
 
 
 _PLAIN = {datetime, type(None)}

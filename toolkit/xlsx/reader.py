@@ -11,7 +11,6 @@ Two steps, so that 300,000-row sheets read at the speed of a compiled reader:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 import zlib
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
-from toolkit.xlsx.cells import EPOCH_1900, EPOCH_1904
+from toolkit.xlsx.cells import serial_datetime
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import column_index
 from toolkit.xlsx.styles import StyleBook, StylesError
@@ -142,11 +141,8 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
         return _xml_text(raw)
     sm = _S.search(attrs)
     if sm and styles is not None and styles.is_date_style(int(sm.group(1))):
-        epoch = EPOCH_1904 if date1904 else EPOCH_1900
-        if not date1904 and num < 61:
-            num += 1
         try:
-            return epoch + dt.timedelta(days=num)
+            return serial_datetime(num, date1904)
         except (OverflowError, ValueError):  # beyond the calendar, or not a number (nan)
             return num
     return int(num) if num.is_integer() and abs(num) < 2**53 else num
