@@ -82,7 +82,7 @@ def png_gray(path: Path) -> tuple[int, int, bytes]:
 
 
 @needs_poppler
-def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path):
+def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path):  # noqa: F811 - the fixture
     from toolkit.jobs.run import run_jobs
     from toolkit.xlsx import update_cells
 

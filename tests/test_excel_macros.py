@@ -516,7 +516,7 @@ def test_writes_are_column_blocks_never_cell_by_cell(excel):
         by_col.setdefault((sheet, c1), []).append((r1, r2))
     for spans in by_col.values():  # no two writes that could have been one
         spans.sort()
-        for (a1, a2), (b1, b2) in zip(spans, spans[1:]):
+        for (_, a2), (b1, _) in zip(spans, spans[1:]):
             assert b1 > a2 + 1
     panel_writes = [w for w in app._writes if w[0] == "控制面板"]
     assert len(panel_writes) == 1 and len(app._alerts) == 1
@@ -624,7 +624,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(excel, monkeypatch):
 
 
 def test_the_folder_typed_on_the_panel_is_used(tmp_path):
-    folder = _copy_samples(tmp_path / "data")
+    _copy_samples(tmp_path / "data")
     (tmp_path / "elsewhere").mkdir()
     app = App()
     panel = Book(app, tmp_path / "elsewhere" / "control_panel.xlsm", {"控制面板": [[None], [None], [None, "../data"]]})

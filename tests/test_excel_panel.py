@@ -195,14 +195,14 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
     subs = parse_subs(module1)
     assert "xlwings" in basic
     clicked = []
-    for (label, href), b in zip(bound, spec.buttons):
+    for (_label, href), b in zip(bound, spec.buttons):
         m = re.fullmatch(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?language=Basic&location=document", href)
         assert m and m.group(1) == b.macro, href
         # the click: run the Sub's body with RunPython stubbed to record its command, then run that
         # command with toolkit.macros' functions stubbed to record the call
-        commands = []
+        commands: list[str] = []
 
-        def RunPython(command):
+        def RunPython(command, commands=commands):
             commands.append(command)
 
         for command in subs[m.group(1)]:

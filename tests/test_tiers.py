@@ -59,7 +59,10 @@ def state_of(decision) -> dict:
     }
 
 
-def run_monthly(rules, start: dict, revenues: list, first_day=D(2026, 9, 1), **inputs) -> list:
+FIRST_OF_SEPTEMBER = D(2026, 9, 1)
+
+
+def run_monthly(rules, start: dict, revenues: list, first_day=FIRST_OF_SEPTEMBER, **inputs) -> list:
     """Evaluate once a month (on the 1st) with the given revenue each month, carrying the state."""
     state = dict(start)
     out = []

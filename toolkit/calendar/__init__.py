@@ -6,6 +6,7 @@ with the `timeline` (:class:`Clock`).
 
 from .days import DEFAULT_OFFICE_HOURS, WorkCalendar, statutory_workday
 from .durations import ACCEPTED_EXAMPLES, Duration, add_duration, parse_duration
+from .known_years import is_year_known, known_years, provisional_warning, unknown_years
 from .timeline import (
     CALENDAR_HOURS,
     PROVISIONAL_BIT,
@@ -18,7 +19,6 @@ from .timeline import (
     Timeline,
     target_of,
 )
-from .known_years import is_year_known, known_years, provisional_warning, unknown_years
 from .worktime import (
     Deadline,
     Pause,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Sequence
+from typing import Literal
 
 from .days import WorkCalendar
 from .worktime import Deadline, Pause, add_calendar_hours, add_working_days, add_working_hours

@@ -12,15 +12,15 @@ starts, the result is ``Deadline(at=None)`` ("on hold").
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterator, Optional, Sequence
 
 from .days import WorkCalendar
 from .known_years import known_years
 
-Pause = tuple[datetime, Optional[datetime]]
-Segment = tuple[datetime, Optional[datetime]]  # end None = runs forever
+Pause = tuple[datetime, datetime | None]
+Segment = tuple[datetime, datetime | None]  # end None = runs forever
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)

@@ -51,8 +51,8 @@ def job_command(jobs: tuple[str, ...]):
 def cmd_tiers(args) -> int:
     if args.suggest:
         from toolkit.model.records import read_table
-        from toolkit.settings import load_settings
         from toolkit.rules import tiers as tier_rules
+        from toolkit.settings import load_settings
 
         settings = load_settings(args.folder)
         register = read_table(settings.register_path, settings.register)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from toolkit.errors import ToolkitError
 from toolkit.model.new_workbook import write_workbook
 from toolkit.settings import load_settings
@@ -15,8 +17,6 @@ from toolkit.xlsx.safety import folder_lock
 def _is_empty_workbook(path: Path, sheet: str) -> bool:
     """True if `path` holds nothing but a header row on `sheet` (e.g. straight after init)."""
     try:
-        from python_calamine import CalamineWorkbook
-
         wb = CalamineWorkbook.from_path(str(path))
         try:
             if sheet not in wb.sheet_names:

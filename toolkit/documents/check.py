@@ -10,8 +10,8 @@ when the template is opened (`DocxTemplate.open` raises a `TemplateError` listin
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from toolkit.documents.names import used_names
 from toolkit.documents.template import DocxTemplate, TemplateError, clip

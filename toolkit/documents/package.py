@@ -79,7 +79,7 @@ class DocxPackage:
             raise DocumentRefused(f"is missing its main part {self.main}", path=self.path)
 
     @classmethod
-    def open(cls, source: str | Path | bytes) -> "DocxPackage":
+    def open(cls, source: str | Path | bytes) -> DocxPackage:
         if isinstance(source, (bytes, bytearray)):
             return cls(bytes(source))
         path = Path(source)
@@ -137,7 +137,7 @@ class DocxPackage:
 
     def writer(
         self, replaced: set[str] | frozenset[str], fixed: dict[str, bytes] | None = None, compresslevel: int = 6
-    ) -> "PackageWriter":
+    ) -> PackageWriter:
         """A writer for copies in which the `replaced` parts get new content on every write.
 
         `fixed` parts get the same new content in every copy (compressed once, here).

@@ -21,6 +21,12 @@ import re
 import zipfile
 from pathlib import Path
 
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
 CJK_FONT = "Noto Sans CJK SC"
 CJK_FALLBACK = "宋体"
 LATIN_FONT_EN = "Arial"
@@ -40,8 +46,6 @@ class TemplateWriter:
     """A small layer over python-docx for the notices' look: A4, margins, CJK fonts, tables."""
 
     def __init__(self, language: str):
-        from docx import Document
-        from docx.shared import Cm, Pt
 
         self.zh = language == "zh"
         self.language = language
@@ -62,8 +66,6 @@ class TemplateWriter:
         return zh if self.zh else en
 
     def paragraph(self, text: str, *, align=None, bold=False, size=None, indent=False, color=None, space_before=None):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import RGBColor
 
         p = self.doc.add_paragraph()
         if text:
@@ -154,7 +156,6 @@ class TemplateWriter:
         return table
 
     def footer(self, zh: str, en: str):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         p = self.doc.sections[0].footer.paragraphs[0]
         run = p.add_run(self.t(zh, en))
@@ -179,8 +180,6 @@ class TemplateWriter:
 
 
 def _shade(cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tc_pr = cell._element.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -192,8 +191,6 @@ def _shade(cell, fill: str) -> None:
 
 def _grid(table, widths) -> None:
     """Fixed column widths (Word reads the cells' widths, LibreOffice the table grid: both are set)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     table.autofit = False
     for col, width in zip(table.columns, widths):
@@ -205,8 +202,6 @@ def _grid(table, widths) -> None:
 
 
 def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")

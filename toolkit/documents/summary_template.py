@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
 from toolkit.documents.stock import TemplateWriter, template_file_name
 
 NAME = "summary"
@@ -27,9 +29,8 @@ def _heading(d: TemplateWriter, zh: str, en: str):
 
 
 def _picture(d: TemplateWriter, field: str):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    p = d.paragraph("{{ charts.%s }}" % field)
+    p = d.paragraph("{{ charts." + field + " }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = 1.0
     return p

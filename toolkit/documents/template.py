@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -138,7 +138,7 @@ class DocxTemplate:
     @classmethod
     def open(
         cls, source: str | Path | bytes, *, language: str = "zh", name: str | None = None, compresslevel: int = 6
-    ) -> "DocxTemplate":
+    ) -> DocxTemplate:
         pkg = DocxPackage.open(source)
         return cls(pkg, language=language, name=name, compresslevel=compresslevel)
 

@@ -30,6 +30,8 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changes import TablePlan
 from toolkit.model.records import Table, read_table
 from toolkit.settings import Settings
+from toolkit.xlsx.safety import BACKUP_DIR
+from toolkit.xlsx.workbook import loose_sheet_name
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
 
 def caller_book() -> xw.Book:
     """The workbook whose button is running this (RunPython)."""
-    import xlwings as xw
+    import xlwings as xw  # noqa: PLC0415 - loaded only when Excel runs a button (tests drive a stand-in)
 
     return xw.Book.caller()
 
@@ -75,13 +77,11 @@ def open_books(book: xw.Book) -> list[str]:
 
 def _find_sheet(book: xw.Book, wanted: str) -> xw.Sheet | None:
     """A sheet by name: exactly, else ignoring case, spaces and full/half width (as the file engine does)."""
-    from toolkit.xlsx.workbook import _loose
-
     loose = None
     for sheet in book.sheets:
         if sheet.name == wanted:
             return sheet
-        if loose is None and _loose(sheet.name) == _loose(wanted):
+        if loose is None and loose_sheet_name(sheet.name) == loose_sheet_name(wanted):
             loose = sheet
     return loose
 
@@ -269,8 +269,6 @@ def _runs(numbers: list[int]):
 
 
 def _copy_backup(path: Path, keep: int) -> Path | None:
-    from toolkit.xlsx.safety import BACKUP_DIR
-
     if keep <= 0 or not path.exists():
         return None
     folder = path.parent / BACKUP_DIR

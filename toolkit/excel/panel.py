@@ -24,6 +24,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from toolkit.errors import ToolkitError
 from toolkit.excel.vba import VBA_MODULE, XLWINGS_MODULE, module1_source
 from toolkit.settings.excel import Button, PanelSpec
@@ -35,9 +38,13 @@ _BUTTON_FIRST_ROW = 4  # 0-based: the first button sits in row 5
 _BUTTON_HEIGHT_PX = 34
 
 
+# _BUILD_ONLY: xlwings and pyOpenVBA are loaded only to build a panel; the demo and the buttons import
+# this module for the panel's layout and should not pay for them.
+
+
 def standalone_template() -> Path:
     """quickstart_standalone.xlsm of the installed xlwings package."""
-    import xlwings
+    import xlwings  # noqa: PLC0415 - see _BUILD_ONLY
 
     path = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
     if not path.exists():
@@ -51,8 +58,8 @@ def standalone_template() -> Path:
 
 def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
     """xlwings' standalone vbaProject.bin with Module1 replaced by our Subs."""
-    import xlwings
-    from pyopenvba import ExcelFile
+    import xlwings  # noqa: PLC0415 - see _BUILD_ONLY
+    from pyopenvba import ExcelFile  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="toolkit-panel-") as tmp:
         src = Path(tmp) / "template.xlsm"
@@ -80,15 +87,11 @@ def vba_project(buttons: list[Button] | tuple[Button, ...]) -> bytes:
 
 
 def _cell(ref: str) -> tuple[int, int]:
-    from xlsxwriter.utility import xl_cell_to_rowcol
-
     return xl_cell_to_rowcol(ref)
 
 
 def build_panel(out: str | Path, spec: PanelSpec) -> Path:
     """Write the control panel to `out` (replaced in one step)."""
-    import xlsxwriter
-
     out = Path(out)
     if out.suffix.lower() != ".xlsm":
         raise ToolkitError("the control panel must be a macro-enabled workbook ending in .xlsm", path=out)

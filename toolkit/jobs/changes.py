@@ -335,7 +335,7 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
     table = plan.table
     editor = WorkbookEditor(table.path)
     edit = editor.edit_for(table.sheet)
-    for name, (col, header) in plan.new_headers.items():
+    for col, header in plan.new_headers.values():
         edit.set(table.header_row, col, header)
     for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
         edit.set_column(cc.col, cc.rows, cc.news)

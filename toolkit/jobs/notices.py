@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from toolkit.documents import filters
 from toolkit.documents.check import check_template
+from toolkit.documents.pdf import convert_to_pdf, require_soffice
 from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
@@ -33,10 +34,10 @@ from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
+from toolkit.progress import NoProgress
 from toolkit.rules.notices import due_rows, marker_of, stamp_text
 from toolkit.settings import Settings, load_settings
 from toolkit.settings.notices import NoticeKind, NoticeSettings
-from toolkit.progress import NoProgress
 from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
 JOB = "notices"
@@ -402,8 +403,6 @@ def make_notices(
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
     if pdf and not dry_run:
-        from toolkit.documents.pdf import require_soffice
-
         require_soffice()
     books = {path: FileWorkbook(path) for path in (settings.register_path, settings.tracker_path)}
     if not dry_run:
@@ -523,7 +522,6 @@ def make_notices(
 
     if pdf:
         progress.step("converting to PDF")
-        from toolkit.documents.pdf import convert_to_pdf
 
         docs = [n.path for n in result.made if n.path is not None] + result.merged
         converted = convert_to_pdf(docs, out, timeout=ns.pdf_timeout)

@@ -19,12 +19,12 @@ from toolkit.jobs.changes import CellChange, ChangeList, TablePlan, plan_changes
 from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
 from toolkit.model.records import Table, read_table
-from toolkit.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.rules import sla as sla_rules
 from toolkit.rules import sync as sync_rules
 from toolkit.rules import tiers as tier_rules
 from toolkit.rules import visits as visit_rules
+from toolkit.settings import Settings, load_settings
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (

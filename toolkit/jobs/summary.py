@@ -16,19 +16,30 @@ engine, and with pdf=True one LibreOffice run). The workbooks themselves are onl
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.documents import charts
+from toolkit.documents.check import check_template
+from toolkit.documents.pdf import convert_to_pdf, require_soffice
+from toolkit.documents.pictures import Picture, insert_pictures, picture_token
+from toolkit.documents.stock import template_file_name
+from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, ToolkitError
+from toolkit.jobs.notices import safe_name_part
+from toolkit.jobs.office import office_calendar
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.records import read_table
 from toolkit.model.schema import Column, SheetSchema
-from toolkit.settings import Settings, load_settings
-from toolkit.settings.summary import SummaryRules, SummarySettings
 from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.summary import SummaryRules, SummarySettings
+from toolkit.xlsx import WorkbookEditor, add_column
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
 TEMPLATE = REPORT_TEMPLATE
@@ -83,7 +94,6 @@ def make_summary(
     `<folder>/reports`. The month's row in `<folder>/monthly_summary.xlsx` is added, or replaced
     when the month is there already.
     """
-    import time
 
     clock = time.perf_counter()
     progress = progress or NoProgress()
@@ -111,8 +121,6 @@ def make_summary(
     stem = (ss.filename_en if language == "en" else ss.filename).format(month=str(the_month))
     docx_path = out / f"{_safe_stem(stem)}.docx"
     if pdf:
-        from toolkit.documents.pdf import require_soffice
-
         require_soffice()
     if xlsx_path.exists():
         refuse_if_open(xlsx_path)  # before the work, not after it
@@ -135,7 +143,6 @@ def make_summary(
 
         progress.step("working out the figures")
         t = time.perf_counter()
-        from toolkit.jobs.office import office_calendar
 
         cal, warn = office_calendar(folder, settings)
         rules = settings.sla
@@ -173,7 +180,6 @@ def make_summary(
 
         progress.step("drawing the charts")
         t = time.perf_counter()
-        from toolkit.documents import charts
 
         result.charts = make_charts(figures, language)
         font = charts.cjk_font()
@@ -205,7 +211,6 @@ def make_summary(
     if pdf:
         progress.step("converting to PDF")
         t = time.perf_counter()
-        from toolkit.documents.pdf import convert_to_pdf
 
         converted = convert_to_pdf([docx_path], out, timeout=ss.pdf_timeout)
         result.pdf = converted.pdfs.get(docx_path)
@@ -219,7 +224,6 @@ def make_summary(
 
 
 def _safe_stem(stem: str) -> str:
-    from toolkit.jobs.notices import safe_name_part
 
     return safe_name_part(stem, limit=120) or "report"
 
@@ -237,10 +241,6 @@ def _refuse_if_open_in_word(path: Path) -> None:
 def _render(
     settings: Settings, ss: SummarySettings, language: str, context: dict, pngs: dict[str, bytes], target: Path
 ) -> str:
-    from toolkit.documents.check import check_template
-    from toolkit.documents.pictures import Picture, insert_pictures
-    from toolkit.documents.stock import template_file_name
-    from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 
     source, label = find_template(TEMPLATE, language, settings.folder / ss.templates_dir)
     try:
@@ -357,7 +357,6 @@ def chart_titles(language: str) -> dict[str, str]:
 
 
 def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
-    from toolkit.documents import charts
 
     titles = chart_titles(language)
     zh = language == "zh"
@@ -455,7 +454,6 @@ def _kpi_lines(k: Kpis, p: Kpis, rules: SummaryRules, language: str) -> list[dic
 
 def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, as_of: dt.datetime) -> dict:
     """Everything the report template can use (names listed in docs/templates.md)."""
-    from toolkit.documents.pictures import picture_token
 
     zh = language == "zh"
     k, p, rules = figures.kpis, figures.previous, figures.rules
@@ -722,8 +720,6 @@ def write_month_row(
     other cell, sheet, chart and format stays as it was. Columns staff deleted are added back at
     the right; cells holding formulas are left alone and noted.
     """
-    from toolkit.model.new_workbook import write_workbook
-    from toolkit.xlsx import WorkbookEditor, add_column
 
     schema = summary_schema(sheet)
     notes: list[str] = []

@@ -286,7 +286,9 @@ def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, ob
                 head, tail = xml[:cut], xml[cut:]
                 if n:
                     last_col = xl_col_to_name(len(schema.columns) - 1)
-                    head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{n + 1}"/>', head, 1)
+                    head = re.sub(
+                        r'<dimension ref="[^"]*"/>', f'<dimension ref="A1:{last_col}{n + 1}"/>', head, count=1
+                    )
                 with zout.open(_SHEET_PART, "w", force_zip64=n > 400_000) as out:
                     out.write(head.encode("utf-8"))
                     if spool_path.exists():

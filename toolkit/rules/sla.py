@@ -71,10 +71,10 @@ functions' results). :func:`evaluate` (one complaint) gives the same values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Mapping, Sequence
 
 from toolkit.calendar import (
     CALENDAR_HOURS,

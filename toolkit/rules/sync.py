@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Mapping, NamedTuple, Sequence
+from typing import NamedTuple
 
 # tracker column <- register column
 CUSTOMER_FIELDS = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from toolkit.rules.plain import day_of
 from toolkit.settings.visits import VisitSettings

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from toolkit.errors import ToolkitError, WorkbookRefused
 from toolkit.xlsx.cells import CellEncoder, CellValueError

@@ -11,6 +11,7 @@ Two steps, so that 300,000-row sheets read at the speed of a compiled reader:
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 import zlib
@@ -37,8 +38,6 @@ _ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _xml_text(raw: bytes) -> str:
-    import html
-
     text = html.unescape(raw.decode("utf-8"))
     return _ESC.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
@@ -301,7 +300,7 @@ def read_columns(
     `expect_headers` (sheet column -> header text) is given, the header row is loaded too and
     checked, so a wrongly placed range is caught instead of shifting every value.
     """
-    import fastexcel
+    import fastexcel  # noqa: PLC0415 - each native reader is loaded when its path first runs
 
     path = Path(path)
     rel_header = header_row - first_row
@@ -346,7 +345,7 @@ class RangeMismatch(Exception):
 
 def read_grid(path: str | Path, sheet: str) -> list[list[object]]:
     """Every cell of a sheet from A1, as Python values (the exact, slower path)."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the exact path, loaded when used
 
     try:
         wb = CalamineWorkbook.from_path(str(path))

@@ -71,7 +71,7 @@ class FileStamp:
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> "FileStamp":
+    def of(cls, path: Path) -> FileStamp:
         st = path.stat()
         return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
