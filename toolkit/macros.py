@@ -119,7 +119,7 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
             out.lines.append(f"未能生成 not made: {f}")
         if result.made:
             out.lines.append(f"文件夹 Folder: {result.out_dir}")
-        out.files += [n.path for n in result.made if getattr(n, "path", None)] + list(result.pdfs)
+        out.files += [n.path for n in result.made if n.path is not None] + list(result.pdfs)
         if result.log_file:
             out.lines.append(f"改动记录 Change log: {result.log_file}")
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from toolkit.calendar.days import WorkCalendar
 from toolkit.calendar.durations import Duration, add_duration
@@ -40,10 +40,10 @@ class Target(NamedTuple):
     """A deadline's target, worked out once per rule: a plain tuple, so the hot loops index it."""
 
     kind: int  # CALENDAR_HOURS, WORKING_HOURS, WORKING_DAYS or SAME_DAY
-    span: timedelta | int  # the hours as a timedelta, or the number of working days
+    span: Any  # the hours as a timedelta, or the number of working days (the hot loops know which by kind)
     us: int  # the hours in microseconds (0 for working days and same day)
     hours: float  # the amount as written
-    duration: Duration | None  # as written (None for same day)
+    duration: Any  # the Duration as written (None for same day)
 
 
 def target_of(duration: Duration) -> Target:
@@ -193,7 +193,11 @@ class Clock:
 
     def __init__(self, cal: WorkCalendar, years: tuple[int, int] | None):
         self.cal = cal
-        self.pos = self.after = self.between = self.late = None
+        # the timeline's closures (see Timeline.functions), or None without a timeline
+        self.pos: Any = None
+        self.after: Any = None
+        self.between: Any = None
+        self.late: Any = None
         self.rounded: dict = {}  # tenths of an hour -> Decimal hours
         if years and Timeline.usable(cal):
             timeline = Timeline(cal, *years)
@@ -248,7 +252,7 @@ class Clock:
         hit = self.same_day.get(key)
         if hit is None:
             d = add_working_days(self.cal, start, 0)
-            if d.at <= start:
+            if d.at is not None and d.at <= start:
                 d = add_working_days(self.cal, start, 1)
             hit = self.same_day[key] = (d.at, PROVISIONAL_BIT if d.provisional else 0)
         return hit

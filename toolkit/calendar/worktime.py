@@ -129,7 +129,7 @@ def _without_pauses(segments: Iterator[Segment], pauses: list[Pause]) -> Iterato
     i, n = 0, len(pauses)
     for a, b in segments:
         while b is None or a < b:
-            while i < n and pauses[i][1] is not None and pauses[i][1] <= a:
+            while i < n and (end := pauses[i][1]) is not None and end <= a:
                 i += 1
             if i == n:
                 yield a, b

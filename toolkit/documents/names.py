@@ -63,9 +63,9 @@ def used_names(ast: nodes.Template, env, shapes: Mapping[str, Iterable[str]] | N
             return
         if isinstance(node, nodes.With):
             inner = dict(scope)
-            for target, value in zip(node.targets, node.values):
+            for assigned, value in zip(node.targets, node.values):
                 visit(value, scope)
-                for t in _targets(target):
+                for t in _targets(assigned):
                     inner[t] = None
             for child in node.body:
                 visit(child, inner)

@@ -239,8 +239,8 @@ class PackageWriter:
         out: list[bytes] = []
         central: list[bytes] = []
         pos = 0
-        for entry, local, tail in self._slots:
-            if local is None:
+        for entry, prepared_local, prepared_tail in self._slots:
+            if prepared_local is None or prepared_tail is None:
                 content = parts[entry.name]
                 e = Entry(
                     entry.name,
@@ -253,6 +253,8 @@ class PackageWriter:
                     entry.external_attr,
                 )
                 local, tail = _prepared(e)
+            else:
+                local, tail = prepared_local, prepared_tail
             out.append(local)
             central.append(tail + struct.pack("<L", pos) + entry.name.encode("utf-8"))
             pos += len(local)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from lxml import etree
 
@@ -55,7 +55,7 @@ class RenderError(ToolkitError):
 class CompiledPart:
     name: str  # part name in the package, e.g. word/document.xml
     filename: str  # the name Jinja knows it by (for tracebacks)
-    template: object  # jinja2.Template
+    template: Template
     ast: nodes.Template
     lines: list[str] = field(default_factory=list)  # per line: the paragraph's text
 

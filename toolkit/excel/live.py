@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.jobs.changes import TablePlan
+from toolkit.jobs.changes import CellChange, TablePlan
 from toolkit.model.records import Table, read_table
 from toolkit.settings import Settings
 from toolkit.xlsx.safety import BACKUP_DIR
@@ -144,7 +144,7 @@ class LiveWorkbook:
     """A job's source for a workbook open in the caller's Excel (see toolkit.jobs.run.WorkbookSource)."""
 
     book: xw.Book
-    sheet: xw.Sheet
+    sheet: xw.Sheet | None
 
     def __init__(self, book: xw.Book, path: Path):
         self.book = book
@@ -182,16 +182,19 @@ class LiveWorkbook:
 
     def grid(self) -> list[list[object]]:
         """The sheet's cells from A1 as lists: its used range in one read, padded to start at A1."""
+        assert self.sheet is not None, "read() finds the sheet first"
         used = self.sheet.used_range
         values = used.options(ndim=2).value
         top, left = used.row, used.column
         pad = [None] * (left - 1)
-        return [[] for _ in range(top - 1)] + [pad + list(row) for row in values]
+        rows: list[list[object]] = [[] for _ in range(top - 1)]
+        return rows + [pad + list(row) for row in values]
 
     def write(self, plan: TablePlan, settings: Settings) -> list[Problem]:
         """Headers, then every changed cell, in column runs; formula cells are left, reported and dropped."""
         table = plan.table
         sheet = self.sheet
+        assert sheet is not None, "read() finds the sheet first"
         if plan.new_headers:
             by_col = {col: header for col, header in plan.new_headers.values()}
             for first, run in _runs(sorted(by_col)):
@@ -200,7 +203,7 @@ class LiveWorkbook:
                 ]
         problems: list[Problem] = []
         formulas: set[tuple[int, int]] = set()
-        columns: dict[int, dict[int, object]] = {}
+        columns: dict[int, dict[int, CellChange]] = {}
         for ch in plan.changes:
             columns.setdefault(ch.col, {})[ch.row] = ch
         for col, by_row in sorted(columns.items()):

@@ -313,7 +313,7 @@ def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) 
                 return list(range(len(values)))
             return [i for i, new in enumerate(values) if new is not None and new != ""]
         return [i for i, (new, left) in enumerate(zip(values, skip)) if not left and new is not None and new != ""]
-    changed = []
+    changed: list[int] = []
     add = changed.append
     # one pass over the aligned columns (zip, not indexing: this loop runs once per cell)
     for i, (old, new) in enumerate(zip(old_values, values)):

@@ -88,7 +88,11 @@ def read_log(folder: str | Path) -> LogQuery:
                     out.entries.append(
                         LogEntry(
                             when,
-                            *row[1:6],
+                            row[1],
+                            row[2],
+                            row[3],
+                            row[4],
+                            row[5],
                             _stored(row[6]),
                             _stored(row[7]),
                             _stored(row[8]),

@@ -307,7 +307,7 @@ class _Contexts:
 
     def provided(self, kind: NoticeKind) -> tuple[set[str], dict[str, set[str]]]:
         shapes = {"office": set(self.office), "customer": set(self.reg_names)}
-        if kind.group_by:
+        if kind.group_by and kind.items:  # a grouped kind always names its items (the settings see to it)
             ctx = self.group(kind, None, [], set())
             shapes[kind.items] = set(self.item(kind, None, False))
         else:
@@ -450,7 +450,7 @@ def make_notices(
         if not dry_run:
             out.mkdir(parents=True, exist_ok=True)
         used_names: set[str] = set()
-        stamp_values = {"tracker": {}, "register": {}}
+        stamp_values: dict[str, dict[str, dict[int, str]]] = {"tracker": {}, "register": {}}
         rendered_by_kind: dict[str, list] = {}
         for k in kinds:
             spec = ns.kinds[k]
@@ -467,7 +467,7 @@ def make_notices(
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, job.error))
                     continue
                 try:
-                    parts = tpl.render_parts(job.context)
+                    parts = tpl.render_parts(job.context or {})
                 except RenderError as exc:
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
                     continue
@@ -526,7 +526,7 @@ def make_notices(
         docs = [n.path for n in result.made if n.path is not None] + result.merged
         converted = convert_to_pdf(docs, out, timeout=ns.pdf_timeout)
         for n in result.made:
-            n.pdf = converted.pdfs.get(n.path)
+            n.pdf = converted.pdfs.get(n.path) if n.path is not None else None
         result.pdfs = list(converted.pdfs.values())
         result.pdf_calls, result.pdf_seconds = converted.calls, converted.seconds
         for doc, why in converted.failed.items():

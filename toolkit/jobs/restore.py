@@ -45,7 +45,7 @@ def _taken(path: Path, workbook: Path) -> dt.datetime | None:
 def list_workbook_backups(path: str | Path) -> list[Backup]:
     """The backups of `path`, newest first, numbered from 1."""
     path = Path(path)
-    out = []
+    out: list[Backup] = []
     for b in list_backups(path):
         taken = _taken(b, path)
         if taken is None:

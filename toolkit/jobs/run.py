@@ -7,7 +7,7 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
-from toolkit.jobs.changes import CellChange, ChangeList, TablePlan, plan_changes, write_plan
+from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
 from toolkit.model.records import Table, read_table
@@ -42,7 +42,7 @@ class JobResult:
     jobs: tuple[str, ...]
     as_of: dt.datetime
     dry_run: bool
-    changes: Sequence[CellChange] = field(default_factory=ChangeList)  # a ChangeList (by column)
+    changes: ChangeList = field(default_factory=ChangeList)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
@@ -220,7 +220,7 @@ def decide(
 
     # 1. complaint figures per customer (sync), needed by tiers
     sla_states = tracker.values("sla_state")
-    figures = None
+    figures: dict[str, list] = {}
     if "sync" in jobs or "tiers" in jobs:
         figures = sync_rules.complaint_figures(
             reg_ids,
@@ -265,14 +265,13 @@ def decide(
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register
     if "sync" in jobs:
-        fields, unknown_rows = sync_rules.customer_fields_for_tracker(
+        fields, keep, unknown_rows = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
             {**reg_cols, "tier": tiers_now},
             index,
             tracker.values("customer_name"),
             tracker.values("contact_phone"),
         )
-        keep = fields.pop("_keep")
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
         for i in unknown_rows:
             result.problems.append(

@@ -711,7 +711,7 @@ def _month_of(value) -> Month | None:
 
 def write_month_row(
     path: Path, sheet: str, row: dict[str, object], *, language: str = "zh", keep_backups: int = 10
-) -> tuple[int, bool, list[str]]:
+) -> tuple[int | None, bool, list[str]]:
     """Put the month's row into monthly_summary.xlsx: (sheet row, replaced?, notes).
 
     A new file is made with XlsxWriter (Chinese headers, the English ones as their comments, or

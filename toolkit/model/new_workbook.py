@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 import xlsxwriter
@@ -67,7 +68,7 @@ _LIST_SHEET = "_lists"
 def write_workbook(
     path: str | Path,
     schema: SheetSchema,
-    rows: Iterable[Mapping[str, object]] = (),
+    rows: Iterable[Mapping[str, Any]] = (),
     *,
     language: str = "zh",
     big: bool = False,
@@ -179,7 +180,7 @@ def _check_rows(n: int, target: Path) -> None:
 # ---------------------------------------------------------------- small workbooks: plain XlsxWriter
 
 
-def _write_small(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, object]], language: str) -> None:
+def _write_small(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, Any]], language: str) -> None:
     wb = _new_workbook(target, constant_memory=False)
     try:
         ws = wb.add_worksheet(schema.sheet)
@@ -193,7 +194,7 @@ def _write_small(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, 
     _close(wb, target)
 
 
-def _write_rows(ws, layout: _Layout, rows: Iterable[Mapping[str, object]]) -> int:
+def _write_rows(ws, layout: _Layout, rows: Iterable[Mapping[str, Any]]) -> int:
     plan = layout.plan
     date_fmt, datetime_fmt, time_fmt = layout.formats["date"], layout.formats["datetime"], layout.time_fmt
     write_string, write_number = ws.write_string, ws.write_number
@@ -252,7 +253,7 @@ _SHEET_PART = "xl/worksheets/sheet1.xml"  # XlsxWriter names sheets in the order
 _FLUSH_ROWS = 2000
 
 
-def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, object]], language: str) -> None:
+def _write_big(target: Path, schema: SheetSchema, rows: Iterable[Mapping[str, Any]], language: str) -> None:
     head_path = target.with_name(target.name + ".head")
     spool_path = target.with_name(target.name + ".rows")
     try:
@@ -336,7 +337,7 @@ class _RowEncoder:
         ]
         self.names = frozenset(c.name for c in schema.columns)
 
-    def stream(self, rows: Iterable[Mapping[str, object]], write) -> int:
+    def stream(self, rows: Iterable[Mapping[str, Any]], write) -> int:
         order, names, special = self.order, self.names, _SPECIAL.search
         epoch = EPOCH_1900_ORDINAL
         first_safe = _FIRST_SAFE_DAY
@@ -450,7 +451,7 @@ def _excel_serial(value: date) -> tuple[float | None, bool]:
     """Excel's day number for a date or datetime (None before 1 March 1900, where Excel's own 1900
     leap-day bug makes serials ambiguous), and whether it has a time."""
     with_time = isinstance(value, datetime)
-    if (value.date() if with_time else value) < _FIRST_SAFE_DAY:
+    if (value.date() if isinstance(value, datetime) else value) < _FIRST_SAFE_DAY:
         return None, with_time
     return excel_serial(value), with_time
 

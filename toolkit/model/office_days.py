@@ -90,7 +90,7 @@ def parse_overrides(rows: Iterable[Any]) -> tuple[set[date], set[date], list[tup
 OFFICE_DAYS_HEADERS = ("日期", "类型", "说明")
 
 
-def write_office_days(path: str | Path, rows: Iterable[tuple[object, str, str]] = ()) -> Path:
+def write_office_days(path: str | Path, rows: Iterable[tuple[date, str, str]] = ()) -> Path:
     """A new office_days.xlsx: the office's own closures and extra working days, one per row."""
     path = Path(path)
     if path.exists():

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -199,8 +200,8 @@ def _load(table: Table, head, grid=None) -> None:
             kinds,
             expect_headers={c: table.headers[n] for c, n in by_col.items()},
         )
-        arrays = {by_col[c]: col.values for c, col in read.columns.items()}
-        raws = {by_col[c]: col.raw for c, col in read.columns.items()}
+        arrays: dict[str, Any] = {by_col[c]: col.values for c, col in read.columns.items()}
+        raws: dict[str, dict[int, object]] = {by_col[c]: col.raw for c, col in read.columns.items()}
     except RangeMismatch:
         arrays, raws = _exact_arrays(table, grid)
     if not arrays:
@@ -370,7 +371,7 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
                 overrides[i] = None
 
 
-def _exact_arrays(table: Table, grid=None):
+def _exact_arrays(table: Table, grid=None) -> tuple[dict[str, Any], dict[str, dict[int, object]]]:
     """The slower exact path: every cell from A1 through calamine (or `grid`), then the same conversion."""
     grid = read_grid(table.path, table.sheet) if grid is None else grid
     body = grid[table.header_row :]

@@ -42,7 +42,7 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _WS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + _ZERO_WIDTH
 
 # Full-width ASCII (！ to ～) to half-width, plus a few look-alikes staff type for numbers and dates.
-_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HALF: dict[int, int | str | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _HALF.update({0x3000: " ", 0x00A0: " ", 0x2212: "-", 0xFFE5: "¥"})
 _HALF.update({ord(c): None for c in _ZERO_WIDTH})
 _DELETE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
@@ -429,9 +429,10 @@ def _time_from_text(text: str):
     if marker and suffix:
         return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
     if marker or suffix:
-        hour = _twelve_hour(hour, marker, suffix.lower() if suffix else None)
-        if hour is None:
+        on_24_hours = _twelve_hour(hour, marker, suffix.lower() if suffix else None)
+        if on_24_hours is None:
             return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
+        hour = on_24_hours
     if hour > 23 or minute > 59 or second > 59:
         return (None, f"no such time: {text}")
     return (time(hour, minute, second, micro), None)

@@ -56,6 +56,7 @@ import statistics
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.calendar import WorkCalendar, working_hours_between
 from toolkit.rules import sla
@@ -361,15 +362,15 @@ class _Data:
             name: col(name, register, m)
             for name in ("customer_id", "name", "tier", "previous_tier", "tier_changed_on", "tier_reason")
         }
-        self.tier_of = {}
-        self.name_of = {}
+        self.tier_of: dict[str, str | None] = {}
+        self.name_of: dict[str, str] = {}
         for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
             if cid and cid not in self.tier_of:
                 self.tier_of[cid], self.name_of[cid] = tier, text_of(name)
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
             self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
-        scores = []
+        scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
         for v in self.t["satisfaction"]:
             if v is None:
@@ -633,7 +634,7 @@ class _Snapshot:
         for tier in self.tiers_at_cutoff.values():
             counts[tier] = counts.get(tier, 0) + 1
         order = {t: n for n, t in enumerate(self.data.rules.tiers)}
-        return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0], len(order)), kv[0] or ""))
+        return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0] or "", len(order)), kv[0] or ""))
 
     def tier_change_list(self) -> list[TierChange]:
         r = self.data.r

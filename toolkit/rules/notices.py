@@ -28,6 +28,7 @@ def holds(condition: Condition, value: object, as_of: dt.datetime) -> bool:
         day = value.date() if isinstance(value, dt.datetime) else value
         return (isinstance(day, dt.date) and day == as_of.date()) == bool(arg)
     text = "" if blank else str(value).strip()
+    assert isinstance(arg, tuple), condition  # the settings give every other test a tuple of texts
     if op == "in":
         return not blank and text in arg
     if op == "not_in":

@@ -7,6 +7,11 @@ import datetime as dt
 from toolkit.model.values import parse_value
 
 
+def the_day(moment: dt.date) -> dt.date:
+    """The day of a date or a datetime."""
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
 def day_of(v) -> dt.date | None:
     """The day of a date or datetime cell; None for a blank one."""
     if v is None or v == "":

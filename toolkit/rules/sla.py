@@ -84,6 +84,7 @@ from toolkit.calendar import (
     WORKING_DAYS,
     WORKING_HOURS,
     Clock,
+    Target,
     WorkCalendar,
     target_of,
 )
@@ -189,7 +190,7 @@ def _run_step(
     clock: Clock,
     as_of: datetime,
     soon: float,
-    earliest: tuple | None = None,
+    earliest: Target | None = None,
 ):
     """One step over all rows: (codes, deadlines, late hours).  The hot loop of ``evaluate_all``.
 
@@ -382,7 +383,7 @@ def evaluate_all(
     used = [k for k in MATCH_KEYS if any(k == mk for r in rules.rules for mk, _ in r.match)]
     key_cols = [list(tiers) if k == "tier" else col(k) for k in used]
     cache: dict = {}
-    rule_index = []
+    rule_index: list[int] = []
     append = rule_index.append
     for i, key in enumerate(zip(*key_cols) if key_cols else ((),) * n):
         if received[i] is None:
@@ -390,8 +391,8 @@ def evaluate_all(
             continue
         r = cache.get(key)
         if r is None:
-            values = dict(zip(used, key))
-            r = next((j for j, rule in enumerate(rules.rules) if rule.matches(values)), -1)
+            match = dict(zip(used, key))
+            r = next((j for j, rule in enumerate(rules.rules) if rule.matches(match)), -1)
             cache[key] = r
         append(r)
 
@@ -460,7 +461,7 @@ def evaluate_all(
         if step == "same_day":
             per_rule = [SAME_DAY_TARGET if r.same_day else None for r in rules.rules]
         else:
-            per_rule = [target_of(r.target(step)) if r.target(step) is not None else None for r in rules.rules]
+            per_rule = [None if (d := r.target(step)) is None else target_of(d) for r in rules.rules]
         per_rule += [None, None]
         codes, dues, lates = _run_step(
             start_of[step],
@@ -521,8 +522,8 @@ def evaluate_all(
                         worst_escalating = late
             elif code == _C_HOLD and hold_step is None:
                 hold_step = step
-        step = best_step or hold_step
-        next_step[i] = STEP_NAMES[step] if step else ""
+        shown = best_step or hold_step
+        next_step[i] = STEP_NAMES[shown] if shown else ""
         next_deadline[i] = best_due
         hours_late[i] = worst
         level = escalation.level(worst_escalating)

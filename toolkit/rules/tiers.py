@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from toolkit.rules.plain import day_of, text_of
+from toolkit.rules.plain import day_of, text_of, the_day
 from toolkit.settings.tiers import CONDITION_KINDS, Condition, TierRule, TierSettings
 from toolkit.textout import format_table
 
@@ -371,7 +371,7 @@ def evaluate_tier(customer: Mapping, as_of: dt.date, settings: TierSettings) -> 
     its current outputs (tier, previous_tier, tier_changed_on, tier_reason, tier_pending);
     missing keys count as blank.
     """
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
     rules = _prepared(settings)
     g = customer.get
     m = _metrics(
@@ -423,7 +423,7 @@ def evaluate_all(
     `columns` maps column names to values by row (a missing column counts as blank). Rows whose
     customer_id is blank (when that column is given) keep their current values.
     """
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
     rules = _prepared(settings)
     period = settings.period_of(as_of)
     ids = columns.get("customer_id")
@@ -519,13 +519,13 @@ def suggest_thresholds(
 
     if as_of is None:
         dates = [
-            day_of(d)
+            the_day(d)
             for name in ("last_order_date", "first_contact_date", "last_visit_date")
             for d in col(name)
-            if d is not None
+            if isinstance(d, dt.date)
         ]
         as_of = max(dates) if dates else dt.date.today()
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
     ids = columns.get("customer_id")
     complaints = complaints_12m if complaints_12m is not None else col("complaints_12m")
     metrics = []
@@ -542,7 +542,7 @@ def suggest_thresholds(
                 as_of,
             )
         )
-    established = [m for m in metrics if not _is_new(rules, m)]
+    established = [m for m in metrics if not _is_new(_prepared(rules), m)]
     new_count = len(metrics) - len(established)
     revenues = [m[_REVENUE] for m in established]
     orders = [m[_ORDERS] for m in established]

@@ -17,7 +17,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 
-from toolkit.rules.plain import day_of
+from toolkit.rules.plain import day_of, the_day
 from toolkit.settings.visits import VisitSettings
 
 OVERDUE = "逾期"
@@ -37,7 +37,7 @@ def next_visit(
     last_visit: dt.date | None, first_contact: dt.date | None, tier: str | None, as_of: dt.date, rules: VisitSettings
 ) -> tuple[dt.date | None, str, int | None]:
     """(next visit due, flag, days overdue) for one customer."""
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
     base = day_of(last_visit) or day_of(first_contact)
     if base is None:
         return as_of, NEVER_VISITED, None
@@ -53,8 +53,8 @@ def evaluate_visits(
     last_visits: Sequence, first_contacts: Sequence, tiers: Sequence, as_of: dt.date, rules: VisitSettings
 ) -> dict[str, list]:
     """next_visit_due, visit_flag and visit_days_overdue for every register row."""
-    as_of = day_of(as_of)
-    out = {name: [] for name in OUTPUT_COLUMNS}
+    as_of = the_day(as_of)
+    out: dict[str, list] = {name: [] for name in OUTPUT_COLUMNS}
     due_col, flag_col, days_col = (out[k] for k in OUTPUT_COLUMNS)
     n = len(last_visits)
     for i in range(n):

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from toolkit.model.schema import SheetSchema
 from toolkit.settings.calendar import CalendarSettings, read_calendar
@@ -93,7 +94,7 @@ class Settings:
         return self.files.header_language
 
 
-def read_settings(data: Mapping[str, object], source: str, folder: str | Path = ".") -> Settings:
+def read_settings(data: Mapping[str, Any], source: str, folder: str | Path = ".") -> Settings:
     """Merged TOML data checked and made into typed sections: the one place every section is read."""
     files = read_files(data, source)
     choices = read_choices(data, source)

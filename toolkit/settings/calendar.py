@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.calendar import WorkCalendar
 from toolkit.model.values import parse_value
@@ -40,7 +41,7 @@ def _period(text: object, source: str | Path) -> tuple[dt.time, dt.time]:
 
 def _days(value: object, source: str | Path, key: str) -> frozenset[dt.date]:
     days = set()
-    for item in as_list(value):  # type: ignore[union-attr]
+    for item in as_list(value):
         day = item.date() if isinstance(item, dt.datetime) else item
         if isinstance(day, str):
             day, _reason = parse_value(day, "date")
@@ -49,7 +50,7 @@ def _days(value: object, source: str | Path, key: str) -> frozenset[dt.date]:
     return frozenset(days)
 
 
-def read_calendar(data: Mapping[str, object], source: str | Path) -> CalendarSettings:
+def read_calendar(data: Mapping[str, Any], source: str | Path) -> CalendarSettings:
     section = data.get("calendar", {})
     expect(isinstance(section, Mapping), source, "calendar", "a table [calendar]", section)
     assert isinstance(section, Mapping)
@@ -61,7 +62,7 @@ def read_calendar(data: Mapping[str, object], source: str | Path) -> CalendarSet
         "one of " + ", ".join(sorted(_KEYS)),
         "an unknown key",
     )
-    hours = tuple(_period(text, source) for text in as_list(section.get("office_hours", [])))  # type: ignore[union-attr]
+    hours = tuple(_period(text, source) for text in as_list(section.get("office_hours", [])))
     try:
         WorkCalendar(office_hours=hours)
     except ValueError as exc:
@@ -80,5 +81,5 @@ def read_calendar(data: Mapping[str, object], source: str | Path) -> CalendarSet
         office_hours=hours,
         closures=_days(section.get("closures", []), source, "calendar.closures"),
         extra_workdays=_days(section.get("extra_workdays", []), source, "calendar.extra_workdays"),
-        overrides_file=overrides_file or None,  # type: ignore[arg-type]
+        overrides_file=overrides_file or None,
     )

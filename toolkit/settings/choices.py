@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, setting_error
@@ -45,17 +46,17 @@ class Choices:
         return found
 
 
-def read_choices(data: Mapping[str, object], source: str | Path) -> Choices:
+def read_choices(data: Mapping[str, Any], source: str | Path) -> Choices:
     """[choices] (each list a text or a list of texts) and [choice_aliases] (alias = value, per list)."""
     lists = data.get("choices", {})
     expect(isinstance(lists, Mapping), source, "choices", "a table [choices] of lists", lists)
     aliases = data.get("choice_aliases", {})
     expect(isinstance(aliases, Mapping), source, "choice_aliases", "a table [choice_aliases]", aliases)
     read_aliases = {}
-    for name, table in aliases.items():  # type: ignore[union-attr]
+    for name, table in aliases.items():
         expect(isinstance(table, Mapping), source, f"choice_aliases.{name}", "a table of alias = value", table)
         read_aliases[str(name)] = {str(k): str(v) for k, v in table.items()}
     return Choices(
-        lists={str(name): text_list(values, source, f"choices.{name}") for name, values in lists.items()},  # type: ignore[union-attr]
+        lists={str(name): text_list(values, source, f"choices.{name}") for name, values in lists.items()},
         aliases=read_aliases,
     )

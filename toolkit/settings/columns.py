@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 from toolkit.settings.choices import Choices
@@ -18,7 +19,7 @@ from toolkit.settings.problems import expect
 COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width"}
 
 
-def read_sheet(role: str, data: Mapping[str, object], source: str | Path, choices: Choices) -> SheetSchema:
+def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
     """The schema of the workbook `role` ("register" or "tracker")."""
     section = data.get(role)
     expect(isinstance(section, dict), source, role, "a table", section)
@@ -95,8 +96,8 @@ def read_sheet(role: str, data: Mapping[str, object], source: str | Path, choice
                 width=width,
             )
         )
-    sheet = section.get("sheet")
+    sheet: Any = section.get("sheet")
     expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
-    key = section.get("key")
-    expect(key in seen, source, f"{role}.key", "the name of one of its columns", key)
-    return SheetSchema(role=role, sheet=sheet, key=key, columns=tuple(columns))
+    key_column: Any = section.get("key")
+    expect(key_column in seen, source, f"{role}.key", "the name of one of its columns", key_column)
+    return SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))

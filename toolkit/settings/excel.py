@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.fields import is_whole
 from toolkit.settings.problems import MISSING, expect
@@ -55,7 +56,7 @@ class ExcelSettings:
     panel: PanelSpec
 
 
-def read_excel(data: Mapping[str, object], source: str | Path) -> ExcelSettings:
+def read_excel(data: Mapping[str, Any], source: str | Path) -> ExcelSettings:
     excel = data.get("excel", {})
     expect(isinstance(excel, Mapping), source, "excel", "a table [excel]", excel)
     assert isinstance(excel, Mapping)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.problems import expect
 
 
-def as_list(value: object) -> object:
+def as_list(value: object) -> Any:
     """`value` as a list when it is a single value (a text, a number, a date); lists and tables as they are."""
     return value if isinstance(value, (list, dict)) else [value]
 
@@ -36,7 +37,7 @@ def text_list(
         expected,
         value,
     )
-    return tuple(v.strip() for v in items)  # type: ignore[union-attr]
+    return tuple(v.strip() for v in items)
 
 
 def is_number(v: object) -> bool:

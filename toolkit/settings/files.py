@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.problems import expect
 
@@ -17,7 +18,7 @@ class FileSettings:
     header_language: str  # "zh" or "en": headers written by `toolkit init` and for new columns
 
 
-def read_files(data: Mapping[str, object], source: str | Path) -> FileSettings:
+def read_files(data: Mapping[str, Any], source: str | Path) -> FileSettings:
     files = data.get("files", {})
     expect(isinstance(files, Mapping), source, "files", "a table [files]", files)
     assert isinstance(files, Mapping)
@@ -29,7 +30,7 @@ def read_files(data: Mapping[str, object], source: str | Path) -> FileSettings:
             "a file name ending in .xlsx or .xlsm",
             files.get(key),
         )
-    kept = files.get("backups_kept")
+    kept: Any = files.get("backups_kept")
     expect(
         isinstance(kept, int) and not isinstance(kept, bool) and kept >= 0,
         source,
@@ -39,4 +40,4 @@ def read_files(data: Mapping[str, object], source: str | Path) -> FileSettings:
     )
     language = files.get("header_language")
     expect(language in ("zh", "en"), source, "files.header_language", "zh or en", language)
-    return FileSettings(files["register"], files["tracker"], int(kept), str(language))  # type: ignore[arg-type]
+    return FileSettings(files["register"], files["tracker"], int(kept), str(language))

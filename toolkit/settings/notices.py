@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.settings.choices import resolve_choice
@@ -91,7 +92,7 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
         "one of " + ", ".join(sorted(_KIND_KEYS)),
         "an unknown key",
     )
-    table = spec.get("table")
+    table: Any = spec.get("table")
     expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
     schema = tracker if table == "tracker" else register
     for k in ("title", "template", "stamp"):
@@ -116,7 +117,7 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
     for n, cond in enumerate(when):
         where = f"{key}.when[{n + 1}]"
         expect(
-            isinstance(cond, dict) and cond.get("column") in schema,
+            isinstance(cond, dict) and str(cond.get("column")) in schema,
             f"{where}.column",
             f"the name of a column of the {table}",
             cond.get("column") if isinstance(cond, dict) else cond,
@@ -164,7 +165,7 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
 
 
 def read_notices(
-    data: Mapping[str, object], source: str | Path, register: SheetSchema, tracker: SheetSchema
+    data: Mapping[str, Any], source: str | Path, register: SheetSchema, tracker: SheetSchema
 ) -> NoticeSettings:
     """``[notices]`` checked and typed; its kinds name columns of the `register` and the `tracker`."""
     data = data.get("notices", {})

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from toolkit.calendar import ACCEPTED_EXAMPLES, Duration, parse_duration
 from toolkit.settings.choices import Choices, read_choices
@@ -44,7 +45,7 @@ class SlaRule:
     survey: Duration | None = None
     same_day: bool = False
 
-    def matches(self, values: Mapping[str, object]) -> bool:
+    def matches(self, values: Mapping[str, Any]) -> bool:
         return all(values.get(key) in accepted for key, accepted in self.match)
 
     def target(self, step: str) -> Duration | None:
@@ -119,7 +120,7 @@ class SlaSettings:
         return None
 
 
-def read_sla(data: Mapping[str, object], source: str | Path, choices: Choices | None = None) -> SlaSettings:
+def read_sla(data: Mapping[str, Any], source: str | Path, choices: Choices | None = None) -> SlaSettings:
     """``data["sla"]`` and ``data["escalation"]`` checked and typed; a wrong value raises SettingsError naming the key."""
     sla = data.get("sla", MISSING)
     if not isinstance(sla, Mapping):
@@ -225,7 +226,7 @@ def _escalation(section: object, source: str | Path) -> Escalation:
         raise setting_error(
             source, f"escalation.levels.{unknown[0]}", "left out (levels are L1, L2, L3)", levels[unknown[0]]
         )
-    thresholds = []
+    thresholds: list[Decimal] = []
     for name in LEVELS:
         v = levels.get(name, MISSING)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
@@ -252,7 +253,7 @@ def _escalation(section: object, source: str | Path) -> Escalation:
             raise setting_error(source, f"escalation.{key}", "a non-empty text", v)
         texts[key] = v.strip()
     return Escalation(
-        levels=tuple(thresholds),
+        levels=(thresholds[0], thresholds[1], thresholds[2]),
         department_heads={str(k).strip(): v.strip() for k, v in heads.items()},
         steps=frozenset(steps),
         **texts,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.problems import expect
@@ -60,12 +61,12 @@ class SummarySettings:
     pdf_timeout: float
     overdue_list_limit: int
     review_list_limit: int
-    office: Mapping[str, object]  # [notices.office]: the office's name and contact details
+    office: Mapping[str, Any]  # [notices.office]: the office's name and contact details
     rules: SummaryRules
 
 
 def read_summary(
-    data: Mapping[str, object], source: str | Path, choices: Choices | None = None, office: Mapping | None = None
+    data: Mapping[str, Any], source: str | Path, choices: Choices | None = None, office: Mapping | None = None
 ) -> SummarySettings:
     """``[summary]`` checked and typed; `office` is [notices.office] (the report carries the office's name)."""
     choices = choices if choices is not None else read_choices(data, source)

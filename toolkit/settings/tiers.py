@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import is_number, is_whole
@@ -78,9 +79,9 @@ class TierSettings:
         return f"{day.year:04d}-{day.month:02d}"
 
 
-def read_tiers(data: Mapping[str, object], source: str | Path, choices: Choices | None = None) -> TierSettings:
+def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | None = None) -> TierSettings:
     """``[tiers]`` of the merged settings checked and typed; a wrong value raises SettingsError."""
-    section = data.get("tiers")
+    section: Any = data.get("tiers")
     expect(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
     for key in section:
         expect(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)), "an unknown key")

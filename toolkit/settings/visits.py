@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import is_whole
@@ -24,9 +25,9 @@ class VisitSettings:
         return self.cadence_months.get(tier, self.default_months)
 
 
-def read_visits(data: Mapping[str, object], source: str | Path, choices: Choices | None = None) -> VisitSettings:
+def read_visits(data: Mapping[str, Any], source: str | Path, choices: Choices | None = None) -> VisitSettings:
     """Read and check ``[visits]`` of the merged settings; a wrong value raises SettingsError."""
-    section = data.get("visits")
+    section: Any = data.get("visits")
     expect(isinstance(section, dict), source, "visits", "a table [visits]", section)
     for key in section:
         expect(key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)), "an unknown key")

@@ -97,5 +97,5 @@ def _read_workbook(pkg: Package) -> WorkbookInfo:
             )
         )
     pr = _WBPR.search(xml)
-    date1904 = bool(pr) and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
+    date1904 = pr is not None and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
     return WorkbookInfo(sheets=sheets, date1904=date1904, workbook_part=part)
