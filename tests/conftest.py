@@ -43,7 +43,9 @@ SOFFICE_TIMEOUT = 240  # seconds for one conversion call (which may cover many f
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: needs headless LibreOffice")
     config.addinivalue_line("markers", "corpus: needs ../shared/corpus")
-    config.addinivalue_line("markers", "slow: takes several seconds (runs headless LibreOffice)")
+    config.addinivalue_line(
+        "markers", 'slow: takes many seconds (LibreOffice, crash and fuzz suites); `-m "not slow"` leaves them out'
+    )
     config.addinivalue_line(
         "markers", "corpus_filter(predicate): run a corpus test only for the workbooks the predicate accepts"
     )

@@ -54,6 +54,7 @@ VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 hypothesis examples, each a workbook written and read
 @settings(max_examples=300, deadline=None)
 @given(
     row=st.integers(min_value=1, max_value=1_048_576),

@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+pytestmark = pytest.mark.slow  # kills real job processes at hundreds of points: minutes
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 AS_OF = "2026-11-20T17:00"

@@ -32,6 +32,8 @@ from toolkit.xlsx import update_cells
 from toolkit.xlsx.reader import peek, read_grid
 from toolkit.xlsx.refs import make_ref
 
+pytestmark = pytest.mark.slow  # hypothesis over hundreds of generated and damaged workbooks
+
 SHEET = "投诉跟踪"
 EXAMPLES = {
     "round trip (calamine)": 150,

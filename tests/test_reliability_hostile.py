@@ -163,7 +163,14 @@ def assert_only_toolkit_columns_changed(ctx: Ctx, name: str) -> None:
                 assert r + 1 > table.header_row or a in ("", None), "a header was overwritten: " + where
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+SLOW_CASES = {"huge_used_range"}  # a used range of a million rows: most of a minute
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c.name in SLOW_CASES else c for c in CASES],
+    ids=[c.name for c in CASES],
+)
 def test_hostile_workbook(case, tmp_path, capsys, monkeypatch):
     folder = tmp_path / "office"
     orig = tmp_path / "original"
