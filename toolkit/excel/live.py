@@ -67,14 +67,6 @@ def find_open(app: xw.App, path: Path) -> xw.Book | None:
     return None
 
 
-def open_books(book: xw.Book) -> list[str]:
-    """Full names of every workbook open in the caller's Excel (for messages)."""
-    names = []
-    for other in book.app.books:
-        names.append(other.fullname)
-    return names
-
-
 def _find_sheet(book: xw.Book, wanted: str) -> xw.Sheet | None:
     """A sheet by name: exactly, else ignoring case, spaces and full/half width (as the file engine does)."""
     loose = None

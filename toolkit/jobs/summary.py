@@ -51,13 +51,6 @@ STEP_LABELS_EN = {
     "feedback": "Feedback",
     "survey": "Survey",
 }
-DIMENSION_LABELS = {
-    "category": ("投诉类别", "Category"),
-    "priority": ("优先级", "Priority"),
-    "channel": ("渠道", "Channel"),
-    "department": ("涉及部门", "Department"),
-    "handler": ("处理人", "Handler"),
-}
 CHART_WIDTH_CM = 15.5
 
 
