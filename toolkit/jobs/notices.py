@@ -41,21 +41,6 @@ from toolkit.settings.notices import NoticeKind, NoticeSettings
 from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
 JOB = "notices"
-_OPS = ("empty", "in", "not_in", "starts_with", "on_as_of")
-_KIND_KEYS = {
-    "title",
-    "title_en",
-    "table",
-    "template",
-    "audience",
-    "stamp",
-    "when",
-    "group_by",
-    "items",
-    "renotify_on",
-    "renotify_after_days",
-    "enabled",
-}
 _LEVEL = re.compile(r"L(\d+)")
 
 

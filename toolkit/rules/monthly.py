@@ -66,18 +66,7 @@ from toolkit.settings.summary import SummaryRules
 
 DIMENSIONS = ("category", "priority", "channel", "department", "handler")
 STEPS = sla.STEPS
-_TIMES = (
-    "received_at",
-    "recorded_at",
-    "responded_at",
-    "settlement_told_at",
-    "resolved_at",
-    "feedback_at",
-    "closed_at",
-    "survey_at",
-    "wait_started_at",
-    "wait_ended_at",
-)
+_TIMES = sla.DATETIME_INPUTS
 _FINISHING_TIMES = ("resolved_at", "closed_at", "survey_at", "feedback_at")
 _MONTH_FORMS = (
     re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$"),

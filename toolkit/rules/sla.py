@@ -265,7 +265,7 @@ def _run_step(
 
 # -- inputs ---------------------------------------------------------------------------------------
 
-_DATETIME_INPUTS = (
+DATETIME_INPUTS = (  # the input columns that hold times
     "received_at",
     "recorded_at",
     "responded_at",
@@ -375,7 +375,7 @@ def evaluate_all(
         values = columns.get(name)
         return [None] * n if values is None else values
 
-    dt_cols = {name: _datetimes(col(name)) for name in _DATETIME_INPUTS}
+    dt_cols = {name: _datetimes(col(name)) for name in DATETIME_INPUTS}
     received = dt_cols["received_at"]
     status = col("status")
 

@@ -16,7 +16,7 @@ from typing import Any
 from toolkit.calendar import WorkCalendar
 from toolkit.model.values import parse_value
 from toolkit.settings.fields import as_list
-from toolkit.settings.problems import expect, setting_error
+from toolkit.settings.problems import expect, expect_known_keys, setting_error
 
 _KEYS = {"office_hours", "overrides_file", "closures", "extra_workdays"}
 
@@ -54,14 +54,7 @@ def read_calendar(data: Mapping[str, Any], source: str | Path) -> CalendarSettin
     section = data.get("calendar", {})
     expect(isinstance(section, Mapping), source, "calendar", "a table [calendar]", section)
     assert isinstance(section, Mapping)
-    unknown = sorted(set(section) - _KEYS)
-    expect(
-        not unknown,
-        source,
-        f"calendar.{unknown[0] if unknown else ''}",
-        "one of " + ", ".join(sorted(_KEYS)),
-        "an unknown key",
-    )
+    expect_known_keys(section, _KEYS, source, "calendar")
     hours = tuple(_period(text, source) for text in as_list(section.get("office_hours", [])))
     try:
         WorkCalendar(office_hours=hours)

@@ -14,7 +14,7 @@ from typing import Any
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
-from toolkit.settings.problems import expect
+from toolkit.settings.problems import expect, expect_known_keys
 
 COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width"}
 
@@ -28,14 +28,7 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
     seen = set()
     for n, entry in enumerate(section.get("columns", [])):
         key = f"{role}.columns[{n + 1}]"
-        unknown = set(entry) - COLUMN_KEYS
-        expect(
-            not unknown,
-            source,
-            f"{key}.{sorted(unknown)[0] if unknown else ''}",
-            "one of " + ", ".join(sorted(COLUMN_KEYS)),
-            "an unknown key",
-        )
+        expect_known_keys(entry, COLUMN_KEYS, source, key)
         name = entry.get("name")
         expect(
             isinstance(name, str) and name.isidentifier(),

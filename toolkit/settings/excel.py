@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.settings.fields import is_whole
-from toolkit.settings.problems import MISSING, expect
+from toolkit.settings.problems import MISSING, expect, expect_known_keys
 
 _BUTTON_KEYS = {"macro", "function", "caption", "caption_en", "note", "note_en"}
 _BUTTON_NEEDS = {"macro", "function", "caption", "caption_en"}
@@ -80,14 +80,7 @@ def _panel(excel: Mapping, source: str | Path) -> PanelSpec:
     for n, entry in enumerate(excel.get("buttons", []), start=1):
         where = f"excel.buttons[{n}]"
         expect(isinstance(entry, Mapping), source, where, "a table", entry)
-        unknown = sorted(set(entry) - _BUTTON_KEYS)
-        expect(
-            not unknown,
-            source,
-            f"{where}.{unknown[0] if unknown else ''}",
-            "one of " + ", ".join(sorted(_BUTTON_KEYS)),
-            "an unknown key",
-        )
+        expect_known_keys(entry, _BUTTON_KEYS, source, where)
         missing = sorted(_BUTTON_NEEDS - set(entry))
         expect(
             not missing,

@@ -18,6 +18,7 @@ from toolkit.model.schema import Column, SheetSchema
 from toolkit.settings.choices import resolve_choice
 from toolkit.settings.fields import as_list
 from toolkit.settings.problems import expect as check
+from toolkit.settings.problems import expect_known_keys
 
 OPS = ("empty", "in", "not_in", "starts_with", "on_as_of")
 MASKS = ("phone", "email", "address", "none")  # how a field of a customer notice is shown (documents.filters)
@@ -82,16 +83,10 @@ class NoticeSettings:
     kinds: dict[str, NoticeKind]
 
 
-def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, expect) -> NoticeKind:
+def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, expect, source: str | Path) -> NoticeKind:
     key = f"kinds.{name}"
     expect(isinstance(spec, dict), key, "a table", spec)
-    unknown = set(spec) - _KIND_KEYS
-    expect(
-        not unknown,
-        f"{key}.{sorted(unknown)[0] if unknown else ''}",
-        "one of " + ", ".join(sorted(_KIND_KEYS)),
-        "an unknown key",
-    )
+    expect_known_keys(spec, _KIND_KEYS, source, f"notices.{key}")
     table: Any = spec.get("table")
     expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
     schema = tracker if table == "tracker" else register
@@ -196,7 +191,7 @@ def read_notices(
     office = {str(k): v for k, v in data.get("office", {}).items()}
     kinds = {}
     for name, spec in data.get("kinds", {}).items():
-        kinds[name] = _kind(name, spec, register, tracker, expect)
+        kinds[name] = _kind(name, spec, register, tracker, expect, source)
     expect(bool(kinds), "kinds", "at least one [notices.kinds.NAME] table", kinds)
     return NoticeSettings(
         data["output_dir"],

@@ -12,6 +12,7 @@ file itself (not TOML, not UTF-8, an entry without a name) are the other functio
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from toolkit.errors import SettingsError
@@ -36,6 +37,14 @@ def expect(condition: object, source: str | Path, key: str, expected: str, found
     """Refuse setting `key` unless `condition` holds, naming the file, the key, what was expected and what it is."""
     if not condition:
         raise setting_error(source, key, expected, found)
+
+
+def expect_known_keys(table: Mapping[str, object], known: Iterable[str], source: str | Path, where: str) -> None:
+    """Refuse a key of the table `where` that is none of `known`; the first such key, as written, is named."""
+    known = set(known)
+    for key in table:
+        if key not in known:
+            raise setting_error(source, f"{where}.{key}", "one of " + ", ".join(sorted(known)), "an unknown key")
 
 
 def not_toml(path: Path, reason: str) -> SettingsError:

@@ -125,14 +125,7 @@ def read_sla(data: Mapping[str, Any], source: str | Path, choices: Choices | Non
     sla = data.get("sla", MISSING)
     if not isinstance(sla, Mapping):
         raise setting_error(source, "sla", "a table ([sla])", sla)
-    unknown = sorted(set(sla) - _SLA_KEYS)
-    if unknown:
-        raise setting_error(
-            source,
-            f"sla.{unknown[0]}",
-            "left out (known keys: " + ", ".join(sorted(_SLA_KEYS)) + ")",
-            sla[unknown[0]],
-        )
+    _refuse_unknown(sla, _SLA_KEYS, source, "sla")
     choices = choices if choices is not None else read_choices(data, source)
     soon = sla.get("due_soon_working_hours", 4)
     if isinstance(soon, bool) or not isinstance(soon, (int, float)) or not math.isfinite(soon) or soon < 0:
@@ -153,6 +146,18 @@ def read_sla(data: Mapping[str, Any], source: str | Path, choices: Choices | Non
         closed_statuses=frozenset(statuses["closed_statuses"]),
         escalation=_escalation(data.get("escalation", {}), source),
     )
+
+
+def _refuse_unknown(table: Mapping[str, Any], known: set[str], source: str | Path, where: str) -> None:
+    """[sla] and [escalation] name the first unknown key (sorted) with its value, and the keys they know."""
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise setting_error(
+            source,
+            f"{where}.{unknown[0]}",
+            "left out (known keys: " + ", ".join(sorted(known)) + ")",
+            table[unknown[0]],
+        )
 
 
 def _duration(value: object, source: str | Path, key: str) -> Duration:
@@ -210,14 +215,7 @@ def _rule(entry: object, source: str | Path, key: str, choices: Choices) -> SlaR
 def _escalation(section: object, source: str | Path) -> Escalation:
     if not isinstance(section, Mapping):
         raise setting_error(source, "escalation", "a table ([escalation])", section)
-    unknown = sorted(set(section) - _ESCALATION_KEYS)
-    if unknown:
-        raise setting_error(
-            source,
-            f"escalation.{unknown[0]}",
-            "left out (known keys: " + ", ".join(sorted(_ESCALATION_KEYS)) + ")",
-            section[unknown[0]],
-        )
+    _refuse_unknown(section, _ESCALATION_KEYS, source, "escalation")
     levels = section.get("levels", {"L1": 0, "L2": 8, "L3": 24})
     if not isinstance(levels, Mapping):
         raise setting_error(source, "escalation.levels", "a table like { L1 = 0, L2 = 8, L3 = 24 }", levels)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
-from toolkit.settings.problems import expect
+from toolkit.settings.problems import expect, expect_known_keys
 
 _SUMMARY_KEYS = {
     "output_dir",
@@ -72,24 +72,11 @@ def read_summary(
     choices = choices if choices is not None else read_choices(data, source)
     section = data.get("summary", {})
     expect(isinstance(section, dict), source, "summary", "a table [summary]", section)
-    for key in section:
-        expect(
-            key in _SUMMARY_KEYS,
-            source,
-            f"summary.{key}",
-            "one of " + ", ".join(sorted(_SUMMARY_KEYS)),
-            "an unknown key",
-        )
+    expect_known_keys(section, _SUMMARY_KEYS, source, "summary")
     targets = section.get("targets", {})
     expect(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
+    expect_known_keys(targets, _TARGET_KEYS, source, "summary.targets")
     for key, value in targets.items():
-        expect(
-            key in _TARGET_KEYS,
-            source,
-            f"summary.targets.{key}",
-            "one of " + ", ".join(sorted(_TARGET_KEYS)),
-            "an unknown key",
-        )
         expect(
             isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
             source,

@@ -15,7 +15,7 @@ from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import is_number, is_whole
-from toolkit.settings.problems import expect
+from toolkit.settings.problems import expect, expect_known_keys
 
 PERIODS = ("month", "quarter", "week")
 _TIER_KEYS = {"rules", "new_customer_days", "new_customer_tier", "confirmations", "margin", "evaluation_period"}
@@ -83,8 +83,7 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
     """``[tiers]`` of the merged settings checked and typed; a wrong value raises SettingsError."""
     section: Any = data.get("tiers")
     expect(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
-    for key in section:
-        expect(key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)), "an unknown key")
+    expect_known_keys(section, _TIER_KEYS, source, "tiers")
     choices = choices if choices is not None else read_choices(data, source)
     allowed = list(choices.lists["tier"]) if "tier" in choices.lists else None
 

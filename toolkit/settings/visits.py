@@ -9,7 +9,7 @@ from typing import Any
 
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import is_whole
-from toolkit.settings.problems import expect
+from toolkit.settings.problems import expect, expect_known_keys
 
 _KEYS = {"cadence_months", "default_months", "due_soon_days"}
 
@@ -29,8 +29,7 @@ def read_visits(data: Mapping[str, Any], source: str | Path, choices: Choices | 
     """Read and check ``[visits]`` of the merged settings; a wrong value raises SettingsError."""
     section: Any = data.get("visits")
     expect(isinstance(section, dict), source, "visits", "a table [visits]", section)
-    for key in section:
-        expect(key in _KEYS, source, f"visits.{key}", "one of " + ", ".join(sorted(_KEYS)), "an unknown key")
+    expect_known_keys(section, _KEYS, source, "visits")
     cadence = section.get("cadence_months", {})
     expect(isinstance(cadence, dict), source, "visits.cadence_months", "a table of tier = months, e.g. A = 1", cadence)
     choices = choices if choices is not None else read_choices(data, source)
