@@ -3,15 +3,14 @@ wheel, so an installed toolkit speaks Chinese without Babel. Everything else is 
 
 from pathlib import Path
 
+from babel.messages.mofile import write_mo  # Babel is a build requirement (pyproject.toml [build-system])
+from babel.messages.pofile import read_po
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
 
 class BuildWithCatalogs(build_py):
     def run(self):
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
-
         for po in Path("toolkit/locale").glob("*/LC_MESSAGES/*.po"):
             with po.open("rb") as f:
                 catalog = read_po(f, locale=po.parts[-3])

@@ -143,7 +143,9 @@ def main(count: int = 1000) -> None:
     try:
         import docxtpl  # noqa: F401
     except ImportError:
-        raise SystemExit('docxtpl is not installed: .venv/bin/pip install -e ".[bench]" (the baseline of this bench)')
+        raise SystemExit(
+            'docxtpl is not installed: .venv/bin/pip install -e ".[bench]" (the baseline of this bench)'
+        ) from None
     shutil.rmtree(FOLDER, ignore_errors=True)
     for sub in ("toolkit", "docxtpl"):
         (FOLDER / sub).mkdir(parents=True)

@@ -13,7 +13,7 @@ import argparse
 from common import data_folder, measure, report
 
 OURS = """
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.model.records import read_table
 s = load_settings({folder!r})
 t = read_table({path!r}, s.tracker)

@@ -47,15 +47,15 @@ import datetime as dt, json, statistics
 import openpyxl
 from toolkit.calendar import working_hours_between
 from toolkit.jobs.office import office_calendar
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.rules import sla
 
 folder = {folder!r}
 settings = load_settings(folder)
 cal, _ = office_calendar(folder, settings)
-rules = sla.SlaRules.from_settings(settings.data, settings.source)
+rules = settings.sla
 closed_statuses = set(rules.closed_statuses)
-from toolkit.model.records import _as_id
+from toolkit.model.records import as_id
 from toolkit.model.values import parse_value
 headers = {{c.header: c for c in settings.tracker.columns}}
 wb = openpyxl.load_workbook(settings.tracker_path, read_only=True)
@@ -70,7 +70,7 @@ for values in rows:   # every cell read by the toolkit's own rules (text dates, 
             continue
         value, _err = parse_value(raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases)
         if col.name in ("customer_id", "complaint_id") and isinstance(value, str):
-            value = _as_id(value)
+            value = as_id(value)
         rec[col.name] = value
     if any(v is not None for v in rec.values()):
         complaints.append(rec)

@@ -17,7 +17,7 @@ from common import OUT, data_folder, measure, report
 # then sets two cells in every row and saves.
 ENGINE = """
 import datetime as dt
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.model.records import read_table
 from toolkit.model.schema import SheetSchema
 from toolkit.xlsx import WorkbookEditor

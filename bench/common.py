@@ -19,8 +19,8 @@ def data_folder(customers: int = 100_000, complaints: int = 300_000, seed: int =
     done = folder / ".complete"
     if not done.exists():
         folder.mkdir(parents=True, exist_ok=True)
-        from toolkit.jobs.init import write_sample
-        from toolkit.jobs.sample_data import generate
+        from toolkit.demo.sample_data import generate
+        from toolkit.demo.workbooks import write_sample
 
         t = time.perf_counter()
         data = generate(customers, complaints, seed=seed)

@@ -43,7 +43,9 @@ SOFFICE_TIMEOUT = 240  # seconds for one conversion call (which may cover many f
 def pytest_configure(config):
     config.addinivalue_line("markers", "libreoffice: needs headless LibreOffice")
     config.addinivalue_line("markers", "corpus: needs ../shared/corpus")
-    config.addinivalue_line("markers", "slow: takes several seconds (runs headless LibreOffice)")
+    config.addinivalue_line(
+        "markers", 'slow: takes many seconds (LibreOffice, crash and fuzz suites); `-m "not slow"` leaves them out'
+    )
     config.addinivalue_line(
         "markers", "corpus_filter(predicate): run a corpus test only for the workbooks the predicate accepts"
     )
@@ -421,7 +423,7 @@ def sample_office_run(tmp_path_factory) -> Path:
     copy it before changing anything: use `sample_office`)."""
     from toolkit.jobs.run import run_jobs
     from toolkit.model.records import read_table
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     if not SAMPLES.is_dir():
         pytest.skip(f"the sample workbooks are missing ({SAMPLES})")

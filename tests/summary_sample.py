@@ -54,13 +54,13 @@ def overdue_at(folder: Path, cutoff: dt.datetime) -> dict[str, list[tuple]]:
     not the report's code. Each entry: (complaint ID, escalation level, working hours late, received at)."""
     from toolkit.jobs.office import office_calendar
     from toolkit.model.records import read_table
-    from toolkit.model.settings import load_settings
     from toolkit.rules import sla
+    from toolkit.settings import load_settings
 
     settings = load_settings(folder)
     tracker = read_table(settings.tracker_path, settings.tracker)
     cal, _warn = office_calendar(folder, settings)
-    rules = sla.SlaRules.from_settings(settings.data, settings.source)
+    rules = settings.sla
     closed = set(rules.closed_statuses)
     out: dict[str, list[tuple]] = {"open": [], "closing": [], "survey": []}
     for rec in tracker.records():

@@ -4,7 +4,9 @@ Expected values are worked out by hand from the official schedules (office hours
 and 13:00-18:00 unless a test says otherwise).
 """
 
+import random
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import chinese_calendar
 import holidays
@@ -13,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.calendar import (
+    PROVISIONAL_BIT,
+    Clock,
     Deadline,
     Duration,
     WorkCalendar,
@@ -22,11 +26,12 @@ from toolkit.calendar import (
     add_working_hours,
     known_years,
     parse_duration,
-    parse_overrides,
     provisional_warning,
+    target_of,
     unknown_years,
     working_hours_between,
 )
+from toolkit.model.office_days import parse_overrides
 
 CAL = WorkCalendar()
 UNKNOWN_YEAR = 2031  # chinese_calendar 1.11 knows 2004-2026
@@ -511,3 +516,39 @@ def test_property_a_pause_never_brings_the_deadline_earlier(start, hours, offset
     assert plain <= paused
     lost = working_hours_between(CAL, start, paused) - working_hours_between(CAL, start, paused, pause)
     assert lost == pytest.approx(working_hours_between(CAL, plain, paused), abs=1e-6)
+
+
+# -- the fast clock -----------------------------------------------------------------------------
+
+
+def test_the_clock_gives_the_calendar_functions_answers():
+    """The fast clock (timeline, per-day caches) against add_working_hours, add_duration and working_hours_between."""
+    cal = WorkCalendar(closures=[datetime(2025, 5, 6).date()], extra_workdays=[datetime(2025, 5, 10).date()])
+    clock = Clock(cal, (2024, 2027))
+    rnd = random.Random(5)
+    first = datetime(2024, 1, 1)
+    for _ in range(3000):
+        a = first + timedelta(
+            minutes=rnd.randrange(0, 60 * 24 * 365 * 3),
+            seconds=rnd.choice([0, 0, 17]),
+            microseconds=rnd.choice([0, 0, 250]),
+        )
+        b = a + timedelta(minutes=rnd.randrange(0, 60 * 24 * 40))
+        h = rnd.choice([0.5, 1, 2, 2.25, 7.99, 8, 9, 16, 24, 40, 100])
+        target = target_of(parse_duration(f"{h} working hours"))
+        expected = add_working_hours(cal, a, h)
+        assert clock.add(a, target, None) == (expected.at, PROVISIONAL_BIT if expected.provisional else 0), (a, h)
+        assert clock.hours(a, b, None) == working_hours_between(cal, a, b), (a, b)
+        # with waits on the customer
+        w0 = a + timedelta(minutes=rnd.randrange(-600, 3000))
+        w1 = None if rnd.random() < 0.3 else w0 + timedelta(minutes=rnd.randrange(1, 3000))
+        pauses = ((w0, w1),) if rnd.random() < 0.7 else ((w0, w1), (w0 - timedelta(hours=5), w0 - timedelta(hours=1)))
+        for text in (f"{h} working hours", f"{h} hours"):
+            d = add_duration(cal, a, parse_duration(text), pauses)
+            got = clock.add(a, target_of(parse_duration(text)), pauses)
+            assert got == (d.at, PROVISIONAL_BIT if d.provisional else 0), (a, text, pauses)
+        assert clock.hours(a, b, pauses) == working_hours_between(cal, a, b, pauses), (a, b, pauses)
+        assert clock.late_hours(a, b, pauses) == Decimal(repr(working_hours_between(cal, a, b, pauses))).quantize(
+            Decimal("0.1"), "ROUND_HALF_UP"
+        )
+    assert add_calendar_hours(cal, a, 5).at == clock.add(a, target_of(parse_duration("5 hours")), None)[0]

@@ -41,7 +41,7 @@ AWKWARD = [
     dt.date(2026, 11, 20),
     dt.datetime(2026, 11, 20, 17, 0),
     dt.datetime(2026, 11, 20, 17, 0, 0, 123456),
-    dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC),
     dt.datetime(999, 1, 1),
 ]
 
@@ -99,7 +99,7 @@ def test_log_lines_match_csv_writer(tmp_path, monkeypatch, user):
 def test_safe_csv_text_of_datetimes():
     assert safe_csv_text(dt.datetime(2026, 11, 20, 17, 5)) == "2026-11-20 17:05:00"
     assert safe_csv_text(dt.datetime(2026, 11, 20, 17, 5, 7, 99)) == "2026-11-20 17:05:07"
-    assert safe_csv_text(dt.datetime(2026, 11, 20, 17, 5, tzinfo=dt.timezone.utc)) == "2026-11-20 17:05:00"
+    assert safe_csv_text(dt.datetime(2026, 11, 20, 17, 5, tzinfo=dt.UTC)) == "2026-11-20 17:05:00"
 
 
 def test_log_lines_with_fields_that_are_not_text(tmp_path):

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from toolkit import i18n
-from toolkit.documents.notices import make_notices
 from toolkit.i18n import show
+from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
 
@@ -439,7 +439,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(panel, tmp_path, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected\nsecond line")
 
-    monkeypatch.setattr("toolkit.jobs.run.run_jobs_with", broken)
+    monkeypatch.setattr("toolkit.jobs.outcome.run_jobs_with", broken)
     out = screen.run_job("tiers")
     log = office / "logs" / "panel-errors.log"
     assert not out.ok
@@ -450,8 +450,8 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(panel, tmp_path, monkeyp
 
 
 def test_a_second_click_waits_its_turn_and_the_window_keeps_answering(panel, tmp_path):
-    from toolkit.jobs.init import write_sample
-    from toolkit.jobs.sample_data import generate
+    from toolkit.demo.sample_data import generate
+    from toolkit.demo.workbooks import write_sample
 
     data = generate(customers=2000, complaints=20000, seed=11)
     office, reference = tmp_path / "office", tmp_path / "reference"
@@ -601,7 +601,7 @@ def test_the_remembered_folder_opens_next_time(display, tmp_path):
 
     (tmp_path / "config" / memory.APP_DIR).mkdir(parents=True)
     (tmp_path / "config" / memory.APP_DIR / memory.FILE).write_text(
-        '{"folder": "%s"}' % str(office.resolve()), encoding="utf-8"
+        f'{{"folder": "{office.resolve()}"}}', encoding="utf-8"
     )
     again = subprocess.run(
         [python, "-m", "toolkit", "panel", "--check"], env=env, capture_output=True, text=True, timeout=120
@@ -714,19 +714,18 @@ def test_a_chinese_font_is_chosen_on_each_system():
 
 def test_a_wrong_panel_setting_names_the_file_and_the_key(tmp_path):
     from toolkit.errors import SettingsError
-    from toolkit.model.settings import load_settings
-    from toolkit.panel.settings import PanelSettings
+    from toolkit.settings import load_settings
 
     (tmp_path / "toolkit.toml").write_text('[panel]\nlanguage = "fr"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match=r"toolkit\.toml.*'panel\.language' should be zh, en or empty"):
-        PanelSettings.from_settings(load_settings(tmp_path))
+        load_settings(tmp_path)
     (tmp_path / "toolkit.toml").write_text('[panel]\nlauncher = "a/b"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="panel.launcher"):
-        PanelSettings.from_settings(load_settings(tmp_path))
+        load_settings(tmp_path)
 
 
 def test_office_days_the_job_cannot_read_reach_the_window_as_warnings(tmp_path):
-    from toolkit.jobs.init import write_office_days
+    from toolkit.model.office_days import write_office_days
     from toolkit.panel.worker import JobRequest, run_job
 
     office = _office(tmp_path / "office")

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit.documents.notices import NoticeSettings, file_stem, make_notices, parse_stamp
 from toolkit.documents.template import TemplateError
 from toolkit.errors import SettingsError
+from toolkit.jobs.notices import file_stem, make_notices
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.rules.notices import parse_stamp
+from toolkit.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
@@ -126,6 +127,7 @@ def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads
     _register, tracker = tables(folder)
     result = make_notices(folder, kind="escalation", as_of=AS_OF)
     levels = tracker.values("escalation_level")
+    notify = dict(zip(tracker.values("complaint_id"), tracker.values("notify")))
     for notice in result.made:
         mine = [
             i
@@ -140,8 +142,10 @@ def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads
         for r in table.rows[1:]:
             level, head = r.cells[5].text, r.cells[6].text
             assert (head != "") == (level in ("L2", "L3")), (level, head)
-            if head:
-                assert head.startswith("部门负责人（")  # no department heads configured: the fallback, named
+            if head:  # no department heads configured: the fallback, with the department
+                assert head.startswith("部门负责人 (")
+                # one department-head text: the notice names whom the tracker's 通知对象 names
+                assert notify[r.cells[0].text] in (head, f"客服中心主任; {head}"), (notify[r.cells[0].text], head)
         text = doc_text(notice.path)
         top = max(int(levels[i][1]) for i in mine)
         assert ("督办通知" if top >= 2 else "催办通知") in text
@@ -368,7 +372,7 @@ def test_notices_elsewhere_are_stamped_with_their_full_path(folder, tmp_path):
 def test_wrong_notice_settings_are_reported_with_the_key(folder):
     (folder / "toolkit.toml").write_text('[notices.kinds.ack]\ntable = "orders"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match=r"notices\.kinds\.ack\.table.*tracker or register"):
-        NoticeSettings.from_settings(load_settings(folder))
+        load_settings(folder)
     (folder / "toolkit.toml").write_text(
         '[notices.kinds.ack]\nwhen = [{ column = "statsu", in = ["处理中"] }]\n', encoding="utf-8"
     )
@@ -395,21 +399,9 @@ def test_the_office_can_switch_notices_off_and_change_conditions(folder):
 
 
 def run_cli(argv: list[str]) -> int:
-    import argparse
+    from toolkit.cli import main
 
-    import toolkit.cli as cli
-    from toolkit.documents.commands import add_notice_commands
-
-    parser = cli.build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "notices" not in sub.choices:  # until cli.py registers the command itself
-        add_notice_commands(sub)
-    original = cli.build_parser
-    cli.build_parser = lambda: parser
-    try:
-        return cli.main(argv)
-    finally:
-        cli.build_parser = original
+    return main(argv)
 
 
 def test_command_line(folder, capsys):

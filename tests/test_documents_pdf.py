@@ -14,7 +14,7 @@ import pytest
 from test_documents_notices import AS_OF, folder, tables  # noqa: F401 - fixtures
 
 from toolkit.documents.filters import format_date, format_datetime
-from toolkit.documents.notices import make_notices
+from toolkit.jobs.notices import make_notices
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow]
 POPPLER = all(shutil.which(t) for t in ("pdftotext", "pdffonts", "pdftoppm"))
@@ -82,7 +82,7 @@ def png_gray(path: Path) -> tuple[int, int, bytes]:
 
 
 @needs_poppler
-def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path):
+def test_a_batch_of_notices_becomes_pdfs_in_one_libreoffice_run(folder, tmp_path):  # noqa: F811 - the fixture
     from toolkit.jobs.run import run_jobs
     from toolkit.xlsx import update_cells
 

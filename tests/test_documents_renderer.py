@@ -14,15 +14,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, raw_member
 from docx import Document
 from docx.oxml import parse_xml
 from lxml import etree
 
-from conftest import CORPUS, raw_member
 from toolkit.documents import DocxTemplate, RenderError, TemplateError, check_template
 from toolkit.documents import filters as f
 from toolkit.documents.package import DocumentRefused
 from toolkit.documents.stock import KINDS, build, template_file_name
+from toolkit.documents.templates import SHIPPED_TEMPLATES
 
 DOCX_CORPUS = CORPUS / "docx"
 NO_DOCX_CORPUS = f"the third-party corpus is not available (expected the folder {DOCX_CORPUS})"
@@ -472,9 +473,9 @@ def test_shipped_templates_are_rebuilt_byte_for_byte():
         for language in ("zh", "en"):
             data = build(kind, language)
             assert data == build(kind, language)
-            shipped = REPO / "templates" / template_file_name(kind, language)
-            assert shipped.is_file(), f"{shipped} is missing: run python templates/build.py"
-            assert shipped.read_bytes() == data, f"{shipped} is out of date: run python templates/build.py"
+            shipped = SHIPPED_TEMPLATES / template_file_name(kind, language)
+            assert shipped.is_file(), f"{shipped} is missing: run python scripts/build_templates.py"
+            assert shipped.read_bytes() == data, f"{shipped} is out of date: run python scripts/build_templates.py"
 
 
 def test_shipped_templates_carry_a_cjk_font():

@@ -14,9 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import a1, raw_member, read_values, sheet_cells, split_ref
 from lxml import etree
 
-from conftest import a1, raw_member, read_values, sheet_cells, split_ref
 from toolkit.errors import WorkbookRefused
 from toolkit.xlsx import update_cells
 

@@ -18,9 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from lxml import etree
-
 from conftest import a1, corpus_xlsx, read_values, sheet_cells, soffice_run, write_corpus_sample
+from lxml import etree
 
 REFUSED = {"poi_sample.strict.xlsx"}  # the engine refuses it (see test_engine_corpus.py)
 pytestmark = [

@@ -9,12 +9,12 @@ import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-import xlsxwriter
 import pytest
+import xlsxwriter
+from conftest import read_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import read_values
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.cells import CellEncoder
 from toolkit.xlsx.styles import StyleBook
@@ -54,6 +54,7 @@ VALUES = st.one_of(
 )
 
 
+@pytest.mark.slow  # 300 hypothesis examples, each a workbook written and read
 @settings(max_examples=300, deadline=None)
 @given(
     row=st.integers(min_value=1, max_value=1_048_576),

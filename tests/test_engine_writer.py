@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from conftest import read_values, sheet_cells
 from lxml import etree
 
-from conftest import read_values, sheet_cells
 from toolkit.errors import ToolkitError, WorkbookBusy
 from toolkit.xlsx import FormulaCellsRefused, WorkbookEditor, add_column, append_rows, update_cells
 from toolkit.xlsx.safety import BACKUP_DIR, list_backups

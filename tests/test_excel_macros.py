@@ -34,7 +34,7 @@ from toolkit.excel.blocks import needs_text_prefix
 from toolkit.excel.vba import run_python_command
 from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.xlsx.refs import column_letter as _letters
 
 REPO = Path(__file__).resolve().parents[1]
@@ -436,7 +436,7 @@ def test_run_all_on_the_sample_write_count(excel):
 @pytest.mark.slow
 def test_run_all_at_30k_complaints_stays_within_its_write_budget(tmp_path):
     """30,000 complaints, 5,000 customers: xlwings splits each rectangle above 100,000 cells into chunks."""
-    from toolkit.jobs.demo import prepare
+    from toolkit.demo.run import prepare
 
     folder = tmp_path / "big"
     prepare(folder, source=None, customers=5000, complaints=30_000, seed=11, force=False)
@@ -733,7 +733,7 @@ def test_an_unsynced_sharepoint_workbook_in_the_same_excel_does_not_stop_the_job
     # real xlwings cannot place it: utils.fullname_url_to_local_path reads `root`, which only a SHAREPOINT_*
     # setting or the OneDriveCommercial variable would have set
     with pytest.raises(UnboundLocalError):
-        other.fullname
+        _ = other.fullname
     out = macros.run_all(panel, as_of=AS_OF)
     assert out.ok, out.lines
     assert _book(app, "complaints.xlsx")._saved == 1
@@ -837,7 +837,7 @@ def test_an_unexpected_error_is_one_line_and_a_log_file(excel, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("something nobody expected\nsecond line")
 
-    monkeypatch.setattr("toolkit.jobs.run.run_jobs_with", broken)
+    monkeypatch.setattr("toolkit.jobs.outcome.run_jobs_with", broken)
     out = macros.tiers(panel, as_of=AS_OF)
     text = _alert_text(app)
     assert not out.ok and "something nobody expected" in text and "second line" not in text
@@ -866,18 +866,18 @@ def test_what_the_job_says_reaches_the_panel_never_stderr(excel, capfd):
 
 def test_anything_printed_during_a_job_is_shown_on_the_panel(excel, capfd, monkeypatch):
     app, panel, folder = excel
-    import toolkit.jobs.run as run
+    import toolkit.jobs.outcome as outcome
 
-    real = run.run_jobs_with
+    real = outcome.run_jobs_with
 
     def chatty(*args, **kwargs):
         print("toolkit: warning: a library said something", file=sys.stderr)
         import warnings
 
-        warnings.warn("a library warning")
+        warnings.warn("a library warning", stacklevel=1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(run, "run_jobs_with", chatty)
+    monkeypatch.setattr(outcome, "run_jobs_with", chatty)
     out = macros.tiers(panel, as_of=AS_OF)
     assert capfd.readouterr().err == ""
     assert any("a library said something" in line for line in out.lines)
@@ -914,7 +914,7 @@ def test_the_folder_typed_on_the_panel_is_used(tmp_path):
 def test_notices_with_the_tracker_open_are_stamped_through_excel(excel, tmp_path):
     app, panel, folder = excel
     cli = _copy_samples(tmp_path / "cli")
-    from toolkit.documents.notices import make_notices
+    from toolkit.jobs.notices import make_notices
 
     expected = make_notices(cli, as_of=AS_OF, pdf=False)
     out = macros.notices(panel, as_of=AS_OF)

@@ -16,8 +16,8 @@
 from __future__ import annotations
 
 import html
-import os
 import inspect
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -28,9 +28,10 @@ from python_calamine import CalamineWorkbook
 
 from toolkit import macros
 from toolkit.cli import main
-from toolkit.excel.panel import CONF_SHEET, PanelSpec, build_panel, standalone_template
+from toolkit.excel.panel import CONF_SHEET, build_panel, standalone_template
 from toolkit.excel.vba import module1_source, parse_subs, run_python_command, wrong_program_message
 from toolkit.i18n import _, use_language
+from toolkit.settings import shipped_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "workbooks" / "control_panel.xlsm"
@@ -39,7 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletool
 
 @pytest.fixture(scope="module")
 def spec():
-    return PanelSpec.shipped()
+    return shipped_settings().excel.panel
 
 
 @pytest.fixture(scope="module")
@@ -277,14 +278,14 @@ def test_libreoffice_binds_each_button_to_its_sub_and_a_click_runs_the_macro(
     for b in spec.buttons:
         assert bodies[b.macro][0] == "If Not ToolkitCanRun() Then Exit Sub", bodies[b.macro]
     clicked = []
-    for (label, href), b in zip(bound, spec.buttons):
+    for (_label, href), b in zip(bound, spec.buttons):
         m = re.fullmatch(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?language=Basic&location=document", href)
         assert m and m.group(1) == b.macro, href
         # the click: run the Sub's body with RunPython stubbed to record its command, then run that
         # command with toolkit.macros' functions stubbed to record the call
-        commands = []
+        commands: list[str] = []
 
-        def RunPython(command):
+        def RunPython(command, commands=commands):
             commands.append(command)
 
         for command in subs[m.group(1)]:
@@ -331,8 +332,9 @@ def test_libreoffice_runs_the_check_of_every_button_and_it_stops_before_runpytho
     "reached" to a log instead of starting Python, and the text of the message box is written there first."""
     import subprocess
 
-    import toolkit.excel.panel as panel_module
     from conftest import SOFFICE
+
+    import toolkit.excel.panel as panel_module
 
     log = tmp_path / "clicks.txt"
     real = module1_source(list(spec.buttons), spec.language)

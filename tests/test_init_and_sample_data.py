@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -10,16 +12,20 @@ import pytest
 from python_calamine import CalamineWorkbook
 from xlsxwriter.utility import xl_col_to_name
 
-from toolkit.errors import ToolkitError
-from toolkit.jobs.init import init_folder, write_sample, write_workbook
-from toolkit.jobs.sample_data import (
+from toolkit.demo.sample_data import (
     COMPLAINT_DATE_COLUMNS,
     COMPLAINT_DATETIME_COLUMNS,
     CUSTOMER_DATE_COLUMNS,
     generate,
 )
-from toolkit.model.settings import load_settings
+from toolkit.demo.workbooks import write_sample
+from toolkit.errors import ToolkitError
+from toolkit.jobs.init import init_folder
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.values import parse_value
+from toolkit.settings import load_settings
+from toolkit.xlsx import update_cells
+from toolkit.xlsx.cells import excel_serial
 
 END = date(2026, 11, 20)
 
@@ -154,6 +160,44 @@ def test_write_workbook_keeps_ids_and_phones_as_text(tmp_path, big):
     assert data[2][col["customer_id"]] == "C00002 "
     assert data[2][col["name"]] == "<r>raw</r> & _x0041_"
     assert data[2][col["phone"]] == "13900000000"
+
+
+AWKWARD_TEXTS = ["A\r\nB", "A\rB", "tab\there", "  padded  ", "_x000D_ typed", "a\x01b", "&<>", "\n"]
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_text_written_reads_back_identical(tmp_path, big):
+    """New workbooks and the in-place engine escape text the same way: a carriage return survives."""
+    schema = load_settings(tmp_path).register
+    rows = [{"customer_id": f"C{n}", "name": text} for n, text in enumerate(AWKWARD_TEXTS)]
+    path = tmp_path / "r.xlsx"
+    write_workbook(path, schema, rows, big=big)
+    col = {c.name: i for i, c in enumerate(schema.columns)}
+    assert [row[col["name"]] for row in read_sheet(path, schema.sheet)[1:]] == AWKWARD_TEXTS
+    update_cells(
+        path, schema.sheet, {f"{letter_of(schema, 'industry')}{n + 2}": text for n, text in enumerate(AWKWARD_TEXTS)}
+    )
+    data = read_sheet(path, schema.sheet)[1:]
+    assert [row[col["industry"]] for row in data] == [row[col["name"]] for row in data] == AWKWARD_TEXTS
+
+
+def test_a_big_workbook_writes_the_engines_serial_numbers(tmp_path):
+    """The big writer's inline arithmetic gives excel_serial's numbers, microseconds and all."""
+    schema = load_settings(tmp_path).register
+    moments = [
+        datetime(2026, 11, 20, 17, 0),
+        datetime(2025, 3, 4, 9, 30, 15, 250000),
+        datetime(1900, 3, 1, 0, 0, 0, 1),
+        datetime(2099, 12, 31, 23, 59, 59, 999999),
+    ]
+    path = tmp_path / "big.xlsx"
+    write_workbook(
+        path, schema, [{"customer_id": f"C{n}", "first_contact_date": m} for n, m in enumerate(moments)], big=True
+    )
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    col = letter_of(schema, "first_contact_date")
+    written = [re.search(rf'<c r="{col}{n + 2}"[^>]*><v>([^<]*)</v>', xml).group(1) for n in range(len(moments))]
+    assert [float(v) for v in written] == [excel_serial(m) for m in moments]
 
 
 def test_write_workbook_refuses_existing_file_and_unknown_columns(tmp_path):

@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 from toolkit.cli import main
 from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)

@@ -9,7 +9,7 @@ import xlsxwriter
 from toolkit.cli import main
 from toolkit.errors import WorkbookRefused
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 
 def write(path, sheet, rows, date_cells=()):

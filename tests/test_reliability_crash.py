@@ -20,9 +20,9 @@ import csv
 import hashlib
 import json
 import os
+import queue
 import random
 import shutil
-import queue
 import subprocess
 import sys
 import threading
@@ -32,6 +32,8 @@ from pathlib import Path
 
 import pytest
 from python_calamine import CalamineWorkbook
+
+pytestmark = pytest.mark.slow  # kills real job processes at hundreds of points: minutes
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
@@ -112,7 +114,7 @@ def child():
 
 @pytest.fixture(scope="module")
 def small_office(tmp_path_factory) -> Path:
-    from toolkit.jobs.demo import prepare
+    from toolkit.demo.run import prepare
 
     folder = tmp_path_factory.mktemp("small-office")
     prepare(folder, source=None, customers=12, complaints=40, seed=5, force=False)

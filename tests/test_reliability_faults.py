@@ -36,7 +36,7 @@ PAGE = 4096
 
 @pytest.fixture(scope="module")
 def small_office(tmp_path_factory) -> Path:
-    from toolkit.jobs.demo import prepare
+    from toolkit.demo.run import prepare
 
     folder = tmp_path_factory.mktemp("small-office")
     prepare(folder, source=None, customers=12, complaints=40, seed=5, force=False)
@@ -393,7 +393,7 @@ def test_two_writers_never_interleave(small_office, tmp_path):
         for col in ("BA", "BB")
     ]
     outs = [p.communicate(timeout=120) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err
     grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("投诉跟踪").to_python()
     for k, col in ((52, "BA"), (53, "BB")):

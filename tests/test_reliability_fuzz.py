@@ -27,10 +27,12 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.errors import ToolkitError
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.reader import peek, read_grid
 from toolkit.xlsx.refs import make_ref
+
+pytestmark = pytest.mark.slow  # hypothesis over hundreds of generated and damaged workbooks
 
 SHEET = "投诉跟踪"
 EXAMPLES = {

@@ -19,15 +19,15 @@ from functools import cached_property
 from pathlib import Path
 
 import pytest
+from hostile.cases import CASES
 from python_calamine import CalamineWorkbook
 
 import toolkit.jobs.run as run_module
-from hostile.cases import CASES
 from toolkit.cli import main
 from toolkit.errors import ToolkitError
 from toolkit.jobs.check import check_folder
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 AS_OF = ["--as-of", "2026-11-20 17:00"]
 
@@ -163,7 +163,14 @@ def assert_only_toolkit_columns_changed(ctx: Ctx, name: str) -> None:
                 assert r + 1 > table.header_row or a in ("", None), "a header was overwritten: " + where
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+SLOW_CASES = {"huge_used_range"}  # a used range of a million rows: most of a minute
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(c, marks=pytest.mark.slow) if c.name in SLOW_CASES else c for c in CASES],
+    ids=[c.name for c in CASES],
+)
 def test_hostile_workbook(case, tmp_path, capsys, monkeypatch):
     folder = tmp_path / "office"
     orig = tmp_path / "original"

@@ -11,10 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hostile.build import REGISTER_ROWS, SHEET1, office, register
 from lxml import etree
 from python_calamine import CalamineWorkbook
 
-from hostile.build import REGISTER_ROWS, SHEET1, office, register
 from toolkit.jobs.changelog import safe_csv_text
 from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from toolkit.documents.notices import make_notices
+from toolkit.jobs.notices import make_notices
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
+from toolkit.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"

@@ -11,13 +11,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hostile.build import office
 from python_calamine import CalamineWorkbook
 
-from hostile.build import office
 from toolkit.cli import main
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange
-from toolkit.jobs.logquery import query_log
+from toolkit.jobs.log import query_log
 from toolkit.jobs.restore import list_workbook_backups, restore_backup
 from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells
@@ -154,7 +154,7 @@ def test_backups_of_similarly_named_workbooks_are_not_mixed_up(tmp_path):
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """The generated small office after one sync and one flag run, with a month-old log line added."""
-    from toolkit.jobs.demo import prepare
+    from toolkit.demo.run import prepare
 
     folder = tmp_path_factory.mktemp("office")
     prepare(folder, source=None, customers=12, complaints=40, seed=5, force=False)
@@ -224,7 +224,7 @@ def test_log_filters_by_customer(synced, capsys):
     changes = synced["sync"].changes + synced["flag"].changes
     cid = next(c.key for c in changes if c.workbook == "customers.xlsx")
     from toolkit.model.records import read_table
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     s = load_settings(folder)
     tracker = read_table(s.tracker_path, s.tracker)

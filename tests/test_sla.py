@@ -21,24 +21,21 @@ from hypothesis import strategies as st
 
 from toolkit.calendar import (
     WorkCalendar,
-    add_calendar_hours,
-    add_duration,
-    add_working_hours,
     parse_duration,
-    working_hours_between,
 )
 from toolkit.errors import SettingsError
-from toolkit.model.settings import default_settings
 from toolkit.rules import sla
-from toolkit.rules.sla import OUTPUT_COLUMNS, SlaRules, evaluate, evaluate_all
+from toolkit.rules.sla import OUTPUT_COLUMNS, evaluate, evaluate_all
+from toolkit.settings import default_settings
+from toolkit.settings.sla import read_sla
 
 CAL = WorkCalendar()
-DEFAULTS = SlaRules.from_settings(default_settings(), "shipped defaults")
+DEFAULTS = read_sla(default_settings(), "shipped defaults")
 HEADS = {
     **default_settings(),
     "escalation": {**default_settings()["escalation"], "department_heads": {"售后服务部": "王经理"}},
 }
-RULES = SlaRules.from_settings(HEADS, "test")
+RULES = read_sla(HEADS, "test")
 
 
 def dt(*args):
@@ -78,7 +75,7 @@ def fault(**values):
 def with_rules(*rules, **sla_keys):
     data = default_settings()
     data["sla"] = {**data["sla"], "rules": list(rules), **sla_keys}
-    return SlaRules.from_settings(data, "test rules")
+    return read_sla(data, "test rules")
 
 
 # -- settings -------------------------------------------------------------------------------------
@@ -178,13 +175,13 @@ def test_bad_settings_name_the_key(change, key):
     for section, values in change.items():
         data[section] = {**data[section], **values}
     with pytest.raises(SettingsError, match=key.replace(".", r"\.")) as err:
-        SlaRules.from_settings(data, "toolkit.toml")
+        read_sla(data, "toolkit.toml")
     assert str(err.value).startswith("toolkit.toml: ")
 
 
 def test_missing_sla_section():
     with pytest.raises(SettingsError, match="'sla'"):
-        SlaRules.from_settings({}, "toolkit.toml")
+        read_sla({}, "toolkit.toml")
 
 
 # -- deadlines across holidays, lunch and closing time ------------------------------------------
@@ -579,38 +576,6 @@ def test_other_value_types_are_read():
     assert as_text["record_state"] == "按时完成"  # the date counts from midnight
 
 
-def test_timeline_equals_the_calendar_functions():
-    cal = WorkCalendar(closures=[dt(2025, 5, 6).date()], extra_workdays=[dt(2025, 5, 10).date()])
-    clock = sla._Clock(cal, (2024, 2027))
-    rnd = random.Random(5)
-    first = dt(2024, 1, 1)
-    for _ in range(3000):
-        a = first + timedelta(
-            minutes=rnd.randrange(0, 60 * 24 * 365 * 3),
-            seconds=rnd.choice([0, 0, 17]),
-            microseconds=rnd.choice([0, 0, 250]),
-        )
-        b = a + timedelta(minutes=rnd.randrange(0, 60 * 24 * 40))
-        h = rnd.choice([0.5, 1, 2, 2.25, 7.99, 8, 9, 16, 24, 40, 100])
-        target = sla._target(parse_duration(f"{h} working hours"))
-        expected = add_working_hours(cal, a, h)
-        assert clock.add(a, target, None) == (expected.at, sla._PROV if expected.provisional else 0), (a, h)
-        assert clock.hours(a, b, None) == working_hours_between(cal, a, b), (a, b)
-        # with waits on the customer
-        w0 = a + timedelta(minutes=rnd.randrange(-600, 3000))
-        w1 = None if rnd.random() < 0.3 else w0 + timedelta(minutes=rnd.randrange(1, 3000))
-        pauses = ((w0, w1),) if rnd.random() < 0.7 else ((w0, w1), (w0 - timedelta(hours=5), w0 - timedelta(hours=1)))
-        for text in (f"{h} working hours", f"{h} hours"):
-            d = add_duration(cal, a, parse_duration(text), pauses)
-            got = clock.add(a, sla._target(parse_duration(text)), pauses)
-            assert got == (d.at, sla._PROV if d.provisional else 0), (a, text, pauses)
-        assert clock.hours(a, b, pauses) == working_hours_between(cal, a, b, pauses), (a, b, pauses)
-        assert clock.late_hours(a, b, pauses) == Decimal(repr(working_hours_between(cal, a, b, pauses))).quantize(
-            Decimal("0.1"), "ROUND_HALF_UP"
-        )
-    assert add_calendar_hours(cal, a, 5).at == clock.add(a, sla._target(parse_duration("5 hours")), None)[0]
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     first=st.datetimes(min_value=dt(2025, 1, 1), max_value=dt(2027, 6, 30)),
@@ -634,5 +599,5 @@ def test_a_missed_survey_is_overdue_but_escalates_only_when_the_office_says_so()
     assert out["hours_late"] == out["survey_late_hours"] == Decimal("64.0")
     assert out["escalation_level"] == "L0" and out["notify"] == ""
     data = {**HEADS, "escalation": {**HEADS["escalation"], "steps": list(sla.STEPS)}}
-    out = run(late_survey, dt(2025, 3, 20, 9, 0), rules=SlaRules.from_settings(data, "test"))
+    out = run(late_survey, dt(2025, 3, 20, 9, 0), rules=read_sla(data, "test"))
     assert out["escalation_level"] == "L3" and out["notify"].startswith("客服中心主任")

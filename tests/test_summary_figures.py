@@ -20,13 +20,13 @@ import statistics
 
 import pytest
 
-from toolkit.jobs.init import write_workbook
 from toolkit.jobs.office import office_calendar
 from toolkit.jobs.summary import kpi_row, make_summary
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
-from toolkit.rules import monthly, sla
+from toolkit.rules import monthly
 from toolkit.rules.monthly import Month, Rate
+from toolkit.settings import load_settings
 
 AS_OF = dt.datetime(2026, 4, 20, 10, 0)  # the report is made weeks later: later edits must not count
 MARCH = Month(2026, 3)
@@ -396,8 +396,8 @@ def figures(folder):
         MARCH,
         as_of=AS_OF,
         cal=cal,
-        sla_rules=sla.SlaRules.from_settings(settings.data, settings.source),
-        rules=monthly.SummaryRules.from_settings(settings.data, settings.source),
+        sla_rules=settings.sla,
+        rules=settings.summary.rules,
     )
 
 
@@ -575,7 +575,7 @@ def test_the_same_figures_whenever_the_report_is_made(folder, figures):
         MARCH,
         as_of=dt.datetime(2026, 4, 1, 8, 0),
         cal=cal,
-        sla_rules=sla.SlaRules.from_settings(settings.data, settings.source),
+        sla_rules=settings.sla,
     )
     assert early.kpis == figures.kpis and early.previous == figures.previous
     assert early.overdue == figures.overdue
@@ -591,7 +591,7 @@ def test_a_month_not_over_is_taken_as_of_now(folder):
         MARCH,
         as_of=dt.datetime(2026, 3, 16, 12, 0),
         cal=cal,
-        sla_rules=sla.SlaRules.from_settings(settings.data, settings.source),
+        sla_rules=settings.sla,
     )
     assert f.partial and f.kpis.cutoff == dt.datetime(2026, 3, 16, 12, 0)
     assert f.kpis.received == 5  # K1 K2 K3 K9 K11 received by then (K4 came on the 17th)

@@ -17,9 +17,8 @@ from toolkit.cli import main as toolkit_main
 from toolkit.errors import SettingsError
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
-from toolkit.jobs.tier_history import TierHistorySettings, read_history
+from toolkit.jobs.tier_history import read_history
 from toolkit.model.records import read_table
-from toolkit.model.settings import load_settings
 from toolkit.rules.tier_history import (
     DECIDED,
     FROM_REGISTER,
@@ -28,6 +27,8 @@ from toolkit.rules.tier_history import (
     missing_events,
     register_events,
 )
+from toolkit.settings import load_settings
+from toolkit.settings.tier_history import read_tier_history
 from toolkit.xlsx import update_cells
 
 REPO = Path(__file__).resolve().parents[1]
@@ -193,9 +194,9 @@ def test_columns_and_notes_staff_add_to_the_history_stay(sample):
 
 def test_a_wrong_history_setting_is_named():
     with pytest.raises(SettingsError, match="tier_history.workbook.*xlsx"):
-        TierHistorySettings.from_settings({"tier_history": {"workbook": "history.txt"}}, "toolkit.toml")
+        read_tier_history({"tier_history": {"workbook": "history.txt"}}, "toolkit.toml")
     with pytest.raises(SettingsError, match="tier_history.colour"):
-        TierHistorySettings.from_settings({"tier_history": {"colour": "red"}}, "toolkit.toml")
+        read_tier_history({"tier_history": {"colour": "red"}}, "toolkit.toml")
 
 
 def _set_register(folder: Path, customer: str, values: dict[str, object]) -> None:

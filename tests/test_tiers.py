@@ -11,9 +11,7 @@ from decimal import Decimal
 import pytest
 
 from toolkit.errors import SettingsError
-from toolkit.model.settings import default_settings, load_settings
 from toolkit.rules.tiers import (
-    TierRules,
     evaluate_all,
     evaluate_tier,
     format_suggestion,
@@ -21,6 +19,8 @@ from toolkit.rules.tiers import (
     parse_pending,
     suggest_thresholds,
 )
+from toolkit.settings import default_settings, load_settings
+from toolkit.settings.tiers import TierSettings, read_tiers
 
 D = dt.date
 AS_OF = D(2026, 11, 15)
@@ -28,14 +28,14 @@ LONG_AGO = D(2020, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def rules() -> TierRules:
-    return TierRules.from_settings(default_settings(), "shipped defaults")
+def rules() -> TierSettings:
+    return read_tiers(default_settings(), "shipped defaults")
 
 
-def make_rules(**tiers_changes) -> TierRules:
+def make_rules(**tiers_changes) -> TierSettings:
     data = copy.deepcopy(default_settings())
     data["tiers"].update(tiers_changes)
-    return TierRules.from_settings(data, "test.toml")
+    return read_tiers(data, "test.toml")
 
 
 def customer(revenue=0, orders=0, days_since_order=10, as_of=AS_OF, first_contact=LONG_AGO, **more) -> dict:
@@ -59,7 +59,10 @@ def state_of(decision) -> dict:
     }
 
 
-def run_monthly(rules, start: dict, revenues: list, first_day=D(2026, 9, 1), **inputs) -> list:
+FIRST_OF_SEPTEMBER = D(2026, 9, 1)
+
+
+def run_monthly(rules, start: dict, revenues: list, first_day=FIRST_OF_SEPTEMBER, **inputs) -> list:
     """Evaluate once a month (on the 1st) with the given revenue each month, carrying the state."""
     state = dict(start)
     out = []
@@ -75,8 +78,7 @@ def run_monthly(rules, start: dict, revenues: list, first_day=D(2026, 9, 1), **i
 
 
 def test_shipped_defaults_are_merged_into_the_settings(tmp_path):
-    data = load_settings(tmp_path).data
-    r = TierRules.from_settings(data, "shipped defaults")
+    r = load_settings(tmp_path).tiers
     assert r.tiers == ("A", "B", "C")
     a = {c.key: c.limit for c in r.rules[0].conditions}
     assert a == {"revenue_12m_min": 500000, "orders_12m_min": 12, "days_since_last_order_max": 90}
@@ -99,7 +101,7 @@ def test_office_file_changes_tier_settings(tmp_path):
         '[[tiers.rules]]\ntier = "C"\n',
         encoding="utf-8",
     )
-    r = TierRules.from_settings(load_settings(tmp_path).data, "toolkit.toml")
+    r = load_settings(tmp_path).tiers
     assert r.tiers == ("A", "C")  # the office's list replaces the shipped list
     assert r.confirmations == 3
     assert r.margin == Decimal("0.05")  # keys left out keep their defaults
@@ -135,7 +137,7 @@ def test_a_wrong_setting_names_the_file_the_key_and_what_was_expected(change, ke
     data = copy.deepcopy(default_settings())
     change(data["tiers"])
     with pytest.raises(SettingsError) as err:
-        TierRules.from_settings(data, "office/toolkit.toml")
+        read_tiers(data, "office/toolkit.toml")
     text = str(err.value)
     assert text.startswith("office/toolkit.toml: ")
     assert f"'{key}'" in text

@@ -8,15 +8,16 @@ import datetime as dt
 import pytest
 
 from toolkit.errors import SettingsError
-from toolkit.model.settings import default_settings, load_settings
-from toolkit.rules.visits import VisitRules, add_months, evaluate_visits, next_visit
+from toolkit.rules.visits import add_months, evaluate_visits, next_visit
+from toolkit.settings import default_settings, load_settings
+from toolkit.settings.visits import VisitSettings, read_visits
 
 D = dt.date
 
 
 @pytest.fixture(scope="module")
-def rules() -> VisitRules:
-    return VisitRules.from_settings(default_settings(), "shipped defaults")
+def rules() -> VisitSettings:
+    return read_visits(default_settings(), "shipped defaults")
 
 
 def test_shipped_defaults(rules):
@@ -28,7 +29,7 @@ def test_office_file_changes_one_cadence_and_keeps_the_others(tmp_path):
     (tmp_path / "toolkit.toml").write_text(
         "[visits]\ndue_soon_days = 3\n\n[visits.cadence_months]\nB = 2\n", encoding="utf-8"
     )
-    r = VisitRules.from_settings(load_settings(tmp_path).data, "toolkit.toml")
+    r = load_settings(tmp_path).visits
     assert r.cadence_months == {"A": 1, "B": 2, "C": 6, "新客户": 1}
     assert r.due_soon_days == 3
 
@@ -47,7 +48,7 @@ def test_a_wrong_setting_names_the_file_the_key_and_what_was_expected(change, ke
     data = copy.deepcopy(default_settings())
     change(data["visits"])
     with pytest.raises(SettingsError) as err:
-        VisitRules.from_settings(data, "office/toolkit.toml")
+        read_visits(data, "office/toolkit.toml")
     text = str(err.value)
     assert text.startswith("office/toolkit.toml: ") and f"'{key}'" in text and expected in text
 

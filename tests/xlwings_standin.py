@@ -672,7 +672,7 @@ class Book:
             return app._book_named(name)  # app.books[name]
         candidates = [b for app in APPS.values() for b in app._books if b._name().lower() == name]
         if len(candidates) > 1:
-            raise Exception("Workbook '%s' is open in more than one Excel instance." % name)
+            raise Exception(f"Workbook '{name}' is open in more than one Excel instance.")
         if not candidates:
             raise com_error(E_FAIL, f"no workbook named {name}")
         return candidates[0]

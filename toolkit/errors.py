@@ -38,12 +38,6 @@ class SettingsError(ToolkitError):
     """A settings file with a wrong key or value."""
 
 
-def expect_setting(cond: bool, source: str, key: str, expected: str, got: object) -> None:
-    """Refuse a setting that is not as expected, naming the file, the key, what was expected and what it is."""
-    if not cond:
-        raise SettingsError(f"setting '{key}' should be {expected}, but is {got!r}", path=source)
-
-
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in a workbook, located precisely enough for staff to find it."""

@@ -136,8 +136,8 @@ def _load(language: str) -> gettext.NullTranslations:
     if po.is_file():
         # Babel compiles it here only in a checkout whose catalog was edited since `scripts/setup`;
         # an installed toolkit ships the .mo alone.
-        from babel.messages.mofile import write_mo
-        from babel.messages.pofile import read_po
+        from babel.messages.mofile import write_mo  # noqa: PLC0415 - Babel is a build and test tool only
+        from babel.messages.pofile import read_po  # noqa: PLC0415
 
         with po.open("rb") as f:
             catalog = read_po(f, locale=CATALOG_LOCALES[language])

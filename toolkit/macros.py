@@ -27,6 +27,8 @@ from toolkit.errors import ToolkitError, WorkbookBusy
 from toolkit.excel import live
 from toolkit.i18n import _, use_language
 from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, log_error, record_failure
+from toolkit.jobs.run import FileWorkbook
+from toolkit.settings import load_settings, shipped_settings
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -65,9 +67,9 @@ def notices(book=None, *, as_of: dt.datetime | None = None) -> Outcome:
 
     def work(book, folder: Path, settings, out: Outcome) -> None:
         opened: dict[Path, live.LiveWorkbook] = {}
-        call_notices(out, folder, settings, source=_sources(book, opened))
+        result = call_notices(out, folder, settings, source=_sources(book, opened))
         counts: dict[str, int] = {}
-        for ch in out.result.changes:
+        for ch in result.changes:
             counts[ch.workbook] = counts.get(ch.workbook, 0) + 1
         out.lines += [f"{path.name}: {_in_excel(src)}" for path, src in opened.items() if counts.get(path.name)]
 
@@ -112,7 +114,6 @@ def _sources(book, opened: dict[Path, live.LiveWorkbook]) -> Callable:
     cannot match to a synced file) may be this very file: the job stops rather than write the file behind
     that window's back.
     """
-    from toolkit.jobs.run import FileWorkbook
 
     def source(path: Path):
         unresolved: list[tuple[str, str]] = []
@@ -148,15 +149,9 @@ def _in_excel(src: live.LiveWorkbook) -> str:
     return "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
 
 
-def _panel_spec(settings=None):
-    from toolkit.excel.panel import PanelSpec
-
-    return PanelSpec.from_settings(settings) if settings is not None else PanelSpec.shipped()
-
-
 def workbook_folder(book, spec=None) -> Path:
     """The folder typed on the panel (relative to the panel's folder), else the panel's own folder."""
-    spec = spec or _panel_spec()
+    spec = spec or shipped_settings().excel.panel
     here, why = live.book_location(book)
     typed = live.read_cell(book, spec.sheet, spec.folder_cell)
     typed = str(typed).strip() if typed not in (None, "") else ""
@@ -198,8 +193,6 @@ def workbook_folder(book, spec=None) -> Path:
 
 
 def _run(name: str, book, as_of, work: Callable) -> Outcome:
-    from toolkit.model.settings import load_settings
-
     if book is None:
         try:
             book = live.caller_book()
@@ -211,8 +204,8 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
                     "in Microsoft Excel only; in WPS or LibreOffice use the toolkit's desktop panel."
                 ).format(reason=(str(exc).strip().splitlines() or [type(exc).__name__])[0])
             )
-    spec = _panel_spec()
-    shown = _problems_shown(None)
+    shipped = shipped_settings().excel  # the panel as shipped, until the folder's own settings are read
+    spec, shown = shipped.panel, shipped.status_problems_shown
     button = next((b for b in spec.buttons if b.function == name), None)
     title = f"{button.caption} {button.caption_en}" if button else name
     out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
@@ -223,8 +216,7 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
         try:
             folder = workbook_folder(book, spec)
             settings = load_settings(folder)
-            spec = _panel_spec(settings)
-            shown = _problems_shown(settings)
+            spec, shown = settings.excel.panel, settings.excel.status_problems_shown
             with use_language(spec.language):
                 work(book, folder, settings, out)
         except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
@@ -262,21 +254,13 @@ def status_rows(out: Outcome, shown: int) -> list[list[object]]:
     return rows
 
 
-def _problems_shown(settings) -> int:
-    from toolkit.model.settings import default_settings
-
-    data = settings.data if settings is not None else default_settings()
-    value = data.get("excel", {}).get("status_problems_shown", 30)
-    return value if isinstance(value, int) and value >= 0 else 30
-
-
 def _show(book, spec, out: Outcome, shown: int, folder: Path | None) -> None:
     """The panel's "last run" block, then the message box; a failure of either goes to the error log."""
     try:
         live.write_block(book, spec.sheet, spec.status_cell, status_rows(out, shown))
-    except Exception:  # the message box below still tells what happened
-        log_error(sys.exc_info()[1], folder, f"{out.job}: the panel's last-run block", ERROR_LOG)
+    except Exception as exc:  # the message box below still tells what happened
+        log_error(exc, folder, f"{out.job}: the panel's last-run block", ERROR_LOG)
     try:
         live.alert(book, out.message(), out.title, critical=not out.ok)
-    except Exception:  # nowhere left to tell it: the log file keeps it
-        log_error(sys.exc_info()[1], folder, f"{out.job}: the message box", ERROR_LOG)
+    except Exception as exc:  # nowhere left to tell it: the log file keeps it
+        log_error(exc, folder, f"{out.job}: the message box", ERROR_LOG)

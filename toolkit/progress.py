@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
+from tqdm import tqdm
+
 
 class Progress:
     """Steps of a job, shown as one tqdm bar with the current step's name."""
@@ -13,8 +15,6 @@ class Progress:
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
         self._bar = None
         if self.enabled:
-            from tqdm import tqdm
-
             self._bar = tqdm(
                 total=total, desc=desc, file=sys.stderr, leave=False, bar_format="{desc}: {n_fmt}/{total_fmt} {postfix}"
             )

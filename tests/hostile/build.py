@@ -11,9 +11,9 @@ import datetime as dt
 import re
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import xlsxwriter
 

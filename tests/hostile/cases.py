@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from hostile.build import (
     REGISTER_HEADERS,
@@ -36,7 +36,7 @@ from hostile.build import (
     xls_workbook,
 )
 
-CASES: list["Case"] = []
+CASES: list[Case] = []
 
 
 @dataclass

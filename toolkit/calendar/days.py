@@ -8,11 +8,11 @@ back to Monday-Friday plus the overrides and ``is_known`` is False for that day.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from bisect import bisect_right
-from functools import lru_cache
-from typing import Iterable
+from functools import cache
 
 import chinese_calendar
 
@@ -24,7 +24,7 @@ DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def statutory_workday(d: date) -> bool | None:
     """True/False from the statutory calendar, or None when it does not know the year."""
     if d.year not in known_years():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Sequence
+from typing import Literal
 
 from .days import WorkCalendar
 from .worktime import Deadline, Pause, add_calendar_hours, add_working_days, add_working_hours
@@ -21,8 +22,8 @@ ACCEPTED_EXAMPLES = (
 )
 
 # unit text (lower case, spaces/hyphens removed) -> (unit, factor)
-_UNIT_WORDS: dict[str, tuple[str, int]] = {}
-for _words, _unit, _factor in (
+_UNIT_WORDS: dict[str, tuple[Unit, int]] = {}
+_UNITS: tuple[tuple[tuple[str, ...], Unit, int], ...] = (
     (
         ("h", "hr", "hrs", "hour", "hours", "calendarhour", "calendarhours", "小时", "个小时", "钟头", "个钟头"),
         "calendar_hours",
@@ -48,7 +49,8 @@ for _words, _unit, _factor in (
         1,
     ),
     (("day", "days", "calendarday", "calendardays", "天", "自然日", "个自然日"), "calendar_hours", 24),
-):
+)
+for _words, _unit, _factor in _UNITS:
     for _word in _words:
         _UNIT_WORDS[_word] = (_unit, _factor)
 

@@ -8,9 +8,9 @@ marked provisional (暂定).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from typing import Iterable
 
 import chinese_calendar
 

@@ -12,15 +12,15 @@ starts, the result is ``Deadline(at=None)`` ("on hold").
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterator, Optional, Sequence
 
 from .days import WorkCalendar
 from .known_years import known_years
 
-Pause = tuple[datetime, Optional[datetime]]
-Segment = tuple[datetime, Optional[datetime]]  # end None = runs forever
+Pause = tuple[datetime, datetime | None]
+Segment = tuple[datetime, datetime | None]  # end None = runs forever
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
@@ -129,7 +129,7 @@ def _without_pauses(segments: Iterator[Segment], pauses: list[Pause]) -> Iterato
     i, n = 0, len(pauses)
     for a, b in segments:
         while b is None or a < b:
-            while i < n and pauses[i][1] is not None and pauses[i][1] <= a:
+            while i < n and (end := pauses[i][1]) is not None and end <= a:
                 i += 1
             if i == n:
                 yield a, b

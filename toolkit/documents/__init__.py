@@ -1,15 +1,18 @@
-"""Word documents from the workbooks: a fast .docx template renderer and the office's notices.
+"""Word documents from the workbooks' data: a fast .docx template renderer, PDF and charts.
 
-Public API::
+This package renders only; the jobs that decide which documents to make are in toolkit.jobs
+(notices, summary). Public API::
 
-    from toolkit.documents import DocxTemplate, check_template, make_notices
+    from toolkit.documents import DocxTemplate, check_template, find_template
 
 The renderer keeps python-docx's split: the zip package (`package`), the XML work on Word's
-runs, fields and tags (`runs`, `mergefield`), and the API (`template`, `check`).
+runs, fields and tags (`runs`, `mergefield`), the names a template reads (`names`), and the API
+(`template`, `check`); `templates` finds the template a document is made from.
 """
 
 from toolkit.documents.check import check_template, field_issues
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
+from toolkit.documents.templates import find_template
 
 __all__ = [
     "DocxTemplate",
@@ -17,14 +20,5 @@ __all__ = [
     "RenderError",
     "check_template",
     "field_issues",
-    "make_notices",
-    "NoticeResult",
+    "find_template",
 ]
-
-
-def __getattr__(name):  # the notices job imports the workbook side; load it only when asked for
-    if name in ("make_notices", "NoticeResult"):
-        from toolkit.documents import notices
-
-        return getattr(notices, name)
-    raise AttributeError(name)

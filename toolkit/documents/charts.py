@@ -47,6 +47,10 @@ CLEARANCE_PT = 3  # the least room between a label and the target line
 SIZE = (6.4, 3.2)  # inches: 16 x 8 cm, the width of an A4 page's text
 
 
+# _MATPLOTLIB: matplotlib takes about a second to load, and only the monthly report draws charts, so
+# it is imported by the functions that use it, not when the jobs (which import this module) load.
+
+
 @dataclass(frozen=True)
 class Font:
     family: str  # what matplotlib calls it
@@ -56,7 +60,7 @@ class Font:
 @lru_cache(maxsize=1)
 def cjk_font() -> Font | None:
     """The first installed font of `CJK_FAMILIES`, or None when none is installed."""
-    from matplotlib import font_manager as fm
+    from matplotlib import font_manager as fm  # noqa: PLC0415 - see _MATPLOTLIB
 
     for family in CJK_FAMILIES:
         try:
@@ -69,7 +73,7 @@ def cjk_font() -> Font | None:
 
 def missing_glyphs(text: str, font: Font | None = None) -> set[str]:
     """The characters of `text` the font has no glyph for (drawn as empty boxes); all of them without a font."""
-    from matplotlib import font_manager as fm
+    from matplotlib import font_manager as fm  # noqa: PLC0415 - see _MATPLOTLIB
 
     font = font or cjk_font()
     if font is None:
@@ -79,8 +83,8 @@ def missing_glyphs(text: str, font: Font | None = None) -> set[str]:
 
 
 def _figure(size=SIZE):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - see _MATPLOTLIB
+    from matplotlib.figure import Figure  # noqa: PLC0415
 
     fig = Figure(figsize=size, dpi=DPI)
     FigureCanvasAgg(fig)
@@ -97,7 +101,7 @@ def _png(fig) -> bytes:
 
 
 def _context():
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 - see _MATPLOTLIB
 
     font = cjk_font()
     families = ([font.family] if font else []) + [FALLBACK_FAMILY]
@@ -176,7 +180,7 @@ def on_time_figure(items: Sequence[tuple[str, float | None]], *, target: float, 
     there, inside the bar's top (in white), else just above the line. The target's own label sits
     outside the plot, right of the line's end.
     """
-    from matplotlib.transforms import blended_transform_factory
+    from matplotlib.transforms import blended_transform_factory  # noqa: PLC0415 - see _MATPLOTLIB
 
     fig = _figure()
     ax = fig.add_subplot()

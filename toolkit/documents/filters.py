@@ -16,6 +16,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from toolkit.model.values import parse_value
+
 _MONTHS_EN = (
     "January",
     "February",
@@ -38,8 +40,6 @@ def _as_datetime(value):
     if isinstance(value, (dt.date, dt.datetime)) or value is None:
         return value
     if isinstance(value, str) and value.strip():
-        from toolkit.model.values import parse_value
-
         parsed, err = parse_value(value.strip(), "datetime")
         if not err and parsed is not None:
             return parsed

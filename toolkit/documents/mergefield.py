@@ -22,7 +22,7 @@ import re
 
 from lxml import etree
 
-from toolkit.documents.runs import W, W_P, W_R, XML_SPACE, TagIssue, paragraph_text
+from toolkit.documents.runs import W_P, W_R, XML_SPACE, TagIssue, W, paragraph_text
 
 W_FLDSIMPLE, W_FLDCHAR, W_INSTR, W_RPR, W_T = (f"{{{W}}}{n}" for n in ("fldSimple", "fldChar", "instrText", "rPr", "t"))
 _TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')

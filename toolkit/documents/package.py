@@ -79,7 +79,7 @@ class DocxPackage:
             raise DocumentRefused(f"is missing its main part {self.main}", path=self.path)
 
     @classmethod
-    def open(cls, source: str | Path | bytes) -> "DocxPackage":
+    def open(cls, source: str | Path | bytes) -> DocxPackage:
         if isinstance(source, (bytes, bytearray)):
             return cls(bytes(source))
         path = Path(source)
@@ -137,7 +137,7 @@ class DocxPackage:
 
     def writer(
         self, replaced: set[str] | frozenset[str], fixed: dict[str, bytes] | None = None, compresslevel: int = 6
-    ) -> "PackageWriter":
+    ) -> PackageWriter:
         """A writer for copies in which the `replaced` parts get new content on every write.
 
         `fixed` parts get the same new content in every copy (compressed once, here).
@@ -239,8 +239,8 @@ class PackageWriter:
         out: list[bytes] = []
         central: list[bytes] = []
         pos = 0
-        for entry, local, tail in self._slots:
-            if local is None:
+        for entry, prepared_local, prepared_tail in self._slots:
+            if prepared_local is None or prepared_tail is None:
                 content = parts[entry.name]
                 e = Entry(
                     entry.name,
@@ -253,6 +253,8 @@ class PackageWriter:
                     entry.external_attr,
                 )
                 local, tail = _prepared(e)
+            else:
+                local, tail = prepared_local, prepared_tail
             out.append(local)
             central.append(tail + struct.pack("<L", pos) + entry.name.encode("utf-8"))
             pos += len(local)

@@ -53,7 +53,9 @@ def convert_to_pdf(files: list[Path], outdir: Path, *, timeout: float = 900) -> 
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.time()
-    batches, batch, size = [], [], 0
+    batches: list[list[Path]] = []
+    batch: list[Path] = []
+    size = 0
     for f in files:
         if batch and size + len(str(f)) > MAX_ARGS_CHARS:
             batches.append(batch)

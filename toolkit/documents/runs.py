@@ -196,9 +196,9 @@ def prepare(root, part: str = "") -> Prepared:
     xml = _MARKER.sub(lambda m: "\n\x01" + m.group(1) + "\x01\n", xml)
     out_lines, texts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'], [""]
     for line in xml.split("\n"):
-        m = _MARKER_LINE.fullmatch(line)
-        if m:
-            n = int(m.group(1))
+        marked = _MARKER_LINE.fullmatch(line)
+        if marked:
+            n = int(marked.group(1))
             out_lines.append(statements[n])
             texts.append(texts_for_marker[n])
         else:

@@ -1,8 +1,8 @@
 """The shipped notice templates, built by code with python-docx so they can be rebuilt byte for byte.
 
-``python templates/build.py`` (or `build_all(folder)`) writes them to ``templates/``; offices copy
-one into the ``templates/`` folder beside their workbooks and change it in Word. When the
-shipped folder is missing (an installed package), the toolkit builds them in memory.
+``python scripts/build_templates.py`` (or `build_all(folder)`) writes them to ``toolkit/templates/``,
+which ships inside the package; offices copy one into the ``templates/`` folder beside their
+workbooks and change it in Word (see :mod:`toolkit.documents.templates`).
 
 Every template is an ordinary .docx: fields are ``{{ name }}`` with the tracker's/register's
 column names (see toolkit/defaults/settings.toml), table rows repeat with ``{%tr for %}``,
@@ -20,6 +20,12 @@ import io
 import re
 import zipfile
 from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
 
 CJK_FONT = "Noto Sans CJK SC"
 CJK_FALLBACK = "宋体"
@@ -40,8 +46,6 @@ class TemplateWriter:
     """A small layer over python-docx for the notices' look: A4, margins, CJK fonts, tables."""
 
     def __init__(self, language: str):
-        from docx import Document
-        from docx.shared import Cm, Pt
 
         self.zh = language == "zh"
         self.language = language
@@ -62,8 +66,6 @@ class TemplateWriter:
         return zh if self.zh else en
 
     def paragraph(self, text: str, *, align=None, bold=False, size=None, indent=False, color=None, space_before=None):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-        from docx.shared import RGBColor
 
         p = self.doc.add_paragraph()
         if text:
@@ -154,7 +156,6 @@ class TemplateWriter:
         return table
 
     def footer(self, zh: str, en: str):
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
 
         p = self.doc.sections[0].footer.paragraphs[0]
         run = p.add_run(self.t(zh, en))
@@ -193,8 +194,6 @@ class TemplateWriter:
 
 
 def _shade(cell, fill: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tc_pr = cell._element.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -206,8 +205,6 @@ def _shade(cell, fill: str) -> None:
 
 def _grid(table, widths) -> None:
     """Fixed column widths (Word reads the cells' widths, LibreOffice the table grid: both are set)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     table.autofit = False
     for col, width in zip(table.columns, widths):
@@ -219,8 +216,6 @@ def _grid(table, widths) -> None:
 
 
 def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tr_pr = row._tr.get_or_add_trPr()
     el = OxmlElement("w:tblHeader")
@@ -230,9 +225,6 @@ def _repeat_header(row) -> None:
 
 def _field(instruction: str, size) -> object:
     """A simple field (w:fldSimple) with "1" as its last known result, in a run of the given size."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     fld = OxmlElement("w:fldSimple")
     fld.set(qn("w:instr"), f" {instruction} ")
     run = OxmlElement("w:r")
@@ -251,9 +243,6 @@ def _field(instruction: str, size) -> object:
 
 def keep_rows_whole(table) -> None:
     """No row of the table is split across a page break (w:cantSplit on every row)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     for row in table.rows:
         tr_pr = row._tr.get_or_add_trPr()
         if tr_pr.find(qn("w:cantSplit")) is None:
@@ -266,9 +255,6 @@ def no_wrap(table, columns) -> None:
     """Mark the cells of these columns (0-based) not to be wrapped (w:noWrap), for dates, figures and codes.
     LibreOffice (and Word in a fixed-layout table) wrap at the cell's width all the same: give the columns
     the width their longest text needs, CJK/Latin spacing and cell margins included."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
     for row in table.rows:
         for i in columns:
             tc_pr = row.cells[i]._element.get_or_add_tcPr()
@@ -282,8 +268,6 @@ def no_wrap(table, columns) -> None:
 
 def _insert_before(parent, el, successors: tuple[str, ...]) -> None:
     """Put `el` where the schema's element order wants it: before the first of `successors` present."""
-    from docx.oxml.ns import qn
-
     for name in successors:
         found = parent.find(qn(name))
         if found is not None:

@@ -1,12 +1,12 @@
-"""The shipped monthly report template (templates/summary.docx, summary_en.docx), built by code.
+"""The shipped monthly report template (toolkit/templates/summary.docx, summary_en.docx), built by code.
 
 Built like the notice templates (:mod:`toolkit.documents.stock`: python-docx, A4, CJK fonts, the
-same bytes on every build; ``python templates/build.py`` writes them). Offices copy it into the
+same bytes on every build; ``python scripts/build_templates.py`` writes them). Offices copy it into the
 ``templates/`` folder beside their workbooks and change it in Word; the report job uses the
 office's copy first.
 
 What the template can use is the context :func:`toolkit.jobs.summary_report.report_context` makes
-(listed in templates/README.md): figures already written as text ("96.2%", "5.3"), lists of
+(listed in docs/templates.md): figures already written as text ("96.2%", "5.3"), lists of
 table rows for ``{%tr for %}`` loops, and ``{{ charts.weekly }}`` / ``{{ charts.category }}`` /
 ``{{ charts.on_time }}``, each in a paragraph of its own, where the charts go as pictures.
 
@@ -20,6 +20,8 @@ sentence introducing a table is kept on the table's page.
 from __future__ import annotations
 
 from pathlib import Path
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from toolkit.documents.stock import TemplateWriter, keep_rows_whole, no_wrap, template_file_name
 
@@ -47,9 +49,7 @@ def _lead(d: TemplateWriter, zh: str, en: str):
 
 def _picture(d: TemplateWriter, field: str):
     """The chart's paragraph, kept with what follows it (its table) as its heading is kept with it."""
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    p = d.paragraph("{{ charts.%s }}" % field)
+    p = d.paragraph("{{ charts." + field + " }}")
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.paragraph_format.line_spacing = 1.0
     return p

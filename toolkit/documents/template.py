@@ -20,16 +20,17 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
-from jinja2 import TemplateSyntaxError, nodes
+from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from lxml import etree
 
 from toolkit.documents.environment import DocumentEnvironment
 from toolkit.documents.mergefield import convert_fields, remove_mail_merge
+from toolkit.documents.names import used_names
 from toolkit.documents.package import DocxPackage
 from toolkit.documents.runs import TagIssue, prepare
 from toolkit.errors import ToolkitError
@@ -54,7 +55,7 @@ class RenderError(ToolkitError):
 class CompiledPart:
     name: str  # part name in the package, e.g. word/document.xml
     filename: str  # the name Jinja knows it by (for tracebacks)
-    template: object  # jinja2.Template
+    template: Template
     ast: nodes.Template
     lines: list[str] = field(default_factory=list)  # per line: the paragraph's text
 
@@ -72,12 +73,12 @@ def describe_issues(issues: Iterable[TagIssue]) -> str:
             continue
         seen.add((issue.message, issue.paragraph, issue.part))
         where = f" (in {issue.part})" if issue.part and not issue.part.endswith("document.xml") else ""
-        shown = _clip(issue.paragraph)
+        shown = clip(issue.paragraph)
         lines.append(f"  - {issue.message}{where}" + (f'; paragraph: "{shown}"' if shown else ""))
     return "\n".join(lines)
 
 
-def _clip(text: str, width: int = 80) -> str:
+def clip(text: str, width: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -137,7 +138,7 @@ class DocxTemplate:
     @classmethod
     def open(
         cls, source: str | Path | bytes, *, language: str = "zh", name: str | None = None, compresslevel: int = 6
-    ) -> "DocxTemplate":
+    ) -> DocxTemplate:
         pkg = DocxPackage.open(source)
         return cls(pkg, language=language, name=name, compresslevel=compresslevel)
 
@@ -145,8 +146,6 @@ class DocxTemplate:
 
     def fields(self) -> set[str]:
         """The top-level names the template reads (mail-merge field names included)."""
-        from toolkit.documents.check import used_names
-
         names: set[str] = set()
         for cp in self.parts.values():
             names |= {u.name for u in used_names(cp.ast, self.env)}
@@ -216,7 +215,7 @@ class DocxTemplate:
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename == cp.filename:
                 lineno = frame.lineno
-        paragraph = _clip(cp.paragraph(lineno))
+        paragraph = clip(cp.paragraph(lineno))
         if isinstance(exc, UndefinedError):
             m = re.search(r"'([^']+)' is undefined", str(exc))
             reason = (

@@ -60,7 +60,9 @@ from toolkit.excel.blocks import Block, column_runs, excel_value, header_blocks,
 from toolkit.i18n import _, show
 from toolkit.jobs.changes import TablePlan
 from toolkit.model.records import Table, read_table
-from toolkit.model.settings import Settings
+from toolkit.settings import Settings
+from toolkit.xlsx.safety import BACKUP_DIR
+from toolkit.xlsx.workbook import loose_sheet_name
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -86,7 +88,7 @@ IS_MAC = sys.platform == "darwin"  # xlwings' .api is appscript there, COM on Wi
 
 def caller_book() -> xw.Book:
     """The workbook whose button is running this (RunPython)."""
-    import xlwings as xw
+    import xlwings as xw  # noqa: PLC0415 - loaded only when Excel runs a button (tests drive a stand-in)
 
     return xw.Book.caller()
 
@@ -119,7 +121,7 @@ def book_location(book: xw.Book) -> tuple[Path | None, str | None]:
     try:
         fullname = book.fullname
     except Exception as exc:  # XlwingsError, and whatever else xlwings' URL conversion raises
-        from xlwings import XlwingsError
+        from xlwings import XlwingsError  # noqa: PLC0415 - loaded only when Excel runs a button
 
         if isinstance(exc, XlwingsError):
             return None, _reason(exc)
@@ -167,13 +169,11 @@ def find_open(app: xw.App, path: Path, *, unresolved: list[tuple[str, str]] | No
 
 def _find_sheet(book: xw.Book, wanted: str) -> xw.Sheet | None:
     """A sheet by name: exactly, else ignoring case, spaces and full/half width (as the file engine does)."""
-    from toolkit.xlsx.workbook import _loose
-
     loose = None
     for sheet in book.sheets:
         if sheet.name == wanted:
             return sheet
-        if loose is None and _loose(sheet.name) == _loose(wanted):
+        if loose is None and loose_sheet_name(sheet.name) == loose_sheet_name(wanted):
             loose = sheet
     return loose
 
@@ -266,6 +266,7 @@ def merged(rng: xw.Range) -> bool | None:
 def _grid(found, height: int, width: int) -> list[list[object]]:
     """Range.formula as rows. xlwings passes on what the engine gives: a str for one cell, else rows of
     cells (COM: a tuple of tuples); a flat sequence is taken as the one row or the one column it must be."""
+    rows: list[list[object]]
     if isinstance(found, str) or found is None:
         rows = [[found or ""]]
     elif all(isinstance(r, (list, tuple)) for r in found):
@@ -286,7 +287,7 @@ class LiveWorkbook:
     """A job's source for a workbook open in the caller's Excel (see toolkit.jobs.run.WorkbookSource)."""
 
     book: xw.Book
-    sheet: xw.Sheet
+    sheet: xw.Sheet | None
 
     def __init__(self, book: xw.Book, path: Path):
         self.book = book
@@ -366,6 +367,7 @@ class LiveWorkbook:
     def preflight(self, plan: TablePlan) -> None:
         """Work out the writes; refuse locked cells of a protected sheet and merged cells among them."""
         sheet = self.sheet
+        assert sheet is not None and self.table is not None, "read() finds the sheet first"
         changes: dict[int, dict[int, object]] = {}
         for column in plan.columns:
             target = changes.setdefault(column.col, {})
@@ -420,6 +422,7 @@ class LiveWorkbook:
         or None (some), as Excel's Range.Locked and Range.MergeCells do, so a clean block costs one call and
         a mixed one is halved until each part answers True or False."""
         sheet = self.sheet
+        assert sheet is not None, "read() finds the sheet first"
         found = []
         pending = [(block.top, block.left, block.bottom, block.right)]
         while pending:
@@ -443,11 +446,12 @@ class LiveWorkbook:
         if self._blocks is None:
             self.preflight(plan)
         self.check_unchanged()  # again, right before the first write: Excel on a Mac stays usable meanwhile
-        sheet = self.sheet
+        sheet, blocks = self.sheet, self._blocks
+        assert sheet is not None and blocks is not None, "preflight() works out the blocks"
         table = plan.table
         written: list[Block] = []
         with quiet(self.book.app):
-            for block in self._blocks:
+            for block in blocks:
                 try:
                     sheet.range((block.top, block.left), (block.bottom, block.right)).value = block.values
                 except Exception as exc:  # COM/AppleScript errors have no common type
@@ -481,7 +485,7 @@ class LiveWorkbook:
                         )
                     )
             plan.drop_cells(self._formulas)
-        if settings.section("excel").get("save_open_workbooks", True):
+        if settings.excel.save_open_workbooks:
             self.save(settings.backups_kept)
             if self.save_error:
                 problems.append(
@@ -528,11 +532,13 @@ class LiveWorkbook:
 
     def grid(self) -> list[list[object]]:
         """The sheet's cells from A1 as lists: its used range in one read, padded to start at A1."""
+        assert self.sheet is not None, "read() finds the sheet first"
         used = self.sheet.used_range
         values = used.options(ndim=2).value
         top, left = used.row, used.column
         pad = [None] * (left - 1)
-        return [[] for _ in range(top - 1)] + [pad + list(row) for row in values]
+        rows: list[list[object]] = [[] for _ in range(top - 1)]
+        return rows + [pad + list(row) for row in values]
 
 
 def _same(value):
@@ -545,8 +551,6 @@ def _same(value):
 
 
 def _copy_backup(path: Path, keep: int) -> Path | None:
-    from toolkit.xlsx.safety import BACKUP_DIR
-
     if keep <= 0 or not path.exists():
         return None
     folder = path.parent / BACKUP_DIR

@@ -22,13 +22,15 @@ import re
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import SettingsError, ToolkitError
-from toolkit.i18n import N_
-from toolkit.excel.vba import VBA_MODULE, XLWINGS_MODULE, Button, module1_source
-from toolkit.model.settings import Settings
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+from toolkit.errors import ToolkitError
+from toolkit.excel.vba import VBA_MODULE, XLWINGS_MODULE, module1_source
+from toolkit.i18n import N_, _, use_language
+from toolkit.settings.excel import Button, PanelSpec
 
 DOCUMENT_MODULES = ("ThisWorkbook", "Sheet1", "Sheet2")  # code names in quickstart_standalone.xlsm
 CONF_SHEET = "xlwings.conf"
@@ -37,83 +39,13 @@ _BUTTON_FIRST_ROW = 4  # 0-based: the first button sits in row 5
 _BUTTON_HEIGHT_PX = 34
 
 
-@dataclass(frozen=True)
-class PanelSpec:
-    sheet: str
-    title: str
-    title_en: str
-    language: str
-    folder_label: str
-    folder_label_en: str
-    folder_cell: str
-    status_cell: str
-    interpreter_win: str
-    interpreter_mac: str
-    pythonpath: str
-    buttons: tuple[Button, ...]
-    file: str = "control_panel.xlsm"
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> PanelSpec:
-        return cls.from_data(settings.data, settings.source)
-
-    @classmethod
-    def shipped(cls) -> PanelSpec:
-        from toolkit.model.settings import default_settings
-
-        return cls.from_data(default_settings(), "shipped defaults")
-
-    @classmethod
-    def from_data(cls, data: dict, source: str) -> PanelSpec:
-        excel = data.get("excel", {})
-        panel = dict(excel.get("panel", {}))
-
-        def text(key: str) -> str:
-            value = panel.get(key, "")
-            if not isinstance(value, str):
-                raise SettingsError(f"excel.panel.{key} should be text, not {value!r}", path=source)
-            return value
-
-        buttons = []
-        for n, entry in enumerate(excel.get("buttons", []), start=1):
-            if not isinstance(entry, dict):
-                raise SettingsError(f"[[excel.buttons]] entry {n} should be a table", path=source)
-            unknown = set(entry) - {"macro", "function", "caption", "caption_en", "note", "note_en"}
-            if unknown or not {"macro", "function", "caption", "caption_en"} <= set(entry):
-                raise SettingsError(
-                    f"[[excel.buttons]] entry {n} needs macro, function, caption and caption_en "
-                    f"(and may have note, note_en){'; unknown: ' + ', '.join(sorted(unknown)) if unknown else ''}",
-                    path=source,
-                )
-            buttons.append(Button(**{k: str(v) for k, v in entry.items()}))
-        if not buttons:
-            raise SettingsError("[[excel.buttons]] lists no button", path=source)
-        language = text("language") or "zh"
-        if language not in ("zh", "en"):
-            raise SettingsError(f"excel.panel.language should be zh or en, not {language!r}", path=source)
-        for key in ("folder_cell", "status_cell"):
-            if not re.fullmatch(r"[A-Z]{1,2}[1-9][0-9]{0,4}", text(key)):
-                raise SettingsError(f"excel.panel.{key} should be a cell such as B3, not {text(key)!r}", path=source)
-        return cls(
-            sheet=text("sheet"),
-            title=text("title"),
-            title_en=text("title_en"),
-            language=language,
-            folder_label=text("folder_label"),
-            folder_label_en=text("folder_label_en"),
-            folder_cell=text("folder_cell"),
-            status_cell=text("status_cell"),
-            interpreter_win=text("interpreter_win"),
-            interpreter_mac=text("interpreter_mac"),
-            pythonpath=text("pythonpath"),
-            buttons=tuple(buttons),
-            file=text("file") or cls.file,
-        )
+# _BUILD_ONLY: xlwings and pyOpenVBA are loaded only to build a panel; the demo and the buttons import
+# this module for the panel's layout and should not pay for them.
 
 
 def standalone_template() -> Path:
     """quickstart_standalone.xlsm of the installed xlwings package."""
-    import xlwings
+    import xlwings  # noqa: PLC0415 - see _BUILD_ONLY
 
     path = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
     if not path.exists():
@@ -127,8 +59,8 @@ def standalone_template() -> Path:
 
 def vba_project(buttons: list[Button] | tuple[Button, ...], language: str = "zh") -> bytes:
     """xlwings' standalone vbaProject.bin with Module1 replaced by our Subs (messages in `language`)."""
-    import xlwings
-    from pyopenvba import ExcelFile
+    import xlwings  # noqa: PLC0415 - see _BUILD_ONLY
+    from pyopenvba import ExcelFile  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="toolkit-panel-") as tmp:
         src = Path(tmp) / "template.xlsm"
@@ -156,15 +88,11 @@ def vba_project(buttons: list[Button] | tuple[Button, ...], language: str = "zh"
 
 
 def _cell(ref: str) -> tuple[int, int]:
-    from xlsxwriter.utility import xl_cell_to_rowcol
-
     return xl_cell_to_rowcol(ref)
 
 
 def build_panel(out: str | Path, spec: PanelSpec) -> Path:
     """Write the control panel to `out` (replaced in one step)."""
-    import xlsxwriter
-
     out = Path(out)
     if out.suffix.lower() != ".xlsm":
         raise ToolkitError("the control panel must be a macro-enabled workbook ending in .xlsm", path=out)
@@ -239,8 +167,6 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
 
 def _both(english: str) -> str:
     """A note of the xlwings.conf sheet in Chinese and English (the English is the message id, marked N_)."""
-    from toolkit.i18n import _, use_language
-
     with use_language("zh"):
         return f"{_(english)} / {english}"
 

@@ -16,23 +16,15 @@ source as ChrW() codes: the VBA project's code page is not UTF-8, so the source 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from toolkit.i18n import _, use_language
+from toolkit.settings.excel import Button
 
 MACROS_MODULE = "toolkit.macros"
 VBA_MODULE = "Module1"  # the standard module we write; every other module is xlwings' own
 XLWINGS_MODULE = "xlwings"  # the standalone RunPython implementation, kept as shipped
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,30}")
-
-
-@dataclass(frozen=True)
-class Button:
-    macro: str  # VBA Sub in Module1
-    function: str  # function of toolkit.macros
-    caption: str
-    caption_en: str
-    note: str = ""
-    note_en: str = ""
 
 
 def run_python_command(function: str) -> str:
@@ -66,8 +58,6 @@ def vba_text(text: str, limit: int = 600) -> list[str]:
 
 def wrong_program_message(language: str) -> tuple[str, str, str]:
     """(title, the text before the program's name, the text after it) in `language`."""
-    from toolkit.i18n import _, use_language
-
     with use_language(language):
         title = _("Office toolkit")
         text = _(

@@ -14,10 +14,10 @@ import errno
 import getpass
 import os
 import re
-from operator import is_
+from collections.abc import Iterable
 from decimal import Decimal
+from operator import is_
 from pathlib import Path
-from typing import Iterable
 
 import pyarrow as pa
 import pyarrow.compute as pc

@@ -7,11 +7,11 @@ nothing the second time, and the change log lists real changes only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 from operator import itemgetter
-from collections.abc import Iterable, Iterator, Sequence
 
 from toolkit.errors import Problem
 from toolkit.model.records import Table
@@ -313,7 +313,7 @@ def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) 
                 return list(range(len(values)))
             return [i for i, new in enumerate(values) if new is not None and new != ""]
         return [i for i, (new, left) in enumerate(zip(values, skip)) if not left and new is not None and new != ""]
-    changed = []
+    changed: list[int] = []
     add = changed.append
     # one pass over the aligned columns (zip, not indexing: this loop runs once per cell)
     for i, (old, new) in enumerate(zip(old_values, values)):
@@ -335,7 +335,7 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
     table = plan.table
     editor = WorkbookEditor(table.path)
     edit = editor.edit_for(table.sheet)
-    for name, (col, header) in plan.new_headers.items():
+    for col, header in plan.new_headers.values():
         edit.set(table.header_row, col, header)
     for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
         edit.set_column(cc.col, cc.rows, cc.news)

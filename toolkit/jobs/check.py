@@ -8,7 +8,7 @@ from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.model.records import Table, read_table
-from toolkit.model.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings
 
 
 @dataclass

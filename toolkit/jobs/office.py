@@ -1,56 +1,38 @@
-"""The office's working-time calendar, built from its settings and its own list of days."""
+"""The office's working-time calendar: its settings ([calendar]) and its own list of days.
+
+The office days workbook (``office_days.xlsx``, see :mod:`toolkit.model.office_days`) adds
+closures and extra working days to those in the settings; a row that cannot be read is a
+warning, and the other rows are used.
+"""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.calendar import WorkCalendar, parse_overrides, provisional_warning
-from toolkit.errors import Problem, SettingsError
-from toolkit.model.settings import Settings, load_settings
-
-
-def _office_hours(settings: Settings) -> list[tuple[str, str]]:
-    periods = []
-    for text in settings.section("calendar").get("office_hours", []):
-        start, sep, end = str(text).partition("-")
-        if not sep:
-            raise SettingsError(
-                f"setting 'calendar.office_hours' should list periods like \"09:00-12:00\", but has {text!r}",
-                path=settings.source,
-            )
-        periods.append((start.strip(), end.strip()))
-    return periods
+from toolkit.calendar import WorkCalendar, provisional_warning
+from toolkit.errors import Problem
+from toolkit.model.office_days import read_office_days_file
+from toolkit.settings import Settings, load_settings
 
 
 def read_office_days(settings: Settings) -> tuple[set, set, list[Problem]]:
     """Closures and extra working days from the settings and the office's days workbook."""
-    section = settings.section("calendar")
-    rows = [(d, "closure", "") for d in section.get("closures", [])]
-    rows += [(d, "workday", "") for d in section.get("extra_workdays", [])]
-    closures, extra, errs = parse_overrides(rows)
-    problems = [Problem(settings.source, "", None, "calendar", rows[i][0], msg) for i, msg in errs]
-    name = section.get("overrides_file")
+    closures, extra = set(settings.calendar.closures), set(settings.calendar.extra_workdays)
+    problems: list[Problem] = []
+    name = settings.calendar.overrides_file
     path = settings.folder / name if name else None
     if path is not None and path.exists():
-        from toolkit.xlsx.reader import read_grid
-        from toolkit.xlsx.package import Package
-        from toolkit.xlsx.workbook import read_workbook
-
-        with Package.open(path) as pkg:
-            sheet = read_workbook(pkg).sheets[0].name
-        grid = read_grid(path, sheet)
-        body = [tuple((list(r) + [None, None, None])[:3]) for r in grid[1:]]
-        c2, e2, errs2 = parse_overrides(body)
+        c2, e2, problems = read_office_days_file(path)
         closures |= c2
         extra |= e2
-        problems += [Problem(str(path), sheet, i + 2, None, body[i][0], msg) for i, msg in errs2]
     return closures, extra, problems
 
 
 def office_calendar(
     folder: str | Path = ".", settings: Settings | None = None, *, problems: list[Problem] | None = None
-):
+) -> tuple[WorkCalendar, Callable[[int], None]]:
     """(calendar, warn) where warn(year) prints the provisional-year warning once per year.
 
     With `problems` given, the office-days problems are added to it and nothing is printed (the caller
@@ -63,14 +45,11 @@ def office_calendar(
     else:
         for p in found:
             print(f"toolkit: warning: {p}", file=sys.stderr)
-    try:
-        cal = WorkCalendar(
-            office_hours=tuple(_office_hours(settings)),
-            closures=frozenset(closures),
-            extra_workdays=frozenset(extra - closures),
-        )
-    except ValueError as exc:
-        raise SettingsError(f"calendar settings: {exc}", path=settings.source) from None
+    cal = WorkCalendar(
+        office_hours=settings.calendar.office_hours,
+        closures=frozenset(closures),
+        extra_workdays=frozenset(extra - closures),
+    )
     warned: set[int] = set()
 
     def warn(year: int) -> None:

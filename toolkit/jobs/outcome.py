@@ -18,6 +18,7 @@ to a log file in the folder's ``logs/`` (or the temp folder when that cannot be 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _, ngettext
+from toolkit.jobs.notices import NoticeResult, make_notices
+from toolkit.jobs.run import FileWorkbook, JobResult, run_jobs_with
+from toolkit.jobs.summary import SummaryResult, make_summary
+from toolkit.jobs.tier_history import appended_message
+from toolkit.settings import Settings
 
 __all__ = [
     "FACE_JOBS",
@@ -91,21 +97,18 @@ class Outcome:
 def call_run_jobs(
     out: Outcome,
     folder: Path,
-    settings,
+    settings: Settings,
     jobs: tuple[str, ...],
     *,
     source=None,
     dry_run: bool = False,
     progress=None,
     where: Callable[[Path, int], str] | None = None,
-) -> None:
+) -> JobResult:
     """run_jobs (through `source(path)` for each workbook, default the file on disk) into `out`.
 
     `where(path, n)`: a face's words after a workbook's line (the Excel buttons say whether Excel saved it).
     """
-    from toolkit.jobs.run import FileWorkbook, run_jobs_with
-    from toolkit.jobs.tier_history import appended_message
-
     result = run_jobs_with(
         source or FileWorkbook, folder, jobs, as_of=out.as_of, dry_run=dry_run, settings=settings, progress=progress
     )
@@ -132,17 +135,16 @@ def call_run_jobs(
     if result.log_file:
         out.lines.append(_("Change log: {file}").format(file=result.log_file))
         out.files.append(result.log_file)
+    return result
 
 
-def call_notices(out: Outcome, folder: Path, settings, *, source=None, dry_run: bool = False, progress=None) -> None:
+def call_notices(
+    out: Outcome, folder: Path, settings: Settings, *, source=None, dry_run: bool = False, progress=None
+) -> NoticeResult:
     """make_notices into `out`: how many of each notice, where they are, what could not be made.
 
     `source(path)`: where the register and the tracker are read and stamped (default: the files on disk).
     """
-    from toolkit.documents.notices import make_notices
-
-    from toolkit.jobs.run import FileWorkbook
-
     result = make_notices(
         folder, as_of=out.as_of, dry_run=dry_run, settings=settings, progress=progress, source=source or FileWorkbook
     )
@@ -188,12 +190,11 @@ def call_notices(out: Outcome, folder: Path, settings, *, source=None, dry_run: 
     out.files += [n.path for n in result.made if n.path is not None] + list(result.merged) + list(result.pdfs)
     if result.log_file:
         out.lines.append(_("Change log: {file}").format(file=result.log_file))
+    return result
 
 
-def call_summary(out: Outcome, folder: Path, settings, *, month=None, progress=None) -> None:
+def call_summary(out: Outcome, folder: Path, settings: Settings, *, month=None, progress=None) -> SummaryResult:
     """make_summary into `out`: the month, the files made, the notes."""
-    from toolkit.jobs.summary import make_summary
-
     result = make_summary(folder, month, as_of=out.as_of, settings=settings, progress=progress)
     out.result = result
     out.problems += list(result.problems)
@@ -203,6 +204,7 @@ def call_summary(out: Outcome, folder: Path, settings, *, month=None, progress=N
             out.lines.append(f"{label}: {path}")
             out.files.append(Path(path))
     out.lines += [str(n) for n in result.notes]
+    return result
 
 
 # ------------------------------------------------------------------------------ failures
@@ -227,8 +229,6 @@ def record_failure(out: Outcome, exc: BaseException, folder: Path | None, job: s
 
 
 def log_error(exc: BaseException, folder: Path | None, job: str, log_name: str) -> Path | None:
-    import tempfile
-
     details = "".join(traceback.format_exception(exc))
     candidates = ([Path(folder) / log_name] if folder else []) + [
         Path(tempfile.gettempdir()) / f"toolkit-{Path(log_name).name}"

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import SettingsError, ToolkitError
+from toolkit.settings import load_settings
+from toolkit.textout import format_table
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.safety import BACKUP_DIR, FileStamp, atomic_write, folder_lock, list_backups, refuse_if_open
 
@@ -43,7 +45,7 @@ def _taken(path: Path, workbook: Path) -> dt.datetime | None:
 def list_workbook_backups(path: str | Path) -> list[Backup]:
     """The backups of `path`, newest first, numbered from 1."""
     path = Path(path)
-    out = []
+    out: list[Backup] = []
     for b in list_backups(path):
         taken = _taken(b, path)
         if taken is None:
@@ -57,7 +59,6 @@ def list_workbook_backups(path: str | Path) -> list[Backup]:
 
 
 def _keep_for(folder: Path) -> int:
-    from toolkit.model.settings import load_settings
 
     try:
         return max(load_settings(folder).backups_kept, 1)
@@ -98,7 +99,6 @@ def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = 
 
 
 def format_backups(path: Path, backups: list[Backup]) -> str:
-    from toolkit.textout import format_table
 
     if not backups:
         return f"{path}: no backups in {path.parent / BACKUP_DIR}"

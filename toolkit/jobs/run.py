@@ -7,7 +7,7 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +15,19 @@ from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
-from toolkit.jobs.changes import CellChange, ChangeList, TablePlan, plan_changes, write_plan
+from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
+from toolkit.jobs.tier_history import HistoryBook, not_written_note
 from toolkit.model.records import Table, read_table
-from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
+from toolkit.rules import sla as sla_rules
 from toolkit.rules import sync as sync_rules
+from toolkit.rules import tiers as tier_rules
+from toolkit.rules import visits as visit_rules
+from toolkit.rules.plain import text_of
+from toolkit.rules.tier_history import TierEvent, register_events
+from toolkit.settings import Settings, load_settings
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (
@@ -39,13 +45,13 @@ class JobResult:
     jobs: tuple[str, ...]
     as_of: dt.datetime
     dry_run: bool
-    changes: Sequence[CellChange] = field(default_factory=ChangeList)  # a ChangeList (by column)
+    changes: ChangeList = field(default_factory=ChangeList)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     log_file: Path | None = None
     rows: dict[str, int] = field(default_factory=dict)
-    tier_history: list = field(default_factory=list)  # TierEvent lines added (with dry_run: to add) to the history
+    tier_history: list[TierEvent] = field(default_factory=list)  # lines added (with dry_run: to add) to the history
     tier_history_file: Path | None = None  # the tier history workbook, when the tiers job ran
 
 
@@ -144,8 +150,6 @@ def run_jobs_with(
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
     history = None
     if "tiers" in jobs:  # every tier change decided is added to the tier history (toolkit/jobs/tier_history.py)
-        from toolkit.jobs.tier_history import HistoryBook
-
         history = HistoryBook(settings)
         result.tier_history_file = history.path
     if not dry_run:
@@ -200,10 +204,8 @@ def run_jobs_with(
     return result
 
 
-def _append_history(history, result: JobResult) -> None:
+def _append_history(history: HistoryBook, result: JobResult) -> None:
     """After the register: a history that cannot be written now (open in Excel) is caught up by the next run."""
-    from toolkit.jobs.tier_history import not_written_note
-
     try:
         history.append(result.tier_history)
     except (ToolkitError, OSError) as exc:
@@ -244,22 +246,19 @@ def decide(
 
     # 1. complaint figures per customer (sync), needed by tiers
     sla_states = tracker.values("sla_state")
-    figures = None
+    figures: dict[str, list] = {}
     if "sync" in jobs or "tiers" in jobs:
         figures = sync_rules.complaint_figures(
             reg_ids,
             tracker_cols,
             as_of,
             sla_states,
-            closed_statuses=tuple(settings.section("sla").get("closed_statuses", ["已解决", "已关闭"])),
+            closed_statuses=settings.sla.closed_statuses,
         )
     # 2. tiers
     tiers_now = reg_cols["tier"]
     if "tiers" in jobs:
-        from toolkit.rules import tiers as tier_rules
-
-        rules = tier_rules.TierRules.from_settings(settings.data, settings.source)
-        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), rules)
+        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
         for i in expired:
             result.problems.append(
                 register.problem(
@@ -271,23 +270,16 @@ def decide(
                 )
             )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
-        from toolkit.rules.plain import text_of
-        from toolkit.rules.tier_history import register_events
-
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
         result.tier_history = register_events({**reg_cols, **outputs}, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
         reg_cols = {**reg_cols, **outputs}
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
-        from toolkit.rules import sla as sla_rules
-        from toolkit.rules import visits as visit_rules
-
         cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
-        rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
-        outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, rules, cal)
+        outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, settings.sla, cal)
         plan_changes(trk_plan, "flag", outputs, language=lang)
         sla_states = outputs["sla_state"]
         due_years = {d.year for k, v in outputs.items() if k.endswith("_due") for d in v if d is not None}
@@ -295,21 +287,19 @@ def decide(
         for year in provisional_years:
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
-        vrules = visit_rules.VisitRules.from_settings(settings.data, settings.source)
         visits = visit_rules.evaluate_visits(
-            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), vrules
+            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), settings.visits
         )
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register
     if "sync" in jobs:
-        fields, unknown_rows = sync_rules.customer_fields_for_tracker(
+        fields, keep, unknown_rows = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
             {**reg_cols, "tier": tiers_now},
             index,
             tracker.values("customer_name"),
             tracker.values("contact_phone"),
         )
-        keep = fields.pop("_keep")
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
         for i in unknown_rows:
             result.problems.append(

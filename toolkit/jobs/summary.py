@@ -16,10 +16,20 @@ engine, and with pdf=True one LibreOffice run). The workbooks themselves are onl
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import Problem, SettingsError, ToolkitError
+from toolkit.documents import charts
+from toolkit.documents.check import check_template
+from toolkit.documents.pdf import convert_to_pdf, require_soffice
+from toolkit.documents.pictures import Picture, insert_pictures
+from toolkit.documents.stock import template_file_name
+from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
+from toolkit.documents.templates import REPORT_TEMPLATE, find_template
+from toolkit.errors import Problem, ToolkitError
+from toolkit.jobs.notices import safe_name_part
+from toolkit.jobs.office import office_calendar
 from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
     DASH,
     ROW_FIELDS,
@@ -31,86 +41,23 @@ from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentat
     num,
     pct,
 )
+from toolkit.jobs.summary_report import report_context as _report_context
+from toolkit.jobs.summary_workbook import place_month
+from toolkit.jobs.tier_history import read_history
+from toolkit.model.new_workbook import write_workbook
 from toolkit.model.records import read_table
 from toolkit.model.schema import Column, SheetSchema
-from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.summary import SummarySettings
+from toolkit.xlsx import WorkbookEditor, add_column
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-TEMPLATE = "summary"
+TEMPLATE = REPORT_TEMPLATE
 CHART_WIDTH_CM = 15.5
-
-
-# ------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class SummarySettings:
-    output_dir: str
-    templates_dir: str
-    language: str
-    filename: str
-    filename_en: str
-    workbook: str
-    sheet: str
-    pdf_timeout: float
-    overdue_list_limit: int
-    review_list_limit: int
-    office: dict
-    rules: monthly.SummaryRules
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SummarySettings:
-        src = settings.source
-        data = settings.section("summary")
-        rules = monthly.SummaryRules.from_settings(settings.data, src)  # checks every key of [summary]
-
-        def expect(cond, key, what, got):
-            if not cond:
-                raise SettingsError(f"setting 'summary.{key}' should be {what}, but is {got!r}", path=src)
-
-        for key in ("output_dir", "templates_dir", "filename", "filename_en", "sheet"):
-            expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))
-        for key in ("filename", "filename_en"):
-            try:
-                data[key].format(month="2026-10")
-            except (KeyError, IndexError, ValueError) as exc:
-                expect(False, key, "a pattern using only {month}", f"{data[key]} ({exc})")
-        expect(data.get("language") in ("zh", "en"), "language", "zh or en", data.get("language"))
-        wb = data.get("workbook")
-        expect(isinstance(wb, str) and wb.lower().endswith(".xlsx"), "workbook", "a file name ending in .xlsx", wb)
-        timeout = data.get("pdf_timeout_seconds", 300)
-        expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
-        limits = {}
-        for key in ("overdue_list_limit", "review_list_limit"):
-            value = data.get(key, 50)
-            expect(
-                isinstance(value, int) and not isinstance(value, bool) and value >= 0,
-                key,
-                "a whole number of at least 0",
-                value,
-            )
-            limits[key] = value
-        office = {str(k): v for k, v in settings.section("notices").get("office", {}).items()}
-        office.setdefault("name", "客户服务中心")
-        return cls(
-            data["output_dir"],
-            data["templates_dir"],
-            data["language"],
-            data["filename"],
-            data["filename_en"],
-            wb,
-            data["sheet"],
-            float(timeout),
-            limits["overdue_list_limit"],
-            limits["review_list_limit"],
-            office,
-            rules,
-        )
 
 
 # ------------------------------------------------------------------------------------------ result
@@ -147,13 +94,11 @@ def make_summary(
     `<folder>/reports`. The month's row in `<folder>/monthly_summary.xlsx` is added, or replaced
     when the month is there already.
     """
-    import time
-
     clock = time.perf_counter()
     progress = progress or NoProgress()
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    ss = SummarySettings.from_settings(settings)
+    ss = settings.summary
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     if month is None:
         the_month = monthly.month_before(as_of)
@@ -175,8 +120,6 @@ def make_summary(
     stem = (ss.filename_en if language == "en" else ss.filename).format(month=str(the_month))
     docx_path = out / f"{_safe_stem(stem)}.docx"
     if pdf:
-        from toolkit.documents.pdf import require_soffice
-
         require_soffice()
     if xlsx_path.exists():
         refuse_if_open(xlsx_path)  # before the work, not after it
@@ -199,10 +142,8 @@ def make_summary(
 
         progress.step("working out the figures")
         t = time.perf_counter()
-        from toolkit.jobs.office import office_calendar
-
         cal, warn = office_calendar(folder, settings)
-        rules = sla_rules.SlaRules.from_settings(settings.data, settings.source)
+        rules = settings.sla
         needed_t = set(sla_rules.INPUT_COLUMNS) | {
             "complaint_id",
             "customer_id",
@@ -214,8 +155,6 @@ def make_summary(
         }
         tcols = {name: tracker.values(name) for name in needed_t if name in tracker.schema}
         rcols = {name: register.values(name) for name in monthly.REGISTER_COLUMNS}
-        from toolkit.jobs.tier_history import read_history
-
         history = read_history(settings)
         problems += history.problems
         figures = monthly.monthly_figures(
@@ -239,8 +178,6 @@ def make_summary(
 
         progress.step("drawing the charts")
         t = time.perf_counter()
-        from toolkit.documents import charts
-
         result.charts = make_charts(figures, language)
         font = charts.cjk_font()
         if font is None:
@@ -272,8 +209,6 @@ def make_summary(
     if pdf:
         progress.step("converting to PDF")
         t = time.perf_counter()
-        from toolkit.documents.pdf import convert_to_pdf
-
         converted = convert_to_pdf([docx_path], out, timeout=ss.pdf_timeout)
         result.pdf = converted.pdfs.get(docx_path)
         if result.pdf is None:  # the report itself was made: say so rather than fail the whole job
@@ -286,10 +221,8 @@ def make_summary(
 
 
 def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, as_of: dt.datetime) -> dict:
-    """Everything the report template can use (names listed in templates/README.md)."""
-    from toolkit.jobs.summary_report import report_context as context
-
-    return context(
+    """Everything the report template can use (names listed in docs/templates.md)."""
+    return _report_context(
         figures,
         language,
         office=ss.office,
@@ -300,8 +233,6 @@ def report_context(figures: MonthlyFigures, language: str, ss: SummarySettings, 
 
 
 def _safe_stem(stem: str) -> str:
-    from toolkit.documents.notices import safe_name_part
-
     return safe_name_part(stem, limit=120) or "report"
 
 
@@ -315,29 +246,10 @@ def _refuse_if_open_in_word(path: Path) -> None:
 # ------------------------------------------------------------------------------------------ templates
 
 
-def find_template(settings: Settings, ss: SummarySettings, language: str) -> tuple[str | Path | bytes, str]:
-    """(the template, where it came from): the office's templates folder, then the shipped one, then built."""
-    from toolkit.documents.stock import template_file_name
-
-    name = template_file_name(TEMPLATE, language)
-    for folder in (settings.folder / ss.templates_dir, SHIPPED_TEMPLATES):
-        path = folder / name
-        if path.is_file():
-            return path, str(path)
-    from toolkit.documents import summary_template
-
-    return summary_template.build(language), f"shipped template {name} (built)"
-
-
 def _render(
     settings: Settings, ss: SummarySettings, language: str, context: dict, pngs: dict[str, bytes], target: Path
 ) -> str:
-    from toolkit.documents.check import check_template
-    from toolkit.documents.pictures import Picture, insert_pictures
-    from toolkit.documents.stock import template_file_name
-    from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
-
-    source, label = find_template(settings, ss, language)
+    source, label = find_template(TEMPLATE, language, settings.folder / ss.templates_dir)
     try:
         tpl = DocxTemplate.open(source, language=language, name=template_file_name(TEMPLATE, language))
         check_template(tpl, set(context), context_shapes(context), what="the monthly report")
@@ -462,7 +374,7 @@ def _month_of(value) -> Month | None:
 
 def write_month_row(
     path: Path, sheet: str, row: dict[str, object], *, language: str = "zh", keep_backups: int = 10
-) -> tuple[int, bool, list[str]]:
+) -> tuple[int | None, bool, list[str]]:
     """Put the month's row into monthly_summary.xlsx: (sheet row, replaced?, notes).
 
     A new file is made with XlsxWriter (Chinese headers, the English ones as their comments, or
@@ -473,9 +385,6 @@ def write_month_row(
     was. Columns staff deleted are added back at the right; cells holding formulas are left alone
     and noted.
     """
-    from toolkit.jobs.init import write_workbook
-    from toolkit.xlsx import WorkbookEditor, add_column
-
     schema = summary_schema(sheet)
     notes: list[str] = []
     if not path.exists():
@@ -496,6 +405,7 @@ def write_month_row(
     wanted = _month_of(row["month"])
     matches = [i for i, v in enumerate(table.values("month")) if _month_of(v) == wanted]
     editor = WorkbookEditor(path)
+    sheet_row: int | None
     if matches:
         sheet_row = table.rows[matches[0]]
         if len(matches) > 1:
@@ -507,8 +417,6 @@ def write_month_row(
             editor.set(table.sheet, (sheet_row, table.columns[name]), value)
         replaced = True
     else:  # a new month: in month order (toolkit/jobs/summary_workbook.py), else at the end
-        from toolkit.jobs.summary_workbook import place_month
-
         width = max(table.columns.values())
         values: list[object] = [None] * width
         for name, value in row.items():

@@ -1,7 +1,7 @@
 """What the monthly report shows: the figures as text for the template, and its charts.
 
 :func:`report_context` turns :class:`~toolkit.rules.monthly.MonthlyFigures` into the names the
-report template uses (listed in templates/README.md). Figures arrive as text already rounded the
+report template uses (listed in docs/templates.md). Figures arrive as text already rounded the
 way they are shown: rates to 0.1 % ("83.8%"), working hours to 0.1 ("4.0"), the mean score to
 0.01 ("4.26"), counts whole.
 
@@ -18,11 +18,16 @@ apart. Lists that are empty are said in one sentence by the template, not shown 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from toolkit.documents import charts
+from toolkit.documents.pictures import picture_token
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, MonthlyFigures
+from toolkit.settings.summary import SummaryRules
 
 STEP_LABELS_EN = {
     "record": "Record",
@@ -78,9 +83,16 @@ def shown_number(text: str) -> Decimal | None:
     for unit in (" 个百分点", " pp"):
         cleaned = cleaned.removesuffix(unit)
     try:
-        return Decimal(cleaned)
+        value = Decimal(cleaned)
     except InvalidOperation:
         return None
+    return value if value.is_finite() else None
+
+
+def _places(number: Decimal) -> int:
+    """The decimal places `number` is written with (2 for 83.80)."""
+    exponent = number.as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
 
 
 def change(current: str, previous: str, kind: str, language: str) -> str:
@@ -89,7 +101,7 @@ def change(current: str, previous: str, kind: str, language: str) -> str:
     a, b = shown_number(current), shown_number(previous)
     if a is None or b is None:
         return DASH
-    places = max(-a.as_tuple().exponent, -b.as_tuple().exponent, 0)
+    places = max(_places(a), _places(b))
     delta = a - b
     unit = (" 个百分点" if language == "zh" else " pp") if kind == "rate" else ""
     text = f"{abs(delta):,.{places}f}"
@@ -133,7 +145,7 @@ def _shown(kind: str):
     return num
 
 
-def kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> list[dict]:
+def kpi_lines(k: Kpis, p: Kpis, rules: SummaryRules, language: str) -> list[dict]:
     """The key figures' table: this month, target, met, last month and the change, each as shown."""
     zh = language == "zh"
 
@@ -207,7 +219,7 @@ def kpi_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> l
     ]
 
 
-def step_lines(k: Kpis, p: Kpis, rules: monthly.SummaryRules, language: str) -> list[dict]:
+def step_lines(k: Kpis, p: Kpis, rules: SummaryRules, language: str) -> list[dict]:
     out = []
     for s in monthly.STEPS:
         r, q = k.on_time[s], p.on_time[s]
@@ -240,7 +252,7 @@ def overdue_context(figures: MonthlyFigures, limit: int, language: str) -> dict:
     open_rows = figures.overdue
     k = figures.kpis
     step_name = (lambda s: s) if zh else english_step
-    grid = []
+    grid: list[dict[str, Any]] = []
     for step in figures.overdue_by_step:
         counts = {level: 0 for level in monthly.LEVEL_ORDER}
         for o in open_rows:
@@ -314,13 +326,12 @@ def report_context(
     figures: MonthlyFigures,
     language: str,
     *,
-    office: dict,
+    office: Mapping[str, Any],
     as_of: dt.datetime,
     overdue_list_limit: int = 50,
     review_list_limit: int = 50,
 ) -> dict:
-    """Everything the report template can use (names listed in templates/README.md)."""
-    from toolkit.documents.pictures import picture_token
+    """Everything the report template can use (names listed in docs/templates.md)."""
 
     zh = language == "zh"
     k, p, rules = figures.kpis, figures.previous, figures.rules
@@ -411,7 +422,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def definitions(rules: monthly.SummaryRules, language: str) -> list[str]:
+def definitions(rules: SummaryRules, language: str) -> list[str]:
     w = rules.repeat_window_days
     if language == "zh":
         return [
@@ -468,8 +479,6 @@ def chart_titles(language: str) -> dict[str, str]:
 
 
 def make_charts(figures: MonthlyFigures, language: str) -> dict[str, bytes]:
-    from toolkit.documents import charts
-
     titles = chart_titles(language)
     zh = language == "zh"
     weeks = [(f"{w.first.month}/{w.first.day}–{w.last.month}/{w.last.day}", w.received) for w in figures.weeks]

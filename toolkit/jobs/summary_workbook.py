@@ -51,7 +51,7 @@ def place_month(
     if not later:
         return MonthPlacement()
     target = min(later)
-    import openpyxl
+    import openpyxl  # noqa: PLC0415 - openpyxl loads only when a past month is put in its place
 
     try:
         wb = openpyxl.load_workbook(path, data_only=False, rich_text=False)

@@ -26,51 +26,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.errors import Problem, expect_setting
-from toolkit.i18n import _, ngettext, show_date
+from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import _, ngettext, show, show_date
+from toolkit.model.new_workbook import write_workbook
+from toolkit.model.records import Table, read_table
 from toolkit.model.schema import Column, SheetSchema
+from toolkit.rules.monthly import MonthlyFigures
 from toolkit.rules.plain import day_of, text_of
 from toolkit.rules.tier_history import DECIDED, TierEvent, missing_events
+from toolkit.settings import Settings
+from toolkit.xlsx import WorkbookEditor, add_column
+from toolkit.xlsx.safety import FileStamp, refuse_if_open
 
-SECTION = "tier_history"
 BIG_FIRST_WRITE = 5_000  # more lines than this in a new history: written the streaming way
-
-
-@dataclass(frozen=True)
-class TierHistorySettings:
-    """``[tier_history]`` (shipped in defaults/tiers.toml)."""
-
-    workbook: str = "tier_history.xlsx"
-    sheet: str = "等级变更记录"
-
-    @classmethod
-    def from_settings(cls, data: dict, source: str = "settings") -> TierHistorySettings:
-        section = data.get(SECTION, {})
-        expect_setting(isinstance(section, dict), source, SECTION, f"a table [{SECTION}]", section)
-        for key in section:
-            expect_setting(
-                key in ("workbook", "sheet"), source, f"{SECTION}.{key}", "one of sheet, workbook", "an unknown key"
-            )
-        workbook = section.get("workbook", cls.workbook)
-        expect_setting(
-            isinstance(workbook, str)
-            and workbook.strip().lower().endswith(".xlsx")
-            and "/" not in workbook
-            and "\\" not in workbook,
-            source,
-            f"{SECTION}.workbook",
-            "a file name ending in .xlsx (the file is kept beside the register)",
-            workbook,
-        )
-        sheet = section.get("sheet", cls.sheet)
-        expect_setting(
-            isinstance(sheet, str) and sheet.strip() != "" and len(sheet) <= 31,
-            source,
-            f"{SECTION}.sheet",
-            "a sheet name of 1 to 31 characters",
-            sheet,
-        )
-        return cls(workbook.strip(), sheet.strip())
 
 
 def _col(name, zh, en, kind="text", width=None) -> Column:
@@ -93,11 +61,6 @@ def history_schema(sheet: str) -> SheetSchema:
     return SheetSchema(role="tier_history", sheet=sheet, key="customer_id", columns=HISTORY_COLUMNS)
 
 
-def history_path(settings) -> Path:
-    """Beside the register."""
-    return settings.register_path.parent / TierHistorySettings.from_settings(settings.data, settings.source).workbook
-
-
 def _row(e: TierEvent) -> dict[str, object]:
     return {
         "changed_on": e.changed_on,
@@ -116,10 +79,10 @@ class HistoryRead:
     path: Path
     events: list[TierEvent] | None  # None: there is no history file yet
     problems: list[Problem] = field(default_factory=list)
-    table: object = None  # the sheet as read (toolkit.model.records.Table), for appending
+    table: Table | None = None  # the sheet as read, for appending
     error: str = ""  # why the history could not be read (then events is None)
 
-    def notes_for(self, figures) -> list[str]:
+    def notes_for(self, figures: MonthlyFigures) -> list[str]:
         """What the report's reader should know about where its tiers came from (MonthlyFigures.tier_source)."""
         if self.error:
             return [
@@ -145,14 +108,11 @@ class HistoryRead:
         return []
 
 
-def read_history(settings) -> HistoryRead:
+def read_history(settings: Settings) -> HistoryRead:
     """The history's lines (events None when there is no history file, or one that cannot be read: `error` says
     why). A line without a day or a customer is reported and left out."""
-    from toolkit.errors import ToolkitError
-    from toolkit.model.records import read_table
-
-    hs = TierHistorySettings.from_settings(settings.data, settings.source)
-    path = settings.register_path.parent / hs.workbook
+    hs = settings.tier_history
+    path = settings.tier_history_path
     if not path.exists():
         return HistoryRead(path, None)
     try:
@@ -195,16 +155,14 @@ def read_history(settings) -> HistoryRead:
 class HistoryBook:
     """The history as the tiers job uses it: read with the workbooks, the missing lines appended after them."""
 
-    def __init__(self, settings):
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.hs = TierHistorySettings.from_settings(settings.data, settings.source)
-        self.path = settings.register_path.parent / self.hs.workbook
+        self.hs = settings.tier_history
+        self.path = settings.tier_history_path
         self.read_result: HistoryRead | None = None
-        self.stamp = None
+        self.stamp: FileStamp | None = None
 
     def read(self) -> HistoryRead:
-        from toolkit.xlsx.safety import FileStamp
-
         self.stamp = FileStamp.of(self.path) if self.path.exists() else None
         self.read_result = read_history(self.settings)
         return self.read_result
@@ -232,16 +190,10 @@ class HistoryBook:
         """Add the lines (a new workbook the first time). Raises ToolkitError when it cannot be written."""
         if not events:
             return None
-        from toolkit.model.records import read_table
-        from toolkit.xlsx import WorkbookEditor, add_column
-        from toolkit.xlsx.safety import refuse_if_open
-
         schema = history_schema(self.hs.sheet)
         rows = [_row(e) for e in events]
         keep = self.settings.backups_kept
         if not self.path.exists():
-            from toolkit.jobs.init import write_workbook
-
             # (the first run writes a line per customer: streamed at office scale, without the header comments)
             write_workbook(
                 self.path,
@@ -284,8 +236,6 @@ class HistoryBook:
 
 def describe_events(events: Sequence[TierEvent]) -> list[tuple]:
     """The lines as table rows for the command line (what was, or with --dry-run would be, added)."""
-    from toolkit.i18n import show
-
     return [
         (show(e.changed_on), e.customer_id, e.name, e.previous_tier or "", e.tier or "", e.recorded_how, e.reason)
         for e in events

@@ -9,8 +9,8 @@ main header and its aliases).  A text listed for two canonical names raises ``Va
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from toolkit.model.values import normalize_text
 

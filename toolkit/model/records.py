@@ -9,9 +9,11 @@ the file, sheet, row, column header and value; the rest of its row is still used
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -20,7 +22,7 @@ from toolkit.errors import Problem, WorkbookRefused
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import parse_value
-from toolkit.xlsx.reader import RangeMismatch, peek, read_columns, read_grid
+from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
 from toolkit.xlsx.refs import column_letter
 
 # Columns compared as identifiers: full-width letters and digits are made half-width.
@@ -166,8 +168,6 @@ def read_table(
 
 def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
     """A Peek (as reader.peek gives for a file) of the first rows of an in-memory grid."""
-    from toolkit.xlsx.reader import Peek
-
     head = Peek(sheet=sheet, date1904=False)
     for r, row in enumerate(grid, start=1):
         cells = {c: v for c, v in enumerate(row, start=1) if v is not None and v != ""}
@@ -200,8 +200,8 @@ def _load(table: Table, head, grid=None) -> None:
             kinds,
             expect_headers={c: table.headers[n] for c, n in by_col.items()},
         )
-        arrays = {by_col[c]: col.values for c, col in read.columns.items()}
-        raws = {by_col[c]: col.raw for c, col in read.columns.items()}
+        arrays: dict[str, Any] = {by_col[c]: col.values for c, col in read.columns.items()}
+        raws: dict[str, dict[int, object]] = {by_col[c]: col.raw for c, col in read.columns.items()}
     except RangeMismatch:
         arrays, raws = _exact_arrays(table, grid)
     if not arrays:
@@ -238,7 +238,7 @@ def _load(table: Table, head, grid=None) -> None:
             )
             if err:
                 table.problems.append(table.problem(i, name, raw, err))
-            overrides[i] = _as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
+            overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
         if col.type in ("date", "datetime") and not table.date1904:
             _refuse_day_numbers(table, name, typed, overrides)
@@ -305,9 +305,8 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
 
 
-def _as_id(s: str) -> str:
-    import unicodedata
-
+def as_id(s: str) -> str:
+    """An ID as typed: trimmed, and full-width characters made half-width."""
     return unicodedata.normalize("NFKC", s).strip() if not s.isascii() else s.strip()
 
 
@@ -372,7 +371,7 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
                 overrides[i] = None
 
 
-def _exact_arrays(table: Table, grid=None):
+def _exact_arrays(table: Table, grid=None) -> tuple[dict[str, Any], dict[str, dict[int, object]]]:
     """The slower exact path: every cell from A1 through calamine (or `grid`), then the same conversion."""
     grid = read_grid(table.path, table.sheet) if grid is None else grid
     body = grid[table.header_row :]

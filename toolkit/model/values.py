@@ -28,6 +28,8 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
+
 __all__ = ["KINDS", "normalize_text", "parse_value"]
 
 KINDS = ("text", "integer", "decimal", "date", "datetime", "choice")
@@ -40,7 +42,7 @@ _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _WS = "".join(chr(c) for c in range(0x3001) if chr(c).isspace()) + _ZERO_WIDTH
 
 # Full-width ASCII (！ to ～) to half-width, plus a few look-alikes staff type for numbers and dates.
-_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HALF: dict[int, int | str | None] = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _HALF.update({0x3000: " ", 0x00A0: " ", 0x2212: "-", 0xFFE5: "¥"})
 _HALF.update({ord(c): None for c in _ZERO_WIDTH})
 _DELETE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
@@ -75,9 +77,9 @@ _SHORT_YEAR_CN = re.compile(r"[0-9]{2}\s*年\s*[0-9]{1,2}\s*月")
 _NO_YEAR_CN = re.compile(r"[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*[日号]?")
 
 _MIDNIGHT = time(0, 0)
-_ORD_1899_12_30 = date(1899, 12, 30).toordinal()
-_ORD_1899_12_31 = date(1899, 12, 31).toordinal()
-_ORD_1904_01_01 = date(1904, 1, 1).toordinal()
+_ORD_1899_12_30 = EPOCH_1900_ORDINAL  # Excel's day 0 (serials from 61 on count from it)
+_ORD_1899_12_31 = EPOCH_1900_ORDINAL + 1  # serials 1-59 count from here (Excel's fictitious 1900-02-29)
+_ORD_1904_01_01 = EPOCH_1904.toordinal()
 _MAX_SERIAL_1900 = 2958465  # 9999-12-31
 _MAX_SERIAL_1904 = 2957003  # 9999-12-31
 _MIN_YEAR = 1900  # Excel cannot hold dates before 1900
@@ -427,9 +429,10 @@ def _time_from_text(text: str):
     if marker and suffix:
         return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
     if marker or suffix:
-        hour = _twelve_hour(hour, marker, suffix.lower() if suffix else None)
-        if hour is None:
+        on_24_hours = _twelve_hour(hour, marker, suffix.lower() if suffix else None)
+        if on_24_hours is None:
             return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
+        hour = on_24_hours
     if hour > 23 or minute > 59 or second > 59:
         return (None, f"no such time: {text}")
     return (time(hour, minute, second, micro), None)

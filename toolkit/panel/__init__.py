@@ -10,8 +10,8 @@ toolkit writes beside the workbooks (``客服工具箱.cmd`` on Windows, ``客�
   calls as the Excel buttons and the command line (toolkit.jobs.outcome);
 - :mod:`toolkit.panel.launchers` - the double-click files;
 - :mod:`toolkit.panel.memory` - the folder remembered per user;
-- :mod:`toolkit.panel.settings` - ``[panel]`` in toolkit.toml;
+- its settings: ``[panel]`` in toolkit.toml, read with the others (:mod:`toolkit.settings.panel`);
 - :mod:`toolkit.panel.fonts`, :mod:`toolkit.panel.opener` - a font for Chinese, opening files with their
   program;
-- :mod:`toolkit.panel.command` - the ``toolkit panel`` command.
+- the ``toolkit panel`` command is :mod:`toolkit.cli.panel`.
 """

@@ -10,6 +10,7 @@ TkHeadingFont, ...) to it, so every ttk widget follows. None installed: Tk's own
 from __future__ import annotations
 
 from collections.abc import Iterable
+from tkinter import font as tkfont
 
 PREFERRED = (
     "Microsoft YaHei UI",
@@ -48,8 +49,6 @@ def pick_family(installed: Iterable[str], preferred: Iterable[str] = PREFERRED) 
 
 def apply_cjk_font(root, size: int = 10) -> str | None:
     """Set Tk's named fonts to the chosen family; returns it (None: none installed, Tk's kept)."""
-    from tkinter import font as tkfont
-
     family = pick_family(tkfont.families(root))
     if family is None:
         return None

@@ -28,26 +28,28 @@ import sys
 from pathlib import Path, PureWindowsPath
 
 from toolkit.i18n import _, get_language, use_language
-from toolkit.panel.settings import PanelSettings
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.panel import PanelSettings
 
 WINDOWS_SUFFIX = ".cmd"
 MAC_SUFFIX = ".command"
 
 
-def interpreters(ps: PanelSettings, *, win: str | None = None, mac: str | None = None) -> tuple[str, str]:
+def interpreters(settings: Settings, *, win: str | None = None, mac: str | None = None) -> tuple[str, str]:
     """(Windows Python, Mac Python) for the launchers; `win`/`mac` given on the command line win."""
+    ps, excel = settings.panel, settings.excel.panel
     running = os.path.abspath(sys.executable) if sys.executable else ""
     if win is None:
         win = ps.interpreter_win
         if not win and os.name == "nt" and running:
             pythonw = Path(running).with_name("pythonw.exe")
             win = str(pythonw) if pythonw.exists() else running
-        win = win or ps.excel_interpreter_win or "pythonw"
+        win = win or excel.interpreter_win.strip() or "pythonw"
     if mac is None:
         mac = ps.interpreter_mac
         if not mac and os.name == "posix" and running:
             mac = running
-        mac = mac or ps.excel_interpreter_mac or "python3"
+        mac = mac or excel.interpreter_mac.strip() or "python3"
     return win, mac
 
 
@@ -108,15 +110,15 @@ def launcher_paths(folder: Path, ps: PanelSettings, language: str | None = None)
     return Path(folder) / f"{name}{WINDOWS_SUFFIX}", Path(folder) / f"{name}{MAC_SUFFIX}"
 
 
-def write_launchers(folder: str | Path, settings=None, *, win: str | None = None, mac: str | None = None) -> list[Path]:
+def write_launchers(
+    folder: str | Path, settings: Settings | None = None, *, win: str | None = None, mac: str | None = None
+) -> list[Path]:
     """Write both launchers into `folder` (replacing earlier ones) and return their paths."""
-    from toolkit.model.settings import load_settings
-
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    ps = PanelSettings.from_settings(settings)
+    ps = settings.panel
     language = ps.language or get_language()
-    win_python, mac_python = interpreters(ps, win=win, mac=mac)
+    win_python, mac_python = interpreters(settings, win=win, mac=mac)
     cmd_path, command_path = launcher_paths(folder, ps, language)
     with use_language(language):
         _write(cmd_path, windows_launcher(win_python).encode("utf-8"), 0o644)

@@ -24,21 +24,29 @@ whose settings speak the other language rebuilds the window in it. Chinese is dr
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import functools
 import queue
 import sys
 import time
 import tkinter as tk
 from pathlib import Path
 from tkinter import filedialog, ttk
+from tkinter import font as tkfont
+from typing import cast
 
-from toolkit.errors import ToolkitError
+from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _, get_language, ngettext, set_language, show
-from toolkit.jobs.outcome import FACE_JOBS, Outcome
+from toolkit.jobs.changes import ChangeList
+from toolkit.jobs.outcome import FACE_JOBS, Outcome, record_failure
+from toolkit.model.values import parse_value
 from toolkit.panel import memory
 from toolkit.panel.fonts import apply_cjk_font
 from toolkit.panel.opener import open_path
-from toolkit.panel.worker import JobRequest, JobRunner
+from toolkit.panel.worker import ERROR_LOG, JobRequest, JobRunner
+from toolkit.settings import Settings, load_settings, shipped_settings
+from toolkit.settings.panel import PanelSettings
 
 POLL_MS = 100
 GREEN, AMBER, RED, GREY = "#1e7b34", "#9a6700", "#b42318", "#5f6368"
@@ -54,7 +62,8 @@ class PanelWindow:
         self.remember = remember
         self.runner = JobRunner()
         self.folder: Path | None = None
-        self.settings = None
+        self.settings: Settings | None = None
+        self.panel_settings: PanelSettings | None = None
         self.settings_error: str | None = None
         self.outcome: Outcome | None = None
         self.outcomes: list[Outcome] = []  # every finished job, oldest first
@@ -81,9 +90,6 @@ class PanelWindow:
     # ------------------------------------------------------------------------------ folder and language
 
     def _load_folder(self, folder: Path | None) -> None:
-        from toolkit.model.settings import load_settings
-        from toolkit.panel.settings import PanelSettings
-
         self.folder, self.settings, self.settings_error = folder, None, None
         self.panel_settings = None
         if folder is not None:
@@ -92,7 +98,7 @@ class PanelWindow:
             else:
                 try:
                     self.settings = load_settings(folder)
-                    self.panel_settings = PanelSettings.from_settings(self.settings)
+                    self.panel_settings = self.settings.panel
                 except ToolkitError as exc:
                     self.settings, self.settings_error = None, str(exc)
         wanted = self.forced_language or (self.panel_settings.language if self.panel_settings else None)
@@ -137,8 +143,6 @@ class PanelWindow:
         style = ttk.Style(self.root)
         if style.theme_use() == "default" and "clam" in style.theme_names():
             style.theme_use("clam")  # Linux: Tk's "default" theme looks older than the office's other programs
-        from tkinter import font as tkfont
-
         base = tkfont.nametofont("TkDefaultFont", root=self.root)
         big = base.copy()
         big.configure(size=base.cget("size") + 2, weight="bold")
@@ -207,7 +211,7 @@ class PanelWindow:
         self.as_of_entry = ttk.Entry(opts, textvariable=self.as_of_var, width=18)
         self.as_of_entry.grid(row=0, column=2)
         self.as_of_entry.bind("<KeyRelease>", lambda e: self._as_of_changed())
-        self.as_of_entry.bind("<FocusIn>", lambda e: (self.as_of_mode.set("typed"), self._as_of_changed()))
+        self.as_of_entry.bind("<FocusIn>", self._typing_as_of)
         self.as_of_hint = ttk.Label(opts, text="", style="Note.TLabel")
         self.as_of_hint.grid(row=0, column=3, sticky="w", padx=(8, 0))
         self.dry_run_check = ttk.Checkbutton(
@@ -226,11 +230,11 @@ class PanelWindow:
         self._notes: dict[str, str] = {}
         for n, (job, caption, note) in enumerate(self._buttons()):
             jobs.columnconfigure(n, weight=1, uniform="jobs")
-            button = ttk.Button(jobs, text=caption, style="Job.TButton", command=lambda j=job: self.click(j))
+            button = ttk.Button(jobs, text=caption, style="Job.TButton", command=functools.partial(self.click, job))
             button.grid(row=0, column=n, sticky="ew", padx=3, pady=(2, 4))
-            button.bind("<Enter>", lambda e, j=job: self._show_note(j))
-            button.bind("<FocusIn>", lambda e, j=job: self._show_note(j))
-            button.bind("<Leave>", lambda e: self._show_note(None))
+            button.bind("<Enter>", functools.partial(self._note_event, job))
+            button.bind("<FocusIn>", functools.partial(self._note_event, job))
+            button.bind("<Leave>", functools.partial(self._note_event, None))
             self.job_buttons[job], self.captions[job], self._notes[job] = button, caption, note
         self.job_note = ttk.Label(jobs, text="", style="Note.TLabel", anchor="w")
         self.job_note.grid(row=1, column=0, columnspan=len(self.job_buttons), sticky="ew", padx=4)
@@ -299,7 +303,7 @@ class PanelWindow:
         self.file_tree = self._table(self.tabs, (("name", _("File"), 360), ("folder", _("Folder"), 520)))
         self.file_tree.bind("<Double-1>", self._open_file)
         for tree in (self.problem_tree, self.change_tree, self.file_tree):
-            self.tabs.add(tree.master, text="")
+            self.tabs.add(cast(ttk.Frame, tree.master), text="")  # the frame _table put the tree in
         foot = ttk.Frame(res)
         foot.grid(row=3, column=0, sticky="ew", pady=(6, 0))
         foot.columnconfigure(2, weight=1)
@@ -339,17 +343,11 @@ class PanelWindow:
 
     def _buttons(self) -> list[tuple[str, str, str]]:
         """(job, caption, note) for the six jobs, from [[excel.buttons]], in the panel's language."""
-        from toolkit.excel.panel import PanelSpec
-
-        try:
-            spec = PanelSpec.from_settings(self.settings) if self.settings is not None else PanelSpec.shipped()
-        except ToolkitError:
-            spec = PanelSpec.shipped()
+        shipped_spec = shipped_settings().excel.panel
+        spec = self.settings.excel.panel if self.settings is not None else shipped_spec
         en = self.language == "en"
         found = {b.function: ((b.caption_en, b.note_en) if en else (b.caption, b.note)) for b in spec.buttons}
-        shipped = {
-            b.function: ((b.caption_en, b.note_en) if en else (b.caption, b.note)) for b in PanelSpec.shipped().buttons
-        }
+        shipped = {b.function: ((b.caption_en, b.note_en) if en else (b.caption, b.note)) for b in shipped_spec.buttons}
         return [(job, *found.get(job, shipped[job])) for job in FACE_JOBS]
 
     # ------------------------------------------------------------------------------ the controls' state
@@ -360,10 +358,11 @@ class PanelWindow:
             self.folder_state.configure(
                 text=_("Choose the folder that holds the customer register and the complaint tracker."), foreground=RED
             )
-        elif self.settings_error:
-            self.folder_state.configure(text=self.settings_error, foreground=RED)
+        elif self.settings_error or self.settings is None:
+            self.folder_state.configure(text=self.settings_error or "", foreground=RED)
         else:
-            found, missing = [], []
+            found: list[str] = []
+            missing: list[str] = []
             for path in (self.settings.register_path, self.settings.tracker_path):
                 (found if path.exists() else missing).append(path.name)
             if missing:
@@ -392,8 +391,6 @@ class PanelWindow:
         text = self.as_of_var.get().strip()
         if not text:
             return None, _("type a date and time, e.g. 2026-10-31 18:00")
-        from toolkit.model.values import parse_value
-
         value, err = parse_value(text, "datetime")
         if err or value is None:
             return None, _("'{text}' is not a date and time: {reason}").format(text=text, reason=err or "")
@@ -404,6 +401,14 @@ class PanelWindow:
         self.job_buttons["summary"].state(["disabled"] if dry else ["!disabled"])
         self.choose_button.state(["disabled"] if self.runner.busy else ["!disabled"])
         self._show_note(None)
+
+    def _typing_as_of(self, event=None) -> None:
+        """The as-of field was clicked into: a typed time it is."""
+        self.as_of_mode.set("typed")
+        self._as_of_changed()
+
+    def _note_event(self, job: str | None, event=None) -> None:
+        self._show_note(job)
 
     def _show_note(self, job: str | None) -> None:
         """The line under the buttons: what `job` does; else a hint (or why the report is greyed out)."""
@@ -519,7 +524,7 @@ class PanelWindow:
     def _show_outcome(self, out: Outcome | None) -> None:
         for tree in (self.problem_tree, self.change_tree, self.file_tree):
             tree.delete(*tree.get_children())
-        self._problem_rows: dict[str, object] = {}
+        self._problem_rows: dict[str, Problem] = {}
         self._change_rows: dict[str, Path] = {}
         self._file_rows: dict[str, Path] = {}
         if out is None:
@@ -539,7 +544,7 @@ class PanelWindow:
         self._set_message("\n".join(out.lines), ok=out.ok)
 
         shown = self.panel_settings.problems_shown if self.panel_settings else 2000
-        for n, p in enumerate(out.problems[:shown]):
+        for p in out.problems[:shown]:
             reason = (_("warning: ") if p.severity == "warning" else "") + p.reason
             iid = self.problem_tree.insert(
                 "",
@@ -655,19 +660,11 @@ class PanelWindow:
 
     def output_folder(self, which: str) -> Path | None:
         """Where the notices ("notices") or the reports ("reports") of the folder go."""
-        if self.settings is None:
+        if self.settings is None or self.folder is None:
             return None
-        try:
-            if which == "notices":
-                from toolkit.documents.notices import NoticeSettings
-
-                return self.folder / NoticeSettings.from_settings(self.settings).output_dir
-            from toolkit.jobs.summary import SummarySettings
-
-            return self.folder / SummarySettings.from_settings(self.settings).output_dir
-        except ToolkitError as exc:
-            self._say(str(exc), RED)
-            return None
+        if which == "notices":
+            return self.folder / self.settings.notices.output_dir
+        return self.folder / self.settings.summary.output_dir
 
     def _open_output(self, which: str) -> None:
         if self.folder is None:
@@ -688,9 +685,6 @@ class PanelWindow:
 
     def _callback_error(self, kind, exc, tb) -> None:
         """A bug in the window's own code: one line in the window, the details in the error log; it stays open."""
-        from toolkit.jobs.outcome import record_failure
-        from toolkit.panel.worker import ERROR_LOG
-
         out = Outcome(job="panel", title="")
         record_failure(out, exc, self.folder if self.folder and self.folder.is_dir() else None, "panel", ERROR_LOG)
         self._say(" ".join(out.lines), RED)
@@ -710,8 +704,6 @@ def _change_columns(changes):
     columns = getattr(changes, "columns", None)
     if columns is not None:
         return columns
-    from toolkit.jobs.changes import ChangeList
-
     return ChangeList.of(changes).columns
 
 
@@ -728,8 +720,6 @@ def start_window(
         folder = memory.remembered_folder()
     if sys.platform == "win32":  # sharp text on a scaled Windows screen, instead of a blurred bitmap
         try:
-            import ctypes
-
             ctypes.windll.shcore.SetProcessDpiAwareness(1)
         except (AttributeError, OSError):
             pass

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from toolkit.i18n import _
 from toolkit.jobs.outcome import FACE_JOBS, RUN_JOBS, Outcome, call_notices, call_run_jobs, call_summary, record_failure
+from toolkit.settings import load_settings
 
 ERROR_LOG = "logs/panel-errors.log"
 STEPS = {"notices": 6, "summary": 7}  # the steps each job reports (run_jobs: 5), for the progress bar
@@ -53,8 +54,6 @@ class _StepCounter:
 
 def run_job(request: JobRequest, progress=None) -> Outcome:
     """Run one job on the files in its folder; never raises: a failure is in the Outcome."""
-    from toolkit.model.settings import load_settings
-
     if request.job not in FACE_JOBS:
         raise ValueError(f"unknown job {request.job!r}")
     as_of = (request.as_of or dt.datetime.now()).replace(microsecond=0)

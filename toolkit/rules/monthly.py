@@ -68,12 +68,14 @@ import statistics
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from toolkit.calendar import WorkCalendar, working_hours_between
-from toolkit.errors import expect_setting
 from toolkit.rules import sla
-from toolkit.rules.plain import day_of, text_of
+from toolkit.rules.plain import datetime_of, day_of, text_of
 from toolkit.rules.tier_history import TierEvent, TierTimeline
+from toolkit.settings.sla import SlaSettings
+from toolkit.settings.summary import SummaryRules
 
 DIMENSIONS = ("category", "priority", "channel", "department", "handler")
 STEPS = sla.STEPS
@@ -88,37 +90,8 @@ REGISTER_COLUMNS = (
     "tier_reason",
     "first_contact_date",
 )
-_TIMES = (
-    "received_at",
-    "recorded_at",
-    "responded_at",
-    "settlement_told_at",
-    "resolved_at",
-    "feedback_at",
-    "closed_at",
-    "survey_at",
-    "wait_started_at",
-    "wait_ended_at",
-)
+_TIMES = sla.DATETIME_INPUTS
 _FINISHING_TIMES = ("resolved_at", "closed_at", "survey_at", "feedback_at")
-_SUMMARY_KEYS = {
-    "output_dir",
-    "templates_dir",
-    "language",
-    "filename",
-    "filename_en",
-    "workbook",
-    "sheet",
-    "pdf_timeout_seconds",
-    "satisfied_score",
-    "review_below",
-    "repeat_window_days",
-    "top_customers",
-    "overdue_list_limit",
-    "review_list_limit",
-    "targets",
-}
-_TARGET_KEYS = {"resolution_rate", "satisfied_share", "on_time_rate"}
 _MONTH_FORMS = (
     re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$"),
     re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月?\s*$"),
@@ -173,81 +146,6 @@ def parse_month(text: str) -> Month:
 def month_before(when: dt.datetime | dt.date) -> Month:
     """The calendar month before the one `when` falls in (the report usually wanted)."""
     return Month(when.year, when.month).previous()
-
-
-# ------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class SummaryRules:
-    """``[summary]``: targets (fractions, 0.95 = 95%) and how figures are counted."""
-
-    resolution_target: float = 0.95
-    satisfied_target: float = 0.85
-    on_time_target: float = 0.95
-    satisfied_score: int = 4
-    review_below: int = 4
-    repeat_window_days: int = 30
-    top_customers: int = 10
-    closed_statuses: tuple[str, ...] = ("已解决", "已关闭")
-    waiting_statuses: tuple[str, ...] = ("待客户回复",)
-    tiers: tuple[str, ...] = ("A", "B", "C", "新客户")  # best first, as in [choices] tier
-
-    @classmethod
-    def from_settings(cls, data: Mapping, source: str = "settings") -> SummaryRules:
-        section = data.get("summary", {})
-        expect_setting(isinstance(section, dict), source, "summary", "a table [summary]", section)
-        for key in section:
-            expect_setting(
-                key in _SUMMARY_KEYS,
-                source,
-                f"summary.{key}",
-                "one of " + ", ".join(sorted(_SUMMARY_KEYS)),
-                "an unknown key",
-            )
-        targets = section.get("targets", {})
-        expect_setting(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
-        for key, value in targets.items():
-            expect_setting(
-                key in _TARGET_KEYS,
-                source,
-                f"summary.targets.{key}",
-                "one of " + ", ".join(sorted(_TARGET_KEYS)),
-                "an unknown key",
-            )
-            expect_setting(
-                isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
-                source,
-                f"summary.targets.{key}",
-                "a per cent between 0 and 100",
-                value,
-            )
-
-        def whole(key, default, low):
-            value = section.get(key, default)
-            expect_setting(
-                isinstance(value, int) and not isinstance(value, bool) and value >= low,
-                source,
-                f"summary.{key}",
-                f"a whole number of at least {low}",
-                value,
-            )
-            return value
-
-        sla_section = data.get("sla", {}) if isinstance(data.get("sla"), dict) else {}
-        tiers = data.get("choices", {}).get("tier", cls.tiers) if isinstance(data.get("choices"), dict) else cls.tiers
-        return cls(
-            resolution_target=targets.get("resolution_rate", 95) / 100,
-            satisfied_target=targets.get("satisfied_share", 85) / 100,
-            on_time_target=targets.get("on_time_rate", 95) / 100,
-            satisfied_score=whole("satisfied_score", 4, 1),
-            review_below=whole("review_below", 4, 1),
-            repeat_window_days=whole("repeat_window_days", 30, 1),
-            top_customers=whole("top_customers", 10, 0),
-            closed_statuses=tuple(sla_section.get("closed_statuses", cls.closed_statuses)),
-            waiting_statuses=tuple(sla_section.get("waiting_statuses", cls.waiting_statuses)),
-            tiers=tuple(str(t) for t in tiers),
-        )
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -421,7 +319,7 @@ def monthly_figures(
     *,
     as_of: dt.datetime,
     cal: WorkCalendar,
-    sla_rules: sla.SlaRules,
+    sla_rules: SlaSettings,
     rules: SummaryRules = SummaryRules(),
     tier_history: Sequence[TierEvent] | None = None,
 ) -> MonthlyFigures:
@@ -512,7 +410,7 @@ class _Data:
         for name in _TIMES:  # a date typed without a time counts from midnight, as in the SLA rules
             values = self.t[name]
             if any(v is not None and type(v) is not dt.datetime for v in values):
-                self.t[name] = [_as_dt(v) for v in values]
+                self.t[name] = [datetime_of(v) for v in values]
         m = len(register.get("customer_id") or [])
         self.r = {name: col(name, register, m) for name in REGISTER_COLUMNS}
         self.timeline = TierTimeline(self.r, tier_history)
@@ -521,15 +419,15 @@ class _Data:
             day = day_of(first)
             if cid and isinstance(day, dt.date) and cid not in self.first_contact:
                 self.first_contact[cid] = day
-        self.tier_of = {}
-        self.name_of = {}
+        self.tier_of: dict[str, str | None] = {}
+        self.name_of: dict[str, str] = {}
         for cid, name, tier in zip(self.r["customer_id"], self.r["name"], self.r["tier"]):
             if cid and cid not in self.tier_of:
                 self.tier_of[cid], self.name_of[cid] = tier, text_of(name)
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
             self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
-        scores = []
+        scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
         for v in self.t["satisfaction"]:
             if v is None:
@@ -566,29 +464,18 @@ class _Data:
         return k > 0 and entries[k - 1][0] >= at - dt.timedelta(days=self.rules.repeat_window_days)
 
 
-def _as_dt(v):
-    if v is None or type(v) is dt.datetime:
-        return v
-    if isinstance(v, dt.datetime):
-        return v.replace(tzinfo=None)
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
-    return None
-
-
 class _Snapshot:
     """The tracker as it stood at one month's cut-off, with the SLA worked out at that moment."""
 
-    def __init__(self, data: _Data, month: Month, cutoff: dt.datetime, cal: WorkCalendar, sla_rules: sla.SlaRules):
+    def __init__(self, data: _Data, month: Month, cutoff: dt.datetime, cal: WorkCalendar, sla_rules: SlaSettings):
         self.data, self.month, self.cutoff, self.cal = data, month, cutoff, cal
-        rules = data.rules
         t = data.t
         start = month.start
         received = t["received_at"]
         # rows known at the cut-off: received before it
         self.rows = [i for i, at in enumerate(received) if at is not None and at < cutoff]
         self.in_month = [i for i in self.rows if received[i] >= start]
-        closed_set, waiting_set = set(rules.closed_statuses), set(rules.waiting_statuses)
+        closed_set, waiting_set = sla_rules.closed_statuses, sla_rules.waiting_statuses
         snap: dict[str, list] = {}
         every_row = len(self.rows) == data.n
         for name in sla.INPUT_COLUMNS:
@@ -808,14 +695,14 @@ class _Snapshot:
         for tier in self.tiers_at_cutoff.values():
             counts[tier] = counts.get(tier, 0) + 1
         order = {t: n for n, t in enumerate(self.data.rules.tiers)}
-        return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0], len(order)), kv[0] or ""))
+        return sorted(counts.items(), key=lambda kv: (kv[0] is None, order.get(kv[0] or "", len(order)), kv[0] or ""))
 
     def tier_change_list(self) -> list[TierChange]:
         """Changes from one tier to another in the month (a first grading is no change)."""
         order = {t: n for n, t in enumerate(self.data.rules.tiers) if t != "新客户"}
         out = []
         for c in self.data.timeline.changes(self.month.start, self.cutoff):
-            a, b = order.get(c.previous_tier), order.get(c.tier)
+            a, b = order.get(c.previous_tier or ""), order.get(c.tier or "")
             direction = "" if a is None or b is None or a == b else ("up" if b < a else "down")
             out.append(
                 TierChange(

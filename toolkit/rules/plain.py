@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+from toolkit.model.values import parse_value
 
 
-def is_number(v) -> bool:
-    """A finite int or float (a bool is no number here)."""
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def is_whole(v) -> bool:
-    """An int (a bool is no number here)."""
-    return isinstance(v, int) and not isinstance(v, bool)
+def the_day(moment: dt.date) -> dt.date:
+    """The day of a date or a datetime."""
+    return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
 def day_of(v) -> dt.date | None:
@@ -28,3 +24,18 @@ def day_of(v) -> dt.date | None:
 def text_of(v) -> str:
     """A cell as stripped text; "" for a blank one."""
     return "" if v is None else str(v).strip()
+
+
+def datetime_of(v) -> dt.datetime | None:
+    """A cell as a naive datetime: a date counts from midnight, an aware time by its wall-clock
+    reading, a text as the workbook reader reads dates (toolkit.model.values); anything else, None."""
+    if v is None or type(v) is dt.datetime and v.tzinfo is None:
+        return v
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, str):
+        moment, _reason = parse_value(v, "datetime")  # blank or unreadable text: None
+        return moment
+    return None

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping, NamedTuple, Sequence
+from functools import cached_property
+from typing import NamedTuple
 
 # tracker column <- register column
 CUSTOMER_FIELDS = {
@@ -109,8 +110,9 @@ def customer_fields_for_tracker(
     index: RegisterIndex,
     tracker_names: Sequence = (),
     tracker_phones: Sequence = (),
-) -> tuple[dict[str, list], list[int]]:
-    """New values of the tracker's customer columns and customer_check, plus rows with unknown IDs.
+) -> tuple[dict[str, list], dict[str, list[bool]], list[int]]:
+    """New values of the tracker's customer columns and customer_check; per column, the rows to leave
+    as they are; and the rows with unknown IDs.
 
     For a row whose customer is unknown or duplicated, the customer columns are left as they
     are (None in the output means "do not change") and customer_check says why.
@@ -145,8 +147,7 @@ def customer_fields_for_tracker(
         for col, src in CUSTOMER_FIELDS.items():
             out[col][i] = register[src][pos]
     out["customer_check"] = check
-    out["_keep"] = keep  # type: ignore[assignment]
-    return out, unknown
+    return out, keep, unknown
 
 
 def overdue_counts(
@@ -203,7 +204,7 @@ def complaint_figures(
         state = sla_states[i] if i < len(sla_states) else None
         if state and state.startswith(overdue_text):
             overdue[cid] += 1
-    out = {
+    out: dict[str, list] = {
         "open_complaints": [],
         "complaints_12m": [],
         "last_complaint_date": [],
@@ -214,7 +215,7 @@ def complaint_figures(
         out["open_complaints"].append(open_n.get(cid, 0) if cid else None)
         out["complaints_12m"].append(n12.get(cid, 0) if cid else None)
         out["last_complaint_date"].append(last[cid].date() if cid in last else None)
-        s = scores.get(cid)
+        s = scores.get(cid) if cid else None
         out["satisfaction_12m"].append(
             (Decimal(sum(s)) / len(s)).quantize(Decimal("0.01"), ROUND_HALF_UP) if s else None
         )

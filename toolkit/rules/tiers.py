@@ -22,18 +22,20 @@ How a customer's tier is decided (settings in ``[tiers]``, shipped in ``defaults
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Mapping, Sequence
+from functools import lru_cache
 
-from toolkit.errors import expect_setting
-from toolkit.rules.plain import day_of, is_number, is_whole, text_of
+from toolkit.rules.plain import day_of, text_of, the_day
+from toolkit.settings.tiers import CONDITION_KINDS, Condition, TierRule, TierSettings
+from toolkit.textout import format_table
 
 OUTPUT_COLUMNS = ("tier", "previous_tier", "tier_changed_on", "tier_reason", "tier_pending")
-PERIODS = ("month", "quarter", "week")
 OVERRIDE_PREFIX = "手动调整"
 
 # metric index in the per-customer tuple
@@ -44,232 +46,85 @@ _REVENUE, _ORDERS, _DAYS_SINCE_ORDER, _TENURE, _COMPLAINTS = range(5)
 class _Spec:
     metric: int
     is_min: bool  # True: value >= limit; False: value <= limit
-    whole: bool  # the setting must be a whole number
     missing_passes: bool  # a missing value (no date) meets the condition
     label: str  # in a failed comparison: "近12个月营收 48,200 < 50,000 (B级门槛)"
     short: str  # in a met comparison: "营收 612,000 ≥ 500,000"
     unit: str = ""
 
 
+def _spec(key: str, metric: int, missing_passes: bool, label: str, short: str, unit: str = "") -> _Spec:
+    return _Spec(metric, CONDITION_KINDS[key].is_min, missing_passes, label, short, unit)
+
+
+# What each condition of [[tiers.rules]] (toolkit.settings.tiers.CONDITION_KINDS) compares, and how it reads.
 CONDITIONS: dict[str, _Spec] = {
-    "revenue_12m_min": _Spec(_REVENUE, True, False, False, "近12个月营收", "营收"),
-    "orders_12m_min": _Spec(_ORDERS, True, True, False, "近12个月订单", "订单"),
-    "days_since_last_order_max": _Spec(_DAYS_SINCE_ORDER, False, True, False, "距上次下单", "距上次下单", "天"),
-    "tenure_days_min": _Spec(_TENURE, True, True, True, "合作时长", "合作", "天"),
-    "complaints_12m_max": _Spec(_COMPLAINTS, False, True, False, "近12个月投诉", "投诉"),
+    "revenue_12m_min": _spec("revenue_12m_min", _REVENUE, False, "近12个月营收", "营收"),
+    "orders_12m_min": _spec("orders_12m_min", _ORDERS, False, "近12个月订单", "订单"),
+    "days_since_last_order_max": _spec(
+        "days_since_last_order_max", _DAYS_SINCE_ORDER, False, "距上次下单", "距上次下单", "天"
+    ),
+    "tenure_days_min": _spec("tenure_days_min", _TENURE, True, "合作时长", "合作", "天"),
+    "complaints_12m_max": _spec("complaints_12m_max", _COMPLAINTS, False, "近12个月投诉", "投诉"),
 }
-_TIER_KEYS = {"rules", "new_customer_days", "new_customer_tier", "confirmations", "margin", "evaluation_period"}
 _PENDING = re.compile(r"^\s*(\S+)\s+(\d+)\s*/\s*(\d+)\s*[(（]\s*([^()（）]*?)\s*[)）]\s*$")
 
 
-@dataclass(frozen=True)
-class Condition:
-    key: str  # e.g. "revenue_12m_min"
-    limit: Decimal  # as written in the settings
-    tight: Decimal  # moved by the margin to be harder to meet
-    loose: Decimal  # moved by the margin to be easier to meet
+class _Prepared:
+    """The [tiers] settings with what evaluation needs worked out once: each rule's thresholds for
+    every way of reading them (as written, tightened, loosened by the margin) and the pieces of the
+    reason texts."""
 
-    @property
-    def spec(self) -> _Spec:
-        return CONDITIONS[self.key]
-
-
-@dataclass(frozen=True)
-class TierRule:
-    tier: str
-    conditions: tuple[Condition, ...]
-
-
-@dataclass(frozen=True)
-class TierRules:
-    rules: tuple[TierRule, ...]  # best to worst; the last has no conditions
-    new_customer_days: int = 90
-    new_customer_tier: str = "新客户"
-    confirmations: int = 2
-    margin: Decimal = Decimal("0.05")
-    evaluation_period: str = "month"
-
-    def __post_init__(self):
-        rank = {r.tier: i for i, r in enumerate(self.rules)}
+    def __init__(self, settings: TierSettings):
+        self.settings = settings
+        self.rules = settings.rules
+        self.new_customer_days = settings.new_customer_days
+        self.new_customer_tier = settings.new_customer_tier
+        self.confirmations = settings.confirmations
+        self.rank = {r.tier: i for i, r in enumerate(settings.rules)}
         # (metric, is_min, limit, missing_passes) per rule, for each way of reading the thresholds
-        checks = {
+        self.checks = {
             mode: tuple(
-                tuple((c.spec.metric, c.spec.is_min, getattr(c, mode), c.spec.missing_passes) for c in r.conditions)
-                for r in self.rules
+                tuple(
+                    (
+                        CONDITIONS[c.key].metric,
+                        CONDITIONS[c.key].is_min,
+                        getattr(c, mode),
+                        CONDITIONS[c.key].missing_passes,
+                    )
+                    for c in r.conditions
+                )
+                for r in settings.rules
             )
             for mode in ("limit", "tight", "loose")
         }
         # pre-formatted pieces of the reason texts, per rule and condition
         texts = []
-        for r in self.rules:
+        for r in settings.rules:
             gate = f" ({tier_label(r.tier)}门槛)"
-            texts.append(
-                tuple(
+            pieces = []
+            for c in r.conditions:
+                spec = CONDITIONS[c.key]
+                pieces.append(
                     (
-                        c.spec.metric,
-                        c.spec.is_min,
+                        spec.metric,
+                        spec.is_min,
                         c.limit,
-                        c.spec.unit,
-                        f"{c.spec.short} ",
-                        f"{c.spec.unit} {'≥' if c.spec.is_min else '≤'} {_num(c.limit)}",
-                        f"{c.spec.label} ",
-                        f"{c.spec.unit} {'<' if c.spec.is_min else '>'} {_num(c.limit)}{gate}",
-                        f"无下单记录{gate}" if not c.spec.missing_passes else None,
+                        spec.unit,
+                        f"{spec.short} ",
+                        f"{spec.unit} {'≥' if spec.is_min else '≤'} {_num(c.limit)}",
+                        f"{spec.label} ",
+                        f"{spec.unit} {'<' if spec.is_min else '>'} {_num(c.limit)}{gate}",
+                        f"无下单记录{gate}" if not spec.missing_passes else None,
                     )
-                    for c in r.conditions
                 )
-            )
-        object.__setattr__(self, "_rank", rank)
-        object.__setattr__(self, "_checks", checks)
-        object.__setattr__(self, "_texts", tuple(texts))
-        object.__setattr__(self, "_met_heads", tuple(f"满足{tier_label(r.tier)}: " for r in self.rules))
+            texts.append(tuple(pieces))
+        self.texts = tuple(texts)
+        self.met_heads = tuple(f"满足{tier_label(r.tier)}: " for r in settings.rules)
 
-    @property
-    def tiers(self) -> tuple[str, ...]:
-        return tuple(r.tier for r in self.rules)
 
-    def period_of(self, day: dt.date) -> str:
-        """The evaluation period `day` falls in: "2026-11", "2026-Q4" or "2026-W45"."""
-        if self.evaluation_period == "quarter":
-            return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-        if self.evaluation_period == "week":
-            year, week, _ = day.isocalendar()
-            return f"{year:04d}-W{week:02d}"
-        return f"{day.year:04d}-{day.month:02d}"
-
-    @classmethod
-    def from_settings(cls, data: Mapping, source: str = "settings") -> "TierRules":
-        """Read and check ``[tiers]`` of the merged settings; a wrong value raises SettingsError."""
-        section = data.get("tiers")
-        expect_setting(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
-        for key in section:
-            expect_setting(
-                key in _TIER_KEYS, source, f"tiers.{key}", "one of " + ", ".join(sorted(_TIER_KEYS)), "an unknown key"
-            )
-        allowed = None
-        choices = data.get("choices", {})
-        if isinstance(choices, dict) and isinstance(choices.get("tier"), list):
-            allowed = [str(t) for t in choices["tier"]]
-
-        margin_raw = section.get("margin", 0.05)
-        expect_setting(
-            is_number(margin_raw) and 0 <= margin_raw < 1,
-            source,
-            "tiers.margin",
-            "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%",
-            margin_raw,
-        )
-        margin = Decimal(str(margin_raw))
-        days = section.get("new_customer_days", 90)
-        expect_setting(
-            is_whole(days) and days >= 0, source, "tiers.new_customer_days", "a whole number of days, 0 or more", days
-        )
-        new_tier = section.get("new_customer_tier", "新客户")
-        expect_setting(
-            isinstance(new_tier, str) and new_tier.strip() != "",
-            source,
-            "tiers.new_customer_tier",
-            "a tier name",
-            new_tier,
-        )
-        new_tier = new_tier.strip()
-        if allowed is not None:
-            expect_setting(
-                new_tier in allowed,
-                source,
-                "tiers.new_customer_tier",
-                "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
-                new_tier,
-            )
-        confirmations = section.get("confirmations", 2)
-        expect_setting(
-            is_whole(confirmations) and confirmations >= 1,
-            source,
-            "tiers.confirmations",
-            "a whole number, 1 or more",
-            confirmations,
-        )
-        period = section.get("evaluation_period", "month")
-        expect_setting(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
-
-        raw_rules = section.get("rules")
-        expect_setting(
-            isinstance(raw_rules, list) and len(raw_rules) > 0,
-            source,
-            "tiers.rules",
-            "a list of [[tiers.rules]] tables, best tier first",
-            raw_rules,
-        )
-        rules = []
-        seen = set()
-        for n, entry in enumerate(raw_rules, 1):
-            where = f"tiers.rules[{n}]"
-            expect_setting(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
-            for key in entry:
-                expect_setting(
-                    key == "tier" or key in CONDITIONS,
-                    source,
-                    f"{where}.{key}",
-                    "tier or one of " + ", ".join(CONDITIONS),
-                    "an unknown key",
-                )
-            tier = entry.get("tier")
-            expect_setting(
-                isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", 'a tier name such as "A"', tier
-            )
-            tier = tier.strip()
-            expect_setting(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
-            expect_setting(
-                tier != new_tier,
-                source,
-                f"{where}.tier",
-                f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)",
-                tier,
-            )
-            if allowed is not None:
-                expect_setting(
-                    tier in allowed,
-                    source,
-                    f"{where}.tier",
-                    "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
-                    tier,
-                )
-            seen.add(tier)
-            conditions = []
-            for key, spec in CONDITIONS.items():
-                if key not in entry:
-                    continue
-                value = entry[key]
-                if spec.whole:
-                    expect_setting(
-                        is_whole(value) and value >= 0, source, f"{where}.{key}", "a whole number, 0 or more", value
-                    )
-                else:
-                    expect_setting(
-                        is_number(value) and value >= 0, source, f"{where}.{key}", "a number, 0 or more", value
-                    )
-                limit = Decimal(str(value))
-                harder, easier = ((1 + margin), (1 - margin)) if spec.is_min else ((1 - margin), (1 + margin))
-                conditions.append(Condition(key, limit, limit * harder, limit * easier))
-            last = n == len(raw_rules)
-            if last:
-                expect_setting(
-                    not conditions,
-                    source,
-                    f"{where}.{conditions[0].key if conditions else 'tier'}",
-                    "left out: the last tier takes every customer the tiers above do not",
-                    "a condition",
-                )
-            else:
-                expect_setting(
-                    bool(conditions),
-                    source,
-                    where,
-                    "at least one condition (only the last tier has none)",
-                    "a tier without conditions",
-                )
-            rules.append(TierRule(tier, tuple(conditions)))
-        return cls(tuple(rules), int(days), new_tier, int(confirmations), margin, period)
+@lru_cache(maxsize=16)
+def _prepared(settings: TierSettings) -> _Prepared:
+    return _Prepared(settings)
 
 
 @dataclass(frozen=True)
@@ -333,9 +188,9 @@ def _meets(checks, m) -> bool:
     return True
 
 
-def _first_match(rules: TierRules, m, modes=None) -> int:
+def _first_match(rules: _Prepared, m, modes=None) -> int:
     """Index of the first rule met; `modes[i]` says how rule i reads its thresholds (default: as written)."""
-    checks = rules._checks  # type: ignore[attr-defined]
+    checks = rules.checks
     if modes is None:
         exact = checks["limit"]
         for i in range(len(exact) - 1):
@@ -349,7 +204,7 @@ def _first_match(rules: TierRules, m, modes=None) -> int:
     return last
 
 
-def _is_new(rules: TierRules, m) -> bool:
+def _is_new(rules: _Prepared, m) -> bool:
     tenure = m[_TENURE]
     return tenure is not None and tenure < rules.new_customer_days
 
@@ -357,20 +212,20 @@ def _is_new(rules: TierRules, m) -> bool:
 _NUM_CACHE = {i: f"{i:,}" for i in range(-1000, 10000)}
 
 
-def _met_text(rules: TierRules, idx: int, m) -> str:
+def _met_text(rules: _Prepared, idx: int, m) -> str:
     parts = []
-    for metric, _is_min, _limit, _unit, head, tail, _fhead, _ftail, _missing in rules._texts[idx]:  # type: ignore
+    for metric, _is_min, _limit, _unit, head, tail, _fhead, _ftail, _missing in rules.texts[idx]:
         v = m[metric]
         if v is None:  # only tenure: a blank first contact date counts as long-standing
             parts.append(f"{head}首次接触日期未填")
         else:
             parts.append(f"{head}{_num(v)}{tail}")
-    return rules._met_heads[idx] + ", ".join(parts)  # type: ignore[attr-defined]
+    return rules.met_heads[idx] + ", ".join(parts)
 
 
-def _failed_text(rules: TierRules, idx: int, m) -> str:
+def _failed_text(rules: _Prepared, idx: int, m) -> str:
     parts = []
-    for metric, is_min, limit, _unit, _head, _tail, fhead, ftail, missing in rules._texts[idx]:  # type: ignore
+    for metric, is_min, limit, _unit, _head, _tail, fhead, ftail, missing in rules.texts[idx]:
         v = m[metric]
         if v is None:
             if missing is not None:
@@ -380,7 +235,7 @@ def _failed_text(rules: TierRules, idx: int, m) -> str:
     return "; ".join(parts)
 
 
-def _computed(rules: TierRules, m) -> tuple[str, int | None]:
+def _computed(rules: _Prepared, m) -> tuple[str, int | None]:
     """(computed tier, rule index or None for a new customer)."""
     if _is_new(rules, m):
         return rules.new_customer_tier, None
@@ -388,7 +243,7 @@ def _computed(rules: TierRules, m) -> tuple[str, int | None]:
     return rules.rules[i].tier, i
 
 
-def _computed_reason(rules: TierRules, m, idx: int | None) -> str:
+def _computed_reason(rules: _Prepared, m, idx: int | None) -> str:
     if idx is None:
         return f"{rules.new_customer_tier}: 首次接触至今 {m[_TENURE]}天 < {rules.new_customer_days}"
     rule = rules.rules[idx]
@@ -399,7 +254,7 @@ def _computed_reason(rules: TierRules, m, idx: int | None) -> str:
     return met or failed or f"{tier_label(rule.tier)} (未设门槛)"
 
 
-def _robust(rules: TierRules, m, current_rank: int) -> str:
+def _robust(rules: _Prepared, m, current_rank: int) -> str:
     """The first match with the thresholds moved by the margin in favour of the current tier."""
     modes = ["tight" if i < current_rank else "loose" for i in range(len(rules.rules))]
     return rules.rules[_first_match(rules, m, modes)].tier
@@ -435,7 +290,7 @@ def override_reason(reason, approver, expires: dt.date | None) -> str:
 
 
 def _decide(
-    rules: TierRules,
+    rules: _Prepared,
     as_of: dt.date,
     period: str,
     m,
@@ -474,7 +329,7 @@ def _decide(
     if expired:
         reason += f"; 手动等级{override}已过期 (有效期至 {expires.isoformat()})"
 
-    rank = rules._rank  # type: ignore[attr-defined]
+    rank = rules.rank
     if computed == current:
         return current, previous, changed_on, reason, None, expired, False, computed
     immediate = (
@@ -508,7 +363,7 @@ def _decide(
     return computed, current, as_of, reason, None, expired, True, computed
 
 
-def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDecision:
+def evaluate_tier(customer: Mapping, as_of: dt.date, settings: TierSettings) -> TierDecision:
     """The tier decision for one customer.
 
     `customer` holds its inputs (revenue_12m, orders_12m, last_order_date, first_contact_date,
@@ -516,7 +371,8 @@ def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDe
     its current outputs (tier, previous_tier, tier_changed_on, tier_reason, tier_pending);
     missing keys count as blank.
     """
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
+    rules = _prepared(settings)
     g = customer.get
     m = _metrics(
         g("revenue_12m"), g("orders_12m"), g("last_order_date"), g("first_contact_date"), g("complaints_12m"), as_of
@@ -525,7 +381,7 @@ def evaluate_tier(customer: Mapping, as_of: dt.date, rules: TierRules) -> TierDe
         *_decide(
             rules,
             as_of,
-            rules.period_of(as_of),
+            settings.period_of(as_of),
             m,
             g("tier"),
             g("previous_tier"),
@@ -560,15 +416,16 @@ _INPUTS = (
 
 
 def evaluate_all(
-    columns: Mapping[str, Sequence], complaints_12m: Sequence, as_of: dt.date, rules: TierRules
+    columns: Mapping[str, Sequence], complaints_12m: Sequence, as_of: dt.date, settings: TierSettings
 ) -> tuple[dict[str, list], list[int]]:
     """New tier columns for every register row, and the rows whose manual override has expired.
 
     `columns` maps column names to values by row (a missing column counts as blank). Rows whose
     customer_id is blank (when that column is given) keep their current values.
     """
-    as_of = day_of(as_of)
-    period = rules.period_of(as_of)
+    as_of = the_day(as_of)
+    rules = _prepared(settings)
+    period = settings.period_of(as_of)
     ids = columns.get("customer_id")
     n = len(ids) if ids is not None else max((len(v) for v in columns.values()), default=0)
     blank = [None] * n
@@ -614,28 +471,22 @@ def top_share_value(values: Sequence, share: float):
     return ordered[min(k, len(ordered)) - 1]
 
 
-def _with_thresholds(rules: TierRules, new: dict[str, dict[str, Decimal]]) -> TierRules:
+def _with_thresholds(settings: TierSettings, new: dict[str, dict[str, Decimal]]) -> TierSettings:
+    """The settings with the limits in `new` (tier -> condition -> limit), read as written (no margin)."""
     out = []
-    for r in rules.rules:
+    for r in settings.rules:
         changes = new.get(r.tier, {})
         conds = tuple(
             Condition(c.key, changes[c.key], changes[c.key], changes[c.key]) if c.key in changes else c
             for c in r.conditions
         )
         out.append(TierRule(r.tier, conds))
-    return TierRules(
-        tuple(out),
-        rules.new_customer_days,
-        rules.new_customer_tier,
-        rules.confirmations,
-        rules.margin,
-        rules.evaluation_period,
-    )
+    return dataclasses.replace(settings, rules=tuple(out))
 
 
 def suggest_thresholds(
     columns: Mapping[str, Sequence],
-    rules: TierRules,
+    rules: TierSettings,
     quantiles: Mapping[str, float] | None = None,
     *,
     as_of: dt.date | None = None,
@@ -668,13 +519,13 @@ def suggest_thresholds(
 
     if as_of is None:
         dates = [
-            day_of(d)
+            the_day(d)
             for name in ("last_order_date", "first_contact_date", "last_visit_date")
             for d in col(name)
-            if d is not None
+            if isinstance(d, dt.date)
         ]
         as_of = max(dates) if dates else dt.date.today()
-    as_of = day_of(as_of)
+    as_of = the_day(as_of)
     ids = columns.get("customer_id")
     complaints = complaints_12m if complaints_12m is not None else col("complaints_12m")
     metrics = []
@@ -691,7 +542,7 @@ def suggest_thresholds(
                 as_of,
             )
         )
-    established = [m for m in metrics if not _is_new(rules, m)]
+    established = [m for m in metrics if not _is_new(_prepared(rules), m)]
     new_count = len(metrics) - len(established)
     revenues = [m[_REVENUE] for m in established]
     orders = [m[_ORDERS] for m in established]
@@ -713,13 +564,13 @@ def suggest_thresholds(
         changes[r.tier] = ch
     suggested_rules = _with_thresholds(rules, changes)
 
-    def counts(rs: TierRules) -> dict[str, int]:
+    def counts(rs: _Prepared) -> dict[str, int]:
         c = {r.tier: 0 for r in rs.rules}
         for m in established:
             c[rs.rules[_first_match(rs, m)].tier] += 1
         return c
 
-    now, then = counts(rules), counts(suggested_rules)
+    now, then = counts(_prepared(rules)), counts(_prepared(suggested_rules))
     out = []
     for r, s in zip(rules.rules, suggested_rules.rules):
         out.append(
@@ -764,8 +615,6 @@ def _toml_number(v: Decimal) -> str:
 
 def format_suggestion(suggestions: Sequence[Mapping]) -> str:
     """The suggestions as a table, then [[tiers.rules]] to paste into toolkit.toml."""
-    from toolkit.textout import format_table
-
     total = sum(s["customers_now"] for s in suggestions) or 1
     rows = []
     for s in suggestions:

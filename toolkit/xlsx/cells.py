@@ -16,7 +16,7 @@ from toolkit.xlsx.styles import DATE_FORMAT, DATETIME_FORMAT, StyleBook
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
-_EPOCH_1900_ORDINAL = EPOCH_1900.toordinal()
+EPOCH_1900_ORDINAL = EPOCH_1900.toordinal()  # Excel's day 0; every serial in the toolkit counts from these
 # Characters XML 1.0 cannot carry (and lone surrogates, which UTF-8 cannot), plus the carriage
 # return, which XML readers turn into a line feed; Excel writes them all as _xHHHH_.
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -30,7 +30,7 @@ class CellValueError(ValueError):
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
     if type(value) is dt.date and not date1904:  # a plain date: whole days (as the general path below gives)
-        serial = value.toordinal() - _EPOCH_1900_ORDINAL
+        serial = value.toordinal() - EPOCH_1900_ORDINAL
         if serial >= 61:
             return float(serial)
     if not isinstance(value, dt.datetime):
@@ -44,6 +44,14 @@ def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
     if serial < 0:
         raise CellValueError(f"{value:%Y-%m-%d} is before the first date Excel can show")
     return serial
+
+
+def serial_datetime(serial: float, date1904: bool = False) -> dt.datetime:
+    """The date and time of an Excel serial number (the inverse of excel_serial); OverflowError or
+    ValueError beyond the calendar."""
+    if not date1904 and serial < 61:  # before Excel's fictitious 1900-02-29
+        serial += 1
+    return (EPOCH_1904 if date1904 else EPOCH_1900) + dt.timedelta(days=serial)
 
 
 _NEEDS_ESCAPE = re.compile("[&<>_\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")

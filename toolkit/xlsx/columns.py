@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.xlsx.cells import CellEncoder
+from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, CellEncoder
 
 _NO_COLUMN = 1 << 30  # larger than any column number
 
@@ -129,7 +129,8 @@ def _column_tails(encoder: CellEncoder, col: int, values: list, style_of) -> tup
 
 
 _US_PER_DAY = 86_400_000_000
-_EPOCH_OFFSET_US = 25_569 * _US_PER_DAY  # from Excel's day 0 (1899-12-30) to 1970-01-01
+_UNIX_EPOCH = dt.date(1970, 1, 1)
+_EPOCH_OFFSET_US = (_UNIX_EPOCH.toordinal() - EPOCH_1900_ORDINAL) * _US_PER_DAY  # Excel's day 0 to 1970-01-01
 _FAR_DAYS = 100_000  # serials from this day on (the year 2173) go the general way: see below
 
 

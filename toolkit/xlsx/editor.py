@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from toolkit.errors import WorkbookRefused, ToolkitError
+from toolkit.errors import ToolkitError, WorkbookRefused
 from toolkit.xlsx.cells import CellEncoder, CellValueError
-from toolkit.xlsx.package import Package, deflate_chunks, read_rels, rels_name, resolve_target
+from toolkit.xlsx.package import Deflated, Package, deflate_chunks, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp, atomic_write, folder_lock, refuse_if_open
 from toolkit.xlsx.sheetxml import FormulaCells, SheetEdit, SheetXml
@@ -111,7 +112,7 @@ class WorkbookEditor:
             raise WorkbookRefused(
                 f"its cell formats (styles.xml) cannot be read safely ({exc})", path=self.path
             ) from None
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, bytes | Deflated] = {}
         removed: set[str] = set()
         overwrote_formula = False
         for sheet_name, plan in self._plans.items():
@@ -180,7 +181,7 @@ class WorkbookEditor:
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]
             report.cells_written += edit.cell_count() - len(skipped)
             replaced[info.part] = new_xml
-        if styles is not None and styles.changed:
+        if styles is not None and styles.changed and styles_part is not None:
             replaced[styles_part] = styles.xml
         if overwrote_formula:
             _drop_calc_chain(pkg, wb.workbook_part, replaced, removed)

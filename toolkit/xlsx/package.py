@@ -73,7 +73,7 @@ class Package:
     names: list[str] = field(default_factory=list)
 
     @classmethod
-    def open(cls, path: str | Path) -> "Package":
+    def open(cls, path: str | Path) -> Package:
         path = Path(path)
         refuse_unless_workbook(path)
         try:
@@ -99,7 +99,7 @@ class Package:
             raise WorkbookRefused("is a zip file but not an Excel workbook (no xl/workbook.xml)", path=path)
         return cls(path=path, zf=zf, names=names)
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -11,7 +11,7 @@ Two steps, so that 300,000-row sheets read at the speed of a compiled reader:
 
 from __future__ import annotations
 
-import datetime as dt
+import html
 import re
 import zipfile
 import zlib
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
-from toolkit.xlsx.cells import EPOCH_1900, EPOCH_1904
+from toolkit.xlsx.cells import serial_datetime
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import column_index
 from toolkit.xlsx.styles import StyleBook, StylesError
@@ -38,8 +38,6 @@ _ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def _xml_text(raw: bytes) -> str:
-    import html
-
     text = html.unescape(raw.decode("utf-8"))
     return _ESC.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
 
@@ -142,11 +140,8 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
         return _xml_text(raw)
     sm = _S.search(attrs)
     if sm and styles is not None and styles.is_date_style(int(sm.group(1))):
-        epoch = EPOCH_1904 if date1904 else EPOCH_1900
-        if not date1904 and num < 61:
-            num += 1
         try:
-            return epoch + dt.timedelta(days=num)
+            return serial_datetime(num, date1904)
         except (OverflowError, ValueError):  # beyond the calendar, or not a number (nan)
             return num
     return int(num) if num.is_integer() and abs(num) < 2**53 else num
@@ -305,7 +300,7 @@ def read_columns(
     `expect_headers` (sheet column -> header text) is given, the header row is loaded too and
     checked, so a wrongly placed range is caught instead of shifting every value.
     """
-    import fastexcel
+    import fastexcel  # noqa: PLC0415 - each native reader is loaded when its path first runs
 
     path = Path(path)
     rel_header = header_row - first_row
@@ -350,7 +345,7 @@ class RangeMismatch(Exception):
 
 def read_grid(path: str | Path, sheet: str) -> list[list[object]]:
     """Every cell of a sheet from A1, as Python values (the exact, slower path)."""
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the exact path, loaded when used
 
     try:
         wb = CalamineWorkbook.from_path(str(path))

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import WorkbookBusy, ToolkitError
+from toolkit.errors import ToolkitError, WorkbookBusy
 
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"
@@ -71,7 +71,7 @@ class FileStamp:
     inode: int
 
     @classmethod
-    def of(cls, path: Path) -> "FileStamp":
+    def of(cls, path: Path) -> FileStamp:
         st = path.stat()
         return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 

@@ -15,6 +15,7 @@ are; in a touched row only the named cells are rebuilt, and the other cells keep
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -696,9 +697,7 @@ class _FormulaFixer:
 
 def _translate(formula_xml: bytes, origin: str, dest: str) -> bytes:
     """A formula's text (XML-escaped, without '=') moved from cell `origin` to cell `dest`."""
-    import html
-
-    from openpyxl.formula.translate import Translator
+    from openpyxl.formula.translate import Translator  # noqa: PLC0415 - openpyxl loads only to move a formula
 
     text = html.unescape(formula_xml.decode("utf-8"))
     try:

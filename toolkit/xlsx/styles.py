@@ -97,7 +97,10 @@ def _children(xml: bytes, start: int, end: int) -> list[_Element]:
 
 
 def _inner(xml: bytes, el: _Element) -> list[_Element]:
-    return [] if el.empty else _children(xml, el.tag_end, el.close_start)
+    if el.empty:
+        return []
+    assert el.close_start is not None  # an element that is not empty has a closing tag
+    return _children(xml, el.tag_end, el.close_start)
 
 
 def is_date_format_code(code: str) -> bool:
@@ -208,6 +211,7 @@ class StyleBook:
                 opened = _set_attr(tag, "count", count)[:-2].rstrip() + b">"
                 edits.append((box.start, box.end, opened + body + b"</%s>" % box.name))
             else:
+                assert box.close_start is not None  # not empty: it has a closing tag
                 edits.append((box.start, box.tag_end, _set_attr(xml[box.start : box.tag_end], "count", count)))
                 edits.append((box.close_start, box.close_start, body))
         for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
@@ -231,7 +235,7 @@ class StyleBook:
             return is_date_format_code(code)
         if fid in BUILTIN_DATE_IDS:
             return True
-        return bool(code) and is_date_format_code(code)
+        return bool(code) and is_date_format_code(code or "")
 
     # ---- additions
     def with_number_format(self, style: int, code: str) -> int:
@@ -260,6 +264,7 @@ class StyleBook:
             raise StylesError("styles.xml has no cell formats to copy")
         base = self.xfs[style] if 0 <= style < len(self.xfs) else self.xfs[0]
         m = _ITEM.match(base)
+        assert m is not None, "an xf read from styles.xml starts with its tag"
         start, rest = base[: m.end()], base[m.end() :]
         for k, v in changes.items():
             start = _set_attr(start, k, v)

@@ -14,7 +14,8 @@ _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _WBPR = re.compile(rb"<(?:\w+:)?workbookPr\b([^>]*?)/?>")
 
 
-def _loose(name: str) -> str:
+def loose_sheet_name(name: str) -> str:
+    """A sheet name as sheets are matched: ignoring case, spaces and full/half width."""
     return "".join(unicodedata.normalize("NFKC", name).split()).lower()
 
 
@@ -37,9 +38,9 @@ class WorkbookInfo:
         for s in self.sheets:
             if s.name == name:
                 return self._worksheet(s, path)
-        wanted = _loose(name)
+        wanted = loose_sheet_name(name)
         for s in self.sheets:
-            if _loose(s.name) == wanted:
+            if loose_sheet_name(s.name) == wanted:
                 return self._worksheet(s, path)
         names = ", ".join(f"'{s.name}'" for s in self.sheets)
         raise WorkbookRefused(
@@ -96,5 +97,5 @@ def _read_workbook(pkg: Package) -> WorkbookInfo:
             )
         )
     pr = _WBPR.search(xml)
-    date1904 = bool(pr) and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
+    date1904 = pr is not None and attrs(pr.group(1)).get("date1904", "0").lower() in ("1", "true")
     return WorkbookInfo(sheets=sheets, date1904=date1904, workbook_part=part)

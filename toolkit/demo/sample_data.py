@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import accumulate
+from typing import Any
 
 __all__ = ["Mess", "SampleData", "generate", "CUSTOMER_COLUMNS", "COMPLAINT_COLUMNS"]
 
@@ -550,7 +551,7 @@ class _Picker:
         self.cum = list(accumulate(weights))
         self.total = self.cum[-1]
 
-    def __call__(self, rnd) -> object:
+    def __call__(self, rnd) -> Any:
         return self.items[bisect_right(self.cum, rnd() * self.total)]
 
 
@@ -843,6 +844,7 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
     out = []
     for rec_x in received:
         received_at = clock(rec_x)
+        assert received_at is not None
         year = received_at.year
         seq[year] = seq.get(year, 0) + 1
         day = rec_x // 1440
@@ -966,9 +968,9 @@ def _complaints(rng: random.Random, n: int, register: list[dict], end: date, now
             or (resolved is not None and resolved > now_m)
         ):
             resolved = None
-        if resolved is None or feedback > now_m:
+        if resolved is None or feedback is None or feedback > now_m:
             feedback = None
-        if feedback is None or closed > now_m:
+        if feedback is None or closed is None or closed > now_m:
             closed = None
         if closed is None or (survey is not None and survey > now_m):
             survey = None

@@ -2,7 +2,7 @@
 
 ::
 
-    from toolkit.documents.notices import make_notices
+    from toolkit.jobs.notices import make_notices
     result = make_notices("客服台账", as_of=datetime(2026, 11, 20, 17, 0))
     result.made        # every notice written: kind, key, name, file
     result.failures    # rows whose notice could not be made, with the reason (the rest were made)
@@ -19,229 +19,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from toolkit.documents import filters
 from toolkit.documents.check import check_template
-from toolkit.documents.stock import build as build_stock
+from toolkit.documents.pdf import convert_to_pdf, require_soffice
 from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
-from toolkit.errors import Problem, ToolkitError, expect_setting
+from toolkit.documents.templates import find_template
+from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
-from toolkit.model.settings import Settings, load_settings
 from toolkit.progress import NoProgress
+from toolkit.rules.notices import due_rows, marker_of, stamp_text
+from toolkit.settings import Settings, load_settings
+from toolkit.settings.notices import NoticeKind, NoticeSettings
 from toolkit.xlsx.safety import clean_stale_temps, folder_lock
 
-SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 JOB = "notices"
-_OPS = ("empty", "in", "not_in", "starts_with", "on_as_of")
-_KIND_KEYS = {
-    "title",
-    "title_en",
-    "table",
-    "template",
-    "audience",
-    "stamp",
-    "when",
-    "group_by",
-    "items",
-    "renotify_on",
-    "renotify_after_days",
-    "enabled",
-}
-_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+([^\s\[]+)(?:\[([^\]]*)\])?(?:\s+(.*))?$")
 _LEVEL = re.compile(r"L(\d+)")
-
-
-# ------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class Condition:
-    column: str
-    op: str
-    arg: object
-
-    def test(self, value, as_of: dt.datetime) -> bool:
-        blank = value is None or (isinstance(value, str) and not value.strip())
-        if self.op == "empty":
-            return blank == bool(self.arg)
-        if self.op == "on_as_of":
-            day = value.date() if isinstance(value, dt.datetime) else value
-            return (isinstance(day, dt.date) and day == as_of.date()) == bool(self.arg)
-        text = "" if blank else str(value).strip()
-        if self.op == "in":
-            return not blank and text in self.arg
-        if self.op == "not_in":
-            return blank or text not in self.arg
-        if self.op == "starts_with":
-            return not blank and any(text.startswith(a) for a in self.arg)
-        raise AssertionError(self.op)
-
-
-@dataclass(frozen=True)
-class NoticeKind:
-    name: str
-    title: str
-    title_en: str
-    table: str  # "tracker" or "register"
-    template: str
-    audience: str  # "customer" or "internal"
-    stamp: str
-    when: tuple[Condition, ...]
-    group_by: str | None = None
-    items: str | None = None
-    renotify_on: str | None = None
-    renotify_after_days: int = 0
-    enabled: bool = True
-
-    def title_for(self, language: str) -> str:
-        return self.title_en if language == "en" and self.title_en else self.title
-
-
-@dataclass(frozen=True)
-class NoticeSettings:
-    output_dir: str
-    templates_dir: str
-    language: str
-    filename: str
-    merged: bool
-    pdf: bool
-    pdf_timeout: float
-    office: dict
-    masking: dict[str, str]
-    tier_labels: dict[str, str]
-    kinds: dict[str, NoticeKind]
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "NoticeSettings":
-        src = settings.source
-        data = settings.section("notices")
-
-        def expect(cond, key, what, got):
-            expect_setting(cond, src, f"notices.{key}", what, got)
-
-        for key in ("output_dir", "templates_dir", "filename"):
-            expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))
-        expect(data.get("language") in ("zh", "en"), "language", "zh or en", data.get("language"))
-        for key in ("merged", "pdf"):
-            expect(isinstance(data.get(key), bool), key, "true or false", data.get(key))
-        timeout = data.get("pdf_timeout_seconds", 900)
-        expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
-        try:
-            data["filename"].format(kind="k", key="1", name="n", date="2026-01-01")
-        except (KeyError, IndexError, ValueError) as exc:
-            expect(
-                False,
-                "filename",
-                "a pattern using only {kind}, {key}, {name} and {date}",
-                f"{data['filename']} ({exc})",
-            )
-        masking = {str(k): str(v) for k, v in data.get("masking", {}).items()}
-        for col, how in masking.items():
-            expect(how in filters.MASKS, f"masking.{col}", "one of " + ", ".join(filters.MASKS), how)
-        office = {str(k): v for k, v in data.get("office", {}).items()}
-        kinds = {}
-        for name, spec in data.get("kinds", {}).items():
-            kinds[name] = _kind(name, spec, settings, expect)
-        expect(bool(kinds), "kinds", "at least one [notices.kinds.NAME] table", kinds)
-        return cls(
-            data["output_dir"],
-            data["templates_dir"],
-            data["language"],
-            data["filename"],
-            data["merged"],
-            data["pdf"],
-            float(timeout),
-            office,
-            masking,
-            {str(k): str(v) for k, v in data.get("tier_labels", {}).items()},
-            kinds,
-        )
-
-
-def _kind(name: str, spec: dict, settings: Settings, expect) -> NoticeKind:
-    key = f"kinds.{name}"
-    expect(isinstance(spec, dict), key, "a table", spec)
-    unknown = set(spec) - _KIND_KEYS
-    expect(
-        not unknown,
-        f"{key}.{sorted(unknown)[0] if unknown else ''}",
-        "one of " + ", ".join(sorted(_KIND_KEYS)),
-        "an unknown key",
-    )
-    table = spec.get("table")
-    expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
-    schema = settings.tracker if table == "tracker" else settings.register
-    for k in ("title", "template", "stamp"):
-        expect(isinstance(spec.get(k), str) and spec[k].strip(), f"{key}.{k}", "a non-empty text", spec.get(k))
-    expect(
-        spec.get("audience") in ("customer", "internal"),
-        f"{key}.audience",
-        "customer or internal",
-        spec.get("audience"),
-    )
-    stamp = spec["stamp"]
-    expect(
-        stamp in schema and schema.column(stamp).owner == "toolkit",
-        f"{key}.stamp",
-        f'a toolkit column of the {table} (add it under [[{table}.columns]] with owner = "toolkit")',
-        stamp,
-    )
-    conditions = []
-    when = spec.get("when", [])
-    expect(isinstance(when, list), f"{key}.when", "a list of { column = ..., test } tables", when)
-    for n, cond in enumerate(when):
-        where = f"{key}.when[{n + 1}]"
-        expect(
-            isinstance(cond, dict) and cond.get("column") in schema,
-            f"{where}.column",
-            f"the name of a column of the {table}",
-            cond.get("column") if isinstance(cond, dict) else cond,
-        )
-        ops = [o for o in cond if o != "column"]
-        expect(len(ops) == 1 and ops[0] in _OPS, where, "one test: " + ", ".join(_OPS), ops)
-        op, arg = ops[0], cond[ops[0]]
-        if op in ("empty", "on_as_of"):
-            expect(isinstance(arg, bool), f"{where}.{op}", "true or false", arg)
-        else:
-            expect(
-                isinstance(arg, list) and all(isinstance(a, (str, int)) for a in arg),
-                f"{where}.{op}",
-                "a list of values",
-                arg,
-            )
-            arg = tuple(str(a) for a in arg)
-        conditions.append(Condition(cond["column"], op, arg))
-    for k in ("group_by", "renotify_on"):
-        if spec.get(k) is not None:
-            expect(spec[k] in schema, f"{key}.{k}", f"the name of a column of the {table}", spec[k])
-    group_by = spec.get("group_by")
-    items = spec.get("items") or ("complaints" if table == "tracker" else "customers")
-    days = spec.get("renotify_after_days", 0)
-    expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", "a whole number of at least 0", days)
-    enabled = spec.get("enabled", True)
-    expect(isinstance(enabled, bool), f"{key}.enabled", "true or false", enabled)
-    return NoticeKind(
-        name,
-        spec["title"].strip(),
-        str(spec.get("title_en", "")).strip(),
-        table,
-        spec["template"],
-        spec["audience"],
-        stamp,
-        tuple(conditions),
-        group_by,
-        items if group_by else None,
-        spec.get("renotify_on"),
-        days,
-        enabled,
-    )
 
 
 # ------------------------------------------------------------------------------------------ results
@@ -327,75 +127,6 @@ def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
     return stem
 
 
-# ------------------------------------------------------------------------------------------ stamps
-
-
-@dataclass(frozen=True)
-class Stamp:
-    date: dt.date | None
-    title: str
-    marker: str | None
-    file: str | None
-
-
-def parse_stamp(text) -> Stamp | None:
-    if text is None or not str(text).strip():
-        return None
-    m = _STAMP.match(str(text).strip())
-    if not m:
-        return Stamp(None, str(text), None, None)
-    try:
-        day = dt.date.fromisoformat(m.group(1))
-    except ValueError:
-        day = None
-    return Stamp(day, m.group(2), m.group(3), m.group(4))
-
-
-def stamp_text(as_of: dt.datetime, title: str, marker: str | None, file: str) -> str:
-    title = "".join(title.split())
-    return f"{as_of:%Y-%m-%d} {title}" + (f"[{marker}]" if marker is not None else "") + f" {file}"
-
-
-def _marker(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-# ------------------------------------------------------------------------------------------ deciding
-
-
-def due_rows(
-    cols: dict[str, list], n: int, kind: NoticeKind, as_of: dt.datetime, force: bool
-) -> tuple[list[int], list[int], int]:
-    """(rows matching the conditions, rows of those needing a notice now, rows skipped as already notified)."""
-    tests = [(c, cols.get(c.column) or [None] * n) for c in kind.when]
-    stamps = cols.get(kind.stamp) or [None] * n
-    marker_col = cols.get(kind.renotify_on) if kind.renotify_on else None
-    matching, due, already = [], [], 0
-    for i in range(n):
-        if not all(c.test(values[i], as_of) for c, values in tests):
-            continue
-        matching.append(i)
-        stamp = parse_stamp(stamps[i])
-        if force or stamp is None:
-            due.append(i)
-            continue
-        if marker_col is not None and stamp.date is not None and stamp.marker != _marker(marker_col[i]):
-            due.append(i)
-        elif (
-            kind.renotify_after_days
-            and stamp.date is not None
-            and (as_of.date() - stamp.date).days >= kind.renotify_after_days
-        ):
-            due.append(i)
-        else:
-            already += 1
-    return matching, due, already
-
-
 def _level(value) -> int:
     m = _LEVEL.search(str(value or ""))
     return int(m.group(1)) if m else 0
@@ -424,13 +155,9 @@ class _Contexts:
         if language == "en" and office.get("name_en"):
             office["name"] = office["name_en"]
         self.office = office
-        esc = settings.section("escalation")
-        self.heads = {str(k): str(v) for k, v in esc.get("department_heads", {}).items()}
-        self.head_fallback = str(esc.get("department_head_fallback", "部门负责人"))
-        self.l3_notify = str(esc.get("l3_notify", "客服中心主任"))
-        visits = settings.section("visits")
-        self.cadence = {str(k): v for k, v in visits.get("cadence_months", {}).items()}
-        self.default_months = visits.get("default_months")
+        self.escalation = settings.escalation
+        self.l3_notify = settings.escalation.l3_notify
+        self.visits = settings.visits
 
     # -- records
 
@@ -498,7 +225,7 @@ class _Contexts:
             ctx["previous_tier_label"] = self.ns.tier_labels.get(
                 rec.get("previous_tier") or "", rec.get("previous_tier") or ""
             )
-            ctx["visit_months"] = self.cadence.get(rec.get("tier") or "", self.default_months)
+            ctx["visit_months"] = self.visits.months_for(rec.get("tier"))
         ctx.update(self._common(kind))
         return ctx
 
@@ -513,7 +240,7 @@ class _Contexts:
             dept = rec.get("department")
             head = ""
             if level >= 2:
-                head = self.heads.get(dept or "") or (f"{self.head_fallback}（{dept}）" if dept else self.head_fallback)
+                head = self.escalation.department_head_text(dept)
             item = dict(rec)
             item.update({"customer": cust, "department_head": head, "level": level, "new": new})
             item["customer_name"] = rec.get("customer_name") or cust.get("name") or ""
@@ -565,7 +292,7 @@ class _Contexts:
 
     def provided(self, kind: NoticeKind) -> tuple[set[str], dict[str, set[str]]]:
         shapes = {"office": set(self.office), "customer": set(self.reg_names)}
-        if kind.group_by:
+        if kind.group_by and kind.items:  # a grouped kind always names its items (the settings see to it)
             ctx = self.group(kind, None, [], set())
             shapes[kind.items] = set(self.item(kind, None, False))
         else:
@@ -592,18 +319,14 @@ def _add_aliases(ctx: dict, aliases: dict[str, str], rec: dict) -> None:
 # ------------------------------------------------------------------------------------------ templates
 
 
-def find_template(
+def notice_template(
     settings: Settings, ns: NoticeSettings, kind: NoticeKind, language: str
-) -> tuple[str | Path | bytes, str]:
-    """(the template, where it came from): the office's templates folder, then the shipped ones, then built."""
-    file_name = template_file_name(kind.template, language)
-    for folder in (settings.folder / ns.templates_dir, SHIPPED_TEMPLATES):
-        path = folder / file_name
-        if path.is_file():
-            return path, str(path)
+) -> tuple[Path | bytes, str]:
+    """(the template, where it came from) for a notice kind: the office's templates folder, then the shipped ones."""
     try:
-        return build_stock(kind.template, language), f"shipped template {file_name} (built)"
+        return find_template(kind.template, language, settings.folder / ns.templates_dir)
     except KeyError:
+        file_name = template_file_name(kind.template, language)
         raise ToolkitError(
             f"no template {file_name} for the notice '{kind.name}'",
             path=settings.folder / ns.templates_dir,
@@ -651,7 +374,7 @@ def make_notices(
     progress = progress or NoProgress()
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    ns = NoticeSettings.from_settings(settings)
+    ns = settings.notices
     language = language or ns.language
     if language not in ("zh", "en"):
         raise ToolkitError(f"language {language!r}: templates exist for zh and en")
@@ -668,8 +391,6 @@ def make_notices(
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
     if pdf and not dry_run:
-        from toolkit.documents.pdf import require_soffice
-
         require_soffice()
     books = {path: source(path) for path in (settings.register_path, settings.tracker_path)}
     if not dry_run:
@@ -699,7 +420,7 @@ def make_notices(
         errors: list[str] = []
         for k in kinds:
             spec = ns.kinds[k]
-            source, label = find_template(settings, ns, spec, language)
+            source, label = notice_template(settings, ns, spec, language)
             result.templates[k] = label
             try:
                 tpl = DocxTemplate.open(source, language=language, name=template_file_name(spec.template, language))
@@ -717,7 +438,7 @@ def make_notices(
         if not dry_run:
             out.mkdir(parents=True, exist_ok=True)
         used_names: set[str] = set()
-        stamp_values = {"tracker": {}, "register": {}}
+        stamp_values: dict[str, dict[str, dict[int, str]]] = {"tracker": {}, "register": {}}
         rendered_by_kind: dict[str, list] = {}
         for k in kinds:
             spec = ns.kinds[k]
@@ -734,7 +455,7 @@ def make_notices(
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, job.error))
                     continue
                 try:
-                    parts = tpl.render_parts(job.context)
+                    parts = tpl.render_parts(job.context or {})
                 except RenderError as exc:
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
                     continue
@@ -763,7 +484,7 @@ def make_notices(
                 shown = _shown_path(path, folder)
                 marker_col = cols.get(spec.renotify_on) if spec.renotify_on else None
                 for i in job.rows:
-                    marker = _marker(marker_col[i]) if marker_col is not None else None
+                    marker = marker_of(marker_col[i]) if marker_col is not None else None
                     stamp_values[spec.table].setdefault(spec.stamp, {})[i] = stamp_text(
                         as_of, spec.title, marker, shown
                     )
@@ -794,12 +515,11 @@ def make_notices(
 
     if pdf:
         progress.step("converting to PDF")
-        from toolkit.documents.pdf import convert_to_pdf
 
         docs = [n.path for n in result.made if n.path is not None] + result.merged
         converted = convert_to_pdf(docs, out, timeout=ns.pdf_timeout)
         for n in result.made:
-            n.pdf = converted.pdfs.get(n.path)
+            n.pdf = converted.pdfs.get(n.path) if n.path is not None else None
         result.pdfs = list(converted.pdfs.values())
         result.pdf_calls, result.pdf_seconds = converted.calls, converted.seconds
         for doc, why in converted.failed.items():

@@ -24,6 +24,10 @@ from pathlib import Path
 from toolkit.errors import ToolkitError
 from toolkit.jobs.changelog import COLUMNS, FORMULA_START, LOG_DIR
 from toolkit.model.headers import normalize_header
+from toolkit.model.records import read_table
+from toolkit.model.values import parse_value
+from toolkit.settings import load_settings
+from toolkit.textout import format_table
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,11 @@ def read_log(folder: str | Path) -> LogQuery:
                     out.entries.append(
                         LogEntry(
                             when,
-                            *row[1:6],
+                            row[1],
+                            row[2],
+                            row[3],
+                            row[4],
+                            row[5],
                             _stored(row[6]),
                             _stored(row[7]),
                             _stored(row[8]),
@@ -99,7 +107,6 @@ def read_log(folder: str | Path) -> LogQuery:
 
 def parse_when(text: str, *, end_of_day: bool = False) -> dt.datetime:
     """A --since/--until value; with `end_of_day`, a date alone means the start of the next day."""
-    from toolkit.model.values import parse_value
 
     value, err = parse_value(text, "datetime")
     if err or value is None:
@@ -135,7 +142,6 @@ def query_log(
     settings=None,
 ) -> LogQuery:
     """The change-log lines matching every filter given (`until` is exclusive)."""
-    from toolkit.model.settings import load_settings
 
     folder = Path(folder)
     settings = settings or load_settings(folder)
@@ -168,7 +174,6 @@ def query_log(
 
 def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
     """The complaint numbers the tracker lists under `customer` (normalised)."""
-    from toolkit.model.records import read_table
 
     try:
         tracker = read_table(settings.tracker_path, settings.tracker)
@@ -183,7 +188,6 @@ def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
 
 
 def format_entries(entries: list[LogEntry]) -> str:
-    from toolkit.textout import format_table
 
     rows = [
         (

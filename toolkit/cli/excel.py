@@ -1,4 +1,4 @@
-"""The `toolkit excel` commands (registered by cli.py through `add_excel_commands`).
+"""`toolkit excel build-panel`: the Excel control panel (built by toolkit.excel.panel).
 
     toolkit excel build-panel [FOLDER] [--out PATH] [--interpreter-win PATH] [--interpreter-mac PATH]
                               [--pythonpath PATH] [--lang zh|en]
@@ -11,16 +11,19 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-EXIT_OK = 0
+from toolkit.cli.common import EXIT_OK
+
+# A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
+# instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
 
 
 def cmd_build_panel(args) -> int:
-    from toolkit.excel.panel import PanelSpec, build_panel
+    from toolkit.excel.panel import build_panel
     from toolkit.excel.vba import MACROS_MODULE
-    from toolkit.model.settings import load_settings
+    from toolkit.settings import load_settings
 
     settings = load_settings(args.folder)
-    spec = PanelSpec.from_settings(settings)
+    spec = settings.excel.panel
     changes = {
         k: v
         for k, v in (

@@ -1,4 +1,4 @@
-"""The `toolkit panel` command (registered by cli.py through `add_panel_commands`).
+"""`toolkit panel`: the desktop panel (toolkit.panel), or its double-click launchers.
 
     toolkit panel [FOLDER] [--lang zh|en] [--check] [--write-launchers]
 
@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.cli.common import EXIT_OK
 from toolkit.i18n import _
+
+# A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
+# instead of first loading Tk, pyarrow, lxml and the other heavy libraries.
 
 
 def cmd_panel(args) -> int:
@@ -22,15 +26,14 @@ def cmd_panel(args) -> int:
         for path in paths:
             print(_("wrote {path}").format(path=path))
         print(launchers_note(paths))
-        return 0
+        return EXIT_OK
     from toolkit.panel.window import open_panel
 
     return open_panel(args.folder, language=args.lang, check=args.check)
 
 
-def add_panel_commands(subparsers) -> None:
-    """Register `panel` on the `toolkit` command's subparsers."""
-    p = subparsers.add_parser(
+def add_panel_commands(sub) -> None:
+    p = sub.add_parser(
         "panel",
         help=_("open the desktop panel: the six jobs as buttons, no Excel macros needed"),
         description=_(

@@ -6,8 +6,15 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+from toolkit.demo.sample_data import generate
+from toolkit.demo.workbooks import write_sample
+from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
-from toolkit.model.settings import SETTINGS_FILE, load_settings
+from toolkit.excel.panel import build_panel
+from toolkit.jobs.notices import make_notices
+from toolkit.jobs.run import run_jobs
+from toolkit.jobs.summary import make_summary
+from toolkit.settings import SETTINGS_FILE, load_settings
 
 DEMO_AS_OF = dt.datetime(2026, 11, 20, 17, 0)  # the sample data ends on 2026-11-20
 
@@ -30,8 +37,6 @@ def prepare(folder: Path, *, source: Path | None, customers: int, complaints: in
                 raise ToolkitError("sample workbook not found", path=source / name)
             shutil.copy2(source / name, target)
         return
-    from toolkit.jobs.init import write_sample
-    from toolkit.jobs.sample_data import generate
 
     data = generate(customers, complaints, seed=seed)
     write_sample(folder, data, big=customers + complaints > 50_000, force=force)
@@ -47,7 +52,6 @@ def run_demo(
     force: bool = False,
     as_of: dt.datetime = DEMO_AS_OF,
 ) -> int:
-    from toolkit.jobs.run import run_jobs
 
     folder = Path(folder)
     prepare(folder, source=source, customers=customers, complaints=complaints, seed=seed, force=force)
@@ -73,10 +77,6 @@ def run_demo(
 
 def _documents(folder: Path, as_of: dt.datetime) -> None:
     """The notices due, last month's report and the Excel control panel, made the way staff would make them."""
-    from toolkit.documents.pdf import soffice_path
-    from toolkit.documents.notices import make_notices
-    from toolkit.excel.panel import PanelSpec, build_panel
-    from toolkit.jobs.summary import make_summary
 
     notices = make_notices(folder, as_of=as_of)
     print(
@@ -91,6 +91,6 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
         + f"; its figures are a row of {report.xlsx.name}"
     )
     settings = load_settings(folder)
-    spec = PanelSpec.from_settings(settings)
+    spec = settings.excel.panel
     panel = build_panel(folder / spec.file, spec)
     print(f"  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)")

@@ -1,4 +1,4 @@
-"""The `toolkit notices` command (registered by cli.py through `add_notice_commands`).
+"""`toolkit notices`: the Word notices that are due (the job is toolkit.jobs.notices).
 
 Exit codes as for every command: 0 done, 1 some notices could not be made (listed; the rest
 were made), 2 nothing could be done (a template to correct, a workbook open in Excel, ...).
@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument
+from toolkit.progress import progress
+from toolkit.textout import format_table
+
+# A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
+# instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
 
 
 def cmd_notices(args) -> int:
-    from toolkit.documents.notices import make_notices
-    from toolkit.progress import progress
-    from toolkit.textout import format_table
+    from toolkit.jobs.notices import make_notices
 
     with progress(6, desc="notices") as bar:
         result = make_notices(

@@ -1,4 +1,4 @@
-"""The `toolkit summary` command (registered by cli.py through `add_summary_commands`).
+"""`toolkit summary`: the monthly service report (the job is toolkit.jobs.summary).
 
 Exit codes as for every command: 0 the report was made, 1 it was made but the workbooks have
 problems (listed: the values concerned could not be counted) or the PDF asked for could not be
@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
 from toolkit.errors import ToolkitError
 from toolkit.i18n import _
+from toolkit.progress import progress
+from toolkit.rules.monthly import parse_month
+from toolkit.textout import format_table
+
+# A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
+# instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
 
 
 def _month(text: str | None):
     if text is None:
         return None
-    from toolkit.rules.monthly import parse_month
-
     try:
         return parse_month(text)
     except ValueError as exc:
@@ -28,8 +32,6 @@ def _month(text: str | None):
 
 def cmd_summary(args) -> int:
     from toolkit.jobs.summary import make_summary, pct
-    from toolkit.progress import progress
-    from toolkit.textout import format_table
 
     month = _month(args.month)  # checked before anything is read
     with progress(7, desc="summary") as bar:

@@ -1,0 +1,99 @@
+"""`toolkit sync`, `flag`, `tiers` and `run`: the jobs that keep the two workbooks in order."""
+
+from __future__ import annotations
+
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, job_arguments, print_problems
+from toolkit.progress import progress
+from toolkit.textout import format_table
+
+# A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
+# instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
+
+
+def job_command(jobs: tuple[str, ...]):
+    """The command running `jobs` (one read, the rules, one write per workbook) and reporting the result."""
+
+    def run(args) -> int:
+        from toolkit.jobs.changes import describe
+        from toolkit.jobs.run import run_jobs
+
+        with progress(5, desc="+".join(jobs)) as bar:
+            result = run_jobs(args.folder, jobs, as_of=as_of_option(args.as_of), dry_run=args.dry_run, progress=bar)
+        if args.dry_run and result.changes:
+            shown = result.changes[: args.limit]
+            print(format_table(["workbook", "cell", "key", "column", "old", "new"], [describe(c) for c in shown]))
+            if len(result.changes) > len(shown):
+                print(f"... and {len(result.changes) - len(shown)} more changes")
+        by_book: dict[str, int] = {}
+        for c in result.changes:
+            by_book[c.workbook] = by_book.get(c.workbook, 0) + 1
+        verb = "would change" if args.dry_run else "changed"
+        summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
+        print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        _print_tier_history(result, args)
+        for note in result.notes:
+            print(f"note: {note}")
+        if result.log_file:
+            print(f"Every change is listed in {result.log_file}.")
+        if result.problems:
+            print()
+            print_problems(result.problems, limit=args.limit)
+            errors = sum(p.severity == "error" for p in result.problems)
+            print(
+                f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
+                "rows with problems were processed for the columns that are fine."
+            )
+            return EXIT_PROBLEMS
+        return EXIT_OK
+
+    return run
+
+
+def _print_tier_history(result, args) -> None:
+    """The lines the tiers job added to the tier history (with --dry-run: would add, listed)."""
+    if not result.tier_history or result.tier_history_file is None:
+        return
+    from toolkit.jobs.tier_history import appended_message, describe_events, history_headers, more_lines
+
+    if args.dry_run:
+        shown = result.tier_history[: args.limit]
+        print(format_table(history_headers(), describe_events(shown)))
+        if len(result.tier_history) > len(shown):
+            print(more_lines(len(result.tier_history) - len(shown)))
+    print(appended_message(len(result.tier_history), result.tier_history_file.name, args.dry_run))
+
+
+def cmd_tiers(args) -> int:
+    if args.suggest:
+        from toolkit.model.records import read_table
+        from toolkit.rules import tiers as tier_rules
+        from toolkit.settings import load_settings
+
+        settings = load_settings(args.folder)
+        register = read_table(settings.register_path, settings.register)
+        cols = {c.name: register.values(c.name) for c in register.schema.columns}
+        print(tier_rules.format_suggestion(tier_rules.suggest_thresholds(cols, settings.tiers)))
+        return EXIT_OK
+    return job_command(("tiers",))(args)
+
+
+def add_job_commands(sub) -> None:
+    for name, jobs, text in (
+        ("sync", ("sync",), "copy customer fields into the tracker and complaint figures back to the register"),
+        ("flag", ("flag",), "mark complaints past their deadlines (with escalation) and customers due a visit"),
+        ("run", ("sync", "flag", "tiers"), "tiers, flags and sync together: one read and one write per workbook"),
+    ):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        job_arguments(p)
+        p.set_defaults(run=job_command(jobs))
+    p = sub.add_parser(
+        "tiers",
+        help="compute customer tiers (A/B/C, new) with overrides and no flip-flopping",
+        description="Compute customer tiers from the thresholds in the settings, honouring manual "
+        "overrides; --suggest prints thresholds suggested from the data instead.",
+    )
+    job_arguments(p)
+    p.add_argument(
+        "--suggest", action="store_true", help="print suggested thresholds from the current data; change nothing"
+    )
+    p.set_defaults(run=cmd_tiers)

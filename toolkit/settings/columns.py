@@ -1,0 +1,96 @@
+"""[register] and [tracker]: each workbook's sheet, key column and columns, as a SheetSchema.
+
+A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
+an English header, other header texts accepted when reading (``aliases``, a text or a list), a
+type, who owns it (staff type it; the toolkit computes it), its choice list and a width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
+from toolkit.settings.choices import Choices
+from toolkit.settings.fields import text_list
+from toolkit.settings.problems import expect, expect_known_keys
+
+COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width"}
+
+
+def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
+    """The schema of the workbook `role` ("register" or "tracker")."""
+    section = data.get(role)
+    expect(isinstance(section, dict), source, role, "a table", section)
+    assert isinstance(section, dict)
+    columns = []
+    seen = set()
+    for n, entry in enumerate(section.get("columns", [])):
+        key = f"{role}.columns[{n + 1}]"
+        expect_known_keys(entry, COLUMN_KEYS, source, key)
+        name = entry.get("name")
+        expect(
+            isinstance(name, str) and name.isidentifier(),
+            source,
+            f"{key}.name",
+            "a name of letters, digits and _",
+            name,
+        )
+        expect(name not in seen, source, f"{key}.name", "a name used once", name)
+        seen.add(name)
+        header = entry.get("header")
+        expect(
+            isinstance(header, str) and header.strip() != "",
+            source,
+            f"{role}.{name}.header",
+            "a non-empty text",
+            header,
+        )
+        ctype = entry.get("type", "text")
+        expect(ctype in COLUMN_TYPES, source, f"{role}.{name}.type", "one of " + ", ".join(COLUMN_TYPES), ctype)
+        owner = entry.get("owner", "staff")
+        expect(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
+        aliases = text_list(entry.get("aliases", []), source, f"{role}.{name}.aliases", "a list of texts")
+        values: tuple[str, ...] = ()
+        aliases_map: dict[str, str] = {}
+        if ctype == "choice":
+            list_name = entry.get("choices", name)
+            expect(
+                list_name in choices.lists,
+                source,
+                f"{role}.{name}.choices",
+                "the name of a list under [choices]",
+                list_name,
+            )
+            values = choices.lists[list_name]
+            aliases_map = dict(choices.aliases.get(list_name, {}))
+            for alias, target in aliases_map.items():
+                expect(
+                    target in values,
+                    source,
+                    f"choice_aliases.{list_name}.{alias}",
+                    "one of " + ", ".join(values),
+                    target,
+                )
+        width = entry.get("width")
+        expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
+        columns.append(
+            Column(
+                name=name,
+                header=header.strip(),
+                english=str(entry.get("english", "")).strip(),
+                aliases=aliases,
+                type=ctype,
+                required=bool(entry.get("required", False)),
+                owner=owner,
+                choices=values,
+                choice_aliases=aliases_map,
+                width=width,
+            )
+        )
+    sheet: Any = section.get("sheet")
+    expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
+    key_column: Any = section.get("key")
+    expect(key_column in seen, source, f"{role}.key", "the name of one of its columns", key_column)
+    return SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
