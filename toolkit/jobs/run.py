@@ -28,7 +28,7 @@ from toolkit.xlsx.safety import (
     FileStamp,
     clean_stale_temps,
     folder_lock,
-    refuse_if_open,
+    refuse_unless_writable,
 )
 
 JOBS = ("sync", "flag", "tiers")
@@ -56,7 +56,7 @@ class FileWorkbook:
         self.stamp: FileStamp | None = None
 
     def check_writable(self) -> None:
-        refuse_if_open(self.path)
+        refuse_unless_writable(self.path)
 
     def read(self, schema) -> Table:
         return read_table(self.path, schema)
