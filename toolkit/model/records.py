@@ -9,6 +9,7 @@ the file, sheet, row, column header and value; the rest of its row is still used
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +48,7 @@ class Table:
     _arrays: dict[str, object] = field(default_factory=dict, repr=False)
     _overrides: dict[str, dict[int, object]] = field(default_factory=dict, repr=False)
     _lists: dict[str, list] = field(default_factory=dict, repr=False)
+    _released: bool = field(default=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -56,22 +58,50 @@ class Table:
         """Every read column as a Python list (materialises them all)."""
         return {name: self.values(name) for name in self._arrays}
 
-    def values(self, name: str) -> list:
-        """The column's values aligned with `rows` (all None when the sheet lacks the column)."""
+    def values(self, name: str, keep: bool = True) -> list:
+        """The column's values aligned with `rows` (all None when the sheet lacks the column).
+
+        The list is kept for the next call; with keep=False (a column looked at once, e.g. to compare
+        it with new values) it is made afresh each time and the table keeps its compact array.
+        """
         cached = self._lists.get(name)
         if cached is not None:
             return cached
+        if self._released:
+            raise RuntimeError(f"the values of {self.sheet} were let go of (release_values) before {name} was read")
         if name not in self._arrays:
             return [None] * len(self.rows)
         values = _materialise(self._arrays[name], self.schema.column(name).type)
         for i, v in self._overrides.get(name, {}).items():
             values[i] = v
-        self._lists[name] = values
-        self._arrays[name] = None  # (the list holds the column now)
+        if keep:
+            self._lists[name] = values
+            self._arrays[name] = None  # (the list holds the column now)
         return values
 
     def has(self, name: str) -> bool:
         return name in self.columns
+
+    def column_values(self) -> "ColumnValues":
+        """The columns by name as a mapping, each column made into a list only when it is looked up."""
+        return ColumnValues(self)
+
+    def release_values(self) -> None:
+        """Let go of every column's values (a job whose rules have run, and which only writes now: the
+        changes it writes keep what they need). `values` may not be called afterwards."""
+        self._lists.clear()
+        self._arrays = dict.fromkeys(self._arrays)
+        self._overrides.clear()
+        self._released = True
+
+    def blank(self, name: str) -> bool:
+        """Whether every cell of the column is empty (or the sheet lacks it)."""
+        if name in self._lists:
+            return self._lists[name].count(None) == len(self.rows)
+        arr = self._arrays.get(name)
+        return arr is None or (
+            arr.null_count == len(arr) and not any(v is not None for v in self._overrides.get(name, {}).values())
+        )
 
     def record(self, i: int) -> dict[str, object]:
         return {name: values[i] for name, values in self.data.items()}
@@ -95,6 +125,24 @@ class Table:
             reason,
             severity,
         )
+
+
+class ColumnValues(Mapping):
+    """A table's columns (its schema's names) as a read-only mapping to lists of values, each made on first use."""
+
+    def __init__(self, table: Table):
+        self._table = table
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._table.schema:
+            raise KeyError(name)
+        return self._table.values(name)
+
+    def __iter__(self):
+        return (c.name for c in self._table.schema.columns)
+
+    def __len__(self) -> int:
+        return len(self._table.schema.columns)
 
 
 def read_table(
