@@ -7,6 +7,7 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
+from collections import ChainMap
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -167,6 +168,8 @@ def run_jobs_with(
         result.changes = reg_plan.changes + trk_plan.changes
         if dry_run:
             return result
+        for table in (register, tracker):  # decided: the values the changes do not hold are let go before writing
+            table.release_values()
         for src in (reg_src, trk_src):  # replaced while we decided: write neither workbook
             src.check_unchanged()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):  # a damaged part found before the first write
@@ -196,6 +199,9 @@ def _read_both(reg_src: WorkbookSource, trk_src: WorkbookSource, settings: Setti
         return register.result(), tracker
 
 
+_FIGURE_INPUTS = ("customer_id", "received_at", "status", "satisfaction")  # what complaint_figures reads
+
+
 def decide(
     settings: Settings,
     register: Table,
@@ -211,8 +217,11 @@ def decide(
     reg_ids = register.values("customer_id")
     result.problems += duplicate_keys(register, "customer_id")
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
-    tracker_cols = {c.name: tracker.values(c.name) for c in tracker.schema.columns}
-    reg_cols = {c.name: register.values(c.name) for c in register.schema.columns}
+    from toolkit.rules.sla import INPUT_COLUMNS as SLA_INPUTS
+
+    # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
+    tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(SLA_INPUTS + _FIGURE_INPUTS)}
+    reg_cols = register.column_values()  # (a column becomes a list when a rule looks it up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
 
     # 1. complaint figures per customer (sync), needed by tiers
@@ -245,7 +254,7 @@ def decide(
             )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         tiers_now = outputs["tier"]
-        reg_cols = {**reg_cols, **outputs}
+        reg_cols = ChainMap(outputs, reg_cols)
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
         from toolkit.rules import sla as sla_rules
@@ -272,7 +281,7 @@ def decide(
     if "sync" in jobs:
         fields, unknown_rows = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
-            {**reg_cols, "tier": tiers_now},
+            {**{name: reg_cols[name] for name in sync_rules.CUSTOMER_FIELDS.values()}, "tier": tiers_now},
             index,
             tracker.values("customer_name"),
             tracker.values("contact_phone"),

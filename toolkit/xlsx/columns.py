@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from toolkit.xlsx.cells import CellEncoder
 
 _NO_COLUMN = 1 << 30  # larger than any column number
-WINDOW_ROWS = 16_384  # the rows whose new cells are made at once
+WINDOW_ROWS = 4096  # the rows whose new cells are made at once
 
 
 class ColumnBlocks:
@@ -35,8 +35,12 @@ class ColumnBlocks:
 
     def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
         self._blocks = []
+        arrays: dict[int, np.ndarray] = {}  # blocks of one job share their list of rows: one array for it
         for col, rows, values in sorted(blocks, key=lambda block: block[0]):  # a row's cells in column order
-            rows = np.asarray(rows, dtype=np.int64)
+            key = id(rows)
+            if key not in arrays:
+                arrays[key] = np.asarray(rows, dtype=np.int32)  # (Excel's rows fit in 32 bits)
+            rows = arrays[key]
             if len(rows) > 1 and bool(np.any(rows[1:] < rows[:-1])):
                 order = np.argsort(rows, kind="stable")
                 rows, values = rows[order], [values[i] for i in order.tolist()]

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
 from toolkit.xlsx.cells import EPOCH_1900, EPOCH_1904
+from toolkit.xlsx.memory import frugal, give_back
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.rows import CellParser, SheetStream, attr, iter_rows, renumbered, row_tags
 from toolkit.xlsx.styles import StyleBook, StylesError
@@ -328,6 +329,7 @@ def read_columns(
     import fastexcel
     import pyarrow as pa
 
+    frugal()
     path = Path(path)
     use = sorted(columns)
     idx = [c - 1 for c in use]  # fastexcel's column indexes are the sheet's own (A = 0)
@@ -367,9 +369,10 @@ def read_columns(
                 got = at_header.get(j, arr[0].as_py() if len(arr) else None)
                 if c in expect_headers and str(got).strip() != str(expect_headers[c]).strip():
                     raise RangeMismatch(f"column {c}: expected header {expect_headers[c]!r}, found {got!r}")
-        for c, arr in zip(use, table.columns):
-            if convert is not None:
-                arr = convert(c, arr)
+        for c, raw_arr in zip(use, table.columns):
+            arr = convert(c, raw_arr) if convert is not None else raw_arr
+            if arr is raw_arr:  # kept in Arrow's own memory, not in the reader's (which is then given back whole)
+                arr = pa.concat_arrays([arr])
             if filled < at:
                 arrays[c].append(pa.nulls(at - filled, arr.type))
             arrays[c].append(arr)
@@ -401,6 +404,7 @@ def read_columns(
                     read_piece(piece, start, piece_end, first)
         except ValueError as exc:  # a damaged stream: no end of the cell data, a row of more than 64 MB
             raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+    give_back()
     if header_xml is None:
         raise RangeMismatch("the header row is not where the peek found it")
     out: dict[int, ColumnRead] = {}
