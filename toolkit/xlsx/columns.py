@@ -49,6 +49,8 @@ class ColumnBlocks:
         self._encoder, self._style_of = encoder, style_of
         self._window: ColumnCells | None = None
         self._window_rows = (0, 0)
+        self._row_list: list[int] | None = None
+        self._cursor = 0
 
     def at(self, row: int) -> ColumnCells:
         lo, hi = self._window_rows
@@ -64,8 +66,17 @@ class ColumnBlocks:
         return self._window
 
     def has_row(self, row: int) -> bool:
-        k = int(np.searchsorted(self.rows, row))
-        return k < len(self.rows) and int(self.rows[k]) == row
+        """Whether a block sets a cell of `row` (asked for rows in ascending order: a cursor walks the rows)."""
+        rows = self._row_list
+        if rows is None:
+            rows = self._row_list = self.rows.tolist()
+        k = self._cursor
+        if k > 0 and rows[k - 1] >= row:  # asked out of order: start over
+            k = 0
+        while k < len(rows) and rows[k] < row:
+            k += 1
+        self._cursor = k
+        return k < len(rows) and rows[k] == row
 
     def targets(self, row: int) -> list[int]:
         """The columns the blocks set in `row` (whatever the value, None included)."""
@@ -124,7 +135,7 @@ class ColumnCells:
         self.lo = np.full(n, _NO_COLUMN, np.int64)  # leftmost and rightmost cell written
         self.hi = np.zeros(n, np.int64)
         self._blocks = blocks
-        self._by_row: list[dict[int, int]] | None = None
+        self._by_row: dict[int, dict[int, object]] | None = None
         parts = []
         for (col, rows, values), row_array in zip(blocks, row_arrays):
             at = np.searchsorted(self.rows, row_array)
@@ -152,17 +163,17 @@ class ColumnCells:
         return self._data[self._offsets[i] : self._offsets[i + 1]]
 
     def updates(self, row: int) -> dict[int, object]:
-        """{col: value} of one row's targets, for a row that goes the ordinary way."""
-        if self._by_row is None:
-            self._by_row = [
-                dict(zip(np.asarray(rows).tolist(), range(len(rows)))) for _col, rows, _values in self._blocks
-            ]
-        out = {}
-        for (col, _rows, values), positions in zip(self._blocks, self._by_row):
-            k = positions.get(row)
-            if k is not None:
-                out[col] = values[k]
-        return out
+        """{col: value} of one row's targets, for a row that goes the ordinary way (a new dict)."""
+        if self._by_row is None:  # each cell of the window once, not each row times each column
+            by_row: dict[int, dict[int, object]] = {}
+            for col, rows, values in self._blocks:
+                for r, v in zip(np.asarray(rows).tolist(), values):
+                    cells = by_row.get(r)
+                    if cells is None:
+                        cells = by_row[r] = {}
+                    cells[col] = v
+            self._by_row = by_row
+        return dict(self._by_row.get(row, {}))
 
 
 def _union(row_arrays: list[np.ndarray]) -> np.ndarray:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -326,7 +327,6 @@ def read_columns(
     the piece's first row, which fastexcel takes for the header: the piece's rows then come out
     with their own numbers, and every column asked for exists in every piece.
     """
-    import fastexcel
     import pyarrow as pa
 
     frugal()
@@ -339,9 +339,10 @@ def read_columns(
     filled = 0  # rows (from the header row on) the arrays hold so far
     header_xml: bytes | None = None
 
-    def read_piece(piece: bytes, start: int, end: int, first: int) -> None:
-        """fastexcel on piece[start:end], whole rows, the first of which is sheet row `first`."""
-        nonlocal filled, header_xml
+    def send_piece(piece: bytes, start: int, end: int, first: int) -> None:
+        """Hand piece[start:end] (whole rows, the first of which is sheet row `first`) to fastexcel, which
+        reads it in a thread of its own while this one cuts the next piece; take the one before it in."""
+        nonlocal header_xml
         rows_xml = memoryview(piece)[start:end]
         if first == header_row:
             header_xml = piece[start : next(iter_rows(piece, prefix, start=start, end=end)).end]
@@ -352,11 +353,17 @@ def read_columns(
         else:
             fx_header = first - 2  # (fastexcel counts rows from 0)
             rows = [renumbered(header_xml, prefix, first - 1), rows_xml]
+        file = base.package(rows)  # (the file the piece before this one was in is still being read)
+        job = reader.submit(_load_piece, file, info.name, fx_header, idx, dtypes)
+        if pending:
+            take_in(*pending.pop())
+        pending.append((job, first))
+
+    def take_in(job, first: int) -> None:
+        """The columns of one piece read by fastexcel, converted and kept."""
+        nonlocal filled
         try:
-            loaded = fastexcel.read_excel(base.package(rows)).load_sheet(
-                info.name, header_row=fx_header, use_columns=idx, dtypes=dtypes
-            )
-            table, errors = loaded.to_arrow_with_errors()
+            table, errors = job.result()
         except Exception as exc:  # fastexcel's own exception types: let the exact reader decide
             raise RangeMismatch(f"the fast reader cannot read the sheet ({first_line(exc)})") from None
         at = first - header_row
@@ -382,12 +389,17 @@ def read_columns(
                 raw[use[ci]][at + r] = raw_from_error(err.detail)
         filled = at + table.num_rows
 
-    with Package.open(path) as pkg, _PieceWorkbook(pkg, sheet, path) as base:
+    pending: list = []  # the piece fastexcel is reading: (its future, its first row)
+    with (
+        Package.open(path) as pkg,
+        _PieceWorkbook(pkg, sheet, path) as base,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-piece") as reader,
+    ):
         info, stream, prefix = base.info, base.stream, base.stream.prefix
         r = 0
         try:
             for piece, piece_end in stream.pieces():
-                start = end = first = last = None
+                start = first = last = None
                 for number, m in row_tags(piece, prefix, r, end=piece_end):
                     if number <= r:  # rows out of order: the fast reader would place them elsewhere
                         raise RangeMismatch(f"row {number} comes after row {r}")
@@ -395,15 +407,20 @@ def read_columns(
                     if r < header_row:
                         continue
                     if start is not None and r - last > MAX_ROW_GAP:
-                        read_piece(piece, start, m.start(), first)
+                        send_piece(piece, start, m.start(), first)
                         start = None
                     if start is None:
                         start, first = m.start(), r
                     last = r
                 if start is not None:
-                    read_piece(piece, start, piece_end, first)
+                    send_piece(piece, start, piece_end, first)
+            if pending:
+                take_in(*pending.pop())
         except ValueError as exc:  # a damaged stream: no end of the cell data, a row of more than 64 MB
             raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+        finally:
+            for job, _first in pending:  # (an error on the way: the piece being read is waited for, not used)
+                job.cancel()
     give_back()
     if header_xml is None:
         raise RangeMismatch("the header row is not where the peek found it")
@@ -414,6 +431,14 @@ def read_columns(
         shifted = {r - 1: v for r, v in raw[c].items() if r >= 1}
         out[c] = ColumnRead(values=arr.slice(1), arrow_type=str(arr.type), raw=shifted)
     return ColumnsRead(first_data_row=header_row + 1, height=max(filled - 1, 0), columns=out)
+
+
+def _load_piece(file: str, sheet: str, header_row: int | None, use_columns: list[int], dtypes: dict):
+    """fastexcel's reading of one piece (in the reading thread): its table and the cells that did not fit."""
+    import fastexcel
+
+    loaded = fastexcel.read_excel(file).load_sheet(sheet, header_row=header_row, use_columns=use_columns, dtypes=dtypes)
+    return loaded.to_arrow_with_errors()
 
 
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>")
@@ -450,21 +475,28 @@ class _PieceWorkbook:
             self.head = self.head[: self.head.rfind(b"<")] + b"<%ssheetData>" % stream.prefix
         root = _WORKSHEET.search(stream.head)
         self.tail = b"</%ssheetData></%sworksheet>" % (stream.prefix, (root.group(1) or b"") if root else b"")
-        fd, name = tempfile.mkstemp(prefix=".~toolkit-read-", suffix=".xlsx")
-        os.close(fd)
-        self.file = Path(name)
+        self.files = []
+        for _ in range(2):  # one being read while the next is written
+            fd, name = tempfile.mkstemp(prefix=".~toolkit-read-", suffix=".xlsx")
+            os.close(fd)
+            self.files.append(Path(name))
+        self._turn = 0
 
     def __enter__(self) -> "_PieceWorkbook":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.file.unlink(missing_ok=True)
+        for file in self.files:
+            file.unlink(missing_ok=True)
 
     def package(self, rows: list) -> str:
+        """The path of a small workbook holding `rows` (the two files take turns)."""
         from toolkit.xlsx.package import _fast_zlib, _write_raw
 
+        file = self.files[self._turn]
+        self._turn = 1 - self._turn
         sheet = [self.head, *rows, self.tail]
-        with open(self.file, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+        with open(file, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
             for name, data in [*self.members, (self.info.part, _Pieces(sheet))]:
                 info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_STORED
@@ -474,7 +506,7 @@ class _PieceWorkbook:
                     info.CRC, info.compress_size = _fast_zlib.crc32(data), len(data)
                 info.file_size = info.compress_size
                 _write_raw(zf, info, data)
-        return str(self.file)
+        return str(file)
 
 
 class _Pieces:

@@ -131,10 +131,11 @@ _ROW_TAGS: dict[bytes, re.Pattern] = {}
 
 
 def row_tag_re(prefix: bytes) -> re.Pattern:
-    """The start tags of <row> elements (group 1: the attribute text, ending in '/' for <row .../>)."""
+    """The start tags of <row> elements. Group 1: the attribute text (ending in '/' for <row .../>); group 2:
+    the number, when r="..." is the first attribute (as Excel writes it: read without a second search)."""
     pat = _ROW_TAGS.get(prefix)
     if pat is None:
-        pat = _ROW_TAGS[prefix] = re.compile(rb"<%srow(?=[\s/>])([^>]*)>" % re.escape(prefix))
+        pat = _ROW_TAGS[prefix] = re.compile(rb"""<%srow(?=[\s/>])((?:\s+r="(\d+)")?[^>]*)>""" % re.escape(prefix))
     return pat
 
 
@@ -145,7 +146,8 @@ def row_tags(buf, prefix: bytes, previous: int = 0, start: int = 0, end: int | N
     """
     r = previous
     for m in row_tag_re(prefix).finditer(buf, start, len(buf) if end is None else end):
-        r = row_number(m.group(1), r)
+        digits = m.group(2)
+        r = int(digits) if digits else row_number(m.group(1), r)
         yield r, m
 
 
