@@ -59,13 +59,12 @@ def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def too_large(path: Path | str, part: str, unpacked: int, packed: int, *, stated: bool) -> WorkbookRefused:
-    """The refusal of a part that unpacks to more than the cap (`stated`: as its zip directory says)."""
+def too_large(path: Path | str, part: str, unpacked: int, packed: int) -> WorkbookRefused:
+    """The refusal of a part that would unpack to more than the cap (as its zip directory says)."""
     cap = max_unpacked()
     what = f"one of its sheets ({part})" if part.startswith("xl/worksheets/") else f"its part {part}"
-    how = "would unpack to" if stated else "unpacks to more than"
     return WorkbookRefused(
-        f"{what} {how} {_mb(unpacked)} from {_mb(packed)} in the file, more than the toolkit unpacks "
+        f"{what} would unpack to {_mb(unpacked)} from {_mb(packed)} in the file, more than the toolkit unpacks "
         f"({_mb(cap)}); nothing was read or changed",
         path=path,
         hint=f"if the workbook really is this large, the administrator can raise the limit with the "

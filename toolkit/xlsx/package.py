@@ -94,7 +94,7 @@ class Package:
             if info.flag_bits & 0x1:
                 bad = WorkbookRefused("has encrypted zip entries", path=path)
             elif info.file_size > cap:
-                bad = limits.too_large(path, info.filename, info.file_size, info.compress_size, stated=True)
+                bad = limits.too_large(path, info.filename, info.file_size, info.compress_size)
             elif info.filename in seen:
                 # Excel never writes this; which copy a program reads differs, so neither can be trusted
                 bad = WorkbookRefused(
@@ -270,13 +270,11 @@ class _Unpacked:
 
     def _checked(self, blocks, crc: bool = False):
         info, size, value = self.info, 0, 0
-        expected, cap = info.file_size, limits.max_unpacked()
+        expected = info.file_size  # (at most the cap: checked when the package was opened)
         for block in blocks:
             size += len(block)
-            if size > expected:
-                if size > cap:
-                    raise limits.too_large(self.pkg.path, info.filename, size, info.compress_size, stated=False)
-                raise zipfile.BadZipFile("it is larger than the zip's directory says")
+            if size > expected:  # stopped at the first block beyond: a lying directory is no way past the cap
+                raise zipfile.BadZipFile(f"it unpacks to more than the {expected:,} bytes the zip's directory says")
             if crc:
                 value = _fast_zlib.crc32(block, value)
             yield block

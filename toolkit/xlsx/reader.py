@@ -21,7 +21,6 @@ import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -369,11 +368,12 @@ def read_columns(
         at = first - header_row
         if at < filled:  # cannot happen with rows in order; never let two pieces overlap
             raise RangeMismatch(f"rows {first} and on were read twice")
-        errors = errors.errors if errors else []
+        # a cell that did not fit its column's type: (row in the piece, the sheet's own column index, A = 0)
+        errors = [(r, ci + 1, e.detail) for e in (errors.errors if errors else []) for r, ci in [e.offset_position]]
         if at == 0 and expect_headers:  # the first piece: its row 0 is the header row, checked as it is read
-            at_header = {e.offset_position[1]: raw_from_error(e.detail) for e in errors if e.offset_position[0] == 0}
-            for j, (c, arr) in enumerate(zip(use, table.columns)):
-                got = at_header.get(j, arr[0].as_py() if len(arr) else None)
+            at_header = {c: raw_from_error(detail) for r, c, detail in errors if r == 0}
+            for c, arr in zip(use, table.columns):
+                got = at_header.get(c, arr[0].as_py() if len(arr) else None)
                 if c in expect_headers and str(got).strip() != str(expect_headers[c]).strip():
                     raise RangeMismatch(f"column {c}: expected header {expect_headers[c]!r}, found {got!r}")
         for c, raw_arr in zip(use, table.columns):
@@ -383,10 +383,9 @@ def read_columns(
             if filled < at:
                 arrays[c].append(pa.nulls(at - filled, arr.type))
             arrays[c].append(arr)
-        for err in errors:
-            r, ci = err.offset_position
-            if 0 <= ci < len(use):
-                raw[use[ci]][at + r] = raw_from_error(err.detail)
+        for r, c, detail in errors:
+            if c in raw:
+                raw[c][at + r] = raw_from_error(detail)
         filled = at + table.num_rows
 
     pending: list = []  # the piece fastexcel is reading: (its future, its first row)
