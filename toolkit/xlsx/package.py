@@ -163,10 +163,6 @@ class Package:
             raise WorkbookRefused(f"is missing its part {name}", path=self.path) from None
         return _Unpacked(self, info, block, what or f"part {name}")
 
-    def stream_size(self, name: str) -> int:
-        """The unpacked size of a part, as the zip's directory says (checked while streaming)."""
-        return self.zf.getinfo(name).file_size
-
     def write_copy(
         self,
         target: Path,
