@@ -178,10 +178,8 @@ class SheetXml:
         return SheetStream(self._open(), piece_size=self._piece_size)
 
     def _pieces(self):
-        """(piece, end, stream) of each stretch of rows, from a fresh read of the sheet."""
-        stream = self._stream()
-        for piece, end in stream.pieces():
-            yield piece, end, stream
+        """(piece, end) of each stretch of rows, from a fresh read of the sheet."""
+        return self._stream().pieces()
 
     # ------------------------------------------------------------------ reading helpers
     def cells(self, row_body: bytes, row: int = 0):
@@ -194,7 +192,7 @@ class SheetXml:
         info = SheetScan()
         has_value = self._value_re.search
         r = 0
-        for piece, end, _stream in self._pieces():
+        for piece, end in self._pieces():
             for row in iter_rows(piece, self.prefix, r, end=end):
                 r = row.number
                 if not row.empty and has_value(piece, row.body_start, row.body_end):
@@ -213,7 +211,7 @@ class SheetXml:
         found = SheetSurvey()
         has_value, has_formula = self._value_re.search, self._formula_re.search
         r = 0
-        for piece, end, _stream in self._pieces():
+        for piece, end in self._pieces():
             if not found.had_cells and has_value(piece, 0, end):
                 found.had_cells = True
             if has_formula(piece, 0, end) is None:
