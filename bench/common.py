@@ -63,3 +63,60 @@ def report(title: str, ours: dict, baseline: dict, baseline_name: str) -> str:
         f"({ratio:.1f}x faster); memory: {mem:.2f}x the baseline's peak",
     ]
     return "\n".join(lines)
+
+
+class PhasePeaks:
+    """A job's `progress` that records the peak memory (RSS) and the time of each step it names.
+
+    A thread reads the process's resident size every few milliseconds (the peak of a phase is what
+    matters on an office PC, and ru_maxrss only knows the peak of the whole process).
+    """
+
+    def __init__(self, interval: float = 0.005):
+        import threading
+
+        self.steps: list[list] = []  # [name, seconds, peak MB]
+        self._name = "starting"
+        self._t = time.perf_counter()
+        self._peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, args=(interval,), daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.wait(interval):
+            rss = self._rss()
+            if rss > self._peak:
+                self._peak = rss
+
+    def step(self, text: str) -> None:
+        self._close_step()
+        self._name = text
+
+    def _close_step(self) -> None:
+        now, rss = time.perf_counter(), self._rss()
+        self.steps.append([self._name, now - self._t, max(self._peak, rss) / 2**20])
+        self._t, self._peak = now, rss
+
+    def finish(self) -> str:
+        """Stop watching; the steps as one line the parent prints ("@@steps" + JSON)."""
+        self._close_step()
+        self._stop.set()
+        self._thread.join()
+        return "@@steps " + json.dumps(self.steps)
+
+
+def phase_lines(stdout: str) -> list[str]:
+    """The per-step lines of a child that printed PhasePeaks.finish()."""
+    for line in stdout.splitlines():
+        if line.startswith("@@steps "):
+            return [
+                f"      {name:<32} {seconds:7.2f} s   peak {peak:7.0f} MB"
+                for name, seconds, peak in json.loads(line[len("@@steps ") :])
+            ]
+    return []

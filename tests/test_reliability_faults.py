@@ -21,7 +21,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from toolkit.cli import main
-from toolkit.errors import WorkbookBusy
+from toolkit.errors import WorkbookBusy, WorkbookRefused
 from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.editor import WorkbookEditor
@@ -249,6 +249,59 @@ def test_read_only_backup_folder_leaves_the_workbook_as_it_was(small_office, tmp
             subprocess.run(["umount", "-l", str(backups)], capture_output=True)
 
 
+# ---------------------------------------------------------------------- the file system respected
+
+
+def test_a_workbook_that_is_a_link_is_written_through_to_the_shared_file(small_office, reference, tmp_path):
+    """The office keeps links to workbooks in a shared folder: the shared files are updated, the links stay."""
+    shared = copy_office(small_office, tmp_path / "shared drive")
+    folder = tmp_path / "office"
+    folder.mkdir()
+    for f in BOTH:
+        (folder / f).symlink_to(shared / f)
+    result = run_jobs(folder, ("sync",), as_of=AS_OF)
+    assert len(result.changes) == len(reference["result"].changes) > 0
+    for f in BOTH:
+        assert (folder / f).is_symlink() and (folder / f).resolve() == (shared / f).resolve()
+    assert snapshot(shared) == reference["new"]  # the same bytes as a job on the files themselves
+    assert leftovers(folder) == leftovers(shared) == []
+    assert sorted(p.name for p in shared.iterdir()) == sorted(BOTH)  # nothing else left in the shared folder
+
+
+def test_a_read_only_workbook_is_refused_and_left_alone(small_office, tmp_path, capsys):
+    folder = copy_office(small_office, tmp_path / "office")
+    (folder / "complaints.xlsx").chmod(0o444)
+    before = snapshot(folder)
+    code = main(["run", str(folder), *AS_OF_ARG])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err
+    assert "complaints.xlsx" in err and "read-only" in err, err
+    assert snapshot(folder) == before  # the register was not written either
+    assert (folder / "complaints.xlsx").stat().st_mode & 0o777 == 0o444
+    assert main(["run", str(folder), "--dry-run", *AS_OF_ARG]) in (0, 1)  # reading it is fine
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    with pytest.raises(WorkbookRefused, match="read-only"):
+        update_cells(folder / "complaints.xlsx", "投诉跟踪", {"F2": "x"})
+    assert snapshot(folder) == before
+
+
+def test_the_new_file_keeps_the_old_ones_owner_and_permissions(small_office, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    folder = copy_office(small_office, tmp_path / "office")
+    path = folder / "complaints.xlsx"
+    os.chown(path, 4321, 4322)
+    path.chmod(0o600)
+    update_cells(path, "投诉跟踪", {"F2": "written by a job run as root"})
+    st = path.stat()
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (4321, 4322, 0o600)
+    assert (
+        CalamineWorkbook.from_path(str(path)).get_sheet_by_name("投诉跟踪").to_python()[1][5]
+        == "written by a job run as root"
+    )
+
+
 # ---------------------------------------------------------------------- replaced during a job
 
 
@@ -360,7 +413,7 @@ def test_a_second_job_is_refused_while_one_runs(small_office, tmp_path, capsys):
 
 WRITER = textwrap.dedent("""
     import sys, time
-    from toolkit.errors import WorkbookBusy
+    from toolkit.errors import WorkbookBusy, WorkbookRefused
     from toolkit.xlsx import update_cells
     path, col, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     busy = 0

@@ -2,8 +2,9 @@
 
 `logs/changes-2026-11.csv` in the workbook folder; UTF-8 with a byte-order mark so Excel shows
 Chinese correctly. Text that Excel would run as a formula (=, +, -, @, or a tab or carriage
-return before one) is prefixed with a quote mark so it stays text. Each job's lines are appended
-in one write, so a job killed meanwhile leaves whole lines.
+return before one) is prefixed with a quote mark so it stays text. The lines are written as they
+are made, some tens of thousands at a time (a first fill logs millions: they are never all held at
+once), each write whole lines, so a job killed meanwhile leaves whole lines.
 """
 
 from __future__ import annotations
@@ -66,8 +67,11 @@ def current_user() -> str:
         return f"pid {os.getpid()}"
 
 
+LINES_PER_WRITE = 65_536  # the lines made and written at a time
+
+
 def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetime | None = None) -> Path | None:
-    """Append the changes to this month's log in one write, so a job killed meanwhile adds whole lines or none."""
+    """Append the changes to this month's log, as they are made, in writes of whole lines."""
     if not isinstance(changes, ChangeList):
         changes = ChangeList.of(changes)
     if not changes:
@@ -77,10 +81,11 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
     path = folder / f"changes-{when:%Y-%m}.csv"
     user = current_user()
     stamp = f"{when:%Y-%m-%d %H:%M:%S}"
+    logged = 0
     try:
         folder.mkdir(exist_ok=True)
         size = path.stat().st_size if path.exists() else 0
-        # The lines are gathered in `pieces` (the csv writer appends to it too), one column's at a time.
+        # The csv writer appends to `pieces` (lines the quick way cannot make).
         pieces = _Pieces()
         w = csv.writer(pieces)
         if size == 0:
@@ -88,22 +93,22 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
             w.writerow(COLUMNS)
         elif not _ends_with_newline(path):
             pieces.write("\r\n")  # a line cut short (by a crash) does not swallow the next one
-        chunks = ["".join(pieces).encode("utf-8")]
+        start = "".join(pieces).encode("utf-8")
         pieces.clear()
         key_texts = _KeyTexts()
-        for column in changes.columns:  # column by column: a first fill logs millions of lines
-            block = _column_block(column, stamp, user, key_texts)
-            if block is None:
-                _column_lines(column, stamp, user, w)
-                block = "".join(pieces).encode("utf-8")
-                pieces.clear()
-            chunks.append(block)
-        chunks.append("".join(pieces).encode("utf-8"))
-        del pieces
         crash_point()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            _write_all(fd, chunks)
+            for column in changes.columns:  # column by column, a slice of rows at a time
+                for part in _slices(column, LINES_PER_WRITE):
+                    block = _column_block(part, stamp, user, key_texts)
+                    if block is None:
+                        _column_lines(part, stamp, user, w)
+                        block = "".join(pieces).encode("utf-8")
+                        pieces.clear()
+                    _write_all(fd, [start, block])
+                    start = b""
+                    logged += len(part)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -111,12 +116,39 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
     except OSError as exc:
         reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         books = ", ".join(sorted({column.workbook for column in changes.columns}))
+        what = (
+            f"only {logged:,} of its {len(changes):,} changes were"
+            if logged
+            else f"its {len(changes)} change(s) could not be"
+        )
         raise ToolkitError(
-            f"{books} was saved, but its {len(changes)} change(s) could not be added to the change log ({reason})",
+            f"{books} was saved, but {what} added to the change log ({reason})",
             path=path,
-            hint="free some space or fix the folder's permissions; those changes are not listed in the log",
+            hint="free some space or fix the folder's permissions; the other changes are not listed in the log"
+            if logged
+            else "free some space or fix the folder's permissions; those changes are not listed in the log",
         ) from None
     return path
+
+
+def _slices(column: ColumnChanges, n: int):
+    """The column's changes in parts of at most n rows, each holding plain lists."""
+    if len(column) <= n and all(type(x) is list for x in (column.rows, column.keys, column.olds, column.news)):
+        yield column
+        return
+    for i in range(0, len(column), n):
+        yield ColumnChanges(
+            column.job,
+            column.workbook,
+            column.sheet,
+            column.col,
+            column.column,
+            column.header,
+            column.rows[i : i + n],
+            column.keys[i : i + n],
+            column.olds[i : i + n],
+            column.news[i : i + n],
+        )
 
 
 class _Texts(dict):
@@ -242,7 +274,7 @@ def _fields(column: ColumnChanges, i: int, stamp: str, user) -> tuple:
 
 
 def _write_all(fd: int, chunks: list[bytes]) -> None:
-    """Write the chunks in one call (one append: a job killed meanwhile adds all its lines or none)."""
+    """Write the chunks in one call (one append of whole lines)."""
     chunks = [c for c in chunks if c]
     if hasattr(os, "writev") and len(chunks) <= 1000:  # no copy of the whole log into one buffer
         done = os.writev(fd, chunks) if chunks else 0

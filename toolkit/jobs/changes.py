@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from operator import itemgetter
 
+import numpy as np
+
 from toolkit.errors import Problem
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
@@ -84,9 +86,54 @@ assert [f.name for f in fields(CellChange)] == [
 ], "CellChange.__init__ sets every field"
 
 
+class Picked(Sequence):
+    """Some entries of a list, picked by position (`source[at[0]], source[at[1]], ...`), without copying them.
+
+    A first fill changes millions of cells, in columns that skip a few rows: the rows, keys, old and new
+    values of its changes as four copied lists would take hundreds of megabytes; picked, they share one
+    array of positions (4 bytes a change) and the table's and the rules' own lists.
+    """
+
+    __slots__ = ("source", "at")
+
+    def __init__(self, source: Sequence, at: np.ndarray):
+        self.source, self.at = source, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return _gather(self.source, self.at[i].tolist())
+        return self.source[self.at[i]]
+
+    def __iter__(self):
+        return map(self.source.__getitem__, self.at.tolist())
+
+    def _parts(self, n: int = 65_536):
+        for i in range(0, len(self.at), n):
+            yield self[i : i + n]
+
+    def count(self, value) -> int:
+        return sum(part.count(value) for part in self._parts())
+
+    def __contains__(self, value) -> bool:
+        return any(value in part for part in self._parts())
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __array__(self, dtype=None, copy=None):
+        return np.fromiter(self, dtype=dtype if dtype is not None else object, count=len(self))
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} picked values>"
+
+
 @dataclass(slots=True)
 class ColumnChanges:
-    """One job's changes to one column of a sheet: aligned lists, one entry per changed cell.
+    """One job's changes to one column of a sheet: aligned sequences, one entry per changed cell (lists, or
+    Picked entries of the table's and the rules' lists).
 
     A first fill changes millions of cells; keeping them by column (one object per column, not per
     cell) is what lets the writer and the change log handle them fast.
@@ -260,6 +307,7 @@ def plan_changes(
     schema = table.schema
     keys = table.values(schema.key)
     rows = table.rows
+    blank = None  # the old values of the columns the sheet does not have yet (one list for all of them)
     for name, values in computed.items():
         col_def = schema.column(name)
         if col_def.owner != "toolkit":
@@ -273,33 +321,34 @@ def plan_changes(
             col = table.header_last_col + len(plan.new_headers) + 1
             header = col_def.header_for(language)
             plan.new_headers[name] = (col, header)
-        old_values = table.values(name)
+        if not table.blank(name):
+            old_values = table.values(name, keep=False)  # (looked at once: not kept as a list)
+        else:
+            blank = blank if blank is not None else [None] * len(rows)
+            old_values = blank
         skip = (keep or {}).get(name)
         # a rule returning a column of the wrong length fails instead of writing part of it
         for what, column in (("values", values), ("keep flags", skip)):
             if column is not None and len(column) != len(keys):
                 raise ValueError(f"{len(column)} {what} for column {name} of {len(keys)} rows")
         changed = _changed_rows(old_values, values, skip, col_def.type)
-        plan.columns.append(
-            ColumnChanges(
-                job,
-                table.path.name,
-                table.sheet,
-                col,
-                name,
-                header,
+        if len(changed) == len(rows):  # every row (the positions are increasing and distinct)
+            picked = (rows, keys, old_values, values)
+        elif len(changed) < 1024:
+            picked = (
                 _gather(rows, changed),
                 _gather(keys, changed),
                 _gather(old_values, changed),
                 _gather(values, changed),
             )
-        )
+        else:
+            at = np.asarray(changed, dtype=np.int32)
+            picked = (Picked(rows, at), Picked(keys, at), Picked(old_values, at), Picked(values, at))
+        plan.columns.append(ColumnChanges(job, table.path.name, table.sheet, col, name, header, *picked))
 
 
-def _gather(values: list, indexes: list[int]) -> list:
+def _gather(values: Sequence, indexes: list[int]) -> list:
     """[values[i] for i in indexes], at C speed (a first fill gathers millions)."""
-    if len(indexes) == len(values):  # every row (indexes are increasing and distinct)
-        return list(values)
     if len(indexes) < 2:
         return [values[i] for i in indexes]
     return list(itemgetter(*indexes)(values))
@@ -313,12 +362,17 @@ def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) 
                 return list(range(len(values)))
             return [i for i, new in enumerate(values) if new is not None and new != ""]
         return [i for i, (new, left) in enumerate(zip(values, skip)) if not left and new is not None and new != ""]
+    # The common case, a cell that keeps its value (equal, of the same type), is found for the whole
+    # column at once (C loops over object arrays: a daily run compares millions of cells); only the
+    # other cells are looked at one by one.
+    n = len(values)
+    olds, news = np.fromiter(old_values, object, n), np.fromiter(values, object, n)
+    same = olds == news
+    same &= np.fromiter(map(type, old_values), object, n) == np.fromiter(map(type, values), object, n)
     changed: list[int] = []
     add = changed.append
-    # one pass over the aligned columns (zip, not indexing: this loop runs once per cell)
-    for i, (old, new) in enumerate(zip(old_values, values)):
-        if old == new and type(old) is type(new):  # the common case: nothing to do
-            continue
+    for i in np.flatnonzero(~same).tolist():
+        old, new = old_values[i], values[i]
         if skip is not None and skip[i]:
             continue
         if old is None:  # an empty cell: same_value's first case, inlined

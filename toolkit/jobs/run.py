@@ -7,6 +7,7 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
+from collections import ChainMap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from toolkit.xlsx.safety import (
     FileStamp,
     clean_stale_temps,
     folder_lock,
-    refuse_if_open,
+    refuse_unless_writable,
 )
 
 JOBS = ("sync", "flag", "tiers")
@@ -64,7 +65,7 @@ class FileWorkbook:
         self.stamp: FileStamp | None = None
 
     def check_writable(self) -> None:
-        refuse_if_open(self.path)
+        refuse_unless_writable(self.path)
 
     def read(self, schema) -> Table:
         return read_table(self.path, schema)
@@ -184,6 +185,8 @@ def run_jobs_with(
             result.tier_history = history.missing(result.tier_history)
         if dry_run:
             return result
+        for table in (register, tracker):  # decided: the values the changes do not hold are let go before writing
+            table.release_values()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):  # a damaged part found before the first write
             if plan.changes or plan.new_headers:
                 src.preflight(plan)
@@ -225,6 +228,9 @@ def _read_both(reg_src: WorkbookSource, trk_src: WorkbookSource, settings: Setti
         return register.result(), tracker
 
 
+_FIGURE_INPUTS = ("customer_id", "received_at", "status", "satisfaction")  # what complaint_figures reads
+
+
 def decide(
     settings: Settings,
     register: Table,
@@ -240,8 +246,11 @@ def decide(
     reg_ids = register.values("customer_id")
     result.problems += duplicate_keys(register, "customer_id")
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
-    tracker_cols = {c.name: tracker.values(c.name) for c in tracker.schema.columns}
-    reg_cols = {c.name: register.values(c.name) for c in register.schema.columns}
+    from toolkit.rules.sla import INPUT_COLUMNS as SLA_INPUTS
+
+    # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
+    tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(SLA_INPUTS + _FIGURE_INPUTS)}
+    reg_cols = register.column_values()  # (a column becomes a list when a rule looks it up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
 
     # 1. complaint figures per customer (sync), needed by tiers
@@ -273,7 +282,7 @@ def decide(
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
         result.tier_history = register_events({**reg_cols, **outputs}, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
-        reg_cols = {**reg_cols, **outputs}
+        reg_cols = ChainMap(outputs, reg_cols)
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
         cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
@@ -295,7 +304,7 @@ def decide(
     if "sync" in jobs:
         fields, keep, unknown_rows = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
-            {**reg_cols, "tier": tiers_now},
+            {**{name: reg_cols[name] for name in sync_rules.CUSTOMER_FIELDS.values()}, "tier": tiers_now},
             index,
             tracker.values("customer_name"),
             tracker.values("contact_phone"),

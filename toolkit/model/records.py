@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,10 +45,12 @@ class Table:
     problems: list[Problem] = field(default_factory=list)
     date1904: bool = False
     # Columns are kept as typed Arrow arrays (checked when read) and turned into Python lists
-    # on first use, so a job pays only for the columns it looks at.
+    # on first use, so a job pays only for the columns it looks at; the list then replaces the
+    # array (in a list, equal values share one object: see _materialise).
     _arrays: dict[str, object] = field(default_factory=dict, repr=False)
     _overrides: dict[str, dict[int, object]] = field(default_factory=dict, repr=False)
     _lists: dict[str, list] = field(default_factory=dict, repr=False)
+    _released: bool = field(default=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -56,21 +60,50 @@ class Table:
         """Every read column as a Python list (materialises them all)."""
         return {name: self.values(name) for name in self._arrays}
 
-    def values(self, name: str) -> list:
-        """The column's values aligned with `rows` (all None when the sheet lacks the column)."""
+    def values(self, name: str, keep: bool = True) -> list:
+        """The column's values aligned with `rows` (all None when the sheet lacks the column).
+
+        The list is kept for the next call; with keep=False (a column looked at once, e.g. to compare
+        it with new values) it is made afresh each time and the table keeps its compact array.
+        """
         cached = self._lists.get(name)
         if cached is not None:
             return cached
+        if self._released:
+            raise RuntimeError(f"the values of {self.sheet} were let go of (release_values) before {name} was read")
         if name not in self._arrays:
             return [None] * len(self.rows)
         values = _materialise(self._arrays[name], self.schema.column(name).type)
         for i, v in self._overrides.get(name, {}).items():
             values[i] = v
-        self._lists[name] = values
+        if keep:
+            self._lists[name] = values
+            self._arrays[name] = None  # (the list holds the column now)
         return values
 
     def has(self, name: str) -> bool:
         return name in self.columns
+
+    def column_values(self) -> ColumnValues:
+        """The columns by name as a mapping, each column made into a list only when it is looked up."""
+        return ColumnValues(self)
+
+    def release_values(self) -> None:
+        """Let go of every column's values (a job whose rules have run, and which only writes now: the
+        changes it writes keep what they need). `values` may not be called afterwards."""
+        self._lists.clear()
+        self._arrays = dict.fromkeys(self._arrays)
+        self._overrides.clear()
+        self._released = True
+
+    def blank(self, name: str) -> bool:
+        """Whether every cell of the column is empty (or the sheet lacks it)."""
+        if name in self._lists:
+            return self._lists[name].count(None) == len(self.rows)
+        arr = self._arrays.get(name)
+        return arr is None or (
+            arr.null_count == len(arr) and not any(v is not None for v in self._overrides.get(name, {}).values())
+        )
 
     def record(self, i: int) -> dict[str, object]:
         return {name: values[i] for name, values in self.data.items()}
@@ -94,6 +127,24 @@ class Table:
             reason,
             severity,
         )
+
+
+class ColumnValues(Mapping):
+    """A table's columns (its schema's names) as a read-only mapping to lists of values, each made on first use."""
+
+    def __init__(self, table: Table):
+        self._table = table
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._table.schema:
+            raise KeyError(name)
+        return self._table.values(name)
+
+    def __iter__(self):
+        return (c.name for c in self._table.schema.columns)
+
+    def __len__(self) -> int:
+        return len(self._table.schema.columns)
 
 
 def read_table(
@@ -182,63 +233,67 @@ def _load(table: Table, head, grid=None) -> None:
     schema = table.schema
     kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
     by_col = {c: n for n, c in table.columns.items()}
+
+    def normalised(c: int, arr):
+        name = by_col[c]
+        return _normalise(arr, schema.column(name), name in ID_COLUMNS)
+
     try:
-        if (
-            grid is not None
-            or head.first_row is None
-            or head.first_col is None
-            or head.first_col != 1
-            and not head.complete
-        ):
-            raise RangeMismatch("the used range may start left of the peeked rows")
+        if grid is not None:
+            raise RangeMismatch("the cells are in memory already")
+        # each piece of the sheet is normalised as it is read, so the reader's own arrays never pile up
         read = read_columns(
             table.path,
             table.sheet,
             table.header_row,
-            head.first_row,
-            head.first_col,
             kinds,
             expect_headers={c: table.headers[n] for c, n in by_col.items()},
+            convert=normalised,
         )
         arrays: dict[str, Any] = {by_col[c]: col.values for c, col in read.columns.items()}
         raws: dict[str, dict[int, object]] = {by_col[c]: col.raw for c, col in read.columns.items()}
     except RangeMismatch:
         arrays, raws = _exact_arrays(table, grid)
+        arrays = {name: normalised(table.columns[name], arr) for name, arr in arrays.items()}
     if not arrays:
         return
     height = len(next(iter(arrays.values())))
-    # Blank rows (every mapped column empty) are skipped.
+    # Blank rows (every mapped column empty) are skipped. A normalised text is null when it was blank.
     present = None
     for name, arr in arrays.items():
         has = pc.is_valid(arr)
-        if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
-            has = pc.and_(has, pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(arr)), 0))
-        has = pc.fill_null(has, False)
         raw = raws[name]
         if raw:
-            mask = [False] * height
+            mask = np.zeros(height, bool)
             for r, v in raw.items():
                 mask[r] = not (isinstance(v, str) and not v.strip())  # a cell of spaces is blank
             has = pc.or_(has, pa.array(mask))
         present = has if present is None else pc.or_(present, has)
     keep = pc.indices_nonzero(present)
+    every_row = len(keep) == height
     first = table.header_row + 1
-    table.rows = [first + i for i in keep.to_pylist()]
-    position = {r - first: n for n, r in enumerate(table.rows)}
-    for name, arr in arrays.items():
+    kept = keep.to_numpy()
+    table.rows = (kept + first).tolist()
+    for name in list(arrays):
         col = schema.column(name)
-        typed = _normalise(arr.take(keep), col, name in ID_COLUMNS)
+        arr = arrays.pop(name)
+        typed = arr if every_row else arr.take(keep)  # (a ChunkedArray from the reader: kept in its pieces)
+        del arr
         overrides: dict[int, object] = {}
-        for r, raw in raws[name].items():
-            i = position.get(r)
-            if i is None:
-                continue
-            value, err = parse_value(
-                raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
-            )
-            if err:
-                table.problems.append(table.problem(i, name, raw, err))
-            overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
+        raw_rows = raws[name]
+        if raw_rows:
+            where = np.fromiter(raw_rows, np.int64, len(raw_rows))
+            at = np.searchsorted(kept, where)
+            found = (at < len(kept)) & (kept[np.minimum(at, len(kept) - 1)] == where) if len(kept) else at < 0
+            for (r, raw), i, ok in zip(raw_rows.items(), at.tolist(), found.tolist()):
+                if not ok:
+                    continue
+                value, err = parse_value(
+                    raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
+                )
+                if err:
+                    table.problems.append(table.problem(i, name, raw, err))
+                overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
         if col.type in ("date", "datetime") and not table.date1904:
             _refuse_day_numbers(table, name, typed, overrides)
@@ -326,8 +381,30 @@ def _normalise(arr, col: Column, is_id: bool):
 
 
 def _materialise(arr, kind: str) -> list:
-    if arr.null_count == len(arr):
-        return [None] * len(arr)
+    """The column as a Python list of its values (None for empty cells).
+
+    Equal values share one object: each distinct value is made once, and the list holds a pointer
+    per row (a tracker column repeats a few states, names and deadlines over 300,000 rows; made
+    one by one, its values would take ten times the memory and time).
+    """
+    n = len(arr)
+    if arr.null_count == n:
+        return [None] * n
+    try:
+        encoded = pc.dictionary_encode(arr)
+    except pa.ArrowNotImplementedError:  # a type Arrow cannot hash: each value made on its own
+        return _plain_values(arr, kind)
+    chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+    chunks = [c for c in chunks if len(c)]
+    dictionary = chunks[0].dictionary  # (one dictionary for all the pieces)
+    distinct = np.empty(len(dictionary) + 1, dtype=object)
+    distinct[: len(dictionary)] = _plain_values(dictionary, kind)  # (assigned: never made into a 2-D array)
+    distinct[len(dictionary)] = None
+    at = [c.indices.fill_null(len(dictionary)).to_numpy() for c in chunks]
+    return distinct[np.concatenate(at) if len(at) > 1 else at[0]].tolist()
+
+
+def _plain_values(arr, kind: str) -> list:
     if pa.types.is_timestamp(arr.type) and arr.type.tz is None:
         # numpy builds datetime objects ~15x faster than Arrow's to_pylist; NaT becomes None
         values = arr.to_numpy(zero_copy_only=False).astype("datetime64[us]").tolist()

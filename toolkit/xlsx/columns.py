@@ -5,11 +5,16 @@ cell by cell in Python costs more than everything else the job does, so each col
 at once (the XML after the row number is remembered per value: a column repeats the same states,
 tiers and deadlines), and Arrow joins each row's new cells into one piece. Rows where that shortcut
 does not hold (a target cell exists already, the row has its own format) go the ordinary way.
+
+The cells are made a window of rows at a time (`ColumnBlocks.at`), as the writer reaches them, so
+only a window's XML is ever held, whatever the number of rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
+from operator import is_not
 
 import numpy as np
 import pyarrow as pa
@@ -18,10 +23,107 @@ import pyarrow.compute as pc
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, CellEncoder
 
 _NO_COLUMN = 1 << 30  # larger than any column number
+WINDOW_ROWS = 4096  # the rows whose new cells are made at once
+
+
+class ColumnBlocks:
+    """An edit's column blocks (col, rows, values), in column order and each by row, whose new cells are
+    made a window of rows at a time: `at(row)` is the window (ColumnCells) holding `row`.
+
+    The blocks' lists are kept as given (not copied); a block whose rows are not in order is sorted.
+    """
+
+    def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
+        self._blocks = []
+        arrays: dict[int, np.ndarray] = {}  # blocks of one job share their list of rows: one array for it
+        for col, rows, values in sorted(blocks, key=lambda block: block[0]):  # a row's cells in column order
+            key = id(rows)
+            if key not in arrays:
+                arrays[key] = np.asarray(rows, dtype=np.int32)  # (Excel's rows fit in 32 bits)
+            rows = arrays[key]
+            if len(rows) > 1 and bool(np.any(rows[1:] < rows[:-1])):
+                order = np.argsort(rows, kind="stable")
+                rows, values = rows[order], [values[i] for i in order.tolist()]
+            self._blocks.append((col, rows, values))
+        self.rows = _union([rows for _col, rows, _values in self._blocks])
+        self._encoder, self._style_of = encoder, style_of
+        self._window: ColumnCells | None = None
+        self._window_rows = (0, 0)
+        self._row_list: list[int] | None = None
+        self._cursor = 0
+
+    def at(self, row: int) -> ColumnCells:
+        lo, hi = self._window_rows
+        if self._window is None or not lo <= row < hi:
+            lo, hi = row, row + WINDOW_ROWS
+            parts = []
+            for col, rows, values in self._blocks:
+                i0, i1 = np.searchsorted(rows, (lo, hi)).tolist()
+                parts.append((col, rows[i0:i1], values[i0:i1]))
+            self._window = None  # (let the last window go before the next is made)
+            self._window = ColumnCells(parts, self._encoder, self._style_of)
+            self._window_rows = (lo, hi)
+        return self._window
+
+    def has_row(self, row: int) -> bool:
+        """Whether a block sets a cell of `row` (asked for rows in ascending order: a cursor walks the rows)."""
+        rows = self._row_list
+        if rows is None:
+            rows = self._row_list = self.rows.tolist()
+        k = self._cursor
+        if k > 0 and rows[k - 1] >= row:  # asked out of order: start over
+            k = 0
+        while k < len(rows) and rows[k] < row:
+            k += 1
+        self._cursor = k
+        return k < len(rows) and rows[k] == row
+
+    def targets(self, row: int) -> list[int]:
+        """The columns the blocks set in `row` (whatever the value, None included)."""
+        out = []
+        for col, rows, _values in self._blocks:
+            k = int(np.searchsorted(rows, row))
+            if k < len(rows) and rows[k] == row:
+                out.append(col)
+        return out
+
+    def bounds(self, left_alone: set[tuple[int, int]]) -> list[int] | None:
+        """[first row, first col, last row, last col] of the cells written (a value that is not None),
+        without the `left_alone` ones."""
+        bounds = None
+        if left_alone:  # formula cells skipped (rare): the exact way, cell by cell
+            for col, rows, values in self._blocks:
+                for r, v in zip(rows.tolist(), values):
+                    if v is not None and (r, col) not in left_alone:
+                        bounds = (
+                            [r, col, r, col]
+                            if bounds is None
+                            else [min(bounds[0], r), min(bounds[1], col), max(bounds[2], r), max(bounds[3], col)]
+                        )
+            return bounds
+        for col, rows, values in self._blocks:
+            if not len(rows):
+                continue
+            if None in values:
+                written = rows[np.fromiter(map(is_not, values, repeat(None)), bool, len(values))]
+                if not len(written):
+                    continue
+                first, last = int(written[0]), int(written[-1])
+            else:
+                first, last = int(rows[0]), int(rows[-1])
+            bounds = (
+                [first, col, last, col]
+                if bounds is None
+                else [min(bounds[0], first), min(bounds[1], col), max(bounds[2], last), max(bounds[3], col)]
+            )
+        return bounds
+
+    def has_repeated_rows(self) -> bool:
+        return any(len(rows) > 1 and bool(np.any(rows[1:] == rows[:-1])) for _col, rows, _values in self._blocks)
 
 
 class ColumnCells:
-    """The new cells of an edit's column blocks, per row: `cells(i)` the XML of row `rows[i]`'s new cells."""
+    """The new cells of some column blocks, per row: `cells(i)` the XML of row `rows[i]`'s new cells."""
 
     def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
         blocks = sorted(blocks, key=lambda block: block[0])  # a row's cells in column order
@@ -33,7 +135,7 @@ class ColumnCells:
         self.lo = np.full(n, _NO_COLUMN, np.int64)  # leftmost and rightmost cell written
         self.hi = np.zeros(n, np.int64)
         self._blocks = blocks
-        self._by_row: list[dict[int, int]] | None = None
+        self._by_row: dict[int, dict[int, object]] | None = None
         parts = []
         for (col, rows, values), row_array in zip(blocks, row_arrays):
             at = np.searchsorted(self.rows, row_array)
@@ -61,34 +163,17 @@ class ColumnCells:
         return self._data[self._offsets[i] : self._offsets[i + 1]]
 
     def updates(self, row: int) -> dict[int, object]:
-        """{col: value} of one row's targets, for a row that goes the ordinary way."""
-        if self._by_row is None:
-            self._by_row = [dict(zip(rows, range(len(rows)))) for _col, rows, _values in self._blocks]
-        out = {}
-        for (col, _rows, values), positions in zip(self._blocks, self._by_row):
-            k = positions.get(row)
-            if k is not None:
-                out[col] = values[k]
-        return out
-
-    def bounds(self, left_alone: set[tuple[int, int]]) -> list[int] | None:
-        """[first row, first col, last row, last col] of the cells written, without `left_alone` ones."""
-        if left_alone:  # formula cells skipped (rare): the exact way, cell by cell
-            bounds = None
+        """{col: value} of one row's targets, for a row that goes the ordinary way (a new dict)."""
+        if self._by_row is None:  # each cell of the window once, not each row times each column
+            by_row: dict[int, dict[int, object]] = {}
             for col, rows, values in self._blocks:
-                for r, v in zip(rows, values):
-                    if v is not None and (r, col) not in left_alone:
-                        bounds = (
-                            [r, col, r, col]
-                            if bounds is None
-                            else [min(bounds[0], r), min(bounds[1], col), max(bounds[2], r), max(bounds[3], col)]
-                        )
-            return bounds
-        written = self.hi > 0
-        if not written.any():
-            return None
-        rows = self.rows[written]
-        return [int(rows[0]), int(self.lo[written].min()), int(rows[-1]), int(self.hi[written].max())]
+                for r, v in zip(np.asarray(rows).tolist(), values):
+                    cells = by_row.get(r)
+                    if cells is None:
+                        cells = by_row[r] = {}
+                    cells[col] = v
+            self._by_row = by_row
+        return dict(self._by_row.get(row, {}))
 
 
 def _union(row_arrays: list[np.ndarray]) -> np.ndarray:

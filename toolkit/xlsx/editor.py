@@ -1,8 +1,14 @@
-"""Edits to a workbook on disk, gathered first and written in one safe step."""
+"""Edits to a workbook on disk, gathered first and written in one safe step.
+
+A rewritten sheet is streamed: read, patched and packed piece by piece into a spool file beside
+the workbook (never held whole in memory), then copied into the new workbook with the other parts.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +18,7 @@ from toolkit.errors import ToolkitError, WorkbookRefused
 from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.package import Deflated, Package, deflate_chunks, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
-from toolkit.xlsx.safety import FileStamp, atomic_write, folder_lock, refuse_if_open
+from toolkit.xlsx.safety import TEMP_PREFIX, FileStamp, atomic_write, folder_lock, os_reason, refuse_unless_writable
 from toolkit.xlsx.sheetxml import FormulaCells, SheetEdit, SheetXml
 from toolkit.xlsx.styles import StyleBook, StylesError
 from toolkit.xlsx.tables import grow_down, grow_right, sheet_tables
@@ -89,10 +95,10 @@ class WorkbookEditor:
         report = WriteReport(path=self.path)
         if not any(p.edit or p.appends or p.headers for p in self._plans.values()):
             return report
-        refuse_if_open(self.path)
-        with folder_lock(self.path.parent), Package.open(self.path) as pkg:
+        refuse_unless_writable(self.path)
+        with folder_lock(self.path.parent), Package.open(self.path) as pkg, contextlib.ExitStack() as spools:
             stamp = expect or FileStamp.of(self.path)
-            replaced, removed = self._build(pkg, report, on_formula)
+            replaced, removed = self._build(pkg, report, on_formula, spools)
             report.parts_rewritten = sorted(replaced)
             report.backup = atomic_write(
                 self.path,
@@ -103,7 +109,7 @@ class WorkbookEditor:
         return report
 
     # ------------------------------------------------------------------ building the new parts
-    def _build(self, pkg: Package, report: WriteReport, on_formula: str):
+    def _build(self, pkg: Package, report: WriteReport, on_formula: str, spools: contextlib.ExitStack):
         wb = read_workbook(pkg)
         styles_part = _styles_part(pkg, wb.workbook_part)
         try:
@@ -118,7 +124,7 @@ class WorkbookEditor:
         for sheet_name, plan in self._plans.items():
             info = wb.sheet(sheet_name, path=self.path)
             try:
-                sheet = SheetXml(pkg.read_buffer(info.part))
+                sheet = SheetXml(lambda part=info.part, what=f"sheet '{info.name}'": pkg.stream(part, what=what))
             except ValueError as exc:
                 raise WorkbookRefused(f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path) from None
             edit = plan.edit
@@ -126,7 +132,12 @@ class WorkbookEditor:
                 edit.materialize()
             tables = sheet_tables(pkg, info.part) if (plan.appends or plan.headers) else []
             if plan.appends or plan.headers:
-                scan = sheet.scan(tuple({h for _t, h in plan.headers}))
+                try:
+                    scan = sheet.scan(tuple({h for _t, h in plan.headers}))
+                except ValueError as exc:
+                    raise WorkbookRefused(
+                        f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path
+                    ) from None
                 for text, header_row in plan.headers:
                     col = (
                         max(
@@ -166,7 +177,10 @@ class WorkbookEditor:
             encoder = CellEncoder(styles, sheet.prefix, wb.date1904)
             mode = "skip" if on_formula == "skip" else ("overwrite" if on_formula == "overwrite" else "refuse")
             try:
-                new_xml = deflate_chunks(sheet.apply_chunks(edit, encoder, mode))
+                spool = spools.enter_context(
+                    tempfile.TemporaryFile(dir=self.path.parent, prefix=TEMP_PREFIX, buffering=0)
+                )
+                new_xml = deflate_chunks(sheet.apply_chunks(edit, encoder, mode), into=spool)
                 skipped = sheet.skipped_refs
             except FormulaCells as exc:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
@@ -176,6 +190,14 @@ class WorkbookEditor:
                 raise WorkbookRefused(
                     f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8; nothing was written",
                     path=self.path,
+                ) from None
+            except ValueError as exc:  # damage found while streaming: no end of the cells, a row over 64 MB
+                raise WorkbookRefused(
+                    f"sheet '{info.name}' cannot be read safely ({exc}); nothing was written", path=self.path
+                ) from None
+            except OSError as exc:  # the spool beside the workbook: a full disk, a read-only folder
+                raise ToolkitError(
+                    f"could not be saved: {os_reason(exc)}; the workbook was left as it was", path=self.path
                 ) from None
             overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]

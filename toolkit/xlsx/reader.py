@@ -7,34 +7,38 @@ Two steps, so that 300,000-row sheets read at the speed of a compiled reader:
    as typed Arrow arrays. Cells whose type does not match the column's (a date typed as
    text in a date column, "1,234" in a number column) come back as their raw values, so the
    caller can parse them or report them - nothing is coerced silently.
+
+Both read the sheet as a stream (toolkit.xlsx.rows): the peek stops after its rows, and the
+fast reader is handed the sheet a few tens of megabytes of rows at a time (each piece a small
+workbook of its own, with the header row), so a sheet of any size is read in bounded memory.
+Rows and cells are numbered by the one parser of cell positions the writer uses too.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 import zipfile
-import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
 from toolkit.xlsx.cells import serial_datetime
+from toolkit.xlsx.memory import frugal, give_back
 from toolkit.xlsx.package import Package, read_rels, resolve_target
-from toolkit.xlsx.refs import column_index
+from toolkit.xlsx.rows import CellParser, SheetStream, attr, iter_rows, renumbered, row_tags
 from toolkit.xlsx.styles import StyleBook, StylesError
 from toolkit.xlsx.workbook import read_workbook
 
-_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_R = re.compile(rb'\br="([A-Z]*)(\d*)"')
-_T = re.compile(rb'\bt="(\w+)"')
-_S = re.compile(rb'\bs="(\d+)"')
 _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 _PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_SI_END = re.compile(rb"</(?:\w+:)?si>|<(?:\w+:)?si\b[^>]*?/>")
 _ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+PEEK_BLOCK = 256 * 1024  # the peek unpacks this much at a time
 
 
 def _xml_text(raw: bytes) -> str:
@@ -57,31 +61,21 @@ class Peek:
     first_row: int | None = None  # first row holding a value (where the used range starts)
     first_col: int | None = None  # leftmost column holding a value among the peeked rows
     complete: bool = False  # True when the whole sheet was peeked
+    max_rows: int = 30  # the grid covers at most rows 1..max_rows
 
     def grid(self) -> list[list[object]]:
-        """Rows 1..N as lists (column A first), blank rows included, for header finding."""
-        if not self.rows:
+        """Rows 1..N as lists (column A first), blank rows included, for header finding: N is the last
+        peeked row, at most `max_rows` (a peeked row 1,048,576 does not make a million-row grid)."""
+        rows = [(r, cells) for r, cells in self.rows if r <= self.max_rows]
+        if not rows:
             return []
-        last = self.rows[-1][0]
-        width = max((max(cells) for _r, cells in self.rows if cells), default=0)
+        last = rows[-1][0]
+        width = max((max(cells) for _r, cells in rows if cells), default=0)
         out = [[None] * width for _ in range(last)]
-        for r, cells in self.rows:
+        for r, cells in rows:
             for c, v in cells.items():
                 out[r - 1][c - 1] = v
         return out
-
-
-def _stream_head(pkg: Package, part: str, max_rows: int, chunk: int = 256 * 1024) -> tuple[bytes, bool]:
-    """The start of a sheet's XML holding at least `max_rows` rows; True if it is the whole part."""
-    data = b""
-    with pkg.zf.open(part) as fh:
-        while True:
-            block = fh.read(chunk)
-            if not block:
-                return data, True
-            data += block
-            if data.count(b"</row>") + data.count(b":row>") >= max_rows + 1:
-                return data, False
 
 
 class _SharedStrings:
@@ -91,33 +85,37 @@ class _SharedStrings:
         self.pkg, self.part = pkg, part
         self.items: list[str] = []
         self._buf = b""
-        self._fh = pkg.zf.open(part) if part and pkg.has(part) else None
+        self._blocks = iter(pkg.stream(part, PEEK_BLOCK)) if part and pkg.has(part) else None
 
     def get(self, index: int) -> str:
-        while index >= len(self.items) and self._fh is not None:
-            block = self._fh.read(256 * 1024)
-            if not block:
-                self._fh.close()
-                self._fh = None
+        while index >= len(self.items) and self._blocks is not None:
+            block = next(self._blocks, None)
+            if block is None:
+                self._blocks = None
+                block = b""
+            # only whole <si> elements are parsed: the text up to the last one's end (searched in the new
+            # block only, so a long string table is read in one linear pass)
+            searched_from = max(0, len(self._buf) - 8)
             self._buf += block
-            last = 0
-            for m in _SI.finditer(self._buf):
+            last = None
+            for m in _SI_END.finditer(self._buf, searched_from):
+                last = m.end()
+            if last is None:
+                continue
+            for m in _SI.finditer(self._buf, 0, last):
                 if m.group(0).endswith(b"/>") or m.group(1) is not None:
                     self.items.append(_rich_text(m.group(1) or b""))
-                    last = m.end()
             self._buf = self._buf[last:]
         return self.items[index] if index < len(self.items) else ""
 
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
+        self._blocks = None
 
 
 def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: StyleBook | None, date1904: bool):
     if not body:
         return None
-    tm = _T.search(attrs)
-    t = tm.group(1) if tm else b"n"
+    t = attr(attrs, b"t") or b"n"
     if t == b"inlineStr":
         return _rich_text(body)
     vm = _V.search(body)
@@ -138,8 +136,8 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
         num = float(raw)
     except ValueError:
         return _xml_text(raw)
-    sm = _S.search(attrs)
-    if sm and styles is not None and styles.is_date_style(int(sm.group(1))):
+    style = attr(attrs, b"s")
+    if style is not None and style.isdigit() and styles is not None and styles.is_date_style(int(style)):
         try:
             return serial_datetime(num, date1904)
         except (OverflowError, ValueError):  # beyond the calendar, or not a number (nan)
@@ -147,63 +145,74 @@ def _cell_value(attrs: bytes, body: bytes | None, sst: _SharedStrings, styles: S
     return int(num) if num.is_integer() and abs(num) < 2**53 else num
 
 
+def _parts_of(pkg: Package, wb) -> tuple[str | None, str | None]:
+    """The workbook's styles part and shared-strings part (either may be missing)."""
+    styles_part = sst_part = None
+    for rel in read_rels(pkg, wb.workbook_part):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        if kind == "styles":
+            styles_part = resolve_target(wb.workbook_part, rel["Target"])
+        elif kind == "sharedStrings":
+            sst_part = resolve_target(wb.workbook_part, rel["Target"])
+    return styles_part, sst_part
+
+
+def _sheet_stream(pkg: Package, info, path, block: int, piece_size: int) -> SheetStream:
+    try:
+        return SheetStream(pkg.stream(info.part, block, what=f"sheet '{info.name}'"), piece_size=piece_size)
+    except ValueError as exc:
+        raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+
+
 def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
     """Values of the first `max_rows` rows that exist in the sheet."""
     with Package.open(path) as pkg:
         wb = read_workbook(pkg)
         info = wb.sheet(sheet, path=path)
-        styles_part = sst_part = None
-        for rel in read_rels(pkg, wb.workbook_part):
-            kind = rel.get("Type", "").rsplit("/", 1)[-1]
-            if kind == "styles":
-                styles_part = resolve_target(wb.workbook_part, rel["Target"])
-            elif kind == "sharedStrings":
-                sst_part = resolve_target(wb.workbook_part, rel["Target"])
+        styles_part, sst_part = _parts_of(pkg, wb)
         try:
             styles = StyleBook(pkg.read(styles_part)) if styles_part and pkg.has(styles_part) else None
         except StylesError:
             styles = None  # dates then read as numbers; the values themselves are still right
-        try:
-            head, complete = _stream_head(pkg, info.part, max_rows)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+        stream = _sheet_stream(pkg, info, path, PEEK_BLOCK, PEEK_BLOCK)
+        cells_of = CellParser(stream.prefix).cells
         sst = _SharedStrings(pkg, sst_part)
-        result = Peek(sheet=info.name, date1904=wb.date1904, complete=complete)
+        result = Peek(sheet=info.name, date1904=wb.date1904, max_rows=max_rows)
+        r = 0
         try:
-            r = 0
-            for m in _ROW.finditer(head):
-                rm = _R.search(m.group(1))
-                r = int(rm.group(2)) if rm and rm.group(2) else r + 1
-                cells: dict[int, object] = {}
-                c = 0
-                for cm in _CELL.finditer(m.group(2) or b""):
-                    crm = _R.search(cm.group(1))
+            for piece, end in stream.pieces():
+                for row in iter_rows(piece, stream.prefix, r, end=end):
+                    r = row.number
+                    cells: dict[int, object] = {}
                     try:
-                        c = column_index(crm.group(1).decode()) if crm and crm.group(1) else c + 1
+                        for c, attrs, m in cells_of(piece, row.body_start, row.body_end):
+                            v = _cell_value(attrs, m.group(2), sst, styles, wb.date1904)
+                            if v is not None and v != "":
+                                cells[c] = v
+                    except UnicodeDecodeError:
+                        raise
                     except ValueError as exc:  # e.g. ZAA7: no such column in Excel, so not written by it
                         raise WorkbookRefused(
                             f"is damaged: sheet '{info.name}' row {r} has a cell at an impossible place ({exc})",
                             path=path,
                         ) from None
-                    v = _cell_value(cm.group(1), cm.group(2), sst, styles, wb.date1904)
-                    if v is not None and v != "":
-                        cells[c] = v
-                if cells:
-                    if result.first_row is None:
-                        result.first_row = r
-                    lo = min(cells)
-                    result.first_col = lo if result.first_col is None else min(result.first_col, lo)
-                result.rows.append((r, cells))
-                if len(result.rows) >= max_rows:
-                    break
+                    if cells:
+                        if result.first_row is None:
+                            result.first_row = r
+                        lo = min(cells)
+                        result.first_col = lo if result.first_col is None else min(result.first_col, lo)
+                    result.rows.append((r, cells))
+                    if len(result.rows) >= max_rows:
+                        return result
+            result.complete = True
         except UnicodeDecodeError as exc:
             raise WorkbookRefused(
                 f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8 "
                 f"(byte {exc.object[exc.start : exc.start + 1]!r})",
                 path=path,
             ) from None
-        except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise WorkbookRefused(f"is damaged: its shared strings cannot be read ({exc})", path=path) from None
+        except ValueError as exc:  # the stream: no end of the cell data, a row of more than 64 MB
+            raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
         finally:
             sst.close()
         return result
@@ -284,59 +293,236 @@ FASTEXCEL_DTYPES = {
 }
 
 
+READ_PIECE = 32 * 1024 * 1024  # the fast reader is handed this much of the sheet's XML at a time
+MAX_ROW_GAP = 10_000  # rows further apart go to different pieces (a piece's rows are held as one block)
+
+
 def read_columns(
     path: str | Path,
     sheet: str,
     header_row: int,
-    first_row: int,
-    first_col: int,
     columns: dict[int, str],
     expect_headers: dict[int, str] | None = None,
+    convert=None,
 ) -> ColumnsRead:
     """Load the data rows below `header_row` for the given sheet columns, as Arrow arrays.
 
-    `columns` maps 1-based sheet columns to a toolkit type (text, integer, ...). `first_row`
-    and `first_col` are where the sheet's used range starts (see `peek`). When
+    `columns` maps 1-based sheet columns to a toolkit type (text, integer, ...). When
     `expect_headers` (sheet column -> header text) is given, the header row is loaded too and
     checked, so a wrongly placed range is caught instead of shifting every value.
-    """
-    import fastexcel  # noqa: PLC0415 - each native reader is loaded when its path first runs
+    `convert(col, array)`, when given, is applied to each piece of each column as it is read
+    (element by element: e.g. trimming texts), so only converted arrays are kept. The values
+    come as a ChunkedArray (a piece per chunk, not copied into one).
 
+    The sheet is handed to fastexcel in pieces of whole rows (READ_PIECE of XML each, as a small
+    workbook with the same formats and shared strings), so only a piece's cells are ever held at
+    once. The first piece starts with the header row (as data row 0, checked against
+    `expect_headers`); every later one starts with a copy of the header row moved just above
+    the piece's first row, which fastexcel takes for the header: the piece's rows then come out
+    with their own numbers, and every column asked for exists in every piece.
+    """
+    import pyarrow as pa
+
+    frugal()
     path = Path(path)
-    rel_header = header_row - first_row
     use = sorted(columns)
-    # fastexcel's column indexes are the sheet's own (A = 0), wherever the used range starts;
-    # its rows are counted from the first used row.
-    idx = [c - 1 for c in use]
-    if rel_header < 0 or min(use, default=first_col) < first_col:
-        raise RangeMismatch("the header lies outside the sheet's used range")
-    try:
-        reader = fastexcel.read_excel(str(path))
-        loaded = reader.load_sheet(
-            sheet,
-            header_row=None,
-            skip_rows=rel_header,
-            use_columns=idx,
-            dtypes={i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)},
-        )
-        table, errors = loaded.to_arrow_with_errors()
-    except Exception as exc:  # fastexcel's own exception types: let the exact reader decide
-        raise RangeMismatch(f"the fast reader cannot read the sheet ({first_line(exc)})") from None
-    raw: dict[int, dict[int, object]] = {c: {} for c in use}
-    for err in errors.errors if errors else []:
-        r, ci = err.offset_position
-        if 0 <= ci < len(use):
-            raw[use[ci]][r] = raw_from_error(err.detail)
-    if expect_headers:
-        for c, arr in zip(use, table.columns):
-            got = raw[c].get(0, arr[0].as_py() if len(arr) else None)
-            if c in expect_headers and str(got).strip() != str(expect_headers[c]).strip():
-                raise RangeMismatch(f"column {c}: expected header {expect_headers[c]!r}, found {got!r}")
+    idx = [c - 1 for c in use]  # fastexcel's column indexes are the sheet's own (A = 0)
+    dtypes = {i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)}
+    arrays: dict[int, list] = {c: [] for c in use}
+    raw: dict[int, dict[int, object]] = {c: {} for c in use}  # by row counted from the header row (= 0)
+    filled = 0  # rows (from the header row on) the arrays hold so far
+    header_xml: bytes | None = None
+
+    def send_piece(piece: bytes, start: int, end: int, first: int) -> None:
+        """Hand piece[start:end] (whole rows, the first of which is sheet row `first`) to fastexcel, which
+        reads it in a thread of its own while this one cuts the next piece; take the one before it in."""
+        nonlocal header_xml
+        rows_xml = memoryview(piece)[start:end]
+        if first == header_row:
+            header_xml = piece[start : next(iter_rows(piece, prefix, start=start, end=end)).end]
+            fx_header = None if header_row == 1 else header_row - 2  # an empty row above the header
+            rows = [rows_xml]
+        elif header_xml is None:
+            raise RangeMismatch("the header row is not where the peek found it")
+        else:
+            fx_header = first - 2  # (fastexcel counts rows from 0)
+            rows = [renumbered(header_xml, prefix, first - 1), rows_xml]
+        file = base.package(rows)  # (the file the piece before this one was in is still being read)
+        job = reader.submit(_load_piece, file, info.name, fx_header, idx, dtypes)
+        if pending:
+            take_in(*pending.pop())
+        pending.append((job, first))
+
+    def take_in(job, first: int) -> None:
+        """The columns of one piece read by fastexcel, converted and kept."""
+        nonlocal filled
+        try:
+            table, errors = job.result()
+        except Exception as exc:  # fastexcel's own exception types: let the exact reader decide
+            raise RangeMismatch(f"the fast reader cannot read the sheet ({first_line(exc)})") from None
+        at = first - header_row
+        if at < filled:  # cannot happen with rows in order; never let two pieces overlap
+            raise RangeMismatch(f"rows {first} and on were read twice")
+        # a cell that did not fit its column's type: (row in the piece, the sheet's own column index, A = 0)
+        errors = [(r, ci + 1, e.detail) for e in (errors.errors if errors else []) for r, ci in [e.offset_position]]
+        if at == 0 and expect_headers:  # the first piece: its row 0 is the header row, checked as it is read
+            at_header = {c: raw_from_error(detail) for r, c, detail in errors if r == 0}
+            for c, arr in zip(use, table.columns):
+                got = at_header.get(c, arr[0].as_py() if len(arr) else None)
+                if c in expect_headers and str(got).strip() != str(expect_headers[c]).strip():
+                    raise RangeMismatch(f"column {c}: expected header {expect_headers[c]!r}, found {got!r}")
+        for c, raw_arr in zip(use, table.columns):
+            arr = convert(c, raw_arr) if convert is not None else raw_arr
+            if arr is raw_arr:  # kept in Arrow's own memory, not in the reader's (which is then given back whole)
+                arr = pa.concat_arrays([arr])
+            if filled < at:
+                arrays[c].append(pa.nulls(at - filled, arr.type))
+            arrays[c].append(arr)
+        for r, c, detail in errors:
+            if c in raw:
+                raw[c][at + r] = raw_from_error(detail)
+        filled = at + table.num_rows
+
+    pending: list = []  # the piece fastexcel is reading: (its future, its first row)
+    with (
+        Package.open(path) as pkg,
+        _PieceWorkbook(pkg, sheet, path) as base,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-piece") as reader,
+    ):
+        info, stream, prefix = base.info, base.stream, base.stream.prefix
+        r = 0
+        try:
+            for piece, piece_end in stream.pieces():
+                start = first = last = None
+                for number, m in row_tags(piece, prefix, r, end=piece_end):
+                    if number <= r:  # rows out of order: the fast reader would place them elsewhere
+                        raise RangeMismatch(f"row {number} comes after row {r}")
+                    r = number
+                    if r < header_row:
+                        continue
+                    if start is not None and r - last > MAX_ROW_GAP:
+                        send_piece(piece, start, m.start(), first)
+                        start = None
+                    if start is None:
+                        start, first = m.start(), r
+                    last = r
+                if start is not None:
+                    send_piece(piece, start, piece_end, first)
+            if pending:
+                take_in(*pending.pop())
+        except ValueError as exc:  # a damaged stream: no end of the cell data, a row of more than 64 MB
+            raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+        finally:
+            for job, _first in pending:  # (an error on the way: the piece being read is waited for, not used)
+                job.cancel()
+    give_back()
+    if header_xml is None:
+        raise RangeMismatch("the header row is not where the peek found it")
     out: dict[int, ColumnRead] = {}
-    for c, arr in zip(use, table.columns):
+    for c in use:
+        chunks = arrays.pop(c)
+        arr = pa.chunked_array(chunks, type=chunks[0].type)
         shifted = {r - 1: v for r, v in raw[c].items() if r >= 1}
         out[c] = ColumnRead(values=arr.slice(1), arrow_type=str(arr.type), raw=shifted)
-    return ColumnsRead(first_data_row=header_row + 1, height=max(table.num_rows - 1, 0), columns=out)
+    return ColumnsRead(first_data_row=header_row + 1, height=max(filled - 1, 0), columns=out)
+
+
+def _load_piece(file: str, sheet: str, header_row: int | None, use_columns: list[int], dtypes: dict):
+    """fastexcel's reading of one piece (in the reading thread): its table and the cells that did not fit."""
+    import fastexcel
+
+    loaded = fastexcel.read_excel(file).load_sheet(sheet, header_row=header_row, use_columns=use_columns, dtypes=dtypes)
+    return loaded.to_arrow_with_errors()
+
+
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*>")
+_WORKSHEET = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet\b")
+
+
+class _PieceWorkbook:
+    """The sheet's stream, and what fastexcel needs of its workbook besides the sheet's rows (its list
+    of sheets, its formats and shared strings), read once. `package(rows)` writes a small workbook of
+    them and a sheet holding `rows` (stored, not compressed) to a temporary file and returns its path
+    (fastexcel opens a file much faster than it takes the same bytes from Python)."""
+
+    def __init__(self, pkg: Package, sheet: str, path: Path):
+        import tempfile
+
+        from toolkit.xlsx.package import rels_name
+
+        wb = read_workbook(pkg)
+        self.info = info = wb.sheet(sheet, path=path)
+        self.stream = stream = _sheet_stream(pkg, info, path, 4 * 1024 * 1024, READ_PIECE)
+        styles_part, sst_part = _parts_of(pkg, wb)
+        names = [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            wb.workbook_part,
+            rels_name(wb.workbook_part),
+            styles_part,
+            sst_part,
+        ]
+        self.members = [(name, pkg.read(name)) for name in dict.fromkeys(names) if name and pkg.has(name)]
+        # the sheet's own dimension would make the reader reserve room for the whole sheet
+        self.head = _DIMENSION.sub(b"", stream.head)
+        if stream.self_closed:
+            self.head = self.head[: self.head.rfind(b"<")] + b"<%ssheetData>" % stream.prefix
+        root = _WORKSHEET.search(stream.head)
+        self.tail = b"</%ssheetData></%sworksheet>" % (stream.prefix, (root.group(1) or b"") if root else b"")
+        self.files = []
+        for _ in range(2):  # one being read while the next is written
+            fd, name = tempfile.mkstemp(prefix=".~toolkit-read-", suffix=".xlsx")
+            os.close(fd)
+            self.files.append(Path(name))
+        self._turn = 0
+
+    def __enter__(self) -> _PieceWorkbook:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for file in self.files:
+            file.unlink(missing_ok=True)
+
+    def package(self, rows: list) -> str:
+        """The path of a small workbook holding `rows` (the two files take turns)."""
+        from toolkit.xlsx.package import _fast_zlib, _write_raw
+
+        file = self.files[self._turn]
+        self._turn = 1 - self._turn
+        sheet = [self.head, *rows, self.tail]
+        with open(file, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+            for name, data in [*self.members, (self.info.part, _Pieces(sheet))]:
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_STORED
+                if isinstance(data, _Pieces):
+                    info.CRC, info.compress_size = data.crc(), len(data)
+                else:
+                    info.CRC, info.compress_size = _fast_zlib.crc32(data), len(data)
+                info.file_size = info.compress_size
+                _write_raw(zf, info, data)
+        return str(file)
+
+
+class _Pieces:
+    """Byte pieces written one after another as one zip member's data (never joined in memory)."""
+
+    def __init__(self, pieces: list):
+        self.pieces = pieces
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.pieces)
+
+    def crc(self) -> int:
+        from toolkit.xlsx.package import _fast_zlib
+
+        value = 0
+        for p in self.pieces:
+            value = _fast_zlib.crc32(p, value)
+        return value
+
+    def copy_to(self, out) -> None:
+        for p in self.pieces:
+            out.write(p)
 
 
 class RangeMismatch(Exception):

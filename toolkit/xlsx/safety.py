@@ -6,6 +6,10 @@
 - The new version is written to a temporary file in the same folder, flushed to disk and
   moved over the old one in one step, so the file is always either the old or the new version.
 - The old version is kept in `.toolkit-backups/` (how many: the `backups_kept` setting).
+- The file system is respected: a workbook that is a symbolic link (e.g. into a shared folder) is
+  written through to the file it points to, and the link stays; a read-only workbook is refused;
+  the new file keeps the old one's permissions and, where the process may set them (run as root
+  or by the owner), its owner and group.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ import fcntl
 import os
 import shutil
 import signal
+import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.errors import ToolkitError, WorkbookBusy
+from toolkit.errors import ToolkitError, WorkbookBusy, WorkbookRefused
 
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"
@@ -60,6 +65,46 @@ def refuse_if_open(path: Path) -> None:
             path=path,
             hint="save and close it, then run the job again - or use the button in the open workbook",
         )
+
+
+def written_file(path: Path) -> Path:
+    """The file a write to `path` changes: the file a symbolic link points to (the link stays a link)."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
+def refuse_unless_writable(path: Path) -> None:
+    """Refuse a workbook open in Excel (see refuse_if_open) or marked read-only, before any work is done."""
+    path = Path(path)
+    refuse_if_open(path)
+    target = written_file(path)
+    if target != path:
+        refuse_if_open(target)  # opened in Excel through its own folder
+    try:
+        st = os.stat(target)
+    except OSError:
+        return  # a missing file is reported by whoever reads it
+    if not stat.S_ISREG(st.st_mode):
+        return
+    if st.st_mode & stat.S_IWUSR and os.access(target, os.W_OK):
+        return
+    if hasattr(os, "statvfs") and os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 1):
+        return  # the whole disk is read-only: reported with the folder (its job lock cannot be taken)
+    # (checked by the permission bits too: run as root, os.access allows everything)
+    raise WorkbookRefused(
+        "is read-only (its file permissions do not allow changes), so the toolkit changed nothing",
+        path=path,
+        hint="remove the read-only mark (Windows: right-click > Properties > untick Read-only), "
+        "or ask whoever shared the file to allow changes",
+    )
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in words staff understand."""
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        return "the folder or file is read-only"
+    return exc.strerror or str(exc)
 
 
 @dataclass(frozen=True)
@@ -198,11 +243,14 @@ def list_backups(path: Path) -> list[Path]:
 def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | None = None) -> Path | None:
     """Write a new version of `path` with `write(temp_path)`; returns the backup made (if any).
 
-    The old file stays in place until the new one is complete and on disk.
+    The old file stays in place until the new one is complete and on disk. When `path` is a symbolic
+    link, the file it points to is replaced (in its own folder) and the link is kept.
     """
-    refuse_if_open(path)
-    clean_stale_temps(path.parent)
-    tmp = temp_path_for(path)
+    path = Path(path)
+    refuse_unless_writable(path)
+    target = written_file(path)
+    clean_stale_temps(target.parent)
+    tmp = temp_path_for(target)
     try:
         crash_point()
         write(tmp)
@@ -210,30 +258,37 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         crash_point()
-        if path.exists():
-            if expect is not None and FileStamp.of(path) != expect:
+        if target.exists():
+            if expect is not None and FileStamp.of(target) != expect:
                 raise WorkbookBusy(
                     "was changed by someone else while the job ran; nothing was written",
                     path=path,
                     hint="run the job again",
                 )
-            refuse_if_open(path)
-            with contextlib.suppress(OSError):
-                shutil.copymode(path, tmp)
+            refuse_unless_writable(path)
+            _keep_owner_and_mode(target, tmp)
         backup = make_backup(path, keep_backups)
         crash_point()
-        os.replace(tmp, path)
+        os.replace(tmp, target)
         crash_point()
-        _fsync_dir(path.parent)
+        _fsync_dir(target.parent)
         crash_point()
         return backup
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        if exc.errno == errno.ENOSPC:
-            reason = "the disk is full"
-        elif exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            reason = "the folder or file is read-only"
-        raise ToolkitError(f"could not be saved: {reason}; the workbook was left as it was", path=path) from None
+        raise ToolkitError(
+            f"could not be saved: {os_reason(exc)}; the workbook was left as it was", path=path
+        ) from None
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
+
+
+def _keep_owner_and_mode(old: Path, new: Path) -> None:
+    """Give the new file the old one's permission bits, and its owner and group where allowed."""
+    st = os.stat(old)
+    with contextlib.suppress(OSError):
+        os.chmod(new, stat.S_IMODE(st.st_mode))
+    mine = os.stat(new)
+    if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid) and hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # only root (or the owner, for a group it belongs to) may
+            os.chown(new, st.st_uid, st.st_gid)

@@ -1,8 +1,14 @@
-"""A worksheet's XML, edited in place.
+"""A worksheet's XML, edited in place, as a stream.
 
-The sheet is scanned row by row as bytes. Rows the caller does not touch are copied as they
-are; in a touched row only the named cells are rebuilt, and the other cells keep their XML
-(formulas, cached values, styles, rich-text references).
+The sheet is read piece by piece (toolkit.xlsx.rows: a few megabytes of whole rows at a time) and
+the new XML is made piece by piece, so a sheet of any size is rewritten in bounded memory. Rows
+the caller does not touch are copied as they are; in a touched row only the named cells are
+rebuilt, and the other cells keep their XML (formulas, cached values, styles, rich-text references).
+
+The sheet is read twice: a survey first (what must be known before the first byte is written: the
+formulas that span cells, which target cells hold formulas, whether the sheet holds any value),
+then the rewrite. Rows, cells and their numbers are found by the engine's one parser of cell
+positions, whatever the quotes, namespace prefix or missing r attributes.
 
 - Formula cells are the cells holding an <f>, and also every cell of an array formula's (or
   data table's) range. They are refused, skipped or overwritten as the caller says; overwriting
@@ -19,15 +25,20 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from toolkit.xlsx.cells import CellEncoder, CellValueError
-from toolkit.xlsx.columns import ColumnCells
-from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
+import numpy as np
 
-_R_ATTR = re.compile(rb'\br="([A-Z]*)(\d*)"')
-_S_ATTR = re.compile(rb'\bs="(\d+)"')
-_T_ATTR = re.compile(rb'\bt="(\w+)"')
-_SPANS = re.compile(rb'\s*\bspans="[^"]*"')
-_CUSTOM_FORMAT = re.compile(rb'\bcustomFormat="(?:1|true)"')
+from toolkit.xlsx.cells import CellEncoder, CellValueError
+from toolkit.xlsx.columns import ColumnBlocks
+from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
+from toolkit.xlsx.rows import CellParser, SheetStream, attr, has_position, iter_rows, position, row_tag_re, row_tags
+
+_SPANS = re.compile(rb"""\s*(?<![\w:.-])spans\s*=\s*(?:"[^"]*"|'[^']*')""")
+PIECE = 8 * 1024 * 1024  # the sheet is read this much at a time
+
+
+def _int_attr(attrs: bytes, name: bytes) -> int | None:
+    value = attr(attrs, name)
+    return int(value) if value is not None and value.isdigit() else None
 
 
 class FormulaCells(Exception):
@@ -58,10 +69,14 @@ class SheetEdit:
         self.values.setdefault(row, {}).setdefault(col, _KEEP)
 
     def set_column(self, col: int, rows: list[int], values: list) -> None:
-        """Set the cells of column `col` in `rows` (each row once) to `values`."""
+        """Set the cells of column `col` in `rows` (each row once) to `values`.
+
+        The two lists are kept as they are, not copied (a first fill's are millions long): the caller
+        leaves them unchanged until the sheet is written.
+        """
         if len(rows) != len(values):
             raise ValueError(f"{len(rows)} rows but {len(values)} values for column {col}")
-        self.columns.append((col, list(rows), list(values)))
+        self.columns.append((col, rows, values))
 
     def materialize(self) -> None:
         """Turn the column blocks into cell values (for the ways of writing that need them cell by cell)."""
@@ -78,7 +93,7 @@ class SheetEdit:
         return sum(len(v) for v in self.values.values()) + sum(len(rows) for _c, rows, _v in self.columns)
 
     def __bool__(self) -> bool:
-        return bool(self.values) or any(rows for _c, rows, _v in self.columns)
+        return bool(self.values) or any(len(rows) for _c, rows, _v in self.columns)
 
 
 class _Keep:
@@ -100,20 +115,28 @@ class SheetScan:
     header_last_col: dict[int, int] = field(default_factory=dict)
 
 
-def sheet_prefix(xml: bytes) -> bytes:
-    m = re.search(rb"<(\w+:)?worksheet\b", xml[:5000])
-    if not m:
-        raise ValueError("not a worksheet part")
-    return m.group(1) or b""
+@dataclass
+class SheetSurvey:
+    """What the writer must know of a sheet before it writes the first byte of the new one."""
+
+    had_cells: bool = False  # some cell holds a value or a formula
+    has_formulas: bool = False
+    # formulas that cover more than their own cell: [(kind, range, si, formula text, own cell)]
+    spanning: list = field(default_factory=list)
+    formula_cells: dict[int, list[int]] = field(default_factory=dict)  # of the rows asked about: row -> cols
 
 
 class _RowMatch:
-    """One <row> element found in the sheet XML (the parts of a regex match the editor uses)."""
+    """One <row> element found in a piece of the sheet (the parts of a regex match the editor uses)."""
 
     __slots__ = ("_attrs", "_body", "_start", "_end")
 
     def __init__(self, attrs: bytes, body: bytes | None, start: int, end: int):
         self._attrs, self._body, self._start, self._end = attrs, body, start, end
+
+    @classmethod
+    def of(cls, row, piece: bytes) -> _RowMatch:
+        return cls(row.attrs, None if row.empty else piece[row.body_start : row.body_end], row.start, row.end)
 
     def group(self, n: int):
         return self._attrs if n == 1 else self._body
@@ -126,173 +149,153 @@ class _RowMatch:
 
 
 class SheetXml:
-    def __init__(self, xml: bytes):
-        self.xml = xml
-        self.prefix = sheet_prefix(xml)
+    """One worksheet part, rewritten as a stream. `open_stream()` gives the part's bytes afresh each
+    time it is called (as blocks, as Package.stream does): the sheet is read once to survey it and
+    once to rewrite it."""
+
+    def __init__(self, open_stream, piece_size: int = PIECE):
+        self._open = open_stream
+        self._piece_size = piece_size
+        stream = self._stream()
+        self.prefix = stream.prefix
+        self.head = stream.head
+        self.self_closed = stream.self_closed
+        self._open_tag = stream.open_tag
         p = re.escape(self.prefix)
-        self._cell_re = re.compile(rb"<%sc\b([^>]*?)(?:/>|>(.*?)</%sc>)" % (p, p), re.S)
+        self._parser = CellParser(self.prefix)
         self._cell_refs_re = re.compile(rb'<%sc r="([A-Z]+[0-9]+)"' % p)  # the references cells start with
         self._value_re = re.compile(rb"<%s(?:v|is|f)\b" % p)
         self._formula_re = re.compile(rb"<%sf\b" % p)
         # a whole <f> element (empty or with text)
         self._f_elem_re = re.compile(rb"<%sf\b([^>]*?)(?:/>|>(.*?)</%sf>)" % (p, p), re.S)
         self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
-        self._spanning: list | None = None
-        self._formulas_found: bool | None = None
+        self._cell_start = b"<%sc" % self.prefix
         self._col_styles: list[tuple[int, int, int]] | None = None
         self._col_style_cache: dict[int, int | None] = {}
         self.overwrote_formula = False
         self.skipped_refs: list[str] = []
-        open_m = re.search(rb"<%ssheetData\b[^>]*?(/?)>" % p, xml)
-        if open_m is None:
-            raise ValueError("the sheet has no cell data section")
-        self.data_start = open_m.end()
-        if open_m.group(1):  # <sheetData/>
-            self.self_closed = (open_m.start(), open_m.end())
-            self.data_end = open_m.end()
-        else:
-            self.self_closed = None
-            close = xml.find(b"</%ssheetData>" % self.prefix, self.data_start)
-            if close < 0:
-                raise ValueError("the sheet's cell data section is not closed")
-            self.data_end = close
+
+    def _stream(self) -> SheetStream:
+        return SheetStream(self._open(), piece_size=self._piece_size)
+
+    def _pieces(self):
+        """(piece, end) of each stretch of rows, from a fresh read of the sheet."""
+        return self._stream().pieces()
 
     # ------------------------------------------------------------------ reading helpers
-    def rows(self):
-        """Yield (row number, match) for every <row> element, numbering rows without r="...".
-
-        The match has the regex-match methods the callers use: group(1) the row's attributes,
-        group(3) its content (None for <row .../>), start() and end().
-        """
-        xml, end = self.xml, self.data_end
-        opener = b"<%srow" % self.prefix
-        closer = b"</%srow>" % self.prefix
-        n = len(opener)
-        pos, r = self.data_start, 0
-        while True:
-            k = xml.find(opener, pos, end)
-            if k < 0:
-                return
-            if xml[k + n : k + n + 1] not in (b" ", b">", b"/", b"\t", b"\r", b"\n"):  # e.g. <rowBreaks>
-                pos = k + n
-                continue
-            gt = xml.find(b">", k + n, end)
-            if gt < 0:
-                return
-            if xml[gt - 1 : gt] == b"/":
-                m = _RowMatch(xml[k + n : gt - 1], None, k, gt + 1)
-            else:
-                close = xml.find(closer, gt, end)
-                if close < 0:
-                    return
-                m = _RowMatch(xml[k + n : gt], xml[gt + 1 : close], k, close + len(closer))
-            pos = m.end()
-            rm = _R_ATTR.search(m.group(1))
-            r = int(rm.group(2)) if rm and rm.group(2) else r + 1
-            yield r, m
-
-    def cells(self, row_body: bytes, row: int):
+    def cells(self, row_body: bytes, row: int = 0):
         """Yield (col, attrs bytes, whole cell bytes) for the cells of one row."""
-        c = 0
-        for m in self._cell_re.finditer(row_body):
-            rm = _R_ATTR.search(m.group(1))
-            c = column_index(rm.group(1).decode()) if rm and rm.group(1) else c + 1
-            yield c, m.group(1), m.group(0)
+        for c, attrs, m in self._parser.cells(row_body):
+            yield c, attrs, m.group(0)
 
     def scan(self, header_rows: tuple[int, ...] = ()) -> SheetScan:
         """Last row holding data, and the last used column of the given header rows."""
         info = SheetScan()
         has_value = self._value_re.search
-        for r, m in self.rows():
-            body = m.group(3)
-            if body and has_value(body):
-                info.last_row = r
-                if r in header_rows:
-                    last = 0
-                    for c, _a, cell in self.cells(body, r):
-                        if has_value(cell):
-                            last = c
-                    info.header_last_col[r] = last
+        r = 0
+        for piece, end in self._pieces():
+            for row in iter_rows(piece, self.prefix, r, end=end):
+                r = row.number
+                if not row.empty and has_value(piece, row.body_start, row.body_end):
+                    info.last_row = r
+                    if r in header_rows:
+                        last = 0
+                        for c, _a, m in self._parser.cells(piece, row.body_start, row.body_end):
+                            if has_value(m.group(0)):
+                                last = c
+                        info.header_last_col[r] = last
         return info
 
-    def _has_formulas(self) -> bool:
-        """Whether any cell of the sheet holds a formula (one scan of the cell data, remembered)."""
-        if self._formulas_found is None:
-            self._formulas_found = self._formula_re.search(self.xml, self.data_start, self.data_end) is not None
-        return self._formulas_found
+    def survey(self, rows: np.ndarray) -> SheetSurvey:
+        """One pass over the sheet: whether it holds values and formulas, the formulas spanning cells, and
+        the columns of the formula cells in `rows` (the rows the edit targets, ascending)."""
+        found = SheetSurvey()
+        has_value, has_formula = self._value_re.search, self._formula_re.search
+        r = 0
+        for piece, end in self._pieces():
+            if not found.had_cells and has_value(piece, 0, end):
+                found.had_cells = True
+            if has_formula(piece, 0, end) is None:
+                r = self._last_row_number(piece, end, r)
+                continue
+            found.has_formulas = True
+            for row in iter_rows(piece, self.prefix, r, end=end):
+                r = row.number
+                if row.empty or has_formula(piece, row.body_start, row.body_end) is None:
+                    continue
+                k = int(np.searchsorted(rows, r))
+                asked = k < len(rows) and rows[k] == r
+                cols = []
+                for c, _attrs, m in self._parser.cells(piece, row.body_start, row.body_end):
+                    cell = m.group(0)
+                    fm = self._f_elem_re.search(cell) if has_formula(cell) else None
+                    if fm is None:
+                        continue
+                    cols.append(c)
+                    spanning = self._spanning(fm, (r, c))
+                    if spanning is not None:
+                        found.spanning.append(spanning)
+                if asked and cols:
+                    found.formula_cells[r] = cols
+        return found
+
+    def _last_row_number(self, piece: bytes, end: int, previous: int) -> int:
+        """The number of the last row of a stretch (without numbering every row, where its own r says)."""
+        last = None
+        k = end
+        start_re = row_tag_re(self.prefix)
+        opener = b"<%srow" % self.prefix
+        while last is None:
+            k = piece.rfind(opener, 0, k)
+            if k < 0:
+                return previous
+            last = start_re.match(piece, k, end)
+        pos = position(last.group(1))
+        if pos is not None and pos[1]:
+            return int(pos[1])
+        r = previous  # the last row has no r: every row of the stretch is counted
+        for r, _m in row_tags(piece, self.prefix, previous, end=end):
+            pass
+        return r
+
+    @staticmethod
+    def _spanning(fm, own: tuple[int, int]):
+        """(kind, range, si, text, own) of a formula element that spans cells, else None.
+
+        kind is "array" (array formulas and what-if data tables: every cell of the range is a
+        formula cell, though only the first holds the <f>) or "shared" (the first cell of a shared
+        formula; the other cells hold <f t="shared" si=".."/>). Only these <f> elements carry a
+        ref="..." attribute.
+        """
+        a = fm.group(1)
+        ref = attr(a, b"ref")
+        kind = attr(a, b"t") or b"normal"
+        if not ref or kind not in (b"array", b"dataTable", b"shared"):
+            return None
+        try:
+            rng = parse_range(ref.decode())
+        except (ValueError, UnicodeDecodeError):
+            return None
+        if kind == b"shared":
+            si = attr(a, b"si")
+            if si is None or not si.isdigit():
+                return None
+            return ("shared", rng, si, fm.group(2) or b"", own)
+        return ("array", rng, None, None, own)
 
     def has_formula(self, cell: bytes) -> bool:
         return bool(self._formula_re.search(cell))
 
     # ------------------------------------------------------------------ formulas spanning cells
-    def _spanning_formulas(self):
-        """Formulas that cover more than their own cell: [(kind, range, si, formula text, own cell)].
-
-        kind is "array" (array formulas and what-if data tables: every cell of the range is a
-        formula cell, though only the first holds the <f>) or "shared" (the first cell of a shared
-        formula; the other cells hold <f t="shared" si=".."/>). Only these <f> elements carry a
-        ref="..." attribute, so they are found by searching for it rather than by parsing every cell.
-        """
-        if self._spanning is not None:
-            return self._spanning
-        found = []
-        xml, p = self.xml, self.prefix
-        f_open = b"<%sf" % p
-        pos = self.data_start
-        while True:
-            k = xml.find(b'ref="', pos, self.data_end)
-            if k < 0:
-                break
-            pos = k + 5
-            lt = xml.rfind(b"<", self.data_start, k)
-            if (
-                lt < 0
-                or not xml.startswith(f_open, lt)
-                or xml[lt + len(f_open) : lt + len(f_open) + 1] not in b" \t\r\n/>"
-            ):
-                continue
-            gt = xml.find(b">", lt)
-            if gt < k:  # the text is in an element's content, not in the tag
-                continue
-            tag = xml[lt : gt + 1]
-            t = _T_ATTR.search(tag)
-            ref = re.search(rb'\bref="([^"]+)"', tag)
-            kind = t.group(1) if t else b"normal"
-            if not ref or kind not in (b"array", b"dataTable", b"shared"):
-                continue
-            try:
-                rng = parse_range(ref.group(1).decode())
-            except ValueError:
-                continue
-            cell_start = xml.rfind(b"<%sc " % p, self.data_start, lt)
-            rm = _R_ATTR.search(xml, cell_start, lt) if cell_start >= 0 else None
-            own = (
-                (int(rm.group(2)), column_index(rm.group(1).decode()))
-                if rm and rm.group(1) and rm.group(2)
-                else (rng[0], rng[1])
-            )
-            if kind == b"shared":
-                si = re.search(rb'\bsi="(\d+)"', tag)
-                if not si:
-                    continue
-                text = b""
-                if not tag.endswith(b"/>"):
-                    end = xml.find(b"</%sf>" % p, gt)
-                    text = xml[gt + 1 : end] if end >= 0 else b""
-                found.append(("shared", rng, si.group(1), text, own))
-            else:
-                found.append(("array", rng, None, None, own))
-        self._spanning = found
-        return found
-
-    def _array_at(self, r: int, c: int):
+    @staticmethod
+    def _array_at(spanning: list, r: int, c: int):
         """The array formula whose range holds (r, c), as (range, its first cell), or None."""
-        for kind, rng, _si, _text, own in self._spanning_formulas():
+        for kind, rng, _si, _text, own in spanning:
             if kind == "array" and rng[0] <= r <= rng[2] and rng[1] <= c <= rng[3]:
                 return rng, own
         return None
 
-    def _formula_plan(self, edit: SheetEdit, on_formula: str):
+    def _formula_plan(self, edit: SheetEdit, on_formula: str, spanning: list):
         """What the edit does to formulas that span cells, worked out before the sheet is rewritten.
 
         Returns (cells inside array ranges that the edit would overwrite, shared formulas losing
@@ -301,13 +304,12 @@ class SheetXml:
         in_arrays: set[tuple[int, int]] = set()
         shared: dict[bytes, tuple[int, int, bytes]] = {}
         arrays: set[tuple[int, int]] = set()
-        spanning = self._spanning_formulas() if self._has_formulas() else []
         if not spanning:
             return in_arrays, shared, arrays
         targets = {(r, c) for r, cols in edit.values.items() for c, v in cols.items() if v is not _KEEP}
         masters = {own: (si, text) for kind, _rng, si, text, own in spanning if kind == "shared"}
         for rc in targets:
-            hit = self._array_at(*rc)
+            hit = self._array_at(spanning, *rc)
             if hit:
                 in_arrays.add(rc)
                 if on_formula == "overwrite":
@@ -316,6 +318,17 @@ class SheetXml:
                 si, text = masters[rc]
                 shared[si] = (rc[0], rc[1], text)
         return in_arrays, shared, arrays
+
+    @staticmethod
+    def _formula_targets(edit: SheetEdit, blocks: ColumnBlocks | None, survey: SheetSurvey) -> set[tuple[int, int]]:
+        """The target cells (a value, not a fill alone) that hold a formula."""
+        hits = set()
+        for r, cols in survey.formula_cells.items():
+            wanted = {c for c, v in edit.values.get(r, {}).items() if v is not _KEEP}
+            if blocks is not None:
+                wanted.update(blocks.targets(r))
+            hits.update((r, c) for c in cols if c in wanted)
+        return hits
 
     # ------------------------------------------------------------------ styles of new cells
     def _column_style(self, c: int) -> int | None:
@@ -327,12 +340,11 @@ class SheetXml:
     def _column_style_uncached(self, c: int) -> int | None:
         if self._col_styles is None:
             self._col_styles = []
-            head = self.xml[: self.data_start]
-            for m in self._col_re.finditer(head):
+            for m in self._col_re.finditer(self.head):
                 a = m.group(1)
-                lo, hi, st = (re.search(rb'\b%s="(\d+)"' % k, a) for k in (b"min", b"max", b"style"))
-                if lo and hi and st:
-                    self._col_styles.append((int(lo.group(1)), int(hi.group(1)), int(st.group(1))))
+                lo, hi, st = (_int_attr(a, k) for k in (b"min", b"max", b"style"))
+                if lo is not None and hi is not None and st is not None:
+                    self._col_styles.append((lo, hi, st))
         for lo, hi, st in self._col_styles:
             if lo <= c <= hi:
                 return st or None
@@ -344,40 +356,38 @@ class SheetXml:
         return self._column_style(c) if row_style is _NO_ROW_FORMAT else row_style
 
     # ------------------------------------------------------------------ writing
-    def apply(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse") -> tuple[bytes, list[str]]:
-        """Return the new sheet XML and the refs of formula cells skipped (on_formula="skip")."""
-        data = b"".join(self.apply_chunks(edit, encoder, on_formula))
-        return data, self.skipped_refs
-
     def apply_chunks(self, edit: SheetEdit, encoder: CellEncoder, on_formula: str = "refuse"):
         """The new sheet XML as a stream of byte chunks (unchanged stretches are zero-copy views).
 
-        Raises FormulaCells at the end when on_formula="refuse" and formula cells were targeted;
-        afterwards `skipped_refs` lists the formula cells left alone (on_formula="skip").
+        Raises FormulaCells, before the first chunk, when on_formula="refuse" and formula cells are
+        targeted; `skipped_refs` lists the formula cells left alone (on_formula="skip").
         """
-        if edit.columns and not self._columns_fit(edit):
+        blocks = ColumnBlocks(edit.columns, encoder, self._column_style) if edit.columns else None
+        survey = self.survey(self._pending(edit, blocks))
+        if blocks is not None and not self._columns_fit(edit, blocks, survey):
             edit.materialize()
-        in_arrays, shared, arrays = self._formula_plan(edit, on_formula)
+            blocks = None
+        pending = self._pending(edit, blocks)
+        in_arrays, shared, arrays = self._formula_plan(edit, on_formula, survey.spanning)
         hits: set[tuple[int, int]] = set(in_arrays)  # formula cells the edit asks to change
+        hits.update(self._formula_targets(edit, blocks, survey))
+        refs = [make_ref(r, c) for r, c in sorted(hits)]
+        if hits and on_formula == "refuse":
+            raise FormulaCells(refs)
+        self.overwrote_formula = bool(hits) and on_formula == "overwrite"
+        self.skipped_refs = refs if on_formula == "skip" else []
         fixer = _FormulaFixer(self, shared, arrays) if (shared or arrays) else None
-        blocks = ColumnCells(edit.columns, encoder, self._column_style) if edit.columns else None
-        pending = sorted(set(edit.values).union(blocks.index)) if blocks else sorted(edit.values)
-        view = memoryview(self.xml)
         p = self.prefix
-        head = bytes(view[: self.data_start])
-        if self.self_closed:
-            head = bytes(view[: self.self_closed[0]]) + b"<%ssheetData>" % p
-        # Formula cells the edit leaves alone must not widen the dimension; where the sheet has
-        # formulas (and they are not overwritten), the body is built first and the bounds taken after.
-        exact = on_formula != "overwrite" and self._has_formulas()
-        body = self._body_chunks(edit, encoder, on_formula, hits, fixer, view, pending, blocks)
-        if exact:
-            body = list(body)
-        # The bounds of the cells written, row by row (no (row, col) pair per cell: a first fill writes millions).
-        bounds = blocks.bounds(hits if on_formula != "overwrite" else set()) if blocks else None
+        head = self.head
+        if self.self_closed:  # <sheetData/> opened to hold rows
+            head = head[: self._open_tag[0]] + b"<%ssheetData>" % p
+        # The bounds of the cells written, row by row (no (row, col) pair per cell: a first fill writes millions);
+        # formula cells the edit leaves alone do not widen the dimension.
+        left_alone = hits if on_formula != "overwrite" else set()
+        bounds = blocks.bounds(left_alone) if blocks else None
         for r, cols in edit.values.items():
-            if hits and on_formula != "overwrite":
-                written = [c for c, v in cols.items() if v is not None and (r, c) not in hits]
+            if left_alone:
+                written = [c for c, v in cols.items() if v is not None and (r, c) not in left_alone]
             else:
                 written = [c for c, v in cols.items() if v is not None]
             if written:
@@ -388,62 +398,80 @@ class SheetXml:
                     else [min(bounds[0], r), min(bounds[1], lo), max(bounds[2], r), max(bounds[3], hi)]
                 )
         if bounds is not None:
-            had_cells = self._value_re.search(self.xml, self.data_start, self.data_end) is not None
-            head = _widen_dimension(head, p, bounds, placeholder_ok=not had_cells)
+            head = _widen_dimension(head, p, bounds, placeholder_ok=not survey.had_cells)
         yield head
-        yield from body
-        refs = [make_ref(r, c) for r, c in sorted(hits)]
-        if hits and on_formula == "refuse":
-            raise FormulaCells(refs)
-        self.overwrote_formula = bool(hits) and on_formula == "overwrite"
-        self.skipped_refs = refs if on_formula == "skip" else []
+        tail = yield from self._body_chunks(edit, encoder, on_formula, hits, fixer, pending, blocks)
         if self.self_closed:
             yield b"</%ssheetData>" % p
-            yield view[self.self_closed[1] :]
-        else:
-            yield view[self.data_end :]
+        yield tail
 
-    def _columns_fit(self, edit: SheetEdit) -> bool:
+    @staticmethod
+    def _pending(edit: SheetEdit, blocks: ColumnBlocks | None) -> np.ndarray:
+        """The rows the edit touches, ascending."""
+        rows = np.fromiter(edit.values, np.int64, len(edit.values))
+        return np.union1d(rows, blocks.rows) if blocks is not None else np.unique(rows)
+
+    def _columns_fit(self, edit: SheetEdit, blocks: ColumnBlocks, survey: SheetSurvey) -> bool:
         """Whether the edit's column blocks can be written column by column: no fills, no column twice,
         rows given once each, and no formula spanning cells in the sheet (those need the cell-by-cell plan)."""
         cols = [c for c, _rows, _values in edit.columns]
         if edit.fills or self.self_closed or len(set(cols)) != len(cols):
             return False
-        if any(len(set(rows)) != len(rows) for _c, rows, _values in edit.columns):
+        if blocks.has_repeated_rows():
             return False
-        return not (self._has_formulas() and self._spanning_formulas())
+        return not survey.spanning
 
-    def _body_chunks(self, edit, encoder, on_formula, hits, fixer, view, pending, blocks=None):
-        pos = self.data_start
+    def _body_chunks(self, edit, encoder, on_formula, hits, fixer, pending, blocks=None):
+        """The new cell data, a piece of the sheet at a time; returns the XML after it (</sheetData>...)."""
+        pending = pending.tolist()
+        n = len(pending)
         i = 0
-        for r, m in self.rows():
-            while i < len(pending) and pending[i] < r:  # new rows before this one
-                yield view[pos : m.start()]
-                pos = m.start()
-                yield self._new_row(pending[i], self._row_edit(pending[i], edit, blocks), encoder, on_formula, hits)
-                i += 1
-            if i < len(pending) and pending[i] == r:
-                yield view[pos : m.start()]
-                fast = self._append_block_cells(r, m, view, blocks) if blocks and r not in edit.values else None
-                if fast is not None:
-                    yield from fast
-                else:
-                    yield self._patch_row(r, m, self._row_edit(r, edit, blocks), encoder, on_formula, hits, fixer)
-                pos = m.end()
-                i += 1
-            elif fixer is not None and m.group(3) and fixer.wants(r, m.group(3)):
-                yield view[pos : m.start()]
-                yield self._patch_row(r, m, SheetEdit(), encoder, on_formula, hits, fixer)
-                pos = m.end()
-        yield view[pos : self.data_end]
-        for r in pending[i:]:
-            yield self._new_row(r, self._row_edit(r, edit, blocks), encoder, on_formula, hits)
+        r = 0
+        p = self.prefix
+        stream = self._stream()
+        for piece, end in stream.pieces():
+            if fixer is None and (i >= n or pending[i] > self._last_row_number(piece, end, r)):
+                # nothing to change among this piece's rows (the next new row comes after them)
+                r = self._last_row_number(piece, end, r)
+                yield memoryview(piece)[:end]
+                continue
+            view = memoryview(piece)
+            pos = 0
+            for row in iter_rows(piece, p, r, end=end):
+                r = row.number
+                while i < n and pending[i] < r:  # new rows before this one
+                    yield view[pos : row.start]
+                    pos = row.start
+                    yield self._new_row(pending[i], self._row_edit(pending[i], edit, blocks), encoder, on_formula, hits)
+                    i += 1
+                if i < n and pending[i] == r:
+                    yield view[pos : row.start]
+                    m = _RowMatch.of(row, piece)
+                    fast = (
+                        self._append_block_cells(r, m, view, blocks)
+                        if blocks is not None and r not in edit.values
+                        else None
+                    )
+                    if fast is not None:
+                        yield from fast
+                    else:
+                        yield self._patch_row(r, m, self._row_edit(r, edit, blocks), encoder, on_formula, hits, fixer)
+                    pos = row.end
+                    i += 1
+                elif fixer is not None and not row.empty and fixer.wants(r, piece[row.body_start : row.body_end]):
+                    yield view[pos : row.start]
+                    yield self._patch_row(r, _RowMatch.of(row, piece), SheetEdit(), encoder, on_formula, hits, fixer)
+                    pos = row.end
+            yield view[pos:end]
+        for k in range(i, n):  # new rows after the last one
+            yield self._new_row(pending[k], self._row_edit(pending[k], edit, blocks), encoder, on_formula, hits)
+        return stream.tail
 
     def _row_edit(self, r: int, edit: SheetEdit, blocks) -> SheetEdit:
         """The edit of one row, its column-block cells included, for the cell-by-cell ways of writing it."""
-        if not blocks or r not in blocks:
+        if blocks is None or not blocks.has_row(r):
             return edit
-        updates = blocks.updates(r)
+        updates = blocks.at(r).updates(r)
         updates.update(edit.values.get(r, {}))
         return SheetEdit(values={r: updates}, fills=edit.fills)
 
@@ -453,15 +481,16 @@ class SheetXml:
         row_attrs, body = m.group(1), m.group(3)
         if _row_format(row_attrs) is not _NO_ROW_FORMAT:
             return None
-        k = blocks.index[r]
-        last = self._last_col(body or b"", b"<%sc " % self.prefix)
-        if last is None or blocks.first_target[k] <= last:
+        window = blocks.at(r)
+        k = window.index[r]
+        last = self._last_col(body or b"")
+        if last is None or window.first_target[k] <= last:
             return None
-        cells = blocks.cells(k)
+        cells = window.cells(k)
         p = self.prefix
         if not cells:
             return [view[m.start() : m.end()]]
-        row_attrs = _widened_spans(row_attrs, int(blocks.lo[k]), int(blocks.hi[k]))
+        row_attrs = _widened_spans(row_attrs, int(window.lo[k]), int(window.hi[k]))
         return [b"<%srow%s>" % (p, row_attrs), body or b"", cells, b"</%srow>" % p]
 
     def _new_row(self, r: int, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits) -> bytes:
@@ -491,7 +520,7 @@ class SheetXml:
         updates = edit.values.get(r, {})
         merged: dict[int, bytes | None] = {}
         for c, attrs, cell in self.cells(body, r):
-            if not _R_ATTR.search(attrs) or not _R_ATTR.search(attrs).group(1):
+            if not has_position(attrs):
                 # cells without r="..." are placed by their order: name them, since cells
                 # before them may be added or removed
                 cell = (
@@ -508,8 +537,7 @@ class SheetXml:
                     cell = fixer.fix(r, c, cell)
                 merged[c] = cell
                 continue
-            sm = _S_ATTR.search(attrs)
-            style = int(sm.group(1)) if sm else None
+            style = _int_attr(attrs, b"s")
             if value is _KEEP:
                 fill = edit.fills.get((r, c))
                 if fixer is not None:
@@ -528,7 +556,7 @@ class SheetXml:
             )
         cols = sorted(c for c, x in merged.items() if x is not None)
         cells = b"".join(merged[c] for c in cols)
-        if b"spans=" in row_attrs and cols:
+        if b"spans" in row_attrs and cols and _SPANS.search(row_attrs):
             row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (cols[0], cols[-1])
         p = self.prefix
         if not cells:
@@ -543,8 +571,7 @@ class SheetXml:
         """
         row_attrs, body = m.group(1), m.group(3) or b""
         p = self.prefix
-        opener = b"<%sc " % p
-        cell_at = opener + b'r="'
+        cell_at = b"<%sc " % p + b'r="'
         closer = b"</%sc>" % p
         formula = self._formula_re.search
         encode = encoder.encode
@@ -552,7 +579,7 @@ class SheetXml:
         if row_style is _NO_ROW_FORMAT and len(updates) > 1 and _KEEP not in updates.values():
             # Every target right of the row's last cell (a first fill): no target exists yet, so none
             # holds a formula; the new cells are appended, each in its column's format.
-            last = self._last_col(body, opener)
+            last = self._last_col(body)
             if last is not None and min(updates) > last and not (hits and any((r, c) in hits for c in updates)):
                 return self._row_xml(row_attrs, body + encoder.new_cells(r, updates, self._column_style), updates)
         pieces: list[tuple[int, int, bytes | None]] = []  # (start, end, replacement) in body
@@ -580,11 +607,10 @@ class SheetXml:
                     end = close + len(closer)
                 if formula(body, k, end):
                     return None
-                sm = _S_ATTR.search(body, k, gt + 1)
-                pieces.append((k, end, encode(ref, value, int(sm.group(1)) if sm else None)))
+                pieces.append((k, end, encode(ref, value, _int_attr(body[k:gt], b"s"))))
                 continue
             if last_col is None:
-                last_col = self._last_col(body, opener)
+                last_col = self._last_col(body)
                 if last_col is None:
                     return None
             if c <= last_col:
@@ -605,13 +631,20 @@ class SheetXml:
         out.extend(appended)
         return self._row_xml(row_attrs, b"".join(out), updates)
 
-    def _last_col(self, body: bytes, opener: bytes) -> int | None:
+    def _last_col(self, body: bytes) -> int | None:
         """The column of a row's last cell (0 for an empty row); None when it has no reference."""
-        lk = body.rfind(opener)
-        if lk < 0:
-            return 0 if not body.strip() else None
-        rm = _R_ATTR.match(body, lk + len(opener))
-        return column_index(rm.group(1).decode()) if rm and rm.group(1) else None
+        opener = self._cell_start
+        n = len(opener)
+        k = len(body)
+        while True:
+            k = body.rfind(opener, 0, k)
+            if k < 0:
+                return 0 if not body.strip() else None
+            if body[k + n : k + n + 1] in (b" ", b"\t", b"\r", b"\n", b">", b"/"):
+                break
+        gt = body.find(b">", k)
+        pos = position(body[k + n : gt if gt >= 0 else len(body)])
+        return column_index(pos[0].decode("ascii")) if pos is not None and pos[0] else None
 
     def _row_xml(self, row_attrs: bytes, cells: bytes, updates: dict) -> bytes:
         """The <row> element around its new cells, its spans="..." widened to the updated cells."""
@@ -626,9 +659,10 @@ class SheetXml:
 
 def _widened_spans(row_attrs: bytes, lo: int, hi: int) -> bytes:
     """A row's attributes with its spans="first:last" (when it has one) widened to columns lo..hi."""
-    if b"spans=" not in row_attrs:
+    if b"spans" not in row_attrs:
         return row_attrs
-    sp = re.search(rb'\bspans="(\d+):(\d+)"', row_attrs)
+    spans = attr(row_attrs, b"spans")
+    sp = re.fullmatch(rb"(\d+):(\d+)", spans) if spans is not None else None
     if not sp:
         return row_attrs
     return _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (min(int(sp.group(1)), lo), max(int(sp.group(2)), hi))
@@ -639,10 +673,10 @@ _NO_ROW_FORMAT = object()  # marker: the row has no format of its own; new cells
 
 def _row_format(row_attrs: bytes | None):
     """The row's own format (customFormat="1" with s="..."), None for the default one, else _NO_ROW_FORMAT."""
-    if row_attrs is not None and _CUSTOM_FORMAT.search(row_attrs):
-        sm = _S_ATTR.search(row_attrs)
-        if sm:
-            return int(sm.group(1)) or None
+    if row_attrs is not None and attr(row_attrs, b"customFormat") in (b"1", b"true"):
+        style = _int_attr(row_attrs, b"s")
+        if style is not None:
+            return style or None
     return _NO_ROW_FORMAT
 
 
@@ -659,7 +693,11 @@ class _FormulaFixer:
         self.sheet = sheet
         self.shared = shared
         self.arrays = arrays
-        self._si_re = re.compile(rb'\bsi="(%s)"' % b"|".join(re.escape(k) for k in shared)) if shared else None
+        self._si_re = (
+            re.compile(rb"""(?<![\w:.-])si\s*=\s*["'](%s)["']""" % b"|".join(re.escape(k) for k in shared))
+            if shared
+            else None
+        )
 
     def wants(self, r: int, body: bytes) -> bool:
         if any(ar == r for ar, _ac in self.arrays):
@@ -673,23 +711,23 @@ class _FormulaFixer:
         if (r, c) in self.arrays:  # drop the array formula, keep the cached value as a constant
             cell = cell[: fm.start()] + cell[fm.end() :]
             start, sep, rest = cell.partition(b">")
-            if re.search(rb'\bt="str"', start):
+            if attr(start, b"t") == b"str":
                 v = re.search(
                     rb"<%sv>(.*?)</%sv>" % (re.escape(self.sheet.prefix), re.escape(self.sheet.prefix)), rest, re.S
                 )
                 p = self.sheet.prefix
                 text = v.group(1) if v else b""
-                start = re.sub(rb'\bt="str"', b't="inlineStr"', start)
+                start = _T_STR.sub(b't="inlineStr"', start)
                 closing = b"</%sc>" % p
                 return start + sep + b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (p, p, text, p, p) + closing
             return cell
         a = fm.group(1)
-        si = re.search(rb'\bsi="(\d+)"', a)
-        if not (si and si.group(1) in self.shared and re.search(rb'\bt="shared"', a)):
+        si = attr(a, b"si")
+        if not (si is not None and si in self.shared and attr(a, b"t") == b"shared"):
             return cell
-        if re.search(rb'\bref="', a):  # the group's first cell itself (when it is kept, e.g. skipped)
+        if attr(a, b"ref") is not None:  # the group's first cell itself (when it is kept, e.g. skipped)
             return cell
-        mr, mc, text = self.shared[si.group(1)]
+        mr, mc, text = self.shared[si]
         moved = _translate(text, make_ref(mr, mc), make_ref(r, c))
         p = self.sheet.prefix
         return cell[: fm.start()] + b"<%sf>%s</%sf>" % (p, moved, p) + cell[fm.end() :]
@@ -710,13 +748,17 @@ def _translate(formula_xml: bytes, origin: str, dest: str) -> bytes:
     return moved.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode("utf-8")
 
 
+_T_STR = re.compile(rb"""(?<![\w:.-])t\s*=\s*(?:"str"|'str')""")
+_S_ANY = re.compile(rb"""(?<![\w:.-])s\s*=\s*(?:"[^"]*"|'[^']*')""")
+
+
 def _restyle(cell: bytes, style: int) -> bytes:
     start, sep, rest = cell.partition(b">")
     closing = start.endswith(b"/")
     if closing:
         start = start[:-1]
-    if _S_ATTR.search(start):
-        start = _S_ATTR.sub(b's="%d"' % style, start, count=1)
+    if _S_ANY.search(start):
+        start = _S_ANY.sub(b's="%d"' % style, start, count=1)
     else:
         start = start + b' s="%d"' % style
     return start + (b"/" if closing else b"") + sep + rest
@@ -724,7 +766,7 @@ def _restyle(cell: bytes, style: int) -> bytes:
 
 def _widen_dimension(xml: bytes, p: bytes, bounds, placeholder_ok: bool = True) -> bytes:
     """Grow the sheet's <dimension> to cover `bounds` (an empty sheet's "A1" placeholder is replaced)."""
-    pat = re.compile(rb'(<%sdimension\b[^>]*\bref=")([^"]*)(")' % re.escape(p))
+    pat = re.compile(rb"""(<%sdimension\b[^>]*(?<![\w:.-])ref\s*=\s*["'])([^"']*)(["'])""" % re.escape(p))
     m = pat.search(xml, 0, 20000)
     if not m:
         return xml
