@@ -246,10 +246,8 @@ def decide(
     reg_ids = register.values("customer_id")
     result.problems += duplicate_keys(register, "customer_id")
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
-    from toolkit.rules.sla import INPUT_COLUMNS as SLA_INPUTS
-
     # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
-    tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(SLA_INPUTS + _FIGURE_INPUTS)}
+    tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(sla_rules.INPUT_COLUMNS + _FIGURE_INPUTS)}
     reg_cols = register.column_values()  # (a column becomes a list when a rule looks it up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
 

@@ -285,7 +285,7 @@ def _load(table: Table, head, grid=None) -> None:
             where = np.fromiter(raw_rows, np.int64, len(raw_rows))
             at = np.searchsorted(kept, where)
             found = (at < len(kept)) & (kept[np.minimum(at, len(kept) - 1)] == where) if len(kept) else at < 0
-            for (r, raw), i, ok in zip(raw_rows.items(), at.tolist(), found.tolist()):
+            for (_r, raw), i, ok in zip(raw_rows.items(), at.tolist(), found.tolist()):
                 if not ok:
                     continue
                 value, err = parse_value(

@@ -18,6 +18,8 @@ import ctypes
 import ctypes.util
 import sys
 
+import pyarrow as pa
+
 _libc = None
 if sys.platform.startswith("linux"):
     try:
@@ -38,8 +40,6 @@ def frugal() -> None:
         return
     _done = True
     try:
-        import pyarrow as pa
-
         pa.set_memory_pool(pa.system_memory_pool())
     except Exception:  # pragma: no cover - an Arrow build without it: its default pool stays
         pass
@@ -50,8 +50,6 @@ def frugal() -> None:
 def give_back() -> None:
     """Return freed memory to the system (cheap: a few milliseconds)."""
     try:
-        import pyarrow as pa
-
         pa.default_memory_pool().release_unused()
     except Exception:  # pragma: no cover - an Arrow build without the call
         pass

@@ -17,6 +17,7 @@ import re
 import threading
 import zipfile
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -489,6 +490,40 @@ def _write_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, compressed) -> None:
         out.filelist.append(new)
         out.NameToInfo[new.filename] = new
         out.start_dir = out.fp.tell()
+
+
+def write_stored(target: str | Path, members: Iterable[tuple[str, Sequence[bytes | memoryview]]]) -> None:
+    """Write a new zip package of `members` (name, data), stored (not compressed): each member's data is
+    a list of byte pieces written one after another, never joined in memory (e.g. a piece of a sheet
+    between its head and its tail, for the fast reader)."""
+    with open(target, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+        for name, pieces in members:
+            data = _Pieces(pieces)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_STORED
+            info.CRC, info.compress_size = data.crc(), len(data)
+            info.file_size = info.compress_size
+            _write_raw(zf, info, data)
+
+
+class _Pieces:
+    """Byte pieces written one after another as one zip member's data."""
+
+    def __init__(self, pieces: Sequence[bytes | memoryview]):
+        self.pieces = pieces
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.pieces)
+
+    def crc(self) -> int:
+        value = 0
+        for p in self.pieces:
+            value = _fast_zlib.crc32(p, value)
+        return value
+
+    def copy_to(self, out) -> None:
+        for p in self.pieces:
+            out.write(p)
 
 
 def resolve_target(base_part: str, target: str) -> str:

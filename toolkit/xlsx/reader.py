@@ -19,15 +19,17 @@ from __future__ import annotations
 import html
 import os
 import re
-import zipfile
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from toolkit.errors import WorkbookRefused
 from toolkit.xlsx.cells import serial_datetime
 from toolkit.xlsx.memory import frugal, give_back
-from toolkit.xlsx.package import Package, read_rels, resolve_target
+from toolkit.xlsx.package import Package, read_rels, rels_name, resolve_target, write_stored
 from toolkit.xlsx.rows import CellParser, SheetStream, attr, iter_rows, renumbered, row_tags
 from toolkit.xlsx.styles import StyleBook, StylesError
 from toolkit.xlsx.workbook import read_workbook
@@ -321,8 +323,6 @@ def read_columns(
     the piece's first row, which fastexcel takes for the header: the piece's rows then come out
     with their own numbers, and every column asked for exists in every piece.
     """
-    import pyarrow as pa
-
     frugal()
     path = Path(path)
     use = sorted(columns)
@@ -429,7 +429,7 @@ def read_columns(
 
 def _load_piece(file: str, sheet: str, header_row: int | None, use_columns: list[int], dtypes: dict):
     """fastexcel's reading of one piece (in the reading thread): its table and the cells that did not fit."""
-    import fastexcel
+    import fastexcel  # noqa: PLC0415 - each native reader is loaded when its path first runs
 
     loaded = fastexcel.read_excel(file).load_sheet(sheet, header_row=header_row, use_columns=use_columns, dtypes=dtypes)
     return loaded.to_arrow_with_errors()
@@ -446,10 +446,6 @@ class _PieceWorkbook:
     (fastexcel opens a file much faster than it takes the same bytes from Python)."""
 
     def __init__(self, pkg: Package, sheet: str, path: Path):
-        import tempfile
-
-        from toolkit.xlsx.package import rels_name
-
         wb = read_workbook(pkg)
         self.info = info = wb.sheet(sheet, path=path)
         self.stream = stream = _sheet_stream(pkg, info, path, 4 * 1024 * 1024, READ_PIECE)
@@ -485,44 +481,11 @@ class _PieceWorkbook:
 
     def package(self, rows: list) -> str:
         """The path of a small workbook holding `rows` (the two files take turns)."""
-        from toolkit.xlsx.package import _fast_zlib, _write_raw
-
         file = self.files[self._turn]
         self._turn = 1 - self._turn
         sheet = [self.head, *rows, self.tail]
-        with open(file, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
-            for name, data in [*self.members, (self.info.part, _Pieces(sheet))]:
-                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_STORED
-                if isinstance(data, _Pieces):
-                    info.CRC, info.compress_size = data.crc(), len(data)
-                else:
-                    info.CRC, info.compress_size = _fast_zlib.crc32(data), len(data)
-                info.file_size = info.compress_size
-                _write_raw(zf, info, data)
+        write_stored(file, [*((name, [data]) for name, data in self.members), (self.info.part, sheet)])
         return str(file)
-
-
-class _Pieces:
-    """Byte pieces written one after another as one zip member's data (never joined in memory)."""
-
-    def __init__(self, pieces: list):
-        self.pieces = pieces
-
-    def __len__(self) -> int:
-        return sum(len(p) for p in self.pieces)
-
-    def crc(self) -> int:
-        from toolkit.xlsx.package import _fast_zlib
-
-        value = 0
-        for p in self.pieces:
-            value = _fast_zlib.crc32(p, value)
-        return value
-
-    def copy_to(self, out) -> None:
-        for p in self.pieces:
-            out.write(p)
 
 
 class RangeMismatch(Exception):

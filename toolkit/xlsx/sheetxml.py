@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -253,10 +254,9 @@ class SheetXml:
         pos = position(last.group(1))
         if pos is not None and pos[1]:
             return int(pos[1])
-        r = previous  # the last row has no r: every row of the stretch is counted
-        for r, _m in row_tags(piece, self.prefix, previous, end=end):
-            pass
-        return r
+        # the last row has no r: every row of the stretch is counted (only the last one kept)
+        numbered = deque(row_tags(piece, self.prefix, previous, end=end), maxlen=1)
+        return numbered[0][0] if numbered else previous
 
     @staticmethod
     def _spanning(fm, own: tuple[int, int]):
