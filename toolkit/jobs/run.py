@@ -7,7 +7,6 @@ decisions into cell changes, write each workbook once (or, with dry_run, only re
 from __future__ import annotations
 
 import datetime as dt
-from collections import ChainMap
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -278,9 +277,9 @@ def decide(
             )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
-        result.tier_history = register_events({**reg_cols, **outputs}, decided, as_of, leave=dup_rows)
+        reg_cols = register.column_values(outputs)  # the register as the job leaves it (the rest still lazy)
+        result.tier_history = register_events(reg_cols, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
-        reg_cols = ChainMap(outputs, reg_cols)
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
         cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr

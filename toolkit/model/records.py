@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -84,9 +84,10 @@ class Table:
     def has(self, name: str) -> bool:
         return name in self.columns
 
-    def column_values(self) -> ColumnValues:
-        """The columns by name as a mapping, each column made into a list only when it is looked up."""
-        return ColumnValues(self)
+    def column_values(self, new: Mapping[str, list] | None = None) -> ColumnValues:
+        """The columns by name as a mapping, each column made into a list only when it is looked up;
+        `new` columns (a rule's outputs: the table as a job leaves it) stand in for the table's own."""
+        return ColumnValues(self, new)
 
     def release_values(self) -> None:
         """Let go of every column's values (a job whose rules have run, and which only writes now: the
@@ -129,22 +130,26 @@ class Table:
         )
 
 
-class ColumnValues(Mapping):
-    """A table's columns (its schema's names) as a read-only mapping to lists of values, each made on first use."""
+class ColumnValues(Mapping[str, list]):
+    """A table's columns (its schema's names) as a read-only mapping to lists of values, each made on first
+    use; the `new` columns given stand in for the table's own."""
 
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, new: Mapping[str, list] | None = None):
         self._table = table
+        self._new = new or {}
 
     def __getitem__(self, name: str) -> list:
+        if name in self._new:
+            return self._new[name]
         if name not in self._table.schema:
             raise KeyError(name)
         return self._table.values(name)
 
-    def __iter__(self):
-        return (c.name for c in self._table.schema.columns)
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*(c.name for c in self._table.schema.columns), *self._new]))
 
     def __len__(self) -> int:
-        return len(self._table.schema.columns)
+        return sum(1 for _name in self)
 
 
 def read_table(
