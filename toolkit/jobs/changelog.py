@@ -15,7 +15,7 @@ import errno
 import getpass
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from operator import is_
 from pathlib import Path
@@ -170,9 +170,9 @@ class _KeyTexts(_Texts):
 
     def __init__(self):
         super().__init__()
-        self._last: tuple[list, pa.Array] | None = None
+        self._last: tuple[Sequence, pa.Array] | None = None
 
-    def array_of(self, keys: list) -> pa.Array:
+    def array_of(self, keys: Sequence) -> pa.Array:
         if self._last is not None and len(self._last[0]) == len(keys) and all(map(is_, self._last[0], keys)):
             return self._last[1]
         array = pa.array(_texts(keys, self), pa.string())
@@ -184,7 +184,7 @@ _PLAIN = {int, float, Decimal, bool, dt.date}  # their logged text is str(value)
 _REMEMBERED = {str, dt.date, dt.datetime, type(None)}
 
 
-def _texts(values: list, remembered: _Texts) -> list[str]:
+def _texts(values: Sequence, remembered: _Texts) -> list[str]:
     """safe_csv_text of each value, the quick way for the column's kinds of value."""
     kinds = set(map(type, values))
     if kinds <= _PLAIN:

@@ -145,10 +145,10 @@ class ColumnChanges:
     col: int
     column: str
     header: str
-    rows: list[int] = field(default_factory=list)
-    keys: list = field(default_factory=list)
-    olds: list = field(default_factory=list)
-    news: list = field(default_factory=list)
+    rows: Sequence[int] = field(default_factory=list)
+    keys: Sequence = field(default_factory=list)
+    olds: Sequence = field(default_factory=list)
+    news: Sequence = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -185,6 +185,10 @@ class ChangeList(Sequence):
         """The same changes in the same order, each run of changes to one column kept together."""
         columns: list[ColumnChanges] = []
         current = None
+        rows: list[int] = []
+        keys: list = []
+        olds: list = []
+        news: list = []
         for ch in changes:
             if current is None or (ch.col, ch.job, ch.workbook, ch.sheet, ch.column, ch.header) != (
                 current.col,
@@ -194,12 +198,15 @@ class ChangeList(Sequence):
                 current.column,
                 current.header,
             ):
-                current = ColumnChanges(ch.job, ch.workbook, ch.sheet, ch.col, ch.column, ch.header)
+                rows, keys, olds, news = [], [], [], []
+                current = ColumnChanges(
+                    ch.job, ch.workbook, ch.sheet, ch.col, ch.column, ch.header, rows, keys, olds, news
+                )
                 columns.append(current)
-            current.rows.append(ch.row)
-            current.keys.append(ch.key)
-            current.olds.append(ch.old)
-            current.news.append(ch.new)
+            rows.append(ch.row)
+            keys.append(ch.key)
+            olds.append(ch.old)
+            news.append(ch.new)
         return cls(columns)
 
     def __len__(self) -> int:
@@ -332,6 +339,7 @@ def plan_changes(
             if column is not None and len(column) != len(keys):
                 raise ValueError(f"{len(column)} {what} for column {name} of {len(keys)} rows")
         changed = _changed_rows(old_values, values, skip, col_def.type)
+        picked: tuple[Sequence[int], Sequence, Sequence, Sequence]  # rows, keys, old and new values
         if len(changed) == len(rows):  # every row (the positions are increasing and distinct)
             picked = (rows, keys, old_values, values)
         elif len(changed) < 1024:

@@ -47,7 +47,7 @@ class Table:
     # Columns are kept as typed Arrow arrays (checked when read) and turned into Python lists
     # on first use, so a job pays only for the columns it looks at; the list then replaces the
     # array (in a list, equal values share one object: see _materialise).
-    _arrays: dict[str, object] = field(default_factory=dict, repr=False)
+    _arrays: dict[str, pa.Array | pa.ChunkedArray | None] = field(default_factory=dict, repr=False)
     _overrides: dict[str, dict[int, object]] = field(default_factory=dict, repr=False)
     _lists: dict[str, list] = field(default_factory=dict, repr=False)
     _released: bool = field(default=False, repr=False)
@@ -290,14 +290,14 @@ def _load(table: Table, head, grid=None) -> None:
             where = np.fromiter(raw_rows, np.int64, len(raw_rows))
             at = np.searchsorted(kept, where)
             found = (at < len(kept)) & (kept[np.minimum(at, len(kept) - 1)] == where) if len(kept) else at < 0
-            for (_r, raw), i, ok in zip(raw_rows.items(), at.tolist(), found.tolist()):
+            for own, i, ok in zip(raw_rows.values(), at.tolist(), found.tolist()):  # (the cell's own value)
                 if not ok:
                     continue
                 value, err = parse_value(
-                    raw, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
+                    own, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
                 )
                 if err:
-                    table.problems.append(table.problem(i, name, raw, err))
+                    table.problems.append(table.problem(i, name, own, err))
                 overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
         if col.type in ("date", "datetime") and not table.date1904:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 
 from toolkit.xlsx.refs import column_letter
@@ -30,9 +31,9 @@ class CellValueError(ValueError):
 
 def excel_serial(value: dt.date | dt.datetime, date1904: bool = False) -> float:
     if type(value) is dt.date and not date1904:  # a plain date: whole days (as the general path below gives)
-        serial = value.toordinal() - EPOCH_1900_ORDINAL
-        if serial >= 61:
-            return float(serial)
+        days = value.toordinal() - EPOCH_1900_ORDINAL
+        if days >= 61:
+            return float(days)
     if not isinstance(value, dt.datetime):
         value = dt.datetime(value.year, value.month, value.day)
     if value.tzinfo is not None:
@@ -160,7 +161,7 @@ class CellEncoder:
         and value, and remembered (up to TAILS_PER_COLUMN values a column).
         """
         templates = self._templates_of(style_of)
-        out = []
+        out: list[str] = []
         add = out.append
         for c in sorted(updates):
             value = updates[c]
@@ -170,7 +171,7 @@ class CellEncoder:
             add(f"{t.head}{row}{t.tails[value]}")
         return "".join(out).encode("utf-8")
 
-    def column_tails(self, col: int, values: list, style_of) -> tuple[str, list[str | None]]:
+    def column_tails(self, col: int, values: Sequence, style_of) -> tuple[str, list[str | None]]:
         """A column's new cells as (the XML up to the row number, [the XML after it per value]): cell i
         is head + str(row) + tails[i], the bytes encode() gives it; None for an empty value (no cell)."""
         kinds = set(map(type, values))
@@ -239,7 +240,9 @@ class CellEncoder:
         """A number written over a date-formatted cell would show as a date: give it "General"."""
         cached = self._plain_cache.get(style)
         if cached is None:
-            cached = self.styles.with_number_format(style, "General") if self.styles.is_date_style(style) else style
+            styles = self.styles
+            dated = styles is not None and styles.is_date_style(style)
+            cached = styles.with_number_format(style, "General") if styles is not None and dated else style
             self._plain_cache[style] = cached
         return cached
 
@@ -305,7 +308,9 @@ class _Template:
     def general_tail(self, value) -> str:
         """The tail through encode() itself (values without a quick template)."""
         p = self._enc.p
-        return self._enc.encode("A1", value, self._style).decode("utf-8")[len(p) + 8 :]
+        cell = self._enc.encode("A1", value, self._style)
+        assert cell is not None, "an empty value has no tail: new_cells writes no cell for it"
+        return cell.decode("utf-8")[len(p) + 8 :]
 
 
 class _Tails(dict):

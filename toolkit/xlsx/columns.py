@@ -13,6 +13,7 @@ only a window's XML is ever held, whatever the number of rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from itertools import repeat
 from operator import is_not
 
@@ -33,13 +34,13 @@ class ColumnBlocks:
     The blocks' lists are kept as given (not copied); a block whose rows are not in order is sorted.
     """
 
-    def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
-        self._blocks = []
+    def __init__(self, blocks: list[tuple[int, Sequence[int], Sequence]], encoder: CellEncoder, style_of):
+        self._blocks: list[tuple[int, np.ndarray, Sequence]] = []
         arrays: dict[int, np.ndarray] = {}  # blocks of one job share their list of rows: one array for it
-        for col, rows, values in sorted(blocks, key=lambda block: block[0]):  # a row's cells in column order
-            key = id(rows)
+        for col, given_rows, values in sorted(blocks, key=lambda block: block[0]):  # a row's cells in column order
+            key = id(given_rows)
             if key not in arrays:
-                arrays[key] = np.asarray(rows, dtype=np.int32)  # (Excel's rows fit in 32 bits)
+                arrays[key] = np.asarray(given_rows, dtype=np.int32)  # (Excel's rows fit in 32 bits)
             rows = arrays[key]
             if len(rows) > 1 and bool(np.any(rows[1:] < rows[:-1])):
                 order = np.argsort(rows, kind="stable")
@@ -90,7 +91,7 @@ class ColumnBlocks:
     def bounds(self, left_alone: set[tuple[int, int]]) -> list[int] | None:
         """[first row, first col, last row, last col] of the cells written (a value that is not None),
         without the `left_alone` ones."""
-        bounds = None
+        bounds: list[int] | None = None
         if left_alone:  # formula cells skipped (rare): the exact way, cell by cell
             for col, rows, values in self._blocks:
                 for r, v in zip(rows.tolist(), values):
@@ -125,7 +126,7 @@ class ColumnBlocks:
 class ColumnCells:
     """The new cells of some column blocks, per row: `cells(i)` the XML of row `rows[i]`'s new cells."""
 
-    def __init__(self, blocks: list[tuple[int, list[int], list]], encoder: CellEncoder, style_of):
+    def __init__(self, blocks: list[tuple[int, np.ndarray, Sequence]], encoder: CellEncoder, style_of):
         blocks = sorted(blocks, key=lambda block: block[0])  # a row's cells in column order
         row_arrays = [np.asarray(rows, dtype=np.int64) for _col, rows, _values in blocks]
         self.rows = _union(row_arrays)
@@ -191,7 +192,7 @@ def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, pa.large_string())
 
 
-def _column_tails(encoder: CellEncoder, col: int, values: list, style_of) -> tuple[str, pa.Array]:
+def _column_tails(encoder: CellEncoder, col: int, values: Sequence, style_of) -> tuple[str, pa.Array]:
     """(head, tails) of a column's new cells (see CellEncoder.column_tails), tails as an Arrow array.
 
     A column of datetimes (a deadline column: nearly every value different) has its serial numbers
@@ -219,7 +220,7 @@ _EPOCH_OFFSET_US = (_UNIX_EPOCH.toordinal() - EPOCH_1900_ORDINAL) * _US_PER_DAY 
 _FAR_DAYS = 100_000  # serials from this day on (the year 2173) go the general way: see below
 
 
-def serial_texts(values: list) -> pa.Array:
+def serial_texts(values: Sequence) -> pa.Array:
     """The Excel serial number of each naive datetime as CellEncoder writes it, repr(round(serial, 8))
     without a trailing ".0" (e.g. "45797.39722222"); null for None and for the values this shortcut
     does not cover (fractions of a second, before 1 March 1900, after the year 2173).

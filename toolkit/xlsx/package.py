@@ -17,18 +17,22 @@ import re
 import threading
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import IO, Protocol, cast
 
 from toolkit.errors import WorkbookRefused
-
-try:
-    from isal import isal_zlib as _fast_zlib  # ISA-L's deflate: see _Compressor
-except ImportError:  # pragma: no cover - a platform python-isal has no wheels for: zlib does the same, slower
-    _fast_zlib = zlib
 from toolkit.xlsx import limits
 from toolkit.xlsx.safety import crash_point  # the crash tests' hook; it only counts in normal use
+
+_fast_zlib: ModuleType  # ISA-L's deflate and inflate (see _Compressor), else zlib's: the same format
+try:
+    from isal import isal_zlib as _fast_zlib
+except ImportError:  # pragma: no cover - a platform python-isal has no wheels for: zlib does the same, slower
+    _fast_zlib = zlib
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -167,7 +171,7 @@ class Package:
     def write_copy(
         self,
         target: Path,
-        replaced: dict[str, bytes],
+        replaced: Mapping[str, bytes | Deflated],
         added: dict[str, bytes] | None = None,
         removed: set[str] | None = None,
         compresslevel: int = 6,
@@ -185,20 +189,20 @@ class Package:
                 crash_point()
                 if name in removed:
                     continue
-                if name in replaced and isinstance(replaced[name], Deflated):
-                    part = replaced[name]
+                part = replaced.get(name)
+                if isinstance(part, Deflated):
                     new = zipfile.ZipInfo(name, date_time=info.date_time)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     new.external_attr = info.external_attr
                     new.create_system = info.create_system
                     new.CRC, new.compress_size, new.file_size = part.crc, part.packed_size(), part.size
                     _write_raw(out, new, part)
-                elif name in replaced:
+                elif part is not None:
                     new = zipfile.ZipInfo(name, date_time=info.date_time)
                     new.compress_type = zipfile.ZIP_DEFLATED
                     new.external_attr = info.external_attr
                     new.create_system = info.create_system
-                    out.writestr(new, replaced[name], compresslevel=compresslevel)
+                    out.writestr(new, part, compresslevel=compresslevel)
                 else:
                     try:
                         _copy_raw(self.zf, info, out)
@@ -212,7 +216,7 @@ class Package:
                 new.compress_type = zipfile.ZIP_DEFLATED
                 out.writestr(new, data, compresslevel=compresslevel)
             crash_point()  # every part written, the zip's directory not yet
-            out.fp.flush()
+            raw_out.flush()
             crash_point()
 
 
@@ -229,7 +233,7 @@ class _Unpacked:
                 if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
                     yield from self._checked(iter(lambda: member.read(self.block), b""))
                     return
-                fp = member._fileobj  # noqa: SLF001 - zipfile has no public raw-read API
+                fp = _raw_file(member)
                 left = info.compress_size
                 raw = iter(lambda: fp.read(min(1024 * 1024, left)), b"")
 
@@ -292,7 +296,7 @@ class Deflated:
     data: bytes | None
     crc: int
     size: int
-    spool: object = None
+    spool: IO[bytes] | None = None
     size_packed: int = 0
 
     def packed_size(self) -> int:
@@ -303,10 +307,12 @@ class Deflated:
         if self.data is not None:
             out.write(self.data)
             return
-        self.spool.seek(0)
+        spool = self.spool
+        assert spool is not None, "a Deflated holds its bytes, or a spool file of them"
+        spool.seek(0)
         left = self.size_packed
         while left:
-            block = self.spool.read(min(left, 8 * 1024 * 1024))
+            block = spool.read(min(left, 8 * 1024 * 1024))
             if not block:
                 raise OSError("the spool file ends early")
             out.write(block)
@@ -452,7 +458,7 @@ def _copy_raw(src: zipfile.ZipFile, info: zipfile.ZipInfo, out: zipfile.ZipFile)
         setattr(new, attr, getattr(info, attr))
     new.flag_bits &= ~0x08  # sizes are known: no data descriptor after the data
     with src.open(info) as member:  # validates the local header, positions at the data
-        fp = member._fileobj  # noqa: SLF001 - zipfile has no public raw-copy API
+        fp = _raw_file(member)
         _write_raw(out, new, _RawCopy(fp, info.compress_size))
 
 
@@ -473,20 +479,58 @@ class _RawCopy:
             left -= len(block)
 
 
-def _write_raw(out: zipfile.ZipFile, new: zipfile.ZipInfo, compressed) -> None:
-    """Add a member whose data is already deflated (CRC and sizes set on `new`)."""
-    # zipfile has no public API for pre-compressed data; this mirrors what writestr does.
-    with out._lock:  # noqa: SLF001
-        if out._seekable:  # noqa: SLF001
+class _Copyable(Protocol):
+    """Data written to a file a block at a time (Deflated, a raw copy, pieces)."""
+
+    def copy_to(self, out: IO[bytes]) -> None: ...
+
+
+# zipfile has no public API to read a member's packed bytes, nor to add a member whose bytes are packed
+# already: the two functions below use its private state, as described by these two views of it (what
+# ZipFile.open and ZipFile.writestr themselves use, CPython 3.11-3.13).
+
+
+class _OpenedMember(Protocol):
+    """A member opened for reading (zipfile.ZipExtFile): its file, positioned at the packed data."""
+
+    _fileobj: IO[bytes]
+
+
+class _ZipBeingWritten(Protocol):
+    """A zipfile.ZipFile open for writing, as writestr sees it."""
+
+    _lock: AbstractContextManager[object]
+    _seekable: bool
+    _didModify: bool
+    fp: IO[bytes]
+    start_dir: int
+    filelist: list[zipfile.ZipInfo]
+    NameToInfo: dict[str, zipfile.ZipInfo]
+
+    def _writecheck(self, zinfo: zipfile.ZipInfo) -> None: ...
+
+
+def _raw_file(member: IO[bytes]) -> IO[bytes]:
+    """The file under a member opened by ZipFile.open (which has checked its local header), positioned at
+    the member's packed bytes."""
+    return cast(_OpenedMember, member)._fileobj
+
+
+def _write_raw(zf: zipfile.ZipFile, new: zipfile.ZipInfo, compressed: bytes | _Copyable) -> None:
+    """Add a member whose data is already packed (CRC and sizes set on `new`): what writestr does
+    after compressing."""
+    out = cast(_ZipBeingWritten, zf)
+    with out._lock:
+        if out._seekable:
             out.fp.seek(out.start_dir)
         new.header_offset = out.fp.tell()
-        out._writecheck(new)  # noqa: SLF001
-        out._didModify = True  # noqa: SLF001
+        out._writecheck(new)
+        out._didModify = True
         out.fp.write(new.FileHeader(new.file_size > zipfile.ZIP64_LIMIT or new.compress_size > zipfile.ZIP64_LIMIT))
-        if hasattr(compressed, "copy_to"):  # Deflated, a raw copy, or pieces: written a piece at a time
-            compressed.copy_to(out.fp)
-        else:
+        if isinstance(compressed, bytes):
             out.fp.write(compressed)
+        else:  # Deflated, a raw copy, or pieces: written a block at a time
+            compressed.copy_to(out.fp)
         out.filelist.append(new)
         out.NameToInfo[new.filename] = new
         out.start_dir = out.fp.tell()

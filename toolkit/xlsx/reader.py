@@ -20,6 +20,7 @@ import html
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,7 @@ class Peek:
             return []
         last = rows[-1][0]
         width = max((max(cells) for _r, cells in rows if cells), default=0)
-        out = [[None] * width for _ in range(last)]
+        out: list[list[object]] = [[None] * width for _ in range(last)]
         for r, cells in rows:
             for c, v in cells.items():
                 out[r - 1][c - 1] = v
@@ -338,6 +339,7 @@ def read_columns(
         reads it in a thread of its own while this one cuts the next piece; take the one before it in."""
         nonlocal header_xml
         rows_xml = memoryview(piece)[start:end]
+        rows: list[bytes | memoryview]
         if first == header_row:
             header_xml = piece[start : next(iter_rows(piece, prefix, start=start, end=end)).end]
             fx_header = None if header_row == 1 else header_row - 2  # an empty row above the header
@@ -393,7 +395,8 @@ def read_columns(
         r = 0
         try:
             for piece, piece_end in stream.pieces():
-                start = first = last = None
+                start: int | None = None  # where the rows to send begin in the piece: row `first`
+                first = last = 0
                 for number, m in row_tags(piece, prefix, r, end=piece_end):
                     if number <= r:  # rows out of order: the fast reader would place them elsewhere
                         raise RangeMismatch(f"row {number} comes after row {r}")
@@ -492,7 +495,7 @@ class RangeMismatch(Exception):
     """The fast reader's view of the sheet does not line up with the header found by peek()."""
 
 
-def read_grid(path: str | Path, sheet: str) -> list[list[object]]:
+def read_grid(path: str | Path, sheet: str) -> Sequence[Sequence[object]]:
     """Every cell of a sheet from A1, as Python values (the exact, slower path)."""
     from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the exact path, loaded when used
 

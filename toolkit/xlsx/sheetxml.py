@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import re
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,7 +61,7 @@ class SheetEdit:
 
     values: dict[int, dict[int, object]] = field(default_factory=dict)
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
-    columns: list[tuple[int, list[int], list]] = field(default_factory=list)  # (col, rows, values)
+    columns: list[tuple[int, Sequence[int], Sequence]] = field(default_factory=list)  # (col, rows, values)
 
     def set(self, row: int, col: int, value) -> None:
         self.values.setdefault(row, {})[col] = value
@@ -69,10 +70,10 @@ class SheetEdit:
         self.fills[(row, col)] = rgb
         self.values.setdefault(row, {}).setdefault(col, _KEEP)
 
-    def set_column(self, col: int, rows: list[int], values: list) -> None:
+    def set_column(self, col: int, rows: Sequence[int], values: Sequence) -> None:
         """Set the cells of column `col` in `rows` (each row once) to `values`.
 
-        The two lists are kept as they are, not copied (a first fill's are millions long): the caller
+        The two sequences are kept as they are, not copied (a first fill's are millions long): the caller
         leaves them unchanged until the sheet is written.
         """
         if len(rows) != len(values):
@@ -322,7 +323,7 @@ class SheetXml:
     @staticmethod
     def _formula_targets(edit: SheetEdit, blocks: ColumnBlocks | None, survey: SheetSurvey) -> set[tuple[int, int]]:
         """The target cells (a value, not a fill alone) that hold a formula."""
-        hits = set()
+        hits: set[tuple[int, int]] = set()
         for r, cols in survey.formula_cells.items():
             wanted = {c for c, v in edit.values.get(r, {}).items() if v is not _KEEP}
             if blocks is not None:
@@ -554,8 +555,9 @@ class SheetXml:
                 self._new_cell_style(row_attrs, c),
                 edit.fills.get((r, c)),
             )
-        cols = sorted(c for c, x in merged.items() if x is not None)
-        cells = b"".join(merged[c] for c in cols)
+        written = {c: x for c, x in merged.items() if x is not None}
+        cols = sorted(written)
+        cells = b"".join(written[c] for c in cols)
         if b"spans" in row_attrs and cols and _SPANS.search(row_attrs):
             row_attrs = _SPANS.sub(b"", row_attrs) + b' spans="%d:%d"' % (cols[0], cols[-1])
         p = self.prefix
