@@ -192,8 +192,11 @@ class _Contexts:
             if cid and cid not in self.customer_row:
                 self.customer_row[cid] = i
         office = dict(ns.office)
-        if language == "en" and office.get("name_en"):
-            office["name"] = office["name_en"]
+        if language == "en":
+            for key in ("name", "seal"):
+                if office.get(f"{key}_en"):
+                    office[key] = office[f"{key}_en"]
+        office.setdefault("seal", "")
         self.office = office
         self.escalation = settings.escalation
         self.l3_notify = settings.escalation.l3_notify
@@ -221,9 +224,12 @@ class _Contexts:
 
     def _common(self, kind: NoticeKind) -> dict:
         today = self.as_of.date()
+        reply_days = self.office.get("reply_days", 7)
+        reply_days = reply_days if isinstance(reply_days, int) and 0 < reply_days < 366 else 7
         return {
             "as_of": self.as_of,
             "notice_date": today,
+            "reply_by": today + dt.timedelta(days=reply_days),
             "today": today,
             "office": self.office,
             "title": kind.title_for(self.language),
