@@ -17,7 +17,7 @@ from toolkit.textout import format_table
 
 
 def cmd_notices(args) -> int:
-    from toolkit.jobs.notices import make_notices
+    from toolkit.jobs.notices import closing_line, make_notices, skipped_lines
 
     with progress(6, desc="notices") as bar:
         result = make_notices(
@@ -58,6 +58,9 @@ def cmd_notices(args) -> int:
         print(f"Each notice is stamped on its row; the stamps are listed in {result.log_file}.")
     if result.problems:
         print(f"note: the workbooks have {len(result.problems)} problem(s) of their own; `toolkit check` lists them.")
+    for line in skipped_lines(result, args.limit):
+        print(line)
+    print(closing_line(result))
     if result.failures:
         print()
         rows = [

@@ -36,10 +36,19 @@ from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
-from toolkit.i18n import _, show
+from toolkit.i18n import N_, _, ngettext, show
 from toolkit.progress import NoProgress, phase_of
 from toolkit.rules.notices import (
     CONTACT_FIELDS,
+    LISTED_ONE_BY_ONE,
+    NO_CONTACT,
+    NO_CONTACT_FIELD,
+    NO_CUSTOMER_NAME,
+    NO_RECIPIENT,
+    NO_RECIPIENT_COLUMN,
+    NO_WINDOW_DATE,
+    PAST_WINDOW,
+    UNKNOWN_CUSTOMER,
     PROMISE_FIELDS,
     PROMISE_PAST,
     Skip,
@@ -105,6 +114,7 @@ class NoticeResult:
     already: dict[str, int] = field(default_factory=dict)  # rows skipped because their notice was made before
     skipped: list[NoticeSkip] = field(default_factory=list)  # due rows that got no notice, with the reason
     recovered: int = 0  # notices of a stopped earlier run finished (PDF made, stamp written) by this one
+    titles: dict[str, str] = field(default_factory=dict)  # kind -> its name in the notices' language
     merged: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     changes: list[CellChange] = field(default_factory=list)
@@ -133,6 +143,78 @@ class NoticeResult:
         for n in self.made:
             out[n.kind] = out.get(n.kind, 0) + 1
         return out
+
+
+# ------------------------------------------------------------------------------------------ what a clerk reads
+
+REASONS = {
+    PAST_WINDOW: N_("past the time it is of use"),
+    NO_WINDOW_DATE: N_("no date in {detail} to tell whether it is still of use"),
+    PROMISE_PAST: N_("it would promise a date already past ({detail})"),
+    UNKNOWN_CUSTOMER: N_("the customer ID is not in the register"),
+    NO_CUSTOMER_NAME: N_("no customer name"),
+    NO_CONTACT: N_("no contact person"),
+    NO_CONTACT_FIELD: N_("no {detail} for the customer"),
+    NO_RECIPIENT_COLUMN: N_("the {detail} column was not recognised"),
+    NO_RECIPIENT: N_("no {detail} on the row"),
+}
+
+
+def reason_text(reason: str, detail: str = "") -> str:
+    """Why a row got no notice, in the clerk's language."""
+    return _(REASONS.get(reason, reason)).format(detail=detail)
+
+
+def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
+    """The due rows that got no notice: one line each for what a clerk can correct (an unknown customer,
+    a missing contact, a promise already past), and only a count per kind for rows past their window."""
+    lines = []
+    listed = [s for s in result.skipped if s.reason in LISTED_ONE_BY_ONE]
+    for s in listed[:limit]:
+        lines.append(
+            _("Not made: {title} {key} {name} (row {row}): {reason}").format(
+                title=result.titles.get(s.kind, s.kind),
+                key=s.key,
+                name=s.name,
+                row=s.row,
+                reason=reason_text(s.reason, s.detail),
+            )
+        )
+    if len(listed) > limit:
+        lines.append(_("... and {n} more").format(n=len(listed) - limit))
+    for kind, by_reason in result.skipped_counts().items():
+        for reason, n in by_reason.items():
+            if reason not in LISTED_ONE_BY_ONE:
+                lines.append(
+                    ngettext(
+                        "{title}: {n} row not made, {reason}",
+                        "{title}: {n} rows not made, {reason}",
+                        n,
+                    ).format(title=result.titles.get(kind, kind), n=n, reason=reason_text(reason, kind))
+                )
+    return lines
+
+
+def closing_line(result: NoticeResult) -> str:
+    """Made, skipped and failed per kind, in the kinds' own names."""
+    failed: dict[str, int] = {}
+    for f in result.failures:
+        failed[f.kind] = failed.get(f.kind, 0) + 1
+    skipped = {k: sum(v.values()) for k, v in result.skipped_counts().items()}
+    made = result.counts()
+    parts = []
+    for kind in result.kinds:
+        m, s, f = made.get(kind, 0), skipped.get(kind, 0), failed.get(kind, 0)
+        if m or s or f:
+            parts.append(
+                _("{title} {made} made, {skipped} not made, {failed} failed").format(
+                    title=result.titles.get(kind, kind), made=m, skipped=s, failed=f
+                )
+            )
+    if not parts:
+        return _("No notices are due.")
+    verb = _("Preview (nothing written): ") if result.dry_run else ""
+    return verb + _("; ").join(parts)
 
 
 # ------------------------------------------------------------------------------------------ file names
@@ -269,6 +351,13 @@ class _Contexts:
             ctx["visit_months"] = self.visits.months_for(rec.get("tier"))
         ctx.update(self._common(kind))
         return ctx
+
+    def label(self, name: str) -> str:
+        """A field as the clerk knows it: the column's header in the workbook (解决时限), else its name."""
+        for table in (self.tracker, self.register):
+            if name in table.schema:
+                return table.headers.get(name) or table.schema.column(name).header
+        return {"settlement_date": _("settlement date"), "contact": _("contact person")}.get(name, name)
 
     def department_head(self, department) -> str:
         """Who heads the department, named as a letter names them: "售后服务部负责人王经理" with the name
@@ -440,6 +529,7 @@ def make_notices(
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
+    result.titles = {k: ns.kinds[k].title_for(language) for k in kinds}
     if pdf and not dry_run:
         require_soffice()
     books = {path: source(path) for path in (settings.register_path, settings.tracker_path)}
@@ -783,11 +873,11 @@ def _customer_checks(
     contacts = {f: ctx.get(f) for f in CONTACT_FIELDS if f in used}
     skip = customer_recipient(i, known, ctx.get("customer_name"), contacts)
     if skip is not None:
-        return skip
+        return Skip(skip.row, skip.reason, ctxs.label(skip.detail)) if skip.detail else skip
     promised = {f: ctx.get(f) for f in PROMISE_FIELDS if f in used}
     past = past_promises(promised, as_of)
     if past:
-        shown = "; ".join(f"{f} {show(v)}" for f, v in past)
+        shown = "; ".join(f"{ctxs.label(f)} {show(v)}" for f, v in past)
         return Skip(i, PROMISE_PAST, shown)
     return None
 
