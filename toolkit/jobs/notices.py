@@ -461,7 +461,15 @@ def _add_aliases(ctx: dict, aliases: dict[str, str], rec: dict) -> None:
 def notice_template(
     settings: Settings, ns: NoticeSettings, kind: NoticeKind, language: str
 ) -> tuple[Path | bytes, str]:
-    """(the template, where it came from) for a notice kind: the office's templates folder, then the shipped ones."""
+    """(the template, where it came from) for a notice kind: the office's templates folder, then the shipped ones.
+    The office's templates folder is inside the office's folder (a setting cannot point elsewhere)."""
+    folder = os.path.normpath(settings.folder / ns.templates_dir)
+    if os.path.relpath(folder, os.path.normpath(settings.folder)).split(os.sep)[0] == "..":
+        raise ToolkitError(
+            _("the templates folder {folder} is outside the office's folder").format(folder=ns.templates_dir),
+            path=settings.folder,
+            hint=_("set notices.templates_dir to a folder inside the office's folder, such as templates"),
+        )
     try:
         return find_template(kind.template, language, settings.folder / ns.templates_dir)
     except KeyError:
@@ -635,15 +643,21 @@ def make_notices(
             journal.save(as_of, pdf, entries)
 
         rendered_by_kind: dict[str, list] = {}
+        over_limit: dict[str, str] = {}
         bar = phase_of(progress, _("Making the notices"), len(planned))
         try:
             for done, (k, job, rows, title, path) in enumerate(planned, 1):
                 spec = ns.kinds[k]
                 tpl = templates[k]
+                if k in over_limit:  # the template went over a limit once: not again for every row
+                    result.failures.append(NoticeFailure(k, job.key, job.name, rows, over_limit[k]))
+                    continue
                 try:
                     parts = tpl.render_parts(job.context or {})
                 except RenderError as exc:
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
+                    if exc.limit:
+                        over_limit[k] = str(exc)
                     continue
                 except TemplateError as exc:  # the template itself breaks Word's XML: none of this kind
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
