@@ -566,7 +566,7 @@ def build_tier(d: TemplateWriter) -> str:
             "{{ c.tier_changed_on|date }}",
             "{{ c.tier_reason }}",
         ],
-        [2.4, 5.0, 1.6, 1.6, 3.0, 2.2],
+        [2.4, 6.0, 1.8, 1.8, 3.7, 8.8],
         no_wrap_columns=(0, 2, 3, 4),
     )
     d.signature()
@@ -654,7 +654,7 @@ def build_visit(d: TemplateWriter) -> str:
             if d.zh
             else "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} days{% endif %}",
         ],
-        [2.2, 6.4, 1.5, 2.2, 3.0, 3.0, 3.0, 3.0],
+        [2.2, 5.0, 1.5, 2.2, 3.0, 3.7, 3.7, 2.6],
         no_wrap_columns=(0, 2, 3, 4, 5, 6, 7),
     )
     d.body(
