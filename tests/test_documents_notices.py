@@ -60,6 +60,10 @@ def office_template(folder: Path, name: str, *paragraphs: str) -> Path:
     return path
 
 
+def tracker_after_values(folder: Path, column: str) -> list:
+    return tables(folder)[1].values(column)
+
+
 def rows_where(table, **tests) -> list[int]:
     out = []
     for i in range(len(table)):
@@ -71,17 +75,58 @@ def rows_where(table, **tests) -> list[int]:
 OPEN = ("待处理", "处理中", "待客户回复")
 
 
+def _not_past(*values) -> bool:
+    return all(v is None or (v >= AS_OF if isinstance(v, dt.datetime) else v >= AS_OF.date()) for v in values)
+
+
+def _addressed(register, tracker, i) -> bool:
+    known = dict(zip(register.values("customer_id"), register.values("contact_person")))
+    cid = tracker.values("customer_id")[i]
+    return (
+        cid in known
+        and bool(tracker.values("customer_name")[i])
+        and bool(tracker.values("contact_person")[i] or known[cid])
+    )
+
+
+def useful_acks(register, tracker) -> list[int]:
+    """Open, not yet answered, received within 2 days, addressed, promising no date already past."""
+    return [
+        i
+        for i in rows_where(
+            tracker,
+            status=lambda v: v in OPEN,
+            received_at=lambda v: v is not None and (AS_OF.date() - v.date()).days <= 2,
+            responded_at=lambda v: v is None,
+        )
+        if _addressed(register, tracker, i)
+        and _not_past(tracker.values("respond_due")[i], tracker.values("resolve_due")[i])
+    ]
+
+
+def useful_settlements(register, tracker) -> list[int]:
+    """Received today, not settled, the same-day notice due, addressed, its settlement date not past."""
+    return [
+        i
+        for i in rows_where(
+            tracker,
+            same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+            settlement_told_at=lambda v: v is None,
+            resolved_at=lambda v: v is None,
+            received_at=lambda v: v is not None and v.date() == AS_OF.date(),
+        )
+        if _addressed(register, tracker, i)
+        and _not_past(tracker.values("promised_date")[i] or tracker.values("resolve_due")[i])
+    ]
+
+
 # ------------------------------------------------------------------------------------------ the batch
 
 
 def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folder):
     register, tracker = tables(folder)
-    acks = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None)
-    settlements = rows_where(
-        tracker,
-        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-        settlement_told_at=lambda v: v is None,
-    )
+    acks = useful_acks(register, tracker)
+    settlements = useful_settlements(register, tracker)
     overdue = rows_where(tracker, escalation_level=lambda v: v in ("L1", "L2", "L3"))
     visits = rows_where(register, visit_flag=lambda v: v in ("逾期", "即将到期", "未回访"))
     assert acks and settlements and overdue and visits
@@ -142,13 +187,15 @@ def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads
         for r in table.rows[1:]:
             level, head = r.cells[5].text, r.cells[6].text
             assert (head != "") == (level in ("L2", "L3")), (level, head)
-            if head:  # no department heads configured: the fallback, with the department
-                assert head.startswith("部门负责人 (")
-                # one department-head text: the notice names whom the tracker's 通知对象 names
-                assert notify[r.cells[0].text] in (head, f"客服中心主任; {head}"), (notify[r.cells[0].text], head)
+            if head:  # no department heads configured: the head of the complaint's own department, not nested
+                dept = dict(zip(tracker.values("complaint_id"), tracker.values("department")))[r.cells[0].text]
+                assert head == f"{dept}负责人" and "（" not in head
+                assert dept in notify[r.cells[0].text]
         text = doc_text(notice.path)
         top = max(int(levels[i][1]) for i in mine)
         assert ("督办通知" if top >= 2 else "催办通知") in text
+        stamps = tracker_after_values(folder, "notice_escalation")
+        assert all(parse_stamp(stamps[i]).title == ("督办通知" if top >= 2 else "催办通知") for i in mine)
         if top >= 3:
             assert "抄送：" in text and "客服中心主任" in text
 
@@ -209,10 +256,8 @@ def test_a_formula_in_a_stamp_cell_is_left_reported_and_not_logged(folder):
     add_column(
         folder / "complaints.xlsx", tracker.sheet, tracker.schema.column("notice_ack").header_for("zh"), keep_backups=0
     )
-    _register, tracker = tables(folder)
-    chosen = rows_where(
-        tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None, notice_ack=lambda v: v is None
-    )
+    register, tracker = tables(folder)
+    chosen = useful_acks(register, tracker)
     i = chosen[0]
     ref = tracker.cell_ref("notice_ack", i)
     update_cells(folder / "complaints.xlsx", tracker.sheet, {ref: "PLACEHOLDER"}, keep_backups=0)
@@ -249,12 +294,8 @@ def test_one_bad_row_is_reported_and_the_rest_are_made(folder):
         "{{ complaint_id }} {{ customer_name }}",
         "满意度折算：{{ (satisfaction * 20)|int }} 分",
     )
-    _register, tracker = tables(folder)
-    chosen = rows_where(
-        tracker,
-        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-        settlement_told_at=lambda v: v is None,
-    )
+    register, tracker = tables(folder)
+    chosen = useful_settlements(register, tracker)
     assert len(chosen) > 2
     bad = chosen[1]
     update_cells(
@@ -297,7 +338,7 @@ def test_dry_run_decides_and_renders_but_writes_nothing(folder):
     assert workbook_bytes(folder) == before
 
 
-def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder):
+def test_tier_changes_go_to_the_account_owner_and_the_customer_letter_only_when_turned_on(folder):
     from toolkit.xlsx import update_cells
 
     register, _tracker = tables(folder)
@@ -307,16 +348,25 @@ def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder)
         if register.values("tier")[i] == "C" and register.values("tier_changed_on")[i] == AS_OF.date()
     )
     update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("previous_tier", i): "B"})
+    result = make_notices(folder, as_of=AS_OF, dry_run=True)
+    assert "tier_letter" not in result.kinds  # off unless the office turns it on
     result = make_notices(folder, kind="tier", as_of=AS_OF)
-    [letter] = result.made
-    assert letter.key == register.values("customer_id")[i]
-    text = doc_text(letter.path)
-    assert "由“B级（普通客户）”调整为“C级”" in text and "2026年11月20日" in text
-    assert "每 6 个月" in text  # the visit cadence of tier C
+    [notice] = result.made
+    assert notice.key == register.values("account_owner")[i]
+    text = doc_text(notice.path)
+    assert "致：" + register.values("account_owner")[i] in text and register.values("customer_id")[i] in text
     register, _ = tables(folder)
     stamp = parse_stamp(register.values("notice_tier")[i])
     assert stamp.date == AS_OF.date() and stamp.marker == "C" and stamp.title == "客户等级变更通知"
     assert make_notices(folder, kind="tier", as_of=AS_OF).made == []
+
+    (folder / "toolkit.toml").write_text("[notices.kinds.tier_letter]\nenabled = true\n", encoding="utf-8")
+    [letter] = make_notices(folder, kind="tier_letter", as_of=AS_OF).made
+    text = doc_text(letter.path)
+    assert "由“标准客户服务”调整为“基础客户服务”" in text and "2026年11月20日" in text
+    assert "C级" not in text and "C 级" not in text
+    assert "每 6 个月" in text  # the visit cadence of tier C
+    assert text.count("尊敬的") == 1 and "（盖章处）" in text
 
 
 def test_english_notices(folder):
@@ -344,7 +394,7 @@ def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
     from toolkit.xlsx import update_cells
 
     register, tracker = tables(folder)
-    i = next(i for i in range(len(tracker)) if tracker.values("status")[i] in OPEN)
+    i = useful_acks(register, tracker)[0]
     cid = tracker.values("customer_id")[i]
     r = register.values("customer_id").index(cid)
     odd = "A&B <联合> 公司/总部:上海"
@@ -389,10 +439,13 @@ def test_the_office_can_switch_notices_off_and_change_conditions(folder):
         '[notices.kinds.ack]\nwhen = [{ column = "status", in = ["待处理"] }]\n',
         encoding="utf-8",
     )
-    _register, tracker = tables(folder)
+    register, tracker = tables(folder)
     result = make_notices(folder, as_of=AS_OF, dry_run=True)
     assert "survey" not in result.kinds
-    assert result.count("ack") == tracker.values("status").count("待处理")
+    # the office's conditions replace the shipped ones; the window and the guards still apply
+    assert result.count("ack") == sum(
+        1 for i in useful_acks(register, tracker) if tracker.values("status")[i] == "待处理"
+    )
 
 
 # ------------------------------------------------------------------------------------------ the command

@@ -45,6 +45,8 @@ MAX_OUTPUT = 50_000_000  # characters of XML in one document
 
 class _Timeout(Exception):
     """Raised inside a render that went over MAX_SECONDS (by the watchdog, between two Python steps)."""
+
+
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
