@@ -26,7 +26,7 @@ from decimal import Decimal
 from jinja2 import StrictUndefined, Undefined, pass_context, pass_environment
 from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from jinja2.utils import missing
+from jinja2.utils import generate_lorem_ipsum, missing
 from markupsafe import Markup, escape
 
 from toolkit.documents import filters as f
@@ -97,8 +97,6 @@ class _Steps:
 
 
 def _lipsum(n: int = 5, html: bool = False, min: int = 20, max: int = 100):  # noqa: A002 - Jinja's names
-    from jinja2.utils import generate_lorem_ipsum
-
     if not all(isinstance(v, int) for v in (n, min, max)) or n > 20 or max > 200 or min > max:
         raise LimitError("lipsum() of more than 20 paragraphs of 200 words")
     return generate_lorem_ipsum(n=n, html=False, min=min, max=max)

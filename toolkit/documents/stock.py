@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -55,8 +56,6 @@ class TemplateWriter:
         section = self.doc.sections[0]
         section.page_width, section.page_height = (Cm(29.7), Cm(21)) if landscape else (Cm(21), Cm(29.7))
         if landscape:
-            from docx.enum.section import WD_ORIENT
-
             section.orientation = WD_ORIENT.LANDSCAPE
         self.text_width = (29.7 if landscape else 21) - 2 * 2.6  # cm between the margins
         section.left_margin = section.right_margin = Cm(2.6)

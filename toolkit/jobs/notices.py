@@ -32,11 +32,11 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import N_, _, ngettext, show
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
-from toolkit.i18n import N_, _, ngettext, show
 from toolkit.progress import NoProgress, phase_of
 from toolkit.rules.notices import (
     CONTACT_FIELDS,
@@ -48,9 +48,9 @@ from toolkit.rules.notices import (
     NO_RECIPIENT_COLUMN,
     NO_WINDOW_DATE,
     PAST_WINDOW,
-    UNKNOWN_CUSTOMER,
     PROMISE_FIELDS,
     PROMISE_PAST,
+    UNKNOWN_CUSTOMER,
     Skip,
     customer_recipient,
     due_rows,
@@ -644,6 +644,7 @@ def make_notices(
 
         rendered_by_kind: dict[str, list] = {}
         over_limit: dict[str, str] = {}
+        rendered_ok = [False] * len(planned)
         bar = phase_of(progress, _("Making the notices"), len(planned))
         try:
             for done, (k, job, rows, title, path) in enumerate(planned, 1):
@@ -675,11 +676,15 @@ def make_notices(
                 result.made.append(
                     Notice(k, title, job.key, job.name, rows, None if dry_run else path, items=len(job.rows))
                 )
+                rendered_ok[done - 1] = True
                 bar.update(done)
         finally:
             bar.close()
+        made_paths = {path for (_k, _j, _r, _t, path), ok in zip(planned, rendered_ok) if ok}
         if dry_run:
-            for n, (k, job, _rows, title, path) in zip(result.made, planned):
+            for k, job, _rows, title, path in planned:
+                if path not in made_paths:
+                    continue
                 _stamp(stamp_values, ns.kinds[k], cols_of, job.rows, as_of, title, _shown_path(path, folder))
             _plan_stamps(result, register, tracker, stamp_values, settings)
             return result
@@ -689,7 +694,6 @@ def make_notices(
             path.write_bytes(templates[k].merge(parts_list))
             result.merged.append(path)
 
-        made_paths = {n.path for n in result.made}
         recovered = [e for e in entries if e.get("recovered")]
         if pdf:  # a notice counts as made when its PDF exists too: converted before any stamp is written
             progress.step("converting to PDF")
