@@ -198,17 +198,17 @@ def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
 def closing_line(result: NoticeResult) -> str:
     """Made, skipped and failed per kind, in the kinds' own names."""
     failed: dict[str, int] = {}
-    for f in result.failures:
-        failed[f.kind] = failed.get(f.kind, 0) + 1
+    for failure in result.failures:
+        failed[failure.kind] = failed.get(failure.kind, 0) + 1
     skipped = {k: sum(v.values()) for k, v in result.skipped_counts().items()}
     made = result.counts()
     parts = []
     for kind in result.kinds:
-        m, s, f = made.get(kind, 0), skipped.get(kind, 0), failed.get(kind, 0)
-        if m or s or f:
+        m, s, n = made.get(kind, 0), skipped.get(kind, 0), failed.get(kind, 0)
+        if m or s or n:
             parts.append(
                 _("{title} {made} made, {skipped} not made, {failed} failed").format(
-                    title=result.titles.get(kind, kind), made=m, skipped=s, failed=f
+                    title=result.titles.get(kind, kind), made=m, skipped=s, failed=n
                 )
             )
     if not parts:
@@ -799,8 +799,8 @@ def _key_at(cols: dict[str, list], table: str, i: int) -> str:
 def _rows_of(entry: dict, tables: dict[str, Table]) -> list[tuple[int, str]]:
     """(row index, stamp) of a journal entry's rows in the table as read now, found by their keys
     (rows may have been sorted meanwhile)."""
-    table = tables.get(entry.get("table", ""))
-    if table is None or entry.get("stamp_column") not in table.schema:
+    table = tables.get(str(entry.get("table", "")))
+    if table is None or str(entry.get("stamp_column")) not in table.schema:
         return []
     where: dict[str, int] = {}
     for i, value in enumerate(table.values(table.schema.key)):

@@ -148,7 +148,7 @@ def window_skip(kind: NoticeKind, i: int, value, as_of: dt.datetime) -> Skip | N
 def past_promises(values: dict[str, object], as_of: dt.datetime) -> list[tuple[str, object]]:
     """The promised dates among `values` (field -> value, the fields a letter's template shows) that are
     before the letter's date: a date before the run's day, a time before the run's time."""
-    out = []
+    out: list[tuple[str, object]] = []
     for name, value in values.items():
         if isinstance(value, dt.datetime):
             late = value < as_of

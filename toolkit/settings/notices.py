@@ -153,7 +153,9 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
     useful_days = spec.get("useful_days")
     if useful_after is not None or useful_days is not None:
         expect(
-            useful_after in schema and schema.column(useful_after).type in ("date", "datetime"),
+            isinstance(useful_after, str)
+            and useful_after in schema
+            and schema.column(useful_after).type in ("date", "datetime"),
             f"{key}.useful_after",
             f"the name of a date column of the {table}",
             useful_after,
