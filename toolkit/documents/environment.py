@@ -175,6 +175,28 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
         _check_number(result)
         return result
 
+    def wrap_str_format(self, value):
+        """str.format / format_map as the sandbox wraps them, refusing a width of a million or more
+        (written in the format string or passed as an argument)."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        if _WIDTH.search(value.__self__):
+
+            def refuse(*args, **kwargs):
+                raise LimitError("a format width of a million characters or more")
+
+            return refuse
+
+        def checked(*args, **kwargs):
+            values = list(args) + list(kwargs.values())
+            for v in values + [x for d in values if isinstance(d, dict) for x in d.values()]:
+                if isinstance(v, int) and not isinstance(v, bool) and v > MAX_TEXT:
+                    raise LimitError("a format width of a million characters or more")
+            return wrapped(*args, **kwargs)
+
+        return checked
+
     def new_steps(self) -> _Steps:
         """A fresh step count for one document; its `range` is the template's range()."""
         return _Steps()

@@ -61,7 +61,7 @@ from toolkit.rules.notices import (
 )
 from toolkit.settings import Settings, load_settings
 from toolkit.settings.notices import NoticeKind, NoticeSettings
-from toolkit.xlsx.safety import clean_stale_temps, folder_lock
+from toolkit.xlsx.safety import clean_stale_temps, crash_point, folder_lock
 
 JOB = "notices"
 _LEVEL = re.compile(r"L(\d+)")
@@ -641,6 +641,7 @@ def make_notices(
                     }
                 )
             journal.save(as_of, pdf, entries)
+            crash_point()
 
         rendered_by_kind: dict[str, list] = {}
         over_limit: dict[str, str] = {}
@@ -666,6 +667,7 @@ def make_notices(
                 if not dry_run:
                     try:
                         tpl.write(path, parts)
+                        crash_point()
                     except OSError as exc:
                         result.failures.append(
                             NoticeFailure(k, job.key, job.name, rows, f"could not write {path}: {exc.strerror or exc}")
@@ -706,6 +708,7 @@ def make_notices(
             finally:
                 bar.close()
             result.pdf_calls, result.pdf_seconds = converted.calls, converted.seconds
+            crash_point()
             for n in result.made:
                 n.pdf = converted.pdfs.get(n.path) if n.path is not None else None
             result.pdfs = list(converted.pdfs.values())
@@ -749,6 +752,7 @@ def make_notices(
                 result.written.append(plan.table.path)
         result.changes = [c for plan in plans for c in plan.changes]
         result.log_file = append_changes(folder, result.changes)
+        crash_point()
         journal.remove()  # every notice of the batch is whole: made, converted and stamped
     return result
 
