@@ -193,10 +193,13 @@ class TemplateWriter:
                 p.add_run(piece).font.size = self.Pt(8.5)
         return p
 
-    def signature(self):
-        """The office's name, the seal area (盖章处, from the settings; none when it is blank) and the date."""
+    def signature(self, *, seal: bool = True):
+        """The office's name, the seal area (盖章处, from the settings; none when it is blank) and the date.
+        Internal notices (`seal=False`) carry their date at the top and need no seal: the office's name only."""
         self.blank()
         self.right("{{ office.name }}", "{{ office.name }}")
+        if not seal:
+            return
         with self.only_if("office.seal"):
             p = self.right("{{ office.seal }}", "{{ office.seal }}", color="999999")
             p.paragraph_format.space_before = self.Pt(10)
@@ -568,7 +571,7 @@ def build_tier(d: TemplateWriter) -> str:
         [2.4, 6.0, 1.8, 1.8, 3.7, 8.8],
         no_wrap_columns=(0, 2, 3, 4),
     )
-    d.signature()
+    d.signature(seal=False)
     return "客户等级变更通知"
 
 
@@ -617,7 +620,7 @@ def build_escalation(d: TemplateWriter) -> str:
             "其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
             "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.",
         )
-    d.signature()
+    d.signature(seal=False)
     return "催办督办"
 
 
@@ -660,7 +663,7 @@ def build_visit(d: TemplateWriter) -> str:
         "回访后请在客户台账中填写“最近回访日期”，系统将自动计算下次回访时间。",
         "After each visit, fill in the last visit date in the customer register; the next one is worked out for you.",
     )
-    d.signature()
+    d.signature(seal=False)
     return "回访提醒"
 
 
