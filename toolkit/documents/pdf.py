@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -74,6 +75,7 @@ def convert_to_pdf(
     outdir.mkdir(parents=True, exist_ok=True)
     start = time.time()
     remove_stale_profiles()
+    remove_leftovers(outdir, files)
     profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
     said: dict[Path, str] = {}
     try:
@@ -119,6 +121,20 @@ def _pdf_of(f: Path, outdir: Path, since: float) -> Path | None:
         return pdf if pdf.stat().st_mtime >= since - 2 and pdf.stat().st_size > 0 else None
     except OSError:
         return None
+
+
+_LEFTOVER = re.compile(r"^lu[0-9A-Za-z]+\.tmp$")
+
+
+def remove_leftovers(outdir: Path, files: list[Path]) -> None:
+    """What a killed LibreOffice leaves in the output folder: its temporary files (lu….tmp) and the lock
+    files (.~lock.NAME#) of the files it was writing, which would stop the next conversion of them.
+    The caller holds the folder's lock, so no other conversion writes there now."""
+    names = {f".~lock.{f.stem}.pdf#" for f in files} | {f".~lock.{f.name}#" for f in files}
+    for path in outdir.iterdir():
+        if path.name in names or _LEFTOVER.match(path.name):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def remove_stale_profiles(root: Path | None = None) -> int:

@@ -731,10 +731,20 @@ def make_notices(
             if path in made_paths:
                 _stamp(stamp_values, ns.kinds[k], cols_of, job.rows, as_of, title, _shown_path(path, folder))
         for e in recovered:
-            if e.get("failed"):
+            if e.get("failed"):  # not made after all: listed, and made from scratch by the next run
                 for i in e["rows"]:
                     stamp_values[e["table"]][e["stamp_column"]].pop(i, None)
                 Path(e["docx"]).unlink(missing_ok=True)
+                table = tables[e["table"]]
+                result.failures.append(
+                    NoticeFailure(
+                        e.get("kind", ""),
+                        Path(e["docx"]).stem,
+                        "",
+                        [table.rows[i] for i in e["rows"]],
+                        f"no PDF: {e['failed']} (it is made again on the next run)",
+                    )
+                )
             else:
                 result.recovered += 1
 
