@@ -16,6 +16,7 @@ from docx import Document
 
 from toolkit.documents.template import TemplateError
 from toolkit.errors import SettingsError
+from toolkit.i18n import use_language
 from toolkit.jobs.notices import file_stem, make_notices
 from toolkit.model.records import read_table
 from toolkit.rules.notices import parse_stamp
@@ -471,3 +472,64 @@ def test_command_line(folder, capsys):
     assert "did you mean solution" in capsys.readouterr().err
     assert run_cli(["notices", str(folder), "--kind", "nope"]) == 2
     assert "unknown notice 'nope'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------ recipients
+
+
+def test_an_unrecognised_account_owner_column_gives_no_visit_reminder_to_nobody(folder):
+    from toolkit.jobs.notices import skipped_lines
+    from toolkit.xlsx import update_cells
+    from toolkit.xlsx.refs import column_letter
+
+    register, _tracker = tables(folder)
+    header = column_letter(register.columns["account_owner"]) + str(register.rows[0] - 1)
+    update_cells(folder / "customers.xlsx", register.sheet, {header: "对接专员"}, keep_backups=0)
+    result = make_notices(folder, kind="visit", as_of=AS_OF, dry_run=True)
+    assert result.made == []  # no visit_未指定 addressed to nobody
+    [(reason, n)] = result.skipped_counts()["visit"].items()
+    assert reason == "no_recipient_column" and n > 50
+    with use_language("zh"):
+        assert skipped_lines(result) == [f"回访提醒：{n} 行未生成，未识别客户经理列"]
+
+
+def test_a_customer_letter_without_its_contact_or_its_customer_is_listed_not_made(folder):
+    from toolkit.jobs.notices import skipped_lines
+    from toolkit.xlsx import update_cells
+
+    register, tracker = tables(folder)
+    acks = useful_acks(register, tracker)
+    no_contact, unknown = acks[0], acks[1]
+    cid = tracker.values("customer_id")[no_contact]
+    r = register.values("customer_id").index(cid)
+    update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("contact_person", r): None})
+    update_cells(
+        folder / "complaints.xlsx",
+        tracker.sheet,
+        {
+            tracker.cell_ref("contact_person", no_contact): None,
+            tracker.cell_ref("customer_id", unknown): "C99999",
+        },
+    )
+    result = make_notices(folder, kind="ack", as_of=AS_OF)
+    ids = tracker.values("complaint_id")
+    made = {n.key for n in result.made}
+    assert ids[no_contact] not in made and ids[unknown] not in made
+    reasons = {s.key: s.reason for s in result.skipped}
+    assert reasons[ids[no_contact]] == "no_contact" and reasons[ids[unknown]] == "unknown_customer"
+    with use_language("zh"):
+        lines = "\n".join(skipped_lines(result))
+    assert f"{ids[no_contact]}" in lines and "缺少联系人" in lines and "客户编号不在台账中" in lines
+    _register, after = tables(folder)
+    assert after.values("notice_ack")[no_contact] is None and after.values("notice_ack")[unknown] is None
+
+
+def test_escalation_names_the_department_head_from_the_settings(folder):
+    _register, tracker = tables(folder)
+    l2 = next(i for i in range(len(tracker)) if tracker.values("escalation_level")[i] in ("L2", "L3"))
+    dept = tracker.values("department")[l2]
+    (folder / "toolkit.toml").write_text(f'[escalation.department_heads]\n"{dept}" = "王经理"\n', encoding="utf-8")
+    result = make_notices(folder, kind="escalation", as_of=AS_OF)
+    notice = next(n for n in result.made if n.key == tracker.values("handler")[l2])
+    text = doc_text(notice.path)
+    assert f"已同时通报{dept}负责人王经理" in text and "部门负责人（部门负责人" not in text

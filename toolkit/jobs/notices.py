@@ -182,16 +182,19 @@ def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
         )
     if len(listed) > limit:
         lines.append(_("... and {n} more").format(n=len(listed) - limit))
-    for kind, by_reason in result.skipped_counts().items():
-        for reason, n in by_reason.items():
-            if reason not in LISTED_ONE_BY_ONE:
-                lines.append(
-                    ngettext(
-                        "{title}: {n} row not made, {reason}",
-                        "{title}: {n} rows not made, {reason}",
-                        n,
-                    ).format(title=result.titles.get(kind, kind), n=n, reason=reason_text(reason, kind))
-                )
+    counted: dict[tuple[str, str, str], int] = {}
+    for s in result.skipped:
+        if s.reason not in LISTED_ONE_BY_ONE:
+            key = (s.kind, s.reason, s.detail if s.reason != PAST_WINDOW else "")
+            counted[key] = counted.get(key, 0) + 1
+    for (kind, reason, detail), n in counted.items():
+        lines.append(
+            ngettext(
+                "{title}: {n} row not made, {reason}",
+                "{title}: {n} rows not made, {reason}",
+                n,
+            ).format(title=result.titles.get(kind, kind), n=n, reason=reason_text(reason, detail))
+        )
     return lines
 
 
@@ -846,7 +849,9 @@ def _plan(
     """The notices of one kind to make, the rows already notified, and the due rows that get none (why)."""
     n = len(table)
     matching, due, already, window_skips = due_rows(cols, n, spec, as_of, force)
-    skips: list[Skip] = list(window_skips)
+    skips: list[Skip] = [
+        Skip(w.row, w.reason, ctxs.label(w.detail)) if w.reason == NO_WINDOW_DATE else w for w in window_skips
+    ]
     jobs: list[_Job] = []
     key_col = "complaint_id" if spec.table == "tracker" else "customer_id"
     name_col = "customer_name" if spec.table == "tracker" else "name"

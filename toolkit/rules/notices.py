@@ -104,8 +104,10 @@ NO_CONTACT_FIELD = "no_contact_field"
 NO_RECIPIENT_COLUMN = "no_recipient_column"
 NO_RECIPIENT = "no_recipient"
 LISTED_ONE_BY_ONE = frozenset(
-    {PROMISE_PAST, UNKNOWN_CUSTOMER, NO_CUSTOMER_NAME, NO_CONTACT, NO_CONTACT_FIELD, NO_RECIPIENT_COLUMN, NO_RECIPIENT}
-)  # what a clerk can act on; rows past their window are only counted
+    {PROMISE_PAST, UNKNOWN_CUSTOMER, NO_CUSTOMER_NAME, NO_CONTACT, NO_CONTACT_FIELD, NO_RECIPIENT}
+)
+# what a clerk can act on row by row; rows past their window, and a column not recognised (one cause
+# for every row), are counted per kind
 
 # Fields of a customer letter that promise a date (the derived settlement_date is the promised
 # settlement date or the resolve deadline). Fixed here, not in the settings: the guard cannot be
