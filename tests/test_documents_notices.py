@@ -533,3 +533,36 @@ def test_escalation_names_the_department_head_from_the_settings(folder):
     notice = next(n for n in result.made if n.key == tracker.values("handler")[l2])
     text = doc_text(notice.path)
     assert f"已同时通报{dept}负责人王经理" in text and "部门负责人（部门负责人" not in text
+
+
+# ------------------------------------------------------------------------------------------ a stopped batch
+
+
+@pytest.mark.parametrize("stop_at", [1, 3, 12])
+def test_a_batch_stopped_midway_is_finished_by_the_next_run_each_notice_once(folder, monkeypatch, stop_at):
+    """(Real kills at every point: tests/test_reliability_notices.py.) Here the batch is stopped by an
+    exception at the journal (1) or after some .docx files, and run again, with --force too."""
+    import toolkit.jobs.notices as job
+
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        if calls["n"] == stop_at:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(job, "crash_point", stop)
+    with pytest.raises(KeyboardInterrupt):
+        make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF)
+    journal = folder / "notices" / ".notices-journal.json"
+    assert journal.is_file()
+    made_before = sorted(p.name for p in (folder / "notices").glob("*.docx"))
+    assert len(made_before) == stop_at - 1
+    monkeypatch.setattr(job, "crash_point", lambda: None)
+    result = make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF, force=stop_at == 12)
+    assert result.recovered == len(made_before) and not journal.exists()
+    files = sorted(p.name for p in (folder / "notices").iterdir())
+    assert len(files) == len(set(files)) and not [f for f in files if "-2." in f or f.endswith(".part")]
+    _register, tracker = tables(folder)
+    stamped = [s for col in ("notice_ack", "notice_escalation") for s in tracker.values(col) if s]
+    assert sorted({parse_stamp(s).file.split("/")[-1] for s in stamped}) == files

@@ -594,6 +594,7 @@ def make_notices(
         cols_of = {"tracker": ctxs.trk_cols, "register": ctxs.reg_cols}
         journal = _Journal(out / JOURNAL_NAME)
         entries: list[dict] = []  # what this run makes, written to the journal before the first file
+        recovered_rows: set[tuple[str, str, int]] = set()
         if not dry_run:
             # notices a stopped run made but did not stamp: their files count, their stamps are written now
             for entry in journal.load():
@@ -608,6 +609,7 @@ def make_notices(
                 column = cols_of[entry["table"]].setdefault(entry["stamp_column"], [None] * len(tables[entry["table"]]))
                 for i, text in found:
                     column[i] = text
+                    recovered_rows.add((entry["table"], entry["stamp_column"], i))
                     stamp_values[entry["table"]].setdefault(entry["stamp_column"], {})[i] = text
         planned: list[tuple[str, _Job, list[int], str, Path]] = []
         for k in kinds:
@@ -619,6 +621,10 @@ def make_notices(
             result.already[k] = already
             result.skipped += skips
             for job in jobs:
+                if (force or not spec.group_by) and any(
+                    (spec.table, spec.stamp, i) in recovered_rows for i in job.rows
+                ):
+                    continue  # made by the stopped run and finished now (with force too)
                 rows = [table.rows[i] for i in job.rows]
                 if job.error:
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, job.error))
@@ -652,6 +658,7 @@ def make_notices(
         bar = phase_of(progress, _("Making the notices"), len(planned))
         try:
             for done, (k, job, rows, title, path) in enumerate(planned, 1):
+                bar.update(done)
                 spec = ns.kinds[k]
                 tpl = templates[k]
                 if k in over_limit:  # the template went over a limit once: not again for every row
@@ -666,6 +673,7 @@ def make_notices(
                     continue
                 except TemplateError as exc:  # the template itself breaks Word's XML: none of this kind
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, str(exc)))
+                    over_limit[k] = str(exc)
                     continue
                 if not dry_run:
                     try:
@@ -682,7 +690,6 @@ def make_notices(
                     Notice(k, title, job.key, job.name, rows, None if dry_run else path, items=len(job.rows))
                 )
                 rendered_ok[done - 1] = True
-                bar.update(done)
         finally:
             bar.close()
         made_paths = {path for (_k, _j, _r, _t, path), ok in zip(planned, rendered_ok) if ok}
