@@ -606,7 +606,7 @@ def build_escalation(d: TemplateWriter) -> str:
             "{{ c.escalation_level }}",
             "{{ c.department_head }}",
         ],
-        [2.9, 5.2, 2.0, 4.2, 1.8, 1.2, 7.2],
+        [2.9, 5.2, 2.0, 4.2, 1.8, 1.2, 7.2] if d.zh else [3.3, 4.0, 1.8, 4.9, 1.7, 1.3, 7.5],
         no_wrap_columns=(0, 2, 3, 4, 5),
     )
     with d.only_if("department_heads"):
@@ -656,7 +656,7 @@ def build_visit(d: TemplateWriter) -> str:
             if d.zh
             else "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} days{% endif %}",
         ],
-        [2.2, 5.0, 1.5, 2.2, 3.0, 3.7, 3.7, 2.6],
+        [2.2, 5.0, 1.5, 2.2, 3.0, 3.7, 3.7, 2.6] if d.zh else [2.2, 3.9, 1.7, 2.0, 2.8, 3.8, 3.8, 3.3],
         no_wrap_columns=(0, 2, 3, 4, 5, 6, 7),
     )
     d.body(

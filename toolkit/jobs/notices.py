@@ -32,7 +32,7 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import N_, _, ngettext, show
+from toolkit.i18n import N_, _, get_language, ngettext, show
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
@@ -114,7 +114,13 @@ class NoticeResult:
     already: dict[str, int] = field(default_factory=dict)  # rows skipped because their notice was made before
     skipped: list[NoticeSkip] = field(default_factory=list)  # due rows that got no notice, with the reason
     recovered: int = 0  # notices of a stopped earlier run finished (PDF made, stamp written) by this one
-    titles: dict[str, str] = field(default_factory=dict)  # kind -> its name in the notices' language
+    titles: dict[str, tuple[str, str]] = field(default_factory=dict)  # kind -> its names (Chinese, English)
+
+    def title(self, kind: str) -> str:
+        """A kind's name in the language messages are shown in (which may differ from the letters')."""
+        zh, en = self.titles.get(kind, (kind, kind))
+        return (en or zh) if get_language() == "en" else zh
+
     merged: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
     changes: list[CellChange] = field(default_factory=list)
@@ -173,7 +179,7 @@ def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
     for s in listed[:limit]:
         lines.append(
             _("Not made: {title} {key} {name} (row {row}): {reason}").format(
-                title=result.titles.get(s.kind, s.kind),
+                title=result.title(s.kind),
                 key=s.key,
                 name=s.name,
                 row=s.row,
@@ -193,7 +199,7 @@ def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
                 "{title}: {n} row not made, {reason}",
                 "{title}: {n} rows not made, {reason}",
                 n,
-            ).format(title=result.titles.get(kind, kind), n=n, reason=reason_text(reason, detail))
+            ).format(title=result.title(kind), n=n, reason=reason_text(reason, detail))
         )
     return lines
 
@@ -211,7 +217,7 @@ def closing_line(result: NoticeResult) -> str:
         if m or s or n:
             parts.append(
                 _("{title} {made} made, {skipped} not made, {failed} failed").format(
-                    title=result.titles.get(kind, kind), made=m, skipped=s, failed=n
+                    title=result.title(kind), made=m, skipped=s, failed=n
                 )
             )
     if not parts:
@@ -540,7 +546,7 @@ def make_notices(
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
-    result.titles = {k: ns.kinds[k].title_for(language) for k in kinds}
+    result.titles = {k: (ns.kinds[k].title, ns.kinds[k].title_en) for k in kinds}
     if pdf and not dry_run:
         require_soffice()
     books = {path: source(path) for path in (settings.register_path, settings.tracker_path)}
