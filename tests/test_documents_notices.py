@@ -474,6 +474,23 @@ def test_command_line(folder, capsys):
     assert "unknown notice 'nope'" in capsys.readouterr().err
 
 
+def test_the_dry_run_lists_what_gets_no_letter_and_the_closing_line_counts_per_kind(folder, capsys):
+    with use_language("zh"):
+        assert run_cli(["notices", str(folder), "--as-of", "2026-11-20 17:00", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    # rows a clerk can correct are listed one by one, with the row and the reason
+    assert re.search(
+        r"未生成：处理结果反馈 TS\d{4}-\d{6} .+（第 \d+ 行）：承诺的日期已过（回访时限 2026-11-19 18:00）", out
+    )
+    assert re.search(r"未生成：满意度回访 TS\d{4}-\d{6} .*（第 \d+ 行）：客户编号不在台账中", out)
+    # rows past their window are counted per kind, never listed
+    assert "满意度回访：436 行未生成，已过发送时限" in out
+    assert out.count("已过发送时限") == 3
+    closing = out.strip().splitlines()[-1]
+    assert closing.startswith("预览（未写入任何内容）：受理回执：生成 10 份，未生成 1 份，失败 0 份；")
+    assert "满意度回访：生成 29 份，未生成 437 份，失败 0 份" in closing and "回访提醒：生成 12 份" in closing
+
+
 # ------------------------------------------------------------------------------------------ recipients
 
 
