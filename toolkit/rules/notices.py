@@ -112,7 +112,15 @@ LISTED_ONE_BY_ONE = frozenset(
 # Fields of a customer letter that promise a date (the derived settlement_date is the promised
 # settlement date or the resolve deadline). Fixed here, not in the settings: the guard cannot be
 # configured away.
-PROMISE_FIELDS = ("respond_due", "resolve_due", "settlement_date", "promised_date", "feedback_due", "survey_due")
+PROMISE_FIELDS = (
+    "respond_due",
+    "resolve_due",
+    "settlement_date",
+    "promised_date",
+    "feedback_due",
+    "survey_due",
+    "reply_by",
+)
 # Fields that address a customer letter: when the template uses one, a row without it gets no letter.
 CONTACT_FIELDS = ("contact", "contact_person", "contact_phone", "phone", "email", "address")
 
