@@ -17,7 +17,7 @@ from toolkit.textout import format_table
 
 
 def cmd_notices(args) -> int:
-    from toolkit.jobs.notices import closing_line, make_notices, skipped_lines
+    from toolkit.jobs.notices import closing_line, make_notices, recovered_line, skipped_lines
 
     with progress(6, desc="notices") as bar:
         result = make_notices(
@@ -60,6 +60,9 @@ def cmd_notices(args) -> int:
         print(f"note: the workbooks have {len(result.problems)} problem(s) of their own; `toolkit check` lists them.")
     for line in skipped_lines(result, args.limit):
         print(line)
+    finished = recovered_line(result)
+    if finished:
+        print(finished)
     print(closing_line(result))
     if result.failures:
         print()

@@ -204,6 +204,17 @@ def skipped_lines(result: NoticeResult, limit: int = 200) -> list[str]:
     return lines
 
 
+def recovered_line(result: NoticeResult) -> str | None:
+    """The notices a stopped run had made, finished by this one (their PDFs, their stamps)."""
+    if not result.recovered:
+        return None
+    return ngettext(
+        "{n} notice made by a run that was stopped was finished now (its stamp written)",
+        "{n} notices made by a run that was stopped were finished now (their stamps written)",
+        result.recovered,
+    ).format(n=result.recovered)
+
+
 def closing_line(result: NoticeResult) -> str:
     """Made, skipped and failed per kind, in the kinds' own names."""
     failed: dict[str, int] = {}
