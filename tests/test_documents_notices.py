@@ -582,7 +582,9 @@ def test_a_batch_stopped_midway_is_finished_by_the_next_run_each_notice_once(fol
         from toolkit.jobs.notices import recovered_line
 
         with use_language("zh"):
-            assert recovered_line(result) == f"上次中断的运行已生成的 {len(made_before)} 份通知现已补全（已在台账中登记）"
+            assert (
+                recovered_line(result) == f"上次中断的运行已生成的 {len(made_before)} 份通知现已补全（已在台账中登记）"
+            )
     files = sorted(p.name for p in (folder / "notices").iterdir())
     assert len(files) == len(set(files)) and not [f for f in files if "-2." in f or f.endswith(".part")]
     _register, tracker = tables(folder)
