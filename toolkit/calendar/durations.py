@@ -10,11 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from toolkit.i18n import N_, _
+
 from .days import WorkCalendar
+from .reach import LONGEST_DURATION_DAYS
 from .worktime import Deadline, Pause, add_calendar_hours, add_working_days, add_working_hours
 
 Unit = Literal["calendar_hours", "working_hours", "working_days"]
 UNITS: tuple[str, ...] = ("calendar_hours", "working_hours", "working_days")
+_UNIT_NAMES = {"calendar_hours": N_("hours"), "working_hours": N_("working hours"), "working_days": N_("working days")}
 
 ACCEPTED_EXAMPLES = (
     "24 hours, 24h, 8 working hours, 8 work hours, 2 working days, 2 workdays, 3 days, "
@@ -71,6 +75,12 @@ class Duration:
             raise ValueError(f"a duration needs a finite amount >= 0, got {amount!r}")
         if self.unit == "working_days" and amount != int(amount):
             raise ValueError(f"working days must be a whole number, got {amount!r}")
+        if amount > (LONGEST_DURATION_DAYS if self.unit == "working_days" else LONGEST_DURATION_DAYS * 24):
+            raise ValueError(
+                _("{amount:g} {unit} is beyond the office calendar: a duration is at most 100 years").format(
+                    amount=amount, unit=_(_UNIT_NAMES[self.unit])
+                )
+            )
         object.__setattr__(self, "amount", float(amount))
 
 

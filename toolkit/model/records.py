@@ -20,10 +20,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toolkit.calendar.reach import AFTER_LAST_MOMENT, FIRST_DAY, FIRST_MOMENT
 from toolkit.errors import Problem, WorkbookRefused
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
-from toolkit.model.values import parse_value
+from toolkit.model.values import beyond_reach_reason, parse_value
 from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
 from toolkit.xlsx.refs import column_letter
 
@@ -300,8 +301,8 @@ def _load(table: Table, head, grid=None) -> None:
                     table.problems.append(table.problem(i, name, own, err))
                 overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
-        if col.type in ("date", "datetime") and not table.date1904:
-            _refuse_day_numbers(table, name, typed, overrides)
+        if col.type in ("date", "datetime"):
+            _refuse_out_of_reach(table, name, typed, overrides)
         if col.type in ("integer", "decimal") and pa.types.is_floating(typed.type):
             typed = _refuse_non_finite(table, name, typed, overrides)
         if col.required:
@@ -312,33 +313,35 @@ def _load(table: Table, head, grid=None) -> None:
         table._overrides[name] = overrides
 
 
-_FIRST_REAL_DAY = dt.datetime(1900, 3, 1)
+def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict) -> None:
+    """Dates the calendar does not reach (toolkit/calendar/reach.py) are reported and left out.
 
-
-def _refuse_day_numbers(table: Table, name: str, arr, overrides: dict) -> None:
-    """Dates before 1 March 1900 are small numbers in a date column, not dates anyone meant.
-
-    The readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious
-    1900-02-29 (day 60) and 1900-02-28 (day 59) come back as 1900-02-28: they are reported.
+    Before 1 March 1900 a date is a small number in a date column, not a date anyone meant: the
+    readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious 1900-02-29
+    (day 60) and 1900-02-28 (day 59) come back as 1900-02-28. After 2100 a date is a placeholder
+    (9999-12-31 typed for "never") or a typing error: no deadline or visit is counted from it, and
+    the row's other columns are still used.
     """
     t = arr.type
     if not (pa.types.is_timestamp(t) or pa.types.is_date(t)) or arr.null_count == len(arr):
         return
-    limit = pa.scalar(_FIRST_REAL_DAY if pa.types.is_timestamp(t) else _FIRST_REAL_DAY.date(), type=t)
-    for i in pc.indices_nonzero(pc.fill_null(pc.less(arr, limit), False)).to_pylist():
+    stamps = pa.types.is_timestamp(t)
+    first = pa.scalar(FIRST_MOMENT if stamps else FIRST_DAY, type=t)
+    after = pa.scalar(AFTER_LAST_MOMENT if stamps else AFTER_LAST_MOMENT.date(), type=t)
+    early = pc.fill_null(pc.less(arr, first), False)
+    late = pc.fill_null(pc.greater_equal(arr, after), False)
+    for i in pc.indices_nonzero(pc.or_(early, late)).to_pylist():
         if i in overrides:
             continue
         v = arr[i].as_py()
         shown = f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) and v.time() != dt.time() else f"{v:%Y-%m-%d}"
-        table.problems.append(
-            table.problem(
-                i,
-                name,
-                shown,
-                "not a real date: a date before 1900-03-01 is what Excel shows for a small "
-                "number typed in a date column; type the date instead",
-            )
+        reason = (
+            beyond_reach_reason()
+            if late[i].as_py()
+            else "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+            "number typed in a date column; type the date instead"
         )
+        table.problems.append(table.problem(i, name, shown, reason))
         overrides[i] = None
 
 
