@@ -77,8 +77,8 @@ class Duration:
             raise ValueError(f"working days must be a whole number, got {amount!r}")
         if amount > (LONGEST_DURATION_DAYS if self.unit == "working_days" else LONGEST_DURATION_DAYS * 24):
             raise ValueError(
-                _("{amount:g} {unit} is beyond the office calendar: a duration is at most 100 years").format(
-                    amount=amount, unit=_(_UNIT_NAMES[self.unit])
+                _("{amount} {unit} is beyond the office calendar: a duration is at most 100 years").format(
+                    amount=f"{amount:,.0f}" if amount == int(amount) else f"{amount:,}", unit=_(_UNIT_NAMES[self.unit])
                 )
             )
         object.__setattr__(self, "amount", float(amount))

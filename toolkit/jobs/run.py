@@ -17,7 +17,7 @@ from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
-from toolkit.jobs.office import office_calendar
+from toolkit.jobs.office import job_time, office_calendar
 from toolkit.jobs.tier_history import HistoryBook, not_written_note
 from toolkit.model.records import Table, read_table
 from toolkit.progress import NoProgress
@@ -145,7 +145,7 @@ def run_jobs_with(
         raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    as_of = job_time(as_of)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
     history = None

@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from toolkit.calendar.reach import LAST_DAY, LAST_YEAR
+from toolkit.calendar.reach import FIRST_DAY, LAST_DAY, LAST_YEAR
 from toolkit.i18n import _
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
 
@@ -110,8 +110,13 @@ def normalize_text(s: object) -> str:
     return " ".join(s.split())
 
 
-def beyond_reach_reason() -> str:
-    """The reason given for a date after the calendar's reach (toolkit/calendar/reach.py)."""
+def beyond_reach_reason(cell: bool = True) -> str:
+    """The reason given for a date after the calendar's reach (toolkit/calendar/reach.py): in a cell, or
+    given on the command line (``cell=False``)."""
+    if not cell:
+        return _("beyond the office calendar, which reaches from {first} to {last}").format(
+            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+        )
     return _(
         "beyond the office calendar, which reaches to {last}: type the real date, or leave the cell empty "
         "when there is none"

@@ -71,6 +71,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.calendar import WorkCalendar, working_hours_between
+from toolkit.calendar.reach import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR
+from toolkit.i18n import _
 from toolkit.rules import sla
 from toolkit.rules.plain import datetime_of, day_of, text_of
 from toolkit.rules.tier_history import TierEvent, TierTimeline
@@ -137,8 +139,14 @@ def parse_month(text: str) -> Month:
         m = form.match(str(text))
         if m:
             year, month = int(m.group(1)), int(m.group(2))
-            if 1 <= month <= 12 and year >= 1900:
+            if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR:
                 return Month(year, month)
+            if 1 <= month <= 12:
+                raise ValueError(
+                    _("'{text}' is beyond the office calendar, which reaches from {first} to {last}").format(
+                        text=text, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+                    )
+                )
             break
     raise ValueError(f"'{text}' is not a month; write it like 2026-10")
 
