@@ -1,0 +1,170 @@
+"""Every value in range or reported: what a clerk types that the rules cannot count with is a problem on
+its cell - file, sheet, row, column, value - listed by `check` and by every job; the row's other columns
+are still used, and no input ends in a traceback.
+
+- Dates the office calendar does not reach (toolkit/calendar/reach.py: 1900-03-01 to 2100-12-31), such as
+  9999-12-31 23:00 typed as a "never" placeholder, in every date column of both workbooks, typed as a
+  date, as text and as Excel's day number; the same on the command line (--as-of, --month, toolkit due).
+- Satisfaction scores: one definition (whole numbers 1-5, the column's range in the settings) for the
+  register's average (sync), the monthly report and `check`: -3, 6, TRUE and 3.5 are problems on their
+  cells and are counted nowhere.
+- A value longer than a cell can hold (32,767 characters) is a problem on its cell, and the other rows
+  are still done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit.cli import main
+from toolkit.demo.sample_data import generate
+from toolkit.demo.workbooks import write_sample
+from toolkit.jobs.init import init_folder
+from toolkit.model.records import read_table
+from toolkit.settings import load_settings, shipped_settings
+
+AS_OF = ["--as-of", "2026-11-20 17:00"]
+FAR = dt.datetime(9999, 12, 31, 23, 0)
+# three ways a clerk's "never" reaches a cell: a date, text, Excel's day number of 9999-12-31 23:00
+FAR_FORMS = (FAR, "9999-12-31 23:00", 2958465.9583333335)
+
+SETTINGS = shipped_settings()
+DATE_COLUMNS = [
+    (schema.role, column.name, column.header)
+    for schema in (SETTINGS.register, SETTINGS.tracker)
+    for column in schema.columns
+    if column.type in ("date", "datetime")
+]
+JOBS = [
+    ["check"],
+    ["run", *AS_OF],
+    ["sync", *AS_OF],
+    ["flag", *AS_OF],
+    ["tiers", *AS_OF],
+    ["run", "--dry-run", *AS_OF],
+    ["notices", "--dry-run", *AS_OF],
+    ["notices", *AS_OF],
+    ["summary", "--month", "2026-10", *AS_OF],
+]
+
+
+@pytest.fixture(scope="module")
+def sample_office(tmp_path_factory) -> Path:
+    """A small office kept as the toolkit lays it out (every column), with clean hand-typed data."""
+    folder = tmp_path_factory.mktemp("office")
+    init_folder(folder)
+    write_sample(folder, generate(24, 80, seed=13, messy=False), force=True)
+    return folder
+
+
+def _headers(ws) -> dict[str, int]:
+    return {c.value: c.column for c in ws[1] if c.value}
+
+
+def _edit(path: Path, cells: dict[tuple[int, str], object]) -> None:
+    """Type values into cells (row, header) as a clerk would in Excel (openpyxl stands in for the clerk)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    where = _headers(ws)
+    for (row, header), value in cells.items():
+        ws.cell(row=row, column=where[header]).value = value
+    wb.save(path)
+
+
+def _far_office(sample_office: Path, tmp_path: Path) -> tuple[Path, dict[str, list[tuple[str, int, str]]]]:
+    """The sample office with 9999-12-31 23:00 in every date column, each on its own row, in turn as a
+    date, text and a day number; returns the folder and, per workbook, the (header, row, form) typed."""
+    folder = tmp_path / "office"
+    shutil.copytree(sample_office, folder)
+    settings = load_settings(folder)
+    typed: dict[str, list[tuple[str, int, str]]] = {"register": [], "tracker": []}
+    for role, path in (("register", settings.register_path), ("tracker", settings.tracker_path)):
+        cells = {}
+        columns = [(name, header) for r, name, header in DATE_COLUMNS if r == role]
+        for k, (_name, header) in enumerate(columns):
+            row = 2 + k
+            form = FAR_FORMS[k % len(FAR_FORMS)]
+            cells[(row, header)] = form
+            typed[role].append((header, row, type(form).__name__))
+        _edit(path, cells)
+    return folder, typed
+
+
+def test_every_date_column_has_far_dates_reported_by_the_reader(sample_office, tmp_path):
+    folder, typed = _far_office(sample_office, tmp_path)
+    settings = load_settings(folder)
+    for role, schema, path in (
+        ("register", settings.register, settings.register_path),
+        ("tracker", settings.tracker, settings.tracker_path),
+    ):
+        table = read_table(path, schema)
+        found = {(p.column, p.row) for p in table.problems if "2100-12-31" in p.reason}
+        assert found == {(header, row) for header, row, _form in typed[role]}, role
+        for header, row, _form in typed[role]:
+            name = next(c.name for c in schema.columns if c.header == header)
+            assert table.values(name)[table.rows.index(row)] is None  # not counted with
+
+
+@pytest.mark.parametrize("job", JOBS, ids=lambda a: " ".join(a[:2]))
+def test_every_job_lists_far_dates_on_their_cells_and_finishes(sample_office, tmp_path, capsys, job):
+    folder, typed = _far_office(sample_office, tmp_path)
+    code = main([job[0], str(folder), *job[1:]])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and "Error" not in err, err
+    assert code in (0, 1), (code, err)
+    shown = out + err
+    for role, book in (("register", "customers.xlsx"), ("tracker", "complaints.xlsx")):
+        for header, row, _form in typed[role]:
+            line = next((ln for ln in shown.splitlines() if f" {row} " in ln and header in ln and book in ln), None)
+            assert line is not None, (book, header, row, shown[-3000:])
+            assert "9999-12-31" in line and "2100-12-31" in line
+
+
+def test_the_rows_other_columns_still_work(sample_office, tmp_path, capsys):
+    """A far 受理时间 gives the complaint no deadlines, but sync still fills its customer's name; a far
+    最近回访日期 gives no next visit from it, but the customer's figures are still written."""
+    folder, _typed = _far_office(sample_office, tmp_path)
+    settings = load_settings(folder)
+    assert main(["run", str(folder), *AS_OF]) == 1
+    capsys.readouterr()
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    i = tracker.rows.index(2)  # 受理时间 9999-12-31 23:00
+    assert tracker.values("received_at")[i] is None
+    register = read_table(settings.register_path, settings.register)
+    name_of = dict(zip(register.values("customer_id"), register.values("name")))
+    assert tracker.values("customer_name")[i] == name_of[tracker.values("customer_id")[i]] is not None
+    j = register.rows.index(4)  # 最近回访日期 9999-12-31 (as a day number)
+    assert register.values("open_complaints")[j] is not None
+    assert register.values("complaints_12m")[j] is not None
+
+
+@pytest.mark.parametrize(
+    "argv,words",
+    [
+        (["run", "--as-of", "9999-12-31"], ["--as-of", "2100-12-31"]),
+        (["notices", "--dry-run", "--as-of", "9999-12-31 23:00"], ["--as-of", "2100-12-31"]),
+        (["summary", "--month", "9999-12", *AS_OF], ["9999-12", "2100-12-31"]),
+        (["due", "2026-11-20 10:00", "99999999 working days"], ["99,999,999", "100"]),
+        (["due", "2026-11-20 10:00", "9000000 hours"], ["9,000,000", "100"]),
+        (["due", "2026-11-20 10:00", "99999999个工作小时"], ["100"]),
+        (["due", "9999-12-31 23:00", "2 working days"], ["9999-12-31", "2100-12-31"]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0] in ("run", "notices", "summary", "due") else "",
+)
+def test_far_dates_and_durations_on_the_command_line_end_in_one_line(sample_office, tmp_path, capsys, argv, words):
+    folder = tmp_path / "office"
+    shutil.copytree(sample_office, folder)
+    if argv[0] == "due":
+        argv = [*argv, "--folder", str(folder)]
+    else:
+        argv = [argv[0], str(folder), *argv[1:]]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out + err, err
+    assert all(w in lines[0] for w in words), lines
