@@ -62,6 +62,10 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _SHAPE = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+|[零一二两三四五六七八九十]+)\s*(?P<unit>\D.*)$")
 
 
+class DurationTooLong(ValueError):
+    """A duration beyond the office calendar's reach (more than 100 years): the message says so."""
+
+
 @dataclass(frozen=True)
 class Duration:
     amount: float
@@ -76,7 +80,7 @@ class Duration:
         if self.unit == "working_days" and amount != int(amount):
             raise ValueError(f"working days must be a whole number, got {amount!r}")
         if amount > (LONGEST_DURATION_DAYS if self.unit == "working_days" else LONGEST_DURATION_DAYS * 24):
-            raise ValueError(
+            raise DurationTooLong(
                 _("{amount} {unit} is beyond the office calendar: a duration is at most 100 years").format(
                     amount=f"{amount:,.0f}" if amount == int(amount) else f"{amount:,}", unit=_(_UNIT_NAMES[self.unit])
                 )
