@@ -25,6 +25,7 @@ from toolkit.cli import main
 from toolkit.demo.sample_data import generate
 from toolkit.demo.workbooks import write_sample
 from toolkit.jobs.init import init_folder
+from toolkit.jobs.summary import make_summary
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings, shipped_settings
 
@@ -168,3 +169,51 @@ def test_far_dates_and_durations_on_the_command_line_end_in_one_line(sample_offi
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in out + err, err
     assert all(w in lines[0] for w in words), lines
+
+
+# ------------------------------------------------------------------------------- satisfaction scores
+
+NOT_SCORES = [-3, 6, True, 3.5, "6"]  # typed as numbers, a yes/no value, a half point, text
+
+
+def _score_office(folder: Path) -> Path:
+    """The hostile suite's small office; customer C0001's complaints carry the scores -3, 6, TRUE, 3.5,
+    "6" (text) and 5, 4 - only 5 and 4 are scores."""
+    from hostile import build
+
+    rows = []
+    for k, score in enumerate([*NOT_SCORES, 5, 4]):
+        row = list(build.TRACKER_ROWS[0])
+        row[0] = f"TS2026-{k + 1:06d}"
+        row[1] = dt.datetime(2026, 11, 2 + k, 10, 0)
+        row[7] = "已关闭"
+        row[-1] = score
+        rows.append([*row, dt.datetime(2026, 11, 20, 16, 0)])  # 闭环时间: the scores count in November
+    headers = [*build.TRACKER_HEADERS, "闭环时间"]
+    return build.office(folder, tracker_sheets=[build.tracker(rows, headers)])
+
+
+def test_one_definition_of_a_score_for_check_sync_and_the_report(tmp_path, capsys):
+    folder = _score_office(tmp_path / "office")
+    settings = load_settings(folder)
+    assert settings.tracker.column("satisfaction").range == (1, 5)
+
+    assert main(["check", str(folder)]) == 1
+    out = capsys.readouterr().out
+    for k, score in enumerate(NOT_SCORES):
+        row = 2 + k
+        line = next((ln for ln in out.splitlines() if "complaints.xlsx" in ln and f" {row} " in ln), None)
+        assert line is not None and "满意度" in line, (score, out)
+    assert sum("满意度" in ln for ln in out.splitlines() if "complaints.xlsx" in ln) == len(NOT_SCORES)
+
+    code = main(["run", str(folder), "--as-of", "2026-11-30 17:00"])
+    out = capsys.readouterr().out
+    assert code == 1 and all(f" {2 + k} " in out for k in range(len(NOT_SCORES)))
+    register = read_table(settings.register_path, settings.register)
+    i = register.values("customer_id").index("C0001")
+    assert str(register.values("satisfaction_12m")[i]) == "4.5"  # (5 + 4) / 2: nothing else counted
+
+    result = make_summary(folder, "2026-11", as_of=dt.datetime(2026, 12, 1, 9, 0))
+    assert result.figures.kpis.satisfaction_mean == pytest.approx(4.5)  # the report counts the same scores
+    assert result.figures.kpis.satisfied.whole == 2
+    assert {p.row for p in result.problems if p.column == "满意度"} == {2 + k for k in range(len(NOT_SCORES))}

@@ -260,6 +260,7 @@ def decide(
             as_of,
             sla_states,
             closed_statuses=settings.sla.closed_statuses,
+            score_scale=settings.tracker.column("satisfaction").range,
         )
     # 2. tiers
     tiers_now = reg_cols["tier"]

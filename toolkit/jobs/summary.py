@@ -158,7 +158,15 @@ def make_summary(
         history = read_history(settings)
         problems += history.problems
         figures = monthly.monthly_figures(
-            tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules, rules=ss.rules, tier_history=history.events
+            tcols,
+            rcols,
+            the_month,
+            as_of=as_of,
+            cal=cal,
+            sla_rules=rules,
+            rules=ss.rules,
+            tier_history=history.events,
+            score_scale=settings.tracker.column("satisfaction").range,
         )
         if not cal.is_known(the_month.start.date()):
             warn(the_month.year)

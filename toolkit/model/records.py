@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from toolkit.calendar.reach import AFTER_LAST_MOMENT, FIRST_DAY, FIRST_MOMENT
 from toolkit.errors import Problem, WorkbookRefused
+from toolkit.i18n import _
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import beyond_reach_reason, parse_value
@@ -305,6 +306,8 @@ def _load(table: Table, head, grid=None) -> None:
             _refuse_out_of_reach(table, name, typed, overrides)
         if col.type in ("integer", "decimal") and pa.types.is_floating(typed.type):
             typed = _refuse_non_finite(table, name, typed, overrides)
+        if col.range is not None:
+            typed = _refuse_out_of_range(table, name, col, typed, overrides)
         if col.required:
             for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
                 if i not in overrides:
@@ -365,6 +368,36 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
             )
             table.problems.append(table.problem(i, name, str(v), reason))
         overrides[i] = None
+    return pc.if_else(bad, pa.scalar(None, arr.type), arr)
+
+
+def range_reason(col: Column) -> str:
+    low, high = (f"{b:g}" for b in col.range or ())
+    if col.type == "integer":
+        return _("out of range: a whole number from {low} to {high}").format(low=low, high=high)
+    return _("out of range: a number from {low} to {high}").format(low=low, high=high)
+
+
+def _refuse_out_of_range(table: Table, name: str, col: Column, arr, overrides: dict):
+    """A number outside its column's range (a satisfaction score of -3 or 6) is reported on its cell and
+    counted nowhere: the column's value is None, as for any value that cannot be read."""
+    for i, v in list(overrides.items()):  # values typed as text, parsed one by one
+        if v is not None and not col.in_range(v):
+            table.problems.append(table.problem(i, name, v, range_reason(col)))
+            overrides[i] = None
+    if not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)) or arr.null_count == len(arr):
+        return arr
+    low, high = col.range or (0, 0)
+    bad = pc.fill_null(pc.or_(pc.less(arr, low), pc.greater(arr, high)), False)
+    found = pc.indices_nonzero(bad).to_pylist()
+    if not found:
+        return arr
+    for i in found:
+        if i not in overrides:
+            v = arr[i].as_py()
+            shown = int(v) if isinstance(v, float) and v.is_integer() else v
+            table.problems.append(table.problem(i, name, shown, range_reason(col)))
+            overrides[i] = None
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
 
 

@@ -331,6 +331,7 @@ def read_columns(
     dtypes = {i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)}
     arrays: dict[int, list] = {c: [] for c in use}
     raw: dict[int, dict[int, object]] = {c: {} for c in use}  # by row counted from the header row (= 0)
+    numbers = {c for c in use if FASTEXCEL_DTYPES[columns[c]] == "float"}  # fastexcel reads TRUE there as 1
     filled = 0  # rows (from the header row on) the arrays hold so far
     header_xml: bytes | None = None
 
@@ -349,6 +350,10 @@ def read_columns(
         else:
             fx_header = first - 2  # (fastexcel counts rows from 0)
             rows = [renumbered(header_xml, prefix, first - 1), rows_xml]
+        if numbers and (
+            piece.find(b'"b"', start, end) >= 0 or piece.find(b"'b'", start, end) >= 0
+        ):  # (cheap: nearly no sheet has a yes/no cell)
+            _yes_no_cells(piece, prefix, start, end, first, header_row, numbers, raw)
         file = base.package(rows)  # (the file the piece before this one was in is still being read)
         job = reader.submit(_load_piece, file, info.name, fx_header, idx, dtypes)
         if pending:
@@ -428,6 +433,20 @@ def read_columns(
         shifted = {r - 1: v for r, v in raw[c].items() if r >= 1}
         out[c] = ColumnRead(values=arr.slice(1), arrow_type=str(arr.type), raw=shifted)
     return ColumnsRead(first_data_row=header_row + 1, height=max(filled - 1, 0), columns=out)
+
+
+def _yes_no_cells(piece, prefix: bytes, start: int, end: int, first: int, header_row: int, numbers: set, raw) -> None:
+    """The yes/no cells (TRUE, FALSE) in number columns of piece[start:end] (whole rows, the first being sheet row
+    `first`), as their own values in `raw`: fastexcel would read them as the numbers 1 and 0 without a word,
+    and a TRUE typed as a score or an amount is no number."""
+    cells = CellParser(prefix)
+    for row in iter_rows(piece, prefix, first - 1, start, end):
+        if row.number <= header_row:
+            continue
+        for c, attrs, m in cells.cells(piece, row.body_start, row.body_end):
+            if c in numbers and attr(attrs, b"t") == b"b":
+                body = m.group(2) or b""
+                raw[c][row.number - header_row] = b">1<" in body
 
 
 def _load_piece(file: str, sheet: str, header_row: int | None, use_columns: list[int], dtypes: dict):
