@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
+from toolkit.i18n import _, ngettext
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
@@ -192,11 +193,18 @@ def run_jobs_with(
         for src in (reg_src, trk_src):  # changed while we decided (and checked): write neither workbook
             src.check_unchanged()
         logged_at = dt.datetime.now()
+        saved = 0  # the changes written (and logged) so far
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
             progress.step(f"writing {plan.table.path.name}")
             if plan.changes or plan.new_headers:
-                result.problems += src.write(plan, settings)
+                try:
+                    result.problems += src.write(plan, settings)
+                except ToolkitError as exc:
+                    if result.written:  # the other workbook is saved and logged: the message says so
+                        raise after_partial_write(exc, result, folder, saved) from None
+                    raise
                 result.written.append(plan.table.path)
+                saved += len(plan.changes)
                 # logged as soon as the workbook is saved, so a later failure cannot leave them out
                 result.log_file = append_changes(folder, plan.changes, when=logged_at) or result.log_file
         result.changes = reg_plan.changes + trk_plan.changes
@@ -204,6 +212,25 @@ def run_jobs_with(
             _append_history(history, result)
         progress.step("writing the change log")
     return result
+
+
+def after_partial_write(exc: ToolkitError, result: JobResult, folder: Path, n: int) -> ToolkitError:
+    """The error of a workbook not written after the other was saved, telling exactly what was written: the
+    saved workbook, its number of changes and the log that lists them (the same kind of error, so every face
+    treats it as before)."""
+    saved = ", ".join(p.name for p in result.written)
+    log = result.log_file.relative_to(folder) if result.log_file and result.log_file.is_relative_to(folder) else None
+    message = exc.message.replace("; nothing was written", _("; nothing was written to it"))
+    told = (
+        ngettext(
+            "{books} was saved already, with its {n:,} change, listed in {log}",
+            "{books} was saved already, with its {n:,} changes, listed in {log}",
+            n,
+        ).format(books=saved, n=n, log=log)
+        if log is not None
+        else _("{books} was saved already").format(books=saved)
+    )
+    return type(exc)(f"{message}; {told}", path=exc.path, hint=exc.hint)
 
 
 def _append_history(history: HistoryBook, result: JobResult) -> None:
