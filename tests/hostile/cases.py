@@ -263,11 +263,12 @@ def build_wrong_kind_column(folder: Path):
 @expects
 def _(ctx):
     sat = ctx.tracker_before.values("satisfaction")
-    assert sat == [None, None, None, 1000, 3]  # "1,000" and "3" are numbers; the rest is reported, not guessed
+    assert sat == [None, None, None, None, 3]  # "3" is a score; the rest is reported, not guessed
     bad = {p.row: p for p in ctx.problems("complaints.xlsx") if p.column == "满意度"}
-    assert set(bad) == {2, 3, 4}
+    assert set(bad) == {2, 3, 4, 5}
     assert (bad[2].value, bad[2].reason) == ("很好", "not a number") and bad[3].value == "5分"
     assert "whole number" in bad[4].reason and bad[4].value == 4.5
+    assert bad[5].value == 1000 and bad[5].reason == "out of range: a whole number from 1 to 5"  # a number, no score
     ctx.assert_run_ok()
 
 
@@ -608,9 +609,10 @@ def build_absurd_numbers(folder: Path):
 @expects
 def _(ctx):
     sat = ctx.tracker_before.values("satisfaction")
-    assert sat == [None, -5, None, None, 12]
+    assert sat == [None, None, None, None, None]  # -5 and １２ are numbers, but no scores (1 to 5)
     bad = {p.row: p for p in ctx.problems("complaints.xlsx") if p.column == "满意度"}
-    assert set(bad) == {2, 4, 5} and "too large" in bad[2].reason and bad[5].reason == "not a number"
+    assert set(bad) == {2, 3, 4, 5, 6} and "too large" in bad[2].reason and bad[5].reason == "not a number"
+    assert {bad[3].value, bad[6].value} == {-5, 12} and "from 1 to 5" in bad[3].reason + bad[6].reason
     ctx.assert_run_ok()
 
 
