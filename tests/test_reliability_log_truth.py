@@ -19,6 +19,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from toolkit.i18n import ngettext
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange
 
@@ -71,7 +72,12 @@ def test_a_full_disk_halfway_through_the_change_log_leaves_it_as_it_was(tmp_path
     assert proc.returncode == 3, proc.stderr
     assert "Traceback" not in proc.stderr
     message = proc.stdout.strip()
-    assert f"its {LINES:,} changes could not be added to the change log" in message, message
+    said = ngettext(
+        "{books} was saved, but its {n:,} change could not be added to the change log ({reason})",
+        "{books} was saved, but its {n:,} changes could not be added to the change log ({reason})",
+        LINES,
+    ).format(books="complaints.xlsx", n=LINES, reason="\0")
+    assert all(part in message for part in said.split("\0")), message  # (in the clerk's language)
     assert earlier.read_bytes() == before  # not one line of the failed job, and no line cut short
     # with room again, the same changes are logged whole, after the earlier job's lines
     append_changes(folder, _changes(LINES), when=WHEN)

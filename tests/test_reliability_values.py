@@ -217,3 +217,35 @@ def test_one_definition_of_a_score_for_check_sync_and_the_report(tmp_path, capsy
     assert result.figures.kpis.satisfaction_mean == pytest.approx(4.5)  # the report counts the same scores
     assert result.figures.kpis.satisfied.whole == 2
     assert {p.row for p in result.problems if p.column == "满意度"} == {2 + k for k in range(len(NOT_SCORES))}
+
+
+# ------------------------------------------------------------------------------- overlong text
+
+
+def test_a_name_longer_than_a_cell_holds_is_a_problem_on_its_cell_and_the_other_rows_are_done(tmp_path, capsys):
+    """A 40,000-character customer name (Excel holds 32,767 in a cell; the readers cut the rest without a
+    word): reported on its cell by check and by the job, never copied into the tracker, the other rows synced."""
+    from hostile import build
+
+    folder = build.office(tmp_path / "office")
+    long_name = "长" * 40_000
+
+    def edit(name, data):  # a generator that does not keep Excel's limit wrote it into the shared strings
+        return (
+            data.replace("天津宏力农业发展有限公司".encode(), long_name.encode())
+            if name.endswith("sharedStrings.xml")
+            else data
+        )
+
+    build.rewrite_zip(folder / "customers.xlsx", edit)
+    for argv in (["check", str(folder)], ["run", str(folder), *AS_OF]):
+        assert main(argv) == 1
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err and not err.strip(), err
+        line = next(ln for ln in out.splitlines() if "customers.xlsx" in ln and " 3 " in ln)
+        assert "客户名称" in line and "40,000" in line and "32,767" in line
+    settings = load_settings(folder)
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    names = dict(zip(tracker.values("customer_id"), tracker.values("customer_name")))
+    assert names["C0002"] is None  # the overlong name is not copied (cut short) into the tracker
+    assert names["C0001"] == "上海中丰饮料有限公司" and names["C0004"] == "杭州云帆科技有限公司"

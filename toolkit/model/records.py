@@ -26,6 +26,7 @@ from toolkit.i18n import _
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import beyond_reach_reason, parse_value
+from toolkit.xlsx.cells import MAX_CELL_TEXT
 from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
 from toolkit.xlsx.refs import column_letter
 
@@ -295,6 +296,10 @@ def _load(table: Table, head, grid=None) -> None:
             for own, i, ok in zip(raw_rows.values(), at.tolist(), found.tolist()):  # (the cell's own value)
                 if not ok:
                     continue
+                if isinstance(own, str) and len(own) > MAX_CELL_TEXT:  # (the readers would cut it short unsaid)
+                    table.problems.append(table.problem(i, name, own[:30] + "…", too_long_reason(len(own))))
+                    overrides[i] = None
+                    continue
                 value, err = parse_value(
                     own, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
                 )
@@ -369,6 +374,12 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
             table.problems.append(table.problem(i, name, str(v), reason))
         overrides[i] = None
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
+
+
+def too_long_reason(n: int) -> str:
+    return _("text of {n:,} characters: longer than a cell can hold ({limit:,}); shorten it").format(
+        n=n, limit=MAX_CELL_TEXT
+    )
 
 
 def range_reason(col: Column) -> str:
