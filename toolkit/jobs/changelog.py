@@ -124,7 +124,7 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
         # All or nothing: the lines of this job written so far are taken back, so the log lists none of
         # its changes rather than some of them and a line cut short.
         kept = _take_back(fd, path, size)
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        reason = _("the disk is full") if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         books = ", ".join(sorted({column.workbook for column in changes.columns}))
         if kept or not logged:
             raise ToolkitError(

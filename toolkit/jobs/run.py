@@ -220,7 +220,6 @@ def after_partial_write(exc: ToolkitError, result: JobResult, folder: Path, n: i
     treats it as before)."""
     saved = ", ".join(p.name for p in result.written)
     log = result.log_file.relative_to(folder) if result.log_file and result.log_file.is_relative_to(folder) else None
-    message = exc.message.replace("; nothing was written", _("; nothing was written to it"))
     told = (
         ngettext(
             "{books} was saved already, with its {n:,} change, listed in {log}",
@@ -230,7 +229,7 @@ def after_partial_write(exc: ToolkitError, result: JobResult, folder: Path, n: i
         if log is not None
         else _("{books} was saved already").format(books=saved)
     )
-    return type(exc)(f"{message}; {told}", path=exc.path, hint=exc.hint)
+    return type(exc)(f"{exc.message}; {told}", path=exc.path, hint=exc.hint)
 
 
 def _append_history(history: HistoryBook, result: JobResult) -> None:
