@@ -333,6 +333,7 @@ def decide(
             tracker.values("customer_name"),
             tracker.values("contact_phone"),
         )
+        _keep_unreadable_sources(register, tracker_cols["customer_id"], reg_ids, keep)
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
         for i in unknown_rows:
             result.problems.append(
@@ -346,6 +347,25 @@ def decide(
                 "overdue_complaints": sync_rules.overdue_counts(reg_ids, tracker_cols["customer_id"], sla_states),
             }
         plan_changes(reg_plan, "sync", figures, keep=_keep_rows(dup_rows, figures), language=lang)
+
+
+def _keep_unreadable_sources(register: Table, tracker_ids: list, reg_ids: list, keep: dict[str, list]) -> None:
+    """A register value that could not be read (reported on its cell: a name longer than a cell holds, say) is
+    not copied as blank over the tracker's copy: those tracker cells are left as they are."""
+    by_header = {register.headers.get(src, src): col for col, src in sync_rules.CUSTOMER_FIELDS.items()}
+    found = [(by_header[p.column], p.row) for p in register.problems if p.column in by_header and p.severity == "error"]
+    if not found:
+        return
+    index = {row: i for i, row in enumerate(register.rows)}
+    unreadable: dict[str, set] = {}
+    for col, row in found:
+        cid = reg_ids[index[row]] if row in index else None
+        if cid is not None:
+            unreadable.setdefault(col, set()).add(cid)
+    for col, ids in unreadable.items():
+        for i, cid in enumerate(tracker_ids):
+            if cid in ids:
+                keep[col][i] = True
 
 
 def _keep_rows(dup_rows: list[bool], outputs: dict[str, list]) -> dict[str, list]:
