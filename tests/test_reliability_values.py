@@ -21,6 +21,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from toolkit.calendar.reach import LAST_COMPUTED_DAY, LAST_DAY
 from toolkit.cli import main
 from toolkit.demo.sample_data import generate
 from toolkit.demo.workbooks import write_sample
@@ -41,6 +42,12 @@ DATE_COLUMNS = [
     for column in schema.columns
     if column.type in ("date", "datetime")
 ]
+# the last day the reason names: the calendar's reach for what staff type, the reach of the toolkit's own dates
+_LAST = {
+    column.header: (LAST_COMPUTED_DAY if column.owner == "toolkit" else LAST_DAY).isoformat()
+    for schema in (SETTINGS.register, SETTINGS.tracker)
+    for column in schema.columns
+}
 JOBS = [
     ["check"],
     ["run", *AS_OF],
@@ -104,7 +111,7 @@ def test_every_date_column_has_far_dates_reported_by_the_reader(sample_office, t
         ("tracker", settings.tracker, settings.tracker_path),
     ):
         table = read_table(path, schema)
-        found = {(p.column, p.row) for p in table.problems if "2100-12-31" in p.reason}
+        found = {(p.column, p.row) for p in table.problems if _LAST[p.column] in p.reason}
         assert found == {(header, row) for header, row, _form in typed[role]}, role
         for header, row, _form in typed[role]:
             name = next(c.name for c in schema.columns if c.header == header)
@@ -123,7 +130,7 @@ def test_every_job_lists_far_dates_on_their_cells_and_finishes(sample_office, tm
         for header, row, _form in typed[role]:
             line = next((ln for ln in shown.splitlines() if f" {row} " in ln and header in ln and book in ln), None)
             assert line is not None, (book, header, row, shown[-3000:])
-            assert "9999-12-31" in line and "2100-12-31" in line
+            assert "9999-12-31" in line and _LAST[header] in line
 
 
 def test_the_rows_other_columns_still_work(sample_office, tmp_path, capsys):
@@ -169,6 +176,28 @@ def test_far_dates_and_durations_on_the_command_line_end_in_one_line(sample_offi
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in out + err, err
     assert all(w in lines[0] for w in words), lines
+
+
+def test_the_last_days_of_the_reach_are_counted_and_their_deadlines_are_kept(tmp_path, capsys):
+    """Complaints received on 1900-03-01 and on 2100-12-31 (the ends of the reach) get deadlines, in 2101 for
+    the latter, which the next run reads back without a word; the report counts them."""
+    from hostile import build
+
+    rows = [list(r) for r in build.TRACKER_ROWS]
+    rows[0][1] = dt.datetime(1900, 3, 1, 9, 0)
+    rows[1][1] = dt.datetime(2100, 12, 31, 17, 0)
+    rows[2][1] = dt.datetime(2100, 12, 31, 23, 59)
+    folder = build.office(tmp_path / "office", tracker_sheets=[build.tracker(rows)])
+    for _ in range(2):
+        assert main(["run", str(folder), "--as-of", "2100-12-31 23:59"]) == 0
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err and "2350-12-31" not in out
+    settings = load_settings(folder)
+    tracker = read_table(settings.tracker_path, settings.tracker)
+    assert not tracker.problems
+    assert tracker.values("resolve_due")[2].year == 2101
+    assert main(["summary", str(folder), "--month", "2100-12", "--as-of", "2100-12-31 23:59"]) == 0
+    assert "Traceback" not in "".join(capsys.readouterr())
 
 
 # ------------------------------------------------------------------------------- satisfaction scores

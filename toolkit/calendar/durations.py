@@ -13,11 +13,16 @@ from typing import Literal
 from toolkit.i18n import N_, _
 
 from .days import WorkCalendar
-from .reach import LONGEST_DURATION_DAYS
+from .reach import LONGEST_HOURS, LONGEST_WORKING_DAYS, LONGEST_WORKING_HOURS
 from .worktime import Deadline, Pause, add_calendar_hours, add_working_days, add_working_hours
 
 Unit = Literal["calendar_hours", "working_hours", "working_days"]
 UNITS: tuple[str, ...] = ("calendar_hours", "working_hours", "working_days")
+_LONGEST = {
+    "calendar_hours": LONGEST_HOURS,
+    "working_hours": LONGEST_WORKING_HOURS,
+    "working_days": LONGEST_WORKING_DAYS,
+}
 _UNIT_NAMES = {"calendar_hours": N_("hours"), "working_hours": N_("working hours"), "working_days": N_("working days")}
 
 ACCEPTED_EXAMPLES = (
@@ -79,7 +84,7 @@ class Duration:
             raise ValueError(f"a duration needs a finite amount >= 0, got {amount!r}")
         if self.unit == "working_days" and amount != int(amount):
             raise ValueError(f"working days must be a whole number, got {amount!r}")
-        if amount > (LONGEST_DURATION_DAYS if self.unit == "working_days" else LONGEST_DURATION_DAYS * 24):
+        if amount > _LONGEST[self.unit]:
             raise DurationTooLong(
                 _("{amount} {unit} is beyond the office calendar: a duration is at most 100 years").format(
                     amount=f"{amount:,.0f}" if amount == int(amount) else f"{amount:,}", unit=_(_UNIT_NAMES[self.unit])

@@ -20,7 +20,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from toolkit.calendar.reach import AFTER_LAST_MOMENT, FIRST_DAY, FIRST_MOMENT
+from toolkit.calendar.reach import (
+    AFTER_LAST_COMPUTED_MOMENT,
+    AFTER_LAST_MOMENT,
+    FIRST_DAY,
+    FIRST_MOMENT,
+    LAST_COMPUTED_DAY,
+    LAST_DAY,
+)
 from toolkit.errors import Problem, WorkbookRefused
 from toolkit.i18n import _
 from toolkit.model.headers import find_header_row, map_columns
@@ -304,11 +311,13 @@ def _load(table: Table, head, grid=None) -> None:
                     own, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
                 )
                 if err:
+                    if col.owner == "toolkit" and err == beyond_reach_reason():  # (its own columns reach further)
+                        err = beyond_reach_reason(last=LAST_COMPUTED_DAY)
                     table.problems.append(table.problem(i, name, own, err))
                 overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
         if col.type in ("date", "datetime"):
-            _refuse_out_of_reach(table, name, typed, overrides)
+            _refuse_out_of_reach(table, name, typed, overrides, computed=col.owner == "toolkit")
         if col.type in ("integer", "decimal") and pa.types.is_floating(typed.type):
             typed = _refuse_non_finite(table, name, typed, overrides)
         if col.range is not None:
@@ -321,21 +330,23 @@ def _load(table: Table, head, grid=None) -> None:
         table._overrides[name] = overrides
 
 
-def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict) -> None:
+def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict, computed: bool = False) -> None:
     """Dates the calendar does not reach (toolkit/calendar/reach.py) are reported and left out.
 
     Before 1 March 1900 a date is a small number in a date column, not a date anyone meant: the
     readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious 1900-02-29
     (day 60) and 1900-02-28 (day 59) come back as 1900-02-28. After 2100 a date is a placeholder
     (9999-12-31 typed for "never") or a typing error: no deadline or visit is counted from it, and
-    the row's other columns are still used.
+    the row's other columns are still used. The toolkit's own columns (`computed`) hold deadlines counted
+    from dates in reach, which may go on to LAST_COMPUTED_DAY.
     """
     t = arr.type
     if not (pa.types.is_timestamp(t) or pa.types.is_date(t)) or arr.null_count == len(arr):
         return
     stamps = pa.types.is_timestamp(t)
     first = pa.scalar(FIRST_MOMENT if stamps else FIRST_DAY, type=t)
-    after = pa.scalar(AFTER_LAST_MOMENT if stamps else AFTER_LAST_MOMENT.date(), type=t)
+    last = AFTER_LAST_COMPUTED_MOMENT if computed else AFTER_LAST_MOMENT
+    after = pa.scalar(last if stamps else last.date(), type=t)
     early = pc.fill_null(pc.less(arr, first), False)
     late = pc.fill_null(pc.greater_equal(arr, after), False)
     for i in pc.indices_nonzero(pc.or_(early, late)).to_pylist():
@@ -344,7 +355,7 @@ def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict) -> None:
         v = arr[i].as_py()
         shown = f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) and v.time() != dt.time() else f"{v:%Y-%m-%d}"
         reason = (
-            beyond_reach_reason()
+            beyond_reach_reason(last=LAST_COMPUTED_DAY if computed else LAST_DAY)
             if late[i].as_py()
             else "not a real date: a date before 1900-03-01 is what Excel shows for a small "
             "number typed in a date column; type the date instead"

@@ -110,9 +110,9 @@ def normalize_text(s: object) -> str:
     return " ".join(s.split())
 
 
-def beyond_reach_reason(cell: bool = True) -> str:
-    """The reason given for a date after the calendar's reach (toolkit/calendar/reach.py): in a cell, or
-    given on the command line (``cell=False``)."""
+def beyond_reach_reason(cell: bool = True, last: date = LAST_DAY) -> str:
+    """The reason given for a date after the calendar's reach (toolkit/calendar/reach.py): in a cell (one
+    of the toolkit's own: ``last`` is LAST_COMPUTED_DAY), or given on the command line (``cell=False``)."""
     if not cell:
         return _("beyond the office calendar, which reaches from {first} to {last}").format(
             first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
@@ -120,7 +120,7 @@ def beyond_reach_reason(cell: bool = True) -> str:
     return _(
         "beyond the office calendar, which reaches to {last}: type the real date, or leave the cell empty "
         "when there is none"
-    ).format(last=LAST_DAY.isoformat())
+    ).format(last=last.isoformat())
 
 
 def parse_value(raw, kind, *, choices=None, choice_aliases=None, date1904=False):
