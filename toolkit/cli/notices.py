@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -56,7 +56,9 @@ def cmd_notices(args) -> int:
         print(f"All in one: {path}")
     if result.log_file:
         print(f"Each notice is stamped on its row; the stamps are listed in {result.log_file}.")
-    if result.problems:
+    if result.problems:  # the values a notice could not use, each on its cell (as every job lists them)
+        print()
+        print_problems(result.problems, limit=args.limit)
         print(f"note: the workbooks have {len(result.problems)} problem(s) of their own; `toolkit check` lists them.")
     for line in skipped_lines(result, args.limit):
         print(line)
