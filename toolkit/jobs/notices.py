@@ -396,7 +396,7 @@ def make_notices(
     if not dry_run:
         for book in books.values():
             book.check_writable()
-    with folder_lock(folder):
+    with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")

@@ -155,7 +155,7 @@ def run_jobs_with(
     if not dry_run:
         for src in (reg_src, trk_src):
             src.check_writable()
-    with folder_lock(folder):
+    with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")
