@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 WINDOWS_SHIM = textwrap.dedent("""
     import errno, os, sys, types
+    import subprocess, ctypes.util  # they choose their Windows code by `import msvcrt`: imported before the stand-in
     import fcntl as _posix  # taken before it is made unavailable, to build the stand-in on
     sys.modules["fcntl"] = None  # `import fcntl` now fails, as on Windows
 

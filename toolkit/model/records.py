@@ -21,10 +21,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import Problem, WorkbookRefused
-from toolkit.model.headers import find_header_row, map_columns
+from toolkit.model.headers import find_header_row, look_at_rows, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import parse_value
-from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
+from toolkit.i18n import _
+from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid, worksheet_names
+from toolkit.xlsx.workbook import loose_sheet_name
 from toolkit.xlsx.refs import column_letter
 
 # Columns compared as identifiers: full-width letters and digits are made half-width.
@@ -164,18 +166,16 @@ def read_table(
     path = Path(path)
     sheet_name = sheet or schema.sheet
     cells = grid  # the name `grid` is used below for the peeked rows
-    head = peek(path, sheet_name) if cells is None else _peek_grid(cells, sheet_name)
     expected = schema.expected_headers()
+    chosen_instead = None
+    if cells is None:
+        head, chosen_instead = _peek_sheet(path, sheet_name, schema, explicit=sheet is not None)
+    else:
+        head = _peek_grid(cells, sheet_name)
     grid = head.grid()
     idx = find_header_row(grid, expected)
     if idx is None:
-        shown = ", ".join(c.header for c in schema.columns if c.required)
-        raise WorkbookRefused(
-            f"sheet '{head.sheet}': no header row found in the first {len(grid)} rows "
-            f"(looked for headers such as {shown})",
-            path=path,
-            hint="check that the sheet has a row of column headers",
-        )
+        raise WorkbookRefused(no_header_message(head.sheet, grid, schema), path=path)
     header_cells = grid[idx]
     hmap = map_columns(header_cells, expected)
     table = Table(
@@ -189,6 +189,21 @@ def read_table(
         header_last_col=max((i + 1 for i, v in enumerate(header_cells) if v not in (None, "")), default=0),
         date1904=head.date1904,
     )
+    if chosen_instead is not None:
+        table.problems.append(
+            Problem(
+                str(path),
+                head.sheet,
+                None,
+                None,
+                None,
+                _(
+                    "the settings name sheet '{wanted}', which this workbook does not have; sheet '{used}' holds "
+                    "the columns, so it was used (to say so, set sheet = \"{used}\" under [{role}] in toolkit.toml)"
+                ).format(wanted=chosen_instead, used=head.sheet, role=schema.role),
+                "warning",
+            )
+        )
     for name in hmap.missing:
         col = schema.column(name)
         if col.required:
@@ -220,6 +235,56 @@ def read_table(
         return table
     _load(table, head, cells)
     return table
+
+
+def _peek_sheet(path: Path, sheet_name: str, schema: SheetSchema, *, explicit: bool) -> tuple[Peek, str | None]:
+    """The first rows of the schema's sheet, and the configured name when another sheet was used instead.
+
+    When the configured sheet is absent (a workbook whose only sheet is "Customers") and exactly one
+    worksheet has a header row of the schema's columns, that one is used; otherwise the workbook is
+    refused, naming its sheets.
+    """
+    names = worksheet_names(path)
+    wanted = loose_sheet_name(sheet_name)
+    if explicit or any(loose_sheet_name(n) == wanted for n in names):
+        return peek(path, sheet_name), None
+    expected = schema.expected_headers()
+    candidates = []
+    for name in names:
+        head = peek(path, name)
+        if find_header_row(head.grid(), expected) is not None:
+            candidates.append(head)
+    if len(candidates) == 1:
+        return candidates[0], sheet_name
+    return peek(path, sheet_name), None  # refused: names the sheets it has
+
+
+def no_header_message(sheet: str, grid: list[list[object]], schema: SheetSchema, shown_rows: int = 6) -> str:
+    """"No header row found", with the rows looked at and what each lacked (the required headers)."""
+    required = [c.name for c in schema.columns if c.required]
+    looks = look_at_rows(grid, schema.expected_headers(), required)
+    if not looks:
+        return _("sheet '{sheet}' is empty: no header row found").format(sheet=sheet)
+    lines = [
+        _("sheet '{sheet}': no header row found; the rows looked at (a header row names at least {needed}):").format(
+            sheet=sheet, needed=", ".join(f"{schema.column(r).header} ({schema.column(r).english})" for r in required)
+        )
+    ]
+    for look in looks[:shown_rows]:
+        text = " | ".join(look.cells[:8]) + (" | ..." if len(look.cells) > 8 else "")
+        lacking = ", ".join(schema.column(n).header for n in look.lacking)
+        lines.append(
+            "  "
+            + _("row {row}: {cells} - lacks {lacking}").format(row=look.index + 1, cells=text, lacking=lacking or "-")
+        )
+    lines.append(
+        "  "
+        + _(
+            "add the missing headers, or name the office's own headers as aliases in toolkit.toml "
+            "(`toolkit columns` shows how each header is read)"
+        )
+    )
+    return "\n".join(lines)
 
 
 def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
