@@ -5,12 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, folder_argument, print_problems
+from toolkit.i18n import _
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
 
 
 def cmd_init(args) -> int:
+    if args.adopt is not None:
+        from toolkit.cli.columns import print_columns_report
+        from toolkit.jobs.columns import adopt_folder
+
+        written, reports = adopt_folder(args.adopt, force=args.force)
+        print_columns_report(reports)
+        print(_("wrote {file}: review it, then run `toolkit check`; no workbook was changed").format(file=written))
+        return EXIT_OK
     from toolkit.jobs.init import init_folder
     from toolkit.panel.launchers import launchers_note, write_launchers
 
@@ -57,6 +66,15 @@ def add_folder_commands(sub) -> None:
     )
     folder_argument(p)
     p.add_argument("--force", action="store_true", help="replace existing files")
+    p.add_argument(
+        "--adopt",
+        metavar="DIR",
+        type=Path,
+        help=_(
+            "use the office's own workbooks in DIR: write only toolkit.toml with the files, sheets and headers "
+            "found (for review); no workbook is made or changed"
+        ),
+    )
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser(

@@ -139,7 +139,7 @@ def closest_fields(header: object, expected_headers: Mapping[str, Iterable[str]]
     """The canonical names whose accepted texts are most like `header` (best first, at most `n`).
 
     For a header nothing accepts ("Acct Mgr", "客户经理人"): what it probably means, so that the office
-    can add it as an alias. Compared after normalize_header; texts less than half alike, or
+    can add it as an alias. Compared after normalize_header; texts less than 60% alike, or
     clearly less alike than the best, are left out.
     """
     key = normalize_header(header)
@@ -157,7 +157,7 @@ def closest_fields(header: object, expected_headers: Mapping[str, Iterable[str]]
             if ratio > scores.get(canonical, 0.0):
                 scores[canonical] = ratio
     best = max(scores.values(), default=0.0)
-    ranked = sorted(((r, c) for c, r in scores.items() if r >= max(0.5, best - 0.1)), key=lambda rc: -rc[0])
+    ranked = sorted(((r, c) for c, r in scores.items() if r >= max(0.6, best - 0.1)), key=lambda rc: -rc[0])
     return [c for _r, c in ranked[:n]]
 
 

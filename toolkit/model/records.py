@@ -169,7 +169,7 @@ def read_table(
     expected = schema.expected_headers()
     chosen_instead = None
     if cells is None:
-        head, chosen_instead = _peek_sheet(path, sheet_name, schema, explicit=sheet is not None)
+        head, chosen_instead = peek_sheet(path, sheet_name, schema, explicit=sheet is not None)
     else:
         head = _peek_grid(cells, sheet_name)
     grid = head.grid()
@@ -199,7 +199,7 @@ def read_table(
                 None,
                 _(
                     "the settings name sheet '{wanted}', which this workbook does not have; sheet '{used}' holds "
-                    "the columns, so it was used (to say so, set sheet = \"{used}\" under [{role}] in toolkit.toml)"
+                    'the columns, so it was used (to say so, set sheet = "{used}" under [{role}] in toolkit.toml)'
                 ).format(wanted=chosen_instead, used=head.sheet, role=schema.role),
                 "warning",
             )
@@ -237,7 +237,7 @@ def read_table(
     return table
 
 
-def _peek_sheet(path: Path, sheet_name: str, schema: SheetSchema, *, explicit: bool) -> tuple[Peek, str | None]:
+def peek_sheet(path: Path, sheet_name: str, schema: SheetSchema, *, explicit: bool) -> tuple[Peek, str | None]:
     """The first rows of the schema's sheet, and the configured name when another sheet was used instead.
 
     When the configured sheet is absent (a workbook whose only sheet is "Customers") and exactly one
@@ -260,7 +260,7 @@ def _peek_sheet(path: Path, sheet_name: str, schema: SheetSchema, *, explicit: b
 
 
 def no_header_message(sheet: str, grid: list[list[object]], schema: SheetSchema, shown_rows: int = 6) -> str:
-    """"No header row found", with the rows looked at and what each lacked (the required headers)."""
+    """ "No header row found", with the rows looked at and what each lacked (the required headers)."""
     required = [c.name for c in schema.columns if c.required]
     looks = look_at_rows(grid, schema.expected_headers(), required)
     if not looks:

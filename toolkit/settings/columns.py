@@ -3,6 +3,10 @@
 A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
 an English header, other header texts accepted when reading (``aliases``, a text or a list), a
 type, who owns it (staff type it; the toolkit computes it), its choice list and a width.
+
+The office's own header texts go under ``[register.aliases]`` / ``[tracker.aliases]``, one list per
+column name (``account_owner = ["AM", "客户主管"]``): added to the shipped aliases, never replacing them
+(``toolkit init --adopt`` writes this table for the headers it could not place).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import SettingsError
+from toolkit.model.headers import map_columns
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
@@ -26,6 +32,14 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
     assert isinstance(section, dict)
     columns = []
     seen = set()
+    office_aliases: Any = section.get("aliases", {})
+    expect(
+        isinstance(office_aliases, dict),
+        source,
+        f"{role}.aliases",
+        "a table of column name = [header texts]",
+        office_aliases,
+    )
     for n, entry in enumerate(section.get("columns", [])):
         key = f"{role}.columns[{n + 1}]"
         expect_known_keys(entry, COLUMN_KEYS, source, key)
@@ -52,6 +66,11 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
         owner = entry.get("owner", "staff")
         expect(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
         aliases = text_list(entry.get("aliases", []), source, f"{role}.{name}.aliases", "a list of texts")
+        if name in office_aliases:
+            aliases = (
+                *aliases,
+                *text_list(office_aliases[name], source, f"{role}.aliases.{name}", "a list of texts"),
+            )
         values: tuple[str, ...] = ()
         aliases_map: dict[str, str] = {}
         if ctype == "choice":
@@ -91,6 +110,13 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
         )
     sheet: Any = section.get("sheet")
     expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
+    for name in office_aliases:
+        expect(name in seen, source, f"{role}.aliases.{name}", "the name of one of its columns", name)
     key_column: Any = section.get("key")
     expect(key_column in seen, source, f"{role}.key", "the name of one of its columns", key_column)
-    return SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
+    schema = SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
+    try:
+        map_columns((), schema.expected_headers())  # one header text names one column
+    except ValueError as exc:
+        raise SettingsError(str(exc), path=source) from None
+    return schema

@@ -103,8 +103,10 @@ def refuse_unless_writable(path: Path) -> None:
         return  # a missing file is reported by whoever reads it
     if not stat.S_ISREG(st.st_mode):
         return
-    if hasattr(os, "statvfs") and os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 1) or not os.access(
-        target.parent, os.W_OK | os.X_OK
+    if (
+        hasattr(os, "statvfs")
+        and os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 1)
+        or not os.access(target.parent, os.W_OK | os.X_OK)
     ):
         raise WorkbookRefused(
             "is in a read-only folder (no new version can be saved beside it), so nothing was changed",
