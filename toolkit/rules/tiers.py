@@ -254,6 +254,25 @@ def _computed_reason(rules: _Prepared, m, idx: int | None) -> str:
     return met or failed or f"{tier_label(rule.tier)} (未设门槛)"
 
 
+def _same_decision(old_reason, new_reason: str) -> bool:
+    """Whether the reason written last time states the same decision as `new_reason`: the same verdict
+    ("满足A级", "新客户", "维持B级, 待确认: 满足C级") with only the figures after it moved.
+
+    A reason's text then changes only when the decision behind it does, not every day because
+    "距上次下单 590天" became "591天" (issue 15: 184 cells of change log a day for nothing).
+    """
+    old = text_of(old_reason)
+    if not old or old.startswith(OVERRIDE_PREFIX):
+        return False
+    return _verdict(old) == _verdict(new_reason)
+
+
+def _verdict(reason: str) -> str:
+    """The decision part of a reason: everything before the first figure's colon, for a held tier two parts."""
+    parts = reason.split(":")
+    return ":".join(parts[:2]) if reason.startswith("维持") and len(parts) > 2 else parts[0]
+
+
 def _robust(rules: _Prepared, m, current_rank: int) -> str:
     """The first match with the thresholds moved by the margin in favour of the current tier."""
     modes = ["tight" if i < current_rank else "loose" for i in range(len(rules.rules))]
@@ -331,6 +350,8 @@ def _decide(
 
     rank = rules.rank
     if computed == current:
+        if not expired and _same_decision(old_reason, reason):
+            reason = text_of(old_reason)  # quiet: the figures moved (days since the last order), the decision did not
         return current, previous, changed_on, reason, None, expired, False, computed
     immediate = (
         current is None
@@ -350,6 +371,10 @@ def _decide(
             count, last = 1, period
         if count < rules.confirmations:
             held = f"维持{tier_label(current)}, 待确认: {reason}"
+            if format_pending(computed, count, rules.confirmations, last) == text_of(pending) and _same_decision(
+                old_reason, held
+            ):
+                held = text_of(old_reason)  # the same pending decision: its text stays
             return (
                 current,
                 previous,
