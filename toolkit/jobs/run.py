@@ -25,6 +25,7 @@ from toolkit.rules import sla as sla_rules
 from toolkit.rules import sync as sync_rules
 from toolkit.rules import tiers as tier_rules
 from toolkit.rules import visits as visit_rules
+from toolkit.rules.known import EVENT_COLUMNS, known_as_of
 from toolkit.rules.plain import text_of
 from toolkit.rules.tier_history import TierEvent, register_events
 from toolkit.settings import Settings, load_settings
@@ -247,7 +248,9 @@ def decide(
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
     # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
     tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(sla_rules.INPUT_COLUMNS + _FIGURE_INPUTS)}
-    reg_cols = register.column_values()  # (a column becomes a list when a rule looks it up)
+    tracker_cols.update(known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of))  # times typed after --as-of: not yet
+    reg_known = known_as_of(register.column_values(), EVENT_COLUMNS["register"], as_of)
+    reg_cols = register.column_values(reg_known)  # (other columns become lists when a rule looks them up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
 
     # 1. complaint figures per customer (sync), needed by tiers
@@ -277,7 +280,7 @@ def decide(
             )
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
-        reg_cols = register.column_values(outputs)  # the register as the job leaves it (the rest still lazy)
+        reg_cols = register.column_values({**reg_known, **outputs})  # the register as the job leaves it
         result.tier_history = register_events(reg_cols, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
     # 3. deadlines and escalation (flag), visits
