@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, folder_argument, print_problems
+from toolkit.cli.common import EXIT_OK, as_of_option, folder_argument, report_problems
 from toolkit.i18n import _
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
@@ -47,14 +47,9 @@ def cmd_demo(args) -> int:
 def cmd_check(args) -> int:
     from toolkit.jobs.check import check_folder
 
-    report = check_folder(args.folder)
-    counts = ", ".join(f"{n} {role} rows" for role, n in report.rows_checked.items())
-    if not report.problems:
-        print(f"No problems found ({counts}).")
-        return EXIT_OK
-    print_problems(report.problems, limit=args.limit)
-    print(f"\n{len(report.errors)} problem(s), {len(report.problems) - len(report.errors)} warning(s) ({counts}).")
-    return EXIT_PROBLEMS
+    report = check_folder(args.folder, as_of=as_of_option(args.as_of))
+    print(", ".join(f"{n} {role} rows" for role, n in report.rows_checked.items()) + ":")
+    return report_problems(report.problems, limit=args.limit)
 
 
 def add_folder_commands(sub) -> None:
@@ -97,5 +92,6 @@ def add_folder_commands(sub) -> None:
         "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.",
     )
     folder_argument(p)
+    p.add_argument("--as-of", metavar="DATETIME", help=_("check as of this time (default: now)"))
     p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     p.set_defaults(run=cmd_check)

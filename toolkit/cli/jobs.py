@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, job_arguments, print_problems
+from toolkit.cli.common import EXIT_OK, as_of_option, job_arguments, report_problems
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -35,16 +35,7 @@ def job_command(jobs: tuple[str, ...]):
             print(f"note: {note}")
         if result.log_file:
             print(f"Every change is listed in {result.log_file}.")
-        if result.problems:
-            print()
-            print_problems(result.problems, limit=args.limit)
-            errors = sum(p.severity == "error" for p in result.problems)
-            print(
-                f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
-                "rows with problems were processed for the columns that are fine."
-            )
-            return EXIT_PROBLEMS
-        return EXIT_OK
+        return report_problems(result.problems, limit=args.limit)
 
     return run
 

@@ -32,6 +32,7 @@ from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
 from toolkit.progress import NoProgress
@@ -404,7 +405,7 @@ def make_notices(
             book.snapshot()
         register = books[settings.register_path].read(settings.register)
         tracker = books[settings.tracker_path].read(settings.tracker)
-        result.problems += register.problems + tracker.problems
+        result.problems += data_problems(settings, register, tracker, as_of)  # the list every command gives
         for table in (register, tracker):
             key = table.schema.key
             if not table.has(key):

@@ -16,8 +16,8 @@ from typing import Protocol
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
-from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import office_calendar
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.tier_history import HistoryBook, not_written_note
 from toolkit.model.records import Table, read_table
 from toolkit.progress import NoProgress
@@ -167,7 +167,7 @@ def run_jobs_with(
             result.problems += history.read().problems
             result.notes += history.notes
         result.rows = {"register": len(register), "tracker": len(tracker)}
-        result.problems += register.problems + tracker.problems
+        result.problems += data_problems(settings, register, tracker, as_of)  # the same list for every command
         for table in (register, tracker):
             missing = _missing_required(table)
             if missing:
@@ -244,11 +244,12 @@ def decide(
     """All decisions of the requested jobs, in dependency order, as planned cell changes."""
     lang = settings.header_language
     reg_ids = register.values("customer_id")
-    result.problems += duplicate_keys(register, "customer_id")
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
     # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
     tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(sla_rules.INPUT_COLUMNS + _FIGURE_INPUTS)}
-    tracker_cols.update(known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of))  # times typed after --as-of: not yet
+    tracker_cols.update(
+        known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of)
+    )  # times typed after --as-of: not yet
     reg_known = known_as_of(register.column_values(), EVENT_COLUMNS["register"], as_of)
     reg_cols = register.column_values(reg_known)  # (other columns become lists when a rule looks them up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
@@ -267,17 +268,8 @@ def decide(
     # 2. tiers
     tiers_now = reg_cols["tier"]
     if "tiers" in jobs:
-        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
-        for i in expired:
-            result.problems.append(
-                register.problem(
-                    i,
-                    "override_expires",
-                    reg_cols["override_expires"][i],
-                    "the manual tier override has expired and is no longer applied",
-                    "warning",
-                )
-            )
+        outputs, _expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
+        # (expired overrides are reported with the data's other problems: toolkit/jobs/problems.py)
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
         reg_cols = register.column_values({**reg_known, **outputs})  # the register as the job leaves it
@@ -285,7 +277,7 @@ def decide(
         tiers_now = outputs["tier"]
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
-        cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
+        cal, warn = office_calendar(settings.folder, settings, problems=[])  # its problems: data_problems
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
         outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, settings.sla, cal)
@@ -302,20 +294,14 @@ def decide(
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register
     if "sync" in jobs:
-        fields, keep, unknown_rows = sync_rules.customer_fields_for_tracker(
+        fields, keep, _unknown = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
             {**{name: reg_cols[name] for name in sync_rules.CUSTOMER_FIELDS.values()}, "tier": tiers_now},
             index,
             tracker.values("customer_name"),
             tracker.values("contact_phone"),
         )
-        plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
-        for i in unknown_rows:
-            result.problems.append(
-                tracker.problem(
-                    i, "customer_id", tracker_cols["customer_id"][i], fields["customer_check"][i], "warning"
-                )
-            )
+        plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)  # (unknown IDs: data_problems)
         if "flag" in jobs:  # overdue counts from this run's deadlines
             figures = {
                 **figures,

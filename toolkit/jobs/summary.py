@@ -30,6 +30,7 @@ from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.notices import safe_name_part
 from toolkit.jobs.office import office_calendar
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
     DASH,
     ROW_FIELDS,
@@ -129,7 +130,7 @@ def make_summary(
         progress.step("reading the workbooks")
         register = read_table(settings.register_path, settings.register)
         tracker = read_table(settings.tracker_path, settings.tracker)
-        problems = register.problems + tracker.problems
+        problems = data_problems(settings, register, tracker, as_of)  # the list every command gives
         for table, needed in ((tracker, ("complaint_id", "received_at")), (register, ("customer_id",))):
             missing = [table.schema.column(n).header for n in needed if not table.has(n)]
             if missing:

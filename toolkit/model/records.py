@@ -21,13 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import Problem, WorkbookRefused
+from toolkit.i18n import _
 from toolkit.model.headers import find_header_row, look_at_rows, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import parse_value
-from toolkit.i18n import _
 from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid, worksheet_names
-from toolkit.xlsx.workbook import loose_sheet_name
 from toolkit.xlsx.refs import column_letter
+from toolkit.xlsx.workbook import loose_sheet_name
 
 # Columns compared as identifiers: full-width letters and digits are made half-width.
 ID_COLUMNS = frozenset({"customer_id", "complaint_id"})

@@ -254,6 +254,15 @@ def _computed_reason(rules: _Prepared, m, idx: int | None) -> str:
     return met or failed or f"{tier_label(rule.tier)} (未设门槛)"
 
 
+def override_expired(override, expires, as_of: dt.date) -> bool:
+    """Whether a manual tier (`override`, typed in 手动等级) has expired by `as_of`: its 调整有效期至 is
+    before that day. The one definition, for the tiers job and for the problems every command counts."""
+    if not text_of(override):
+        return False
+    day = day_of(expires)
+    return day is not None and day < the_day(as_of)
+
+
 def _same_decision(old_reason, new_reason: str) -> bool:
     """Whether the reason written last time states the same decision as `new_reason`: the same verdict
     ("满足A级", "新客户", "维持B级, 待确认: 满足C级") with only the figures after it moved.
@@ -329,7 +338,7 @@ def _decide(
     expired = False
     if override is not None and (override := text_of(override) or None) is not None:
         expires = day_of(expires)
-        if expires is None or expires >= as_of:
+        if not override_expired(override, expires, as_of):
             changed = override != current
             return (
                 override,
