@@ -88,6 +88,7 @@ def make_office(folder: Path) -> Path:
     for r, row in enumerate(COMPLAINTS, start=2):
         _write(ws, r, row, date_fmt, datetime_fmt)
     ws.set_column(3, 3, 17)
+    ws.set_column(11, 12, 17)
     ws.set_column(5, 5, 24)
     wb.close()
     return folder

@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from toolkit.errors import Problem
+from toolkit.jobs.layout import plan_look
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
@@ -392,7 +393,13 @@ def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) 
     return changed
 
 
-def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -> tuple[WriteReport, list[Problem]]:
+def write_plan(
+    plan: TablePlan,
+    *,
+    keep_backups: int,
+    stamp: FileStamp | None,
+    highlight: dict[str, tuple[str, str]] | None = None,
+) -> tuple[WriteReport, list[Problem]]:
     """Write the plan's headers and changed cells in one atomic save. Formula cells are left and reported."""
     table = plan.table
     editor = WorkbookEditor(table.path)
@@ -401,6 +408,16 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
         edit.set(table.header_row, col, header)
     for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
         edit.set_column(cc.col, cc.rows, cc.news)
+    if plan.new_headers:  # the added columns look like the sheet (toolkit/jobs/layout.py)
+        news_of = {cc.col: cc.news for cc in plan.columns}
+        added = [
+            (table.schema.column(name), col, header, news_of.get(col, ()))
+            for name, (col, header) in plan.new_headers.items()
+        ]
+        look = plan_look(added, table.header_row, table.header_last_col, highlight)
+        edit.like.update(look.like)
+        edit.widths.update(look.widths)
+        edit.highlights += look.highlights
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
     header_of = {cc.col: cc.header for cc in plan.columns}  # the planned cells are data rows of these columns

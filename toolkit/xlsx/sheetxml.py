@@ -31,6 +31,7 @@ import numpy as np
 
 from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.columns import ColumnBlocks
+from toolkit.xlsx.layout import Highlight, add_highlights, add_widths, max_priority
 from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
 from toolkit.xlsx.rows import CellParser, SheetStream, attr, has_position, iter_rows, position, row_tag_re, row_tags
 
@@ -62,6 +63,12 @@ class SheetEdit:
     values: dict[int, dict[int, object]] = field(default_factory=dict)
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     columns: list[tuple[int, Sequence[int], Sequence]] = field(default_factory=list)  # (col, rows, values)
+    # the look of added columns (toolkit.xlsx.layout): a new cell styled like another cell of its row
+    # ((row, col) -> that cell's col), column widths, and highlight rules (col, first row, last row,
+    # text, fill colour, font colour)
+    like: dict[tuple[int, int], int] = field(default_factory=dict)
+    widths: dict[int, float] = field(default_factory=dict)
+    highlights: list[tuple[int, int, int, str, str, str]] = field(default_factory=list)
 
     def set(self, row: int, col: int, value) -> None:
         self.values.setdefault(row, {})[col] = value
@@ -400,10 +407,18 @@ class SheetXml:
                 )
         if bounds is not None:
             head = _widen_dimension(head, p, bounds, placeholder_ok=not survey.had_cells)
+        if edit.widths:
+            head = add_widths(head, p, edit.widths)
         yield head
         tail = yield from self._body_chunks(edit, encoder, on_formula, hits, fixer, pending, blocks)
         if self.self_closed:
             yield b"</%ssheetData>" % p
+        if edit.highlights and encoder.styles is not None:
+            rules = [
+                Highlight(c, r1, r2, text, encoder.styles.with_dxf(fill, font))
+                for c, r1, r2, text, fill, font in edit.highlights
+            ]
+            tail = add_highlights(tail, p, rules, max_priority(bytes(tail)) + 1)
         yield tail
 
     @staticmethod
@@ -513,14 +528,18 @@ class SheetXml:
         return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
     def _patch_row(self, r, m, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits: set, fixer) -> bytes:
-        if fixer is None and not edit.fills:
+        like = {c: src for (lr, c), src in edit.like.items() if lr == r} if edit.like else {}
+        if fixer is None and not edit.fills and not like:
             fast = self._patch_row_fast(r, m, edit.values.get(r, {}), encoder, hits)
             if fast is not None:
                 return fast
         row_attrs, body = m.group(1), m.group(3) or b""
         updates = edit.values.get(r, {})
         merged: dict[int, bytes | None] = {}
+        styles_here: dict[int, int | None] = {}
         for c, attrs, cell in self.cells(body, r):
+            if like:
+                styles_here[c] = _int_attr(attrs, b"s")
             if not has_position(attrs):
                 # cells without r="..." are placed by their order: name them, since cells
                 # before them may be added or removed
@@ -549,10 +568,11 @@ class SheetXml:
         for c, value in updates.items():
             if c in merged or value is None or ((r, c) in hits and on_formula != "overwrite"):
                 continue
+            style = styles_here.get(like[c]) if c in like else None
             merged[c] = encoder.encode(
                 make_ref(r, c),
                 None if value is _KEEP else value,
-                self._new_cell_style(row_attrs, c),
+                style if style is not None else self._new_cell_style(row_attrs, c),
                 edit.fills.get((r, c)),
             )
         written = {c: x for c, x in merged.items() if x is not None}
