@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from toolkit.cli.common import EXIT_OK, as_of_option, job_arguments, report_problems
+from toolkit.i18n import _
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -30,6 +31,13 @@ def job_command(jobs: tuple[str, ...]):
         verb = "would change" if args.dry_run else "changed"
         summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
         print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        for book, headers in result.added.items():
+            text = (
+                _("would add {n} columns to {book}: {headers}")
+                if args.dry_run
+                else _("added {n} columns to {book}: {headers}")
+            )
+            print(text.format(n=len(headers), book=book, headers=", ".join(headers)))
         _print_tier_history(result, args)
         for note in result.notes:
             print(f"note: {note}")

@@ -54,6 +54,7 @@ class JobResult:
     rows: dict[str, int] = field(default_factory=dict)
     tier_history: list[TierEvent] = field(default_factory=list)  # lines added (with dry_run: to add) to the history
     tier_history_file: Path | None = None  # the tier history workbook, when the tiers job ran
+    added: dict[str, list[str]] = field(default_factory=dict)  # workbook name -> headers of the columns added
 
 
 class FileWorkbook:
@@ -181,6 +182,9 @@ def run_jobs_with(
         progress.step("applying the rules")
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
+        for plan in (reg_plan, trk_plan):
+            if plan.new_headers:
+                result.added[plan.table.path.name] = [header for _col, header in plan.new_headers.values()]
         if history is not None:  # decide() left the register's changes there: keep those the history lacks
             result.tier_history = history.missing(result.tier_history)
         if dry_run:

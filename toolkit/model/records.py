@@ -168,6 +168,13 @@ def read_table(
     cells = grid  # the name `grid` is used below for the peeked rows
     expected = schema.expected_headers()
     chosen_instead = None
+    if cells is None and not path.exists():
+        raise WorkbookRefused(
+            _(
+                "{name} is not in the folder {folder}: copy the workbook there, or name the office's own file "
+                "(`toolkit init --adopt` finds it by its headers)"
+            ).format(name=path.name, folder=path.parent)
+        )
     if cells is None:
         head, chosen_instead = peek_sheet(path, sheet_name, schema, explicit=sheet is not None)
     else:

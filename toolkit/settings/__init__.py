@@ -22,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 from toolkit.model.schema import SheetSchema
 from toolkit.settings.calendar import CalendarSettings, read_calendar
 from toolkit.settings.choices import Choices, read_choices
@@ -133,6 +135,12 @@ def load_settings(folder: str | Path = ".", *, overrides: Mapping | None = None)
     """The settings of the workbook folder: the shipped defaults, its `toolkit.toml` (if any) merged
     over them, then `overrides` (TOML-shaped data, e.g. from a test) merged over that."""
     folder = Path(folder)
+    if not folder.is_dir():  # one plain line for the commonest mistakes (no lock file, no traceback)
+        if folder.exists():
+            raise ToolkitError(
+                _("{folder} is a file, not a folder: give the folder that holds the workbooks").format(folder=folder)
+            )
+        raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder))
     data = default_settings()
     source = SHIPPED
     office_file = folder / SETTINGS_FILE

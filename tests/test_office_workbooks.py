@@ -1,0 +1,200 @@
+"""An office's own workbooks from the first day (issue 15): mapped where people can see it, added
+columns that look like the sheet, quiet runs, one count and one exit code for every command.
+
+The folder is tests/office_own.py: English and Chinese headers in the office's order, title rows,
+sheets named "Customers" and "2026工单", columns the toolkit does not know.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from office_own import make_office
+
+from toolkit.cli import main
+from toolkit.documents.pdf import soffice_path
+from toolkit.i18n import use_language
+
+AS_OF = "2026-11-20 17:00"
+NEXT_DAY = "2026-11-21 17:00"
+
+
+@pytest.fixture
+def office(tmp_path) -> Path:
+    return make_office(tmp_path / "office")
+
+
+def run(argv, capsys) -> tuple[int, str]:
+    with use_language("en"):
+        code = main(argv)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out + err
+
+
+def sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode()
+
+
+def test_the_mapping_shows_every_headers_fate(office, capsys):
+    code, out = run(["columns", str(office)], capsys)
+    assert code == 0
+    assert "sheet: Customers (the settings name '客户台账'" in out and "header row: 3" in out
+    assert "sheet: 2026工单 (the settings name '投诉跟踪'" in out and "header row: 2" in out
+    for header, field in [
+        ("Cust No.", "客户编号 / Customer ID"),
+        ("Account Manager", "客户经理 / Account Owner"),
+        ("Contact", "联系人 / Contact Person"),
+        ("Mobile", "电话 / Phone"),
+        ("Notes", "备注 / Notes"),
+        ("工单号", "投诉编号 / Complaint No."),
+        ("客户号", "客户编号 / Customer ID"),
+    ]:
+        assert re.search(rf"{re.escape(header)}\s+{re.escape(field)}", out), header
+    for unknown in ("Region", "VIP", "内部编码"):
+        assert re.search(rf"{unknown}\s+not used", out), unknown
+    assert "a job adds at the right of the sheet: 客户等级" in out
+
+
+def test_an_office_alias_and_the_closest_field(office, capsys):
+    shutil.copy(office / "customers.xlsx", office / "orig.xlsx")
+    (office / "toolkit.toml").write_text('[register.aliases]\naccount_owner = ["Acct Mgr"]\n', encoding="utf-8")
+    code, out = run(["columns", str(office)], capsys)
+    assert code == 0 and "Account Manager" in out
+    # a header the office spells its own way is shown with the field it most resembles
+    from toolkit.jobs.columns import survey_workbook
+    from toolkit.settings import load_settings
+
+    settings = load_settings(office)
+    report = survey_workbook(office / "customers.xlsx", settings.register)
+    assert {h.text: h.field for h in report.headers}["Account Manager"] == "account_owner"
+
+
+def test_adopting_writes_only_the_settings(office, capsys):
+    (office / "customers.xlsx").rename(office / "客户资料2026.xlsx")
+    before = {p.name: p.read_bytes() for p in office.iterdir()}
+    code, out = run(["init", str(office), "--adopt", str(office)], capsys)
+    assert code == 0 and "no workbook was changed" in out
+    text = (office / "toolkit.toml").read_text(encoding="utf-8")
+    assert 'register = "客户资料2026.xlsx"' in text and 'sheet = "Customers"' in text and 'sheet = "2026工单"' in text
+    assert "#   F  Account Manager -> 客户经理 / Account Owner" in text
+    assert {p.name: p.read_bytes() for p in office.iterdir() if p.name != "toolkit.toml"} == before
+    code, out = run(["check", str(office), "--as-of", AS_OF], capsys)
+    assert "settings name sheet" not in out  # the sheets are named now
+    # adopting again is refused, nothing changed
+    code, out = run(["init", str(office), "--adopt", str(office)], capsys)
+    assert code == 2 and "already exists" in out
+
+
+def test_no_lock_file_stays_in_the_office_folder(office, capsys):
+    code, _ = run(["run", str(office), "--as-of", AS_OF], capsys)
+    assert code in (0, 1)
+    assert not any(p.name.endswith(".lock") for p in office.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["run", "{missing}"], "does not exist"),
+        (["check", "{missing}"], "does not exist"),
+        (["run", "{file}"], "not a folder"),
+        (["notices", "{empty}", "--dry-run"], "customers.xlsx"),
+    ],
+)
+def test_plain_answers_to_plain_mistakes(tmp_path, office, capsys, argv, said):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    paths = {"missing": tmp_path / "nowhere", "file": office / "customers.xlsx", "empty": empty}
+    code, out = run([a.format(**paths) for a in argv], capsys)
+    assert code == 2
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == 1, out
+    assert said in out and ".toolkit.lock" not in out
+
+
+def test_every_command_gives_the_same_counts_and_exit_code(office, capsys):
+    expected = "1 problem, 2 warnings."
+    table = []
+    for argv in (
+        ["check", str(office), "--as-of", AS_OF],
+        ["run", str(office), "--dry-run", "--as-of", AS_OF],
+        ["sync", str(office), "--dry-run", "--as-of", AS_OF],
+        ["flag", str(office), "--dry-run", "--as-of", AS_OF],
+        ["tiers", str(office), "--dry-run", "--as-of", AS_OF],
+        ["notices", str(office), "--dry-run", "--as-of", AS_OF],
+    ):
+        code, out = run(argv, capsys)
+        counts = [line for line in out.splitlines() if re.fullmatch(r"\d+ problems?, \d+ warnings?\.", line)]
+        table.append((argv[0], code, counts))
+    assert table == [(name, 1, [expected]) for name, *_ in table]
+    # the problem fixed: only warnings left, every command exits 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(office / "complaints.xlsx")
+    ws = wb.active
+    ws["K8"] = "待处理"
+    wb.save(office / "complaints.xlsx")
+    for argv in (["check", str(office), "--as-of", AS_OF], ["run", str(office), "--dry-run", "--as-of", AS_OF]):
+        code, out = run(argv, capsys)
+        assert code == 0 and "0 problems, 2 warnings." in out, argv
+
+
+def test_dry_run_lists_the_columns_it_would_add(office, capsys):
+    code, out = run(["run", str(office), "--dry-run", "--as-of", AS_OF], capsys)
+    assert "would add" in out and "时效状态" in out and "客户等级" in out
+
+
+def test_two_runs_a_day_apart_change_only_cells_whose_decision_changed(office, capsys):
+    run(["run", str(office), "--as-of", AS_OF], capsys)
+    logs = sorted((office / "logs").glob("changes-*.csv"))
+    first = sum(1 for _ in csv.reader(logs[0].open(encoding="utf-8-sig")))
+    run(["run", str(office), "--as-of", NEXT_DAY], capsys)
+    with logs[0].open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))[first - 1 :]
+    columns = {r.get("column") or r.get("列") for r in rows}
+    assert rows, "a day later the overdue hours move"
+    assert "等级依据" not in columns and "Tier Reason" not in columns  # the tiers did not change
+    assert columns <= {"逾期工时", "回访逾期天数", *[c for c in columns if c and "逾期工时" in c], "回访提醒"}, columns
+
+
+@pytest.mark.slow
+def test_added_columns_look_like_the_sheet_in_libreoffice(office, capsys, tmp_path):
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    code, _ = run(["run", str(office), "--as-of", AS_OF], capsys)
+    xml = sheet_xml(office / "complaints.xlsx")
+    # the added headers carry the neighbour's style (the sheet's last own header, O2 备注)
+    styles = dict(re.findall(r'<c r="([A-Z]+2)" s="(\d+)"', xml))
+    assert styles["P2"] == styles["O2"] and styles["AT2"] == styles["O2"]
+    assert xml.count("<conditionalFormatting") >= 7 and 'text="逾期"' in xml and 'text="按时完成"' in xml
+    # LibreOffice prints every added column whole: no ###
+    out = tmp_path / "pdf"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(office / "complaints.xlsx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out / "complaints.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "时效状态" in text and "2026-11-16 18:00" in text
+    assert "###" not in text
+    # the conditional formats survive a LibreOffice round trip
+    again = tmp_path / "again"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(again), str(office / "complaints.xlsx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    kept = sheet_xml(again / "complaints.xlsx")
+    assert kept.count("<conditionalFormatting") >= 7 and "逾期" in kept
