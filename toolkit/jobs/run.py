@@ -293,7 +293,12 @@ def decide(
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
         visits = visit_rules.evaluate_visits(
-            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), settings.visits
+            reg_cols["last_visit_date"],
+            reg_cols["first_contact_date"],
+            tiers_now,
+            as_of.date(),
+            settings.visits,
+            register.values("next_visit_due"),
         )
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register

@@ -265,7 +265,7 @@ def override_expired(override, expires, as_of: dt.date) -> bool:
 
 def _same_decision(old_reason, new_reason: str) -> bool:
     """Whether the reason written last time states the same decision as `new_reason`: the same verdict
-    ("满足A级", "新客户", "维持B级, 待确认: 满足C级") with only the figures after it moved.
+    ("满足A级", "新客户", "维持B级, 待确认: 满足C级", the thresholds missed) with only the figures moved.
 
     A reason's text then changes only when the decision behind it does, not every day because
     "距上次下单 590天" became "591天" (issue 15: 184 cells of change log a day for nothing).
@@ -277,9 +277,11 @@ def _same_decision(old_reason, new_reason: str) -> bool:
 
 
 def _verdict(reason: str) -> str:
-    """The decision part of a reason: everything before the first figure's colon, for a held tier two parts."""
-    parts = reason.split(":")
-    return ":".join(parts[:2]) if reason.startswith("维持") and len(parts) > 2 else parts[0]
+    """The decision a reason states: its words and comparisons without the figures ("距上次下单 # 天 > #")."""
+    return _FIGURES.sub("#", reason)
+
+
+_FIGURES = re.compile(r"\d[\d,.]*")
 
 
 def _robust(rules: _Prepared, m, current_rank: int) -> str:
