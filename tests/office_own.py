@@ -92,3 +92,28 @@ def make_office(folder: Path) -> Path:
     ws.set_column(5, 5, 24)
     wb.close()
     return folder
+
+
+def make_tracker_table(path: Path, *, totals: bool, merge: str | None = None) -> None:
+    """A tracker whose data is an Excel Table (with a totals row when asked), and optionally a merge
+    over cells the toolkit writes (`merge`, e.g. "Q4:R4" once the toolkit's columns are there)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("投诉跟踪")
+    datetime_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    rows = [list(row) for row in COMPLAINTS]
+    headers = TRACKER_HEADERS
+    data = []
+    for row in rows:
+        data.append([None if v == "" else v for v in row])
+    columns = [{"header": h} for h in headers]
+    if totals:
+        columns[0]["total_string"] = "合计"
+        columns[13]["total_function"] = "average"
+    ws.add_table(0, 0, len(data) + (1 if totals else 0), len(headers) - 1, {
+        "columns": columns, "total_row": totals, "name": "投诉表", "style": "Table Style Medium 2",
+    })  # fmt: skip
+    for r, row in enumerate(data, start=1):
+        _write(ws, r, row, datetime_fmt, datetime_fmt)
+    if merge:
+        ws.merge_range(merge, "合并的说明")
+    wb.close()

@@ -198,3 +198,79 @@ def test_added_columns_look_like_the_sheet_in_libreoffice(office, capsys, tmp_pa
     )
     kept = sheet_xml(again / "complaints.xlsx")
     assert kept.count("<conditionalFormatting") >= 7 and "逾期" in kept
+
+
+# ---------------------------------------------------------------------- tables and merges (issue 13, item 4)
+
+
+def table_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        [name] = [n for n in z.namelist() if n.startswith("xl/tables/")]
+        return z.read(name).decode()
+
+
+@pytest.mark.parametrize("totals", [False, True])
+def test_columns_added_to_an_excel_table_extend_it_and_its_totals_row_is_no_record(office, capsys, totals):
+    from office_own import make_tracker_table
+
+    make_tracker_table(office / "complaints.xlsx", totals=totals)
+    (office / "toolkit.toml").write_text('[tracker]\nsheet = "投诉跟踪"\n', encoding="utf-8")
+    code, out = run(["run", str(office), "--as-of", AS_OF], capsys)
+    assert "合计" not in out  # the totals row is not a complaint (no unknown-ID, no bad-date problem)
+    xml = table_xml(office / "complaints.xlsx")
+    last_row = 7 + (1 if totals else 0)
+    assert f'ref="A1:AT{last_row}"' in xml  # 15 columns of the office + 31 of the toolkit
+    assert xml.count("<tableColumn ") == 46 and 'name="时效状态"' in xml and 'name="客户校验"' in xml
+    assert '<autoFilter ref="A1:AT' in xml
+    sheet = sheet_xml(office / "complaints.xlsx")
+    if totals:  # nothing written on the totals row
+        assert not re.search(rf'<c r="(?:[P-Z]|A[A-T]){last_row}"', sheet)
+    # reading it again: six complaints, whatever the totals row holds
+    from toolkit.model.records import read_table
+    from toolkit.settings import load_settings
+
+    s = load_settings(office)
+    assert len(read_table(office / "complaints.xlsx", s.tracker)) == 6
+
+
+def test_merged_cells_over_toolkit_cells_are_reported_not_written_under(office, capsys):
+    from office_own import make_tracker_table
+
+    (office / "toolkit.toml").write_text('[tracker]\nsheet = "投诉跟踪"\n', encoding="utf-8")
+    make_tracker_table(office / "complaints.xlsx", totals=False)
+    run(["run", str(office), "--as-of", AS_OF], capsys)  # the toolkit's columns are there now: P.. AT
+    path = office / "complaints.xlsx"
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    ws = wb["投诉跟踪"]
+    ws["P4"] = None  # the state of row 4 cleared: the toolkit will want to write it again...
+    ws["W4"] = None
+    ws.merge_cells("V4:W4")  # ...but W4 is now under a merge staff made
+    wb.save(path)
+    code, out = run(["run", str(office), "--as-of", NEXT_DAY], capsys)
+    assert code == 1
+    assert "W4" in out and "V4:W4" in out and "merged" in out
+    xml = sheet_xml(path)
+    assert not re.search(r'<c r="W4"[^>]*>(?:<v>|<is>)', xml)
+
+
+@pytest.mark.slow
+def test_a_grown_table_opens_in_libreoffice(office, capsys, tmp_path):
+    from office_own import make_tracker_table
+
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    make_tracker_table(office / "complaints.xlsx", totals=True)
+    (office / "toolkit.toml").write_text('[tracker]\nsheet = "投诉跟踪"\n', encoding="utf-8")
+    run(["run", str(office), "--as-of", AS_OF], capsys)
+    again = tmp_path / "again"
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "xlsx", "--outdir", str(again), str(office / "complaints.xlsx")],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    kept = table_xml(again / "complaints.xlsx")
+    assert 'ref="A1:AT8"' in kept and 'name="客户校验"' in kept  # LibreOffice read the grown table as one

@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from toolkit.errors import Problem
+from toolkit.i18n import _
 from toolkit.jobs.layout import plan_look
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
@@ -406,6 +407,7 @@ def write_plan(
     edit = editor.edit_for(table.sheet)
     for col, header in plan.new_headers.values():
         edit.set(table.header_row, col, header)
+        edit.headers_added.append((table.header_row, col, header))
     for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
         edit.set_column(cc.col, cc.rows, cc.news)
     if plan.new_headers:  # the added columns look like the sheet (toolkit/jobs/layout.py)
@@ -421,8 +423,26 @@ def write_plan(
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
     header_of = {cc.col: cc.header for cc in plan.columns}  # the planned cells are data rows of these columns
+    for ref, merged, value in report.skipped_merged:
+        sheet, _sep, cell = ref.rpartition("!")
+        row, col = parse_ref(cell)
+        problems.append(
+            Problem(
+                str(table.path),
+                sheet,
+                row,
+                header_of.get(col, cell) if row != table.header_row else cell,
+                value,
+                _(
+                    "cell {cell} is hidden under the merged cells {merged}; the toolkit did not write it "
+                    "(unmerge the cells to let the toolkit fill it)"
+                ).format(cell=cell, merged=merged),
+            )
+        )
+    if report.skipped_merged:
+        plan.drop_cells({parse_ref(ref.rpartition("!")[2]) for ref, _m, _v in report.skipped_merged})
     for ref in report.skipped_formulas:
-        sheet, _, cell = ref.rpartition("!")
+        sheet, _sep, cell = ref.rpartition("!")
         row, col = parse_ref(cell)
         problems.append(
             Problem(

@@ -27,6 +27,7 @@ from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import parse_value
 from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid, worksheet_names
 from toolkit.xlsx.refs import column_letter
+from toolkit.xlsx.tables import totals_rows
 from toolkit.xlsx.workbook import loose_sheet_name
 
 # Columns compared as identifiers: full-width letters and digits are made half-width.
@@ -46,6 +47,7 @@ class Table:
     rows: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     date1904: bool = False
+    totals_rows: set[int] = field(default_factory=set)  # rows that are an Excel table's totals row (skipped)
     # Columns are kept as typed Arrow arrays (checked when read) and turned into Python lists
     # on first use, so a job pays only for the columns it looks at; the list then replaces the
     # array (in a list, equal values share one object: see _materialise).
@@ -240,6 +242,8 @@ def read_table(
         )
     if not table.columns:
         return table
+    if cells is None:
+        table.totals_rows = totals_rows(path, head.sheet)
     _load(table, head, cells)
     return table
 
@@ -346,9 +350,14 @@ def _load(table: Table, head, grid=None) -> None:
                 mask[r] = not (isinstance(v, str) and not v.strip())  # a cell of spaces is blank
             has = pc.or_(has, pa.array(mask))
         present = has if present is None else pc.or_(present, has)
+    first = table.header_row + 1
+    totals = [r - first for r in table.totals_rows if 0 <= r - first < height]
+    if totals:  # an Excel table's totals row sums the records; it is not one
+        mask = np.ones(height, bool)
+        mask[totals] = False
+        present = pc.and_(present, pa.array(mask))
     keep = pc.indices_nonzero(present)
     every_row = len(keep) == height
-    first = table.header_row + 1
     kept = keep.to_numpy()
     table.rows = (kept + first).tolist()
     for name in list(arrays):

@@ -67,6 +67,7 @@ class SheetEdit:
     # ((row, col) -> that cell's col), column widths, and highlight rules (col, first row, last row,
     # text, fill colour, font colour)
     like: dict[tuple[int, int], int] = field(default_factory=dict)
+    headers_added: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text): tables grow
     widths: dict[int, float] = field(default_factory=dict)
     highlights: list[tuple[int, int, int, str, str, str]] = field(default_factory=list)
 
@@ -133,6 +134,7 @@ class SheetSurvey:
     # formulas that cover more than their own cell: [(kind, range, si, formula text, own cell)]
     spanning: list = field(default_factory=list)
     formula_cells: dict[int, list[int]] = field(default_factory=dict)  # of the rows asked about: row -> cols
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged ranges (r1, c1, r2, c2)
 
 
 class _RowMatch:
@@ -178,11 +180,13 @@ class SheetXml:
         # a whole <f> element (empty or with text)
         self._f_elem_re = re.compile(rb"<%sf\b([^>]*?)(?:/>|>(.*?)</%sf>)" % (p, p), re.S)
         self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
+        self._merge_re = re.compile(rb"""<%smergeCell\b[^>]*?\bref\s*=\s*["']([^"']+)["']""" % p)
         self._cell_start = b"<%sc" % self.prefix
         self._col_styles: list[tuple[int, int, int]] | None = None
         self._col_style_cache: dict[int, int | None] = {}
         self.overwrote_formula = False
         self.skipped_refs: list[str] = []
+        self.merged_refs: list[tuple[str, str, object]] = []  # (cell, merged range, value not written)
 
     def _stream(self) -> SheetStream:
         return SheetStream(self._open(), piece_size=self._piece_size)
@@ -215,13 +219,23 @@ class SheetXml:
                         info.header_last_col[r] = last
         return info
 
+    def _survey_pieces(self, stream: SheetStream, found: SheetSurvey):
+        """The stream's pieces; at their end, the merged ranges of the sheet's tail go into `found`."""
+        yield from stream.pieces()
+        for m in self._merge_re.finditer(bytes(stream.tail or b"")):
+            try:
+                found.merges.append(parse_range(m.group(1).decode()))
+            except ValueError:
+                continue
+
     def survey(self, rows: np.ndarray) -> SheetSurvey:
         """One pass over the sheet: whether it holds values and formulas, the formulas spanning cells, and
         the columns of the formula cells in `rows` (the rows the edit targets, ascending)."""
         found = SheetSurvey()
         has_value, has_formula = self._value_re.search, self._formula_re.search
         r = 0
-        for piece, end in self._pieces():
+        stream = self._stream()
+        for piece, end in self._survey_pieces(stream, found):
             if not found.had_cells and has_value(piece, 0, end):
                 found.had_cells = True
             if has_formula(piece, 0, end) is None:
@@ -372,6 +386,8 @@ class SheetXml:
         """
         blocks = ColumnBlocks(edit.columns, encoder, self._column_style) if edit.columns else None
         survey = self.survey(self._pending(edit, blocks))
+        if survey.merges and self._leave_merged(edit, survey.merges) and blocks is not None:
+            blocks = ColumnBlocks(edit.columns, encoder, self._column_style) if edit.columns else None
         if blocks is not None and not self._columns_fit(edit, blocks, survey):
             edit.materialize()
             blocks = None
@@ -420,6 +436,28 @@ class SheetXml:
             ]
             tail = add_highlights(tail, p, rules, max_priority(bytes(tail)) + 1)
         yield tail
+
+    def _leave_merged(self, edit: SheetEdit, merges: list[tuple[int, int, int, int]]) -> bool:
+        """Drop the edit's values for cells hidden under merged cells (all but a merge's first cell), noted in
+        `merged_refs`: a value written there would not show. Returns whether the edit was materialised."""
+        inside = [(r1, c1, r2, c2) for r1, c1, r2, c2 in merges if (r1, c1) != (r2, c2)]
+        if not inside:
+            return False
+        materialised = False
+        block_cols = {c for c, _rows, _v in edit.columns}
+        if any(c1 <= c <= c2 for _r1, c1, _r2, c2 in inside for c in block_cols):
+            edit.materialize()
+            materialised = True
+        for r1, c1, r2, c2 in inside:
+            for r in range(r1, r2 + 1):
+                cols = edit.values.get(r)
+                if not cols:
+                    continue
+                for c in [c for c in cols if c1 <= c <= c2 and (r, c) != (r1, c1)]:
+                    value = cols.pop(c)
+                    if value is not None and value is not _KEEP:
+                        self.merged_refs.append((make_ref(r, c), make_range(r1, c1, r2, c2), value))
+        return materialised
 
     @staticmethod
     def _pending(edit: SheetEdit, blocks: ColumnBlocks | None) -> np.ndarray:

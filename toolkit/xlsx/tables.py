@@ -1,4 +1,9 @@
-"""Tables (ListObjects) on a sheet: grow them when rows are appended or a column is added."""
+"""Tables (ListObjects) on a sheet: grow them when rows are appended or a column is added.
+
+A column added at a table's right edge joins the table (its ref, its tableColumns and its
+autoFilter grow), so sorting or filtering the table in Excel keeps each row whole. A table's
+totals row is never data (totals_rows: the reader leaves it out).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from dataclasses import dataclass
 
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import make_range, parse_range
+from toolkit.xlsx.workbook import read_workbook
 
 _TABLE_TAG = re.compile(rb"<(\w+:)?table\b[^>]*>")
 _REF = re.compile(rb'(\bref=")([^"]*)(")')
@@ -104,3 +110,10 @@ def grow_right(table: TablePart, header: str) -> bytes:
         xml,
         count=1,
     )
+
+
+def totals_rows(path, sheet: str) -> set[int]:
+    """The sheet rows that are a table's totals row (its last row when totalsRowCount is set): never data."""
+    with Package.open(path) as pkg:
+        info = read_workbook(pkg).sheet(sheet, path=path)
+        return {t.ref[2] for t in sheet_tables(pkg, info.part) if t.totals}
