@@ -292,7 +292,7 @@ def folder_lock(folder: Path, *, required: bool = True):
             return
         exc = no_lock.args[0]
         if not folder.exists():
-            raise ToolkitError(_("The folder {folder} does not exist; check the path").format(folder=folder)) from None
+            raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder)) from None
         reason = (
             "the folder is read-only"
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
