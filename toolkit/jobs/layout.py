@@ -11,7 +11,8 @@ An added column should look like the sheet it joins, and never show ###:
 - its values get number formats from the engine (dates yyyy-mm-dd, times yyyy-mm-dd hh:mm);
 - the state columns (``*_state``, 时效状态 and the visit flag) get highlight rules - 逾期 red,
   即将到期 amber, 按时完成 green by default, settable under ``[layout.highlight]`` - written as
-  conditional formats, so the colours follow the clerk's edits.
+  conditional formats, so the colours follow the clerk's edits (the texts and colours: [layout],
+  toolkit/settings/layout.py).
 
 Only columns added by this write get a look: a column the sheet already had keeps the office's.
 """

@@ -89,7 +89,9 @@ class FileWorkbook:
 
     def write(self, plan: TablePlan, settings: Settings) -> list[Problem]:
         """Write the plan; cells left alone (formulas) are dropped from the plan and reported."""
-        report, problems = write_plan(plan, keep_backups=settings.backups_kept, stamp=self.stamp)
+        report, problems = write_plan(
+            plan, keep_backups=settings.backups_kept, stamp=self.stamp, highlight=settings.layout.colours()
+        )
         if report.skipped_formulas:
             plan.drop_cells({parse_ref(ref.rpartition("!")[2]) for ref in report.skipped_formulas})
         return problems

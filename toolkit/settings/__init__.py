@@ -30,6 +30,7 @@ from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.columns import read_sheet
 from toolkit.settings.excel import ExcelSettings, read_excel
 from toolkit.settings.files import FileSettings, read_files
+from toolkit.settings.layout import LayoutSettings, read_layout
 from toolkit.settings.notices import NoticeSettings, read_notices
 from toolkit.settings.panel import PanelSettings, read_panel
 from toolkit.settings.problems import setting_error
@@ -78,6 +79,7 @@ class Settings:
     summary: SummarySettings
     excel: ExcelSettings
     panel: PanelSettings  # [panel]: the desktop panel
+    layout: LayoutSettings  # [layout]: the look of the columns the toolkit adds
 
     @property
     def escalation(self) -> Escalation:
@@ -128,6 +130,7 @@ def read_settings(data: Mapping[str, Any], source: str, folder: str | Path = "."
         summary=read_summary(data, source, choices, notices.office),
         excel=read_excel(data, source),
         panel=read_panel(data, source),
+        layout=read_layout(data, source),
     )
 
 
