@@ -274,3 +274,23 @@ def test_a_grown_table_opens_in_libreoffice(office, capsys, tmp_path):
     )
     kept = table_xml(again / "complaints.xlsx")
     assert 'ref="A1:AT8"' in kept and 'name="客户校验"' in kept  # LibreOffice read the grown table as one
+
+
+def test_a_header_merged_over_two_columns_does_not_hide_a_new_header(office, capsys):
+    from openpyxl import load_workbook
+
+    path = office / "complaints.xlsx"
+    wb = load_workbook(path)
+    ws = wb["2026工单"]
+    ws.merge_cells("O2:P2")  # the office's 备注 header spans O and P
+    wb.save(path)
+    code, out = run(["run", str(office), "--as-of", AS_OF], capsys)
+    assert "merged cells" not in out
+    xml = sheet_xml(path)
+    assert re.search(r'<c r="Q2"[^>]*t="(?:s|inlineStr|str)"', xml)  # 时效状态 starts right of the merge
+    assert not re.search(r'<c r="P2"[^>]*>(?:<v>|<is>)', xml)
+    from toolkit.model.records import read_table
+    from toolkit.settings import load_settings
+
+    t = read_table(path, load_settings(office).tracker)
+    assert t.headers["sla_state"] == "时效状态" and t.columns["sla_state"] == 17

@@ -23,6 +23,7 @@ from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp
+from toolkit.xlsx.tables import merged_ranges
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -403,6 +404,8 @@ def write_plan(
 ) -> tuple[WriteReport, list[Problem]]:
     """Write the plan's headers and changed cells in one atomic save. Formula cells are left and reported."""
     table = plan.table
+    if plan.new_headers:
+        _clear_merged_header(plan)
     editor = WorkbookEditor(table.path)
     edit = editor.edit_for(table.sheet)
     for col, header in plan.new_headers.values():
@@ -456,6 +459,26 @@ def write_plan(
             )
         )
     return report, problems
+
+
+def _clear_merged_header(plan: TablePlan) -> None:
+    """New columns start right of a merge that spans the sheet's last header (a header merged over two
+    columns would hide the first new header): the planned columns move right past it."""
+    table = plan.table
+    last = table.header_last_col
+    ends = [
+        c2
+        for r1, c1, r2, c2 in merged_ranges(table.path, table.sheet)
+        if r1 <= table.header_row <= r2 and c1 <= last < c2
+    ]
+    if not ends:
+        return
+    shift = max(ends) - last
+    moved = {col for col, _h in plan.new_headers.values()}
+    plan.new_headers = {name: (col + shift, header) for name, (col, header) in plan.new_headers.items()}
+    for cc in plan.columns:
+        if cc.col in moved:
+            cc.col += shift
 
 
 def describe(change: CellChange) -> tuple:
