@@ -87,5 +87,5 @@ def report_problems(problems: list[Problem], limit: int | None = None, stream=No
         print(file=stream)
         print_problems(problems, stream=stream, limit=limit)
         print(file=stream)
-    print(counts_text(problems) + ".", file=stream)
+    print(counts_text(problems), file=stream)
     return EXIT_PROBLEMS if has_problems(problems) else EXIT_OK

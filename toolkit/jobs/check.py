@@ -9,7 +9,7 @@ from pathlib import Path
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.problems import data_problems, duplicate_keys
 from toolkit.model.records import read_table
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 
 
 @dataclass
@@ -27,7 +27,7 @@ def check_folder(
 ) -> CheckReport:
     """Every problem of the folder's workbooks: the list every job gives (toolkit/jobs/problems.py), and
     a workbook that cannot be read at all as one problem."""
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     report = CheckReport()
     tables = {}

@@ -21,7 +21,7 @@ from toolkit.i18n import _
 from toolkit.model.headers import closest_fields, find_header_row, map_columns
 from toolkit.model.records import no_header_message, peek_sheet
 from toolkit.model.schema import SheetSchema
-from toolkit.settings import SETTINGS_FILE, Settings, default_settings, load_settings, read_settings
+from toolkit.settings import SETTINGS_FILE, Settings, default_settings, load_settings, read_settings, require_folder
 from toolkit.settings.sources import SHIPPED
 from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.safety import atomic_write, folder_lock
@@ -110,7 +110,7 @@ def survey_workbook(path: Path, schema: SheetSchema) -> WorkbookColumns:
 def columns_report(folder: str | Path, settings: Settings | None = None) -> list[WorkbookColumns]:
     """The mapping of both workbooks of the folder, as the jobs would read them."""
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     return [
         survey_workbook(settings.register_path, settings.register),
         survey_workbook(settings.tracker_path, settings.tracker),

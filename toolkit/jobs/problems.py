@@ -21,14 +21,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from toolkit.errors import Problem
-from toolkit.i18n import ngettext
+from toolkit.i18n import _, ngettext
 from toolkit.jobs.office import read_office_days
 from toolkit.model.records import Table
 from toolkit.rules import sync as sync_rules
 from toolkit.rules.tiers import override_expired
 from toolkit.settings import Settings
 
-__all__ = ["counts", "counts_text", "data_problems", "duplicate_keys", "has_problems"]
+__all__ = ["counts", "counts_phrase", "counts_text", "data_problems", "duplicate_keys", "has_problems"]
 
 EXPIRED_OVERRIDE = "the manual tier override has expired and is no longer applied"
 
@@ -99,11 +99,15 @@ def has_problems(problems: Iterable[Problem]) -> bool:
     return any(p.severity == "error" for p in problems)
 
 
-def counts_text(problems: Iterable[Problem]) -> str:
-    """ "3 problems, 9 warnings" - the one wording every command ends with."""
+def counts_phrase(problems: Iterable[Problem]) -> str:
+    """ "3 problems, 9 warnings" (for a sentence: the demo's summary)."""
     errors, warnings = counts(problems)
-    return (
-        ngettext("{n} problem", "{n} problems", errors).format(n=errors)
-        + ", "
-        + ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)
+    return _("{problems}, {warnings}").format(
+        problems=ngettext("{n} problem", "{n} problems", errors).format(n=errors),
+        warnings=ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
     )
+
+
+def counts_text(problems: Iterable[Problem]) -> str:
+    """ "3 problems, 9 warnings." - the one line every command ends with."""
+    return _("{counts}.").format(counts=counts_phrase(problems))

@@ -28,7 +28,7 @@ from toolkit.rules import visits as visit_rules
 from toolkit.rules.known import EVENT_COLUMNS, known_as_of
 from toolkit.rules.plain import text_of
 from toolkit.rules.tier_history import TierEvent, register_events
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (
@@ -148,7 +148,7 @@ def run_jobs_with(
     if unknown:
         raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)

@@ -52,7 +52,7 @@ from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 from toolkit.settings.summary import SummarySettings
 from toolkit.xlsx import WorkbookEditor, add_column
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
@@ -98,7 +98,7 @@ def make_summary(
     clock = time.perf_counter()
     progress = progress or NoProgress()
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     ss = settings.summary
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     if month is None:

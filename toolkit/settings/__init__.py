@@ -55,6 +55,7 @@ __all__ = [
     "default_settings_text",
     "load_settings",
     "read_settings",
+    "require_folder",
     "setting_error",
     "shipped_settings",
 ]
@@ -138,12 +139,6 @@ def load_settings(folder: str | Path = ".", *, overrides: Mapping | None = None)
     """The settings of the workbook folder: the shipped defaults, its `toolkit.toml` (if any) merged
     over them, then `overrides` (TOML-shaped data, e.g. from a test) merged over that."""
     folder = Path(folder)
-    if not folder.is_dir():  # one plain line for the commonest mistakes (no lock file, no traceback)
-        if folder.exists():
-            raise ToolkitError(
-                _("{folder} is a file, not a folder: give the folder that holds the workbooks").format(folder=folder)
-            )
-        raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder))
     data = default_settings()
     source = SHIPPED
     office_file = folder / SETTINGS_FILE
@@ -153,6 +148,18 @@ def load_settings(folder: str | Path = ".", *, overrides: Mapping | None = None)
     if overrides:
         data = merge(data, dict(overrides), source=source)
     return read_settings(data, source, folder)
+
+
+def require_folder(folder: str | Path) -> Path:
+    """The workbook folder a job reads, refused in one plain line when it does not exist or is a file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        if folder.exists():
+            raise ToolkitError(
+                _("{folder} is a file, not a folder: give the folder that holds the workbooks").format(folder=folder)
+            )
+        raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder))
+    return folder
 
 
 @lru_cache(maxsize=1)
