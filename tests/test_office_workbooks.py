@@ -129,6 +129,7 @@ def test_every_command_gives_the_same_counts_and_exit_code(office, capsys):
         ["flag", str(office), "--dry-run", "--as-of", AS_OF],
         ["tiers", str(office), "--dry-run", "--as-of", AS_OF],
         ["notices", str(office), "--dry-run", "--as-of", AS_OF],
+        ["summary", str(office), "--month", "2026-11", "--as-of", AS_OF],
     ):
         code, out = run(argv, capsys)
         counts = [line for line in out.splitlines() if re.fullmatch(r"\d+ problems?, \d+ warnings?\.", line)]
