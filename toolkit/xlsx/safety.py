@@ -196,7 +196,7 @@ def _lock_hidden_file(folder: Path) -> Callable[[], None]:
             raise _NoLock(exc) from None
         try:
             _lock_fd(fd)
-        except _LockBusy:
+        except (_LockBusy, _NoLock):
             os.close(fd)
             raise
         try:
@@ -212,8 +212,14 @@ def _lock_hidden_file(folder: Path) -> Callable[[], None]:
     _hide(lock_path)
 
     def release() -> None:
+        if WINDOWS:  # an open file cannot be removed there: closed first (removal refused while another
+            _unlock_fd(fd)  # job has it open, and then it stays, hidden, for that job)
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            return
         with contextlib.suppress(OSError):
-            os.unlink(lock_path)  # (Windows: refused while another job has it open; it stays hidden)
+            os.unlink(lock_path)  # removed while held: a job that opened it meanwhile finds it gone and retries
         _unlock_fd(fd)
         os.close(fd)
 
