@@ -295,3 +295,32 @@ def test_a_header_merged_over_two_columns_does_not_hide_a_new_header(office, cap
 
     t = read_table(path, load_settings(office).tracker)
     assert t.headers["sla_state"] == "时效状态" and t.columns["sla_state"] == 17
+
+
+@pytest.mark.parametrize(
+    ("toml", "said"),
+    [
+        ('[register.aliases]\naccount_owner = ["Contact"]\n', "'Contact' is accepted for both"),
+        ('[register.aliases]\nno_such_column = ["X"]\n', "register.aliases.no_such_column"),
+        ('[layout.colours]\n"逾期" = ["red", "9C0006"]\n', "layout.colours.逾期"),
+    ],
+)
+def test_office_aliases_and_colours_are_checked_settings(office, capsys, toml, said):
+    (office / "toolkit.toml").write_text(toml, encoding="utf-8")
+    code, out = run(["columns", str(office)], capsys)
+    assert code == 2 and said in out and len(out.strip().splitlines()) == 1
+
+
+def test_the_highlight_colours_are_the_offices(office, capsys):
+    (office / "toolkit.toml").write_text(
+        '[layout]\nhighlight = ["逾期"]\n[layout.colours]\n"逾期" = ["FF0000", "FFFFFF"]\n', encoding="utf-8"
+    )
+    run(["run", str(office), "--as-of", AS_OF], capsys)
+    xml = sheet_xml(office / "complaints.xlsx")
+    assert 'text="逾期"' in xml and 'text="按时完成"' not in xml
+    with zipfile.ZipFile(office / "complaints.xlsx") as z:
+        styles = z.read("xl/styles.xml").decode()
+    assert (
+        '<dxf><font><color rgb="FFFFFFFF"/></font><fill><patternFill patternType="solid"><bgColor rgb="FFFF0000"/>'
+        in styles
+    )
