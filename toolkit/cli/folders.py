@@ -16,9 +16,11 @@ def cmd_init(args) -> int:
         from toolkit.cli.columns import print_columns_report
         from toolkit.jobs.columns import adopt_folder
 
-        written, reports = adopt_folder(args.adopt, force=args.force)
+        settings_file, reports = adopt_folder(args.adopt, force=args.force)
         print_columns_report(reports)
-        print(_("wrote {file}: review it, then run `toolkit check`; no workbook was changed").format(file=written))
+        print(
+            _("wrote {file}: review it, then run `toolkit check`; no workbook was changed").format(file=settings_file)
+        )
         return EXIT_OK
     from toolkit.jobs.init import init_folder
     from toolkit.panel.launchers import launchers_note, write_launchers

@@ -45,9 +45,9 @@ def check_folder(
     if register is not None and tracker is not None:
         report.problems += data_problems(settings, register, tracker, as_of)
     else:
-        for table in (register, tracker):
-            if table is not None:
-                report.problems += table.problems
-                if table.has(table.schema.key):
-                    report.problems += duplicate_keys(table, table.schema.key)
+        for one in (register, tracker):
+            if one is not None:
+                report.problems += one.problems
+                if one.has(one.schema.key):
+                    report.problems += duplicate_keys(one, one.schema.key)
     return report

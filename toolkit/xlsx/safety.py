@@ -31,6 +31,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import ToolkitError, WorkbookBusy, WorkbookRefused
 from toolkit.i18n import _
@@ -39,10 +40,11 @@ try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
+msvcrt: Any
 try:
     import msvcrt
 except ImportError:  # everywhere but Windows
-    msvcrt = None  # type: ignore[assignment]
+    msvcrt = None
 
 WINDOWS = sys.platform == "win32"
 
