@@ -285,17 +285,15 @@ def no_header_message(sheet: str, grid: list[list[object]], schema: SheetSchema,
         text = " | ".join(look.cells[:8]) + (" | ..." if len(look.cells) > 8 else "")
         lacking = ", ".join(schema.column(n).header for n in look.lacking)
         lines.append(
-            "  "
-            + _("row {row}: {cells} - lacks {lacking}").format(row=look.index + 1, cells=text, lacking=lacking or "-")
+            _("row {row}: {cells} - lacks {lacking}").format(row=look.index + 1, cells=text, lacking=lacking or "-")
         )
     lines.append(
-        "  "
-        + _(
+        _(
             "add the missing headers, or name the office's own headers as aliases in toolkit.toml "
             "(`toolkit columns` shows how each header is read)"
         )
     )
-    return "\n".join(lines)
+    return lines[0] + " " + _("; ").join(lines[1:])  # one line, as every message that stops a job
 
 
 def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
