@@ -302,7 +302,7 @@ def test_a_header_merged_over_two_columns_does_not_hide_a_new_header(office, cap
     [
         ('[register.aliases]\naccount_owner = ["Contact"]\n', "'Contact' is accepted for both"),
         ('[register.aliases]\nno_such_column = ["X"]\n', "register.aliases.no_such_column"),
-        ('[layout.colours]\n"逾期" = ["red", "9C0006"]\n', "layout.colours.逾期"),
+        ('[layout.colours]\n"逾期" = { fill = "red", font = "9C0006" }\n', "layout.colours.逾期"),
     ],
 )
 def test_office_aliases_and_colours_are_checked_settings(office, capsys, toml, said):
@@ -313,7 +313,8 @@ def test_office_aliases_and_colours_are_checked_settings(office, capsys, toml, s
 
 def test_the_highlight_colours_are_the_offices(office, capsys):
     (office / "toolkit.toml").write_text(
-        '[layout]\nhighlight = ["逾期"]\n[layout.colours]\n"逾期" = ["FF0000", "FFFFFF"]\n', encoding="utf-8"
+        '[layout]\nhighlight = ["逾期"]\n[layout.colours]\n"逾期" = { fill = "FF0000", font = "FFFFFF" }\n',
+        encoding="utf-8",
     )
     run(["run", str(office), "--as-of", AS_OF], capsys)
     xml = sheet_xml(office / "complaints.xlsx")

@@ -31,7 +31,9 @@ EVENT_COLUMNS: dict[str, tuple[str, ...]] = {
         "wait_started_at",
         "wait_ended_at",
     ),
-    "register": ("last_order_date", "last_visit_date", "first_contact_date"),
+    # The register keeps only the latest order and visit, so hiding one typed after the moment would
+    # invent "never ordered" rather than the earlier one (which is gone): its dates are read as they are.
+    "register": (),
 }
 
 

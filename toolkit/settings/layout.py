@@ -1,7 +1,7 @@
 """[layout]: the look of the columns the toolkit adds (shipped in ``defaults/layout.toml``).
 
 ``highlight`` lists the texts that colour a state cell, in order of precedence; ``[layout.colours]``
-gives each text its fill and font colours. Read and checked here once; used by toolkit/jobs/layout.py.
+gives each text its fill and font colours ({ fill = ..., font = ... }). Read and checked here once; used by toolkit/jobs/layout.py.
 """
 
 from __future__ import annotations
@@ -39,11 +39,13 @@ def read_layout(data: Mapping[str, Any], source: str | Path) -> LayoutSettings:
     for text in texts:
         pair = colours.get(text)
         expect(
-            isinstance(pair, list) and len(pair) == 2 and all(isinstance(c, str) and _RGB.fullmatch(c) for c in pair),
+            isinstance(pair, Mapping)
+            and set(pair) == {"fill", "font"}
+            and all(isinstance(c, str) and _RGB.fullmatch(c) for c in pair.values()),
             source,
             f"layout.colours.{text}",
-            'two colours like ["FFC7CE", "9C0006"] (fill, font)',
+            '{ fill = "FFC7CE", font = "9C0006" } (colours as RGB hex)',
             pair,
         )
-        out.append((text, pair[0].lstrip("#").upper(), pair[1].lstrip("#").upper()))
+        out.append((text, pair["fill"].lstrip("#").upper(), pair["font"].lstrip("#").upper()))
     return LayoutSettings(highlight=tuple(out))
