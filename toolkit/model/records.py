@@ -308,10 +308,17 @@ def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
     return head
 
 
+def _loaded_columns(table: Table) -> dict[str, int]:
+    """The mapped columns whose values are read: not those staff keep for themselves (``read = false``,
+    e.g. 备注: recognised and shown by `toolkit columns`, but no rule reads them, and notes can be long)."""
+    return {n: c for n, c in table.columns.items() if table.schema.column(n).read}
+
+
 def _load(table: Table, head, grid=None) -> None:
     schema = table.schema
-    kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
-    by_col = {c: n for n, c in table.columns.items()}
+    loaded = _loaded_columns(table)
+    kinds = {c: schema.column(n).type for n, c in loaded.items()}
+    by_col = {c: n for n, c in loaded.items()}
 
     def normalised(c: int, arr):
         name = by_col[c]
@@ -537,7 +544,7 @@ def _exact_arrays(table: Table, grid=None) -> tuple[dict[str, Any], dict[str, di
     grid = read_grid(table.path, table.sheet) if grid is None else grid
     body = grid[table.header_row :]
     arrays, raws = {}, {}
-    for name, c in table.columns.items():
+    for name, c in _loaded_columns(table).items():
         col = table.schema.column(name)
         cells = [row[c - 1] if c - 1 < len(row) else None for row in body]
         typed, raw = _typed_cells(cells, col.type)

@@ -20,6 +20,7 @@ class Column:
     choices: tuple[str, ...] = ()
     choice_aliases: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     width: float | None = None
+    read: bool = True  # False: a column staff keep for themselves, recognised but never loaded (备注)
 
     @property
     def accepted_headers(self) -> list[str]:

@@ -2,7 +2,8 @@
 
 A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
 an English header, other header texts accepted when reading (``aliases``, a text or a list), a
-type, who owns it (staff type it; the toolkit computes it), its choice list and a width.
+type, who owns it (staff type it; the toolkit computes it), its choice list, a width, and whether
+it is read at all (``read = false``: a column staff keep for themselves, such as 备注).
 
 The office's own header texts go under ``[register.aliases]`` / ``[tracker.aliases]``, one list per
 column name (``account_owner = ["AM", "客户主管"]``): added to the shipped aliases, never replacing them
@@ -22,7 +23,7 @@ from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, expect_known_keys
 
-COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width"}
+COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width", "read"}
 
 
 def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
@@ -92,6 +93,8 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                     "one of " + ", ".join(values),
                     target,
                 )
+        read = entry.get("read", True)
+        expect(isinstance(read, bool), source, f"{role}.{name}.read", "true or false", read)
         width = entry.get("width")
         expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
         columns.append(
@@ -106,6 +109,7 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 choices=values,
                 choice_aliases=aliases_map,
                 width=width,
+                read=read,
             )
         )
     sheet: Any = section.get("sheet")
