@@ -253,9 +253,8 @@ def decide(
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
     # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
     tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(sla_rules.INPUT_COLUMNS + _FIGURE_INPUTS)}
-    tracker_cols.update(
-        known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of)
-    )  # times typed after --as-of: not yet
+    # times typed after --as-of are not known yet (toolkit/rules/known.py)
+    tracker_cols.update(known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of))
     reg_known = known_as_of(register.column_values(), EVENT_COLUMNS["register"], as_of)
     reg_cols = register.column_values(reg_known)  # (other columns become lists when a rule looks them up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
