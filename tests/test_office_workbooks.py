@@ -325,3 +325,20 @@ def test_the_highlight_colours_are_the_offices(office, capsys):
         '<dxf><font><color rgb="FFFFFFFF"/></font><fill><patternFill patternType="solid"><bgColor rgb="FFFF0000"/>'
         in styles
     )
+
+
+def test_every_job_ignores_times_typed_after_as_of(office):
+    """TS-26-002 was received 2026-10-15 14:20 and answered 2026-10-16 09:00: as of the evening of the 15th
+    the answer had not been given, whatever the tracker says today."""
+    import datetime as dt
+
+    from toolkit.jobs.run import run_jobs
+
+    before = run_jobs(office, ("flag",), as_of=dt.datetime(2026, 10, 15, 18, 0), dry_run=True)
+    after = run_jobs(office, ("flag",), as_of=dt.datetime(2026, 10, 16, 18, 0), dry_run=True)
+
+    def state(result, column):
+        return {c.key: c.new for c in result.changes if c.column == column}["TS-26-002"]
+
+    assert state(before, "respond_state") in ("进行中", "即将到期")  # not answered yet at that moment
+    assert state(after, "respond_state") == "按时完成"
