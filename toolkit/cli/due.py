@@ -7,7 +7,8 @@ from pathlib import Path
 from toolkit.calendar import add_duration, parse_duration
 from toolkit.cli.common import EXIT_OK
 from toolkit.errors import ToolkitError
-from toolkit.model.values import parse_value
+from toolkit.i18n import _
+from toolkit.model.values import beyond_reach_reason, parse_value
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
@@ -17,6 +18,8 @@ def cmd_due(args) -> int:
     from toolkit.jobs.office import office_calendar
 
     start, err = parse_value(args.start, "datetime")
+    if err == beyond_reach_reason():
+        raise ToolkitError(_("'{text}': {reason}").format(text=args.start, reason=beyond_reach_reason(cell=False)))
     if err or start is None:
         raise ToolkitError(f"'{args.start}' is not a date and time: {err or 'empty'}")
     try:

@@ -32,6 +32,7 @@ from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
+from toolkit.jobs.office import job_time
 from toolkit.jobs.problems import data_problems
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
@@ -392,7 +393,7 @@ def make_notices(
             raise ToolkitError(f"unknown notice {unknown[0]!r}; the notices are: {', '.join(ns.kinds)}")
     pdf = ns.pdf if pdf is None else pdf
     merged = ns.merged if merged is None else merged
-    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    as_of = job_time(as_of)
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
     if pdf and not dry_run:

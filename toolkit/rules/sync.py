@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
+from toolkit.rules.plain import score_of
+
 # tracker column <- register column
 CUSTOMER_FIELDS = {
     "customer_name": "name",
@@ -173,8 +175,12 @@ def complaint_figures(
     *,
     closed_statuses=("已解决", "已关闭"),
     overdue_text: str = "逾期",
+    score_scale: tuple[float, float] | None = None,
 ) -> dict[str, list]:
-    """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue."""
+    """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue.
+
+    Satisfaction is the mean of the scores (`score_of` with `score_scale`, the satisfaction column's range in
+    the settings) of the complaints received in the last 12 months; other values are not counted."""
     since = as_of - dt.timedelta(days=365)
     open_n: dict[str, int] = defaultdict(int)
     n12: dict[str, int] = defaultdict(int)
@@ -199,8 +205,9 @@ def complaint_figures(
                 last[cid] = when
             if when > since:
                 n12[cid] += 1
-                if sat[i] is not None:
-                    scores[cid].append(sat[i])
+                score = score_of(sat[i], score_scale)
+                if score is not None:
+                    scores[cid].append(score)
         state = sla_states[i] if i < len(sla_states) else None
         if state and state.startswith(overdue_text):
             overdue[cid] += 1

@@ -2,8 +2,10 @@
 
 A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
 an English header, other header texts accepted when reading (``aliases``, a text or a list), a
-type, who owns it (staff type it; the toolkit computes it), its choice list, a width, and whether
-it is read at all (``read = false``: a column staff keep for themselves, such as 备注).
+type, who owns it (staff type it; the toolkit computes it), its choice list, a width, for a number
+column the range of its values (``range = [1, 5]``: the satisfaction score; a value outside it is a
+problem on its cell, and counted nowhere), and whether it is read at all (``read = false``: a column
+staff keep for themselves, such as 备注).
 
 The office's own header texts go under ``[register.aliases]`` / ``[tracker.aliases]``, one list per
 column name (``account_owner = ["AM", "客户主管"]``): added to the shipped aliases, never replacing them
@@ -17,13 +19,26 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import SettingsError
+from toolkit.i18n import _
 from toolkit.model.headers import map_columns
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, expect_known_keys
 
-COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width", "read"}
+COLUMN_KEYS = {
+    "name",
+    "header",
+    "english",
+    "aliases",
+    "type",
+    "required",
+    "owner",
+    "choices",
+    "width",
+    "range",
+    "read",
+}
 
 
 def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
@@ -97,6 +112,19 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
         expect(isinstance(read, bool), source, f"{role}.{name}.read", "true or false", read)
         width = entry.get("width")
         expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
+        bounds = entry.get("range")
+        if bounds is not None:
+            expect(
+                ctype in ("integer", "decimal")
+                and isinstance(bounds, list)
+                and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and bounds[0] <= bounds[1],
+                source,
+                f"{role}.{name}.range",
+                _("[lowest, highest] of a number column, e.g. [1, 5]"),
+                bounds,
+            )
         columns.append(
             Column(
                 name=name,
@@ -110,6 +138,7 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 choice_aliases=aliases_map,
                 width=width,
                 read=read,
+                range=(bounds[0], bounds[1]) if bounds is not None else None,
             )
         )
     sheet: Any = section.get("sheet")
