@@ -459,13 +459,17 @@ def run_cli(argv: list[str]) -> int:
 
 
 def test_command_line(folder, capsys):
-    assert run_cli(["notices", str(folder), "--kind", "settlement", "--as-of", "2026-11-20 17:00", "--dry-run"]) == 0
+    # the sample's hand-typed data has problems: notices exits as check does (1), and says the same count
+    data = run_cli(["check", str(folder), "--as-of", "2026-11-20 17:00"])
+    counts = capsys.readouterr().out.strip().splitlines()[-1]
+    assert data == 1 and re.fullmatch(r"\d+ 个问题，\d+ 个提醒。", counts), counts
+    assert run_cli(["notices", str(folder), "--kind", "settlement", "--as-of", "2026-11-20 17:00", "--dry-run"]) == data
     out = capsys.readouterr().out
-    assert "would make" in out and "settlement" in out
-    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
+    assert "would make" in out and "settlement" in out and counts in out
+    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == data
     out = capsys.readouterr().out
     assert re.search(r"made \d+ ack", out) and "stamped" in out
-    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
+    assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == data
     assert "already had theirs" in capsys.readouterr().out
     office_template(folder, "feedback.docx", "{{ solutoin }}")
     assert run_cli(["notices", str(folder), "--kind", "feedback", "--as-of", "2026-11-20 17:00"]) == 2

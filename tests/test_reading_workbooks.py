@@ -8,6 +8,7 @@ import xlsxwriter
 
 from toolkit.cli import main
 from toolkit.errors import WorkbookRefused
+from toolkit.i18n import use_language
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
 
@@ -42,7 +43,7 @@ def test_header_below_a_title_row_and_columns_in_any_order(tmp_path, settings):
         [
             ["投诉跟踪表 2025"],
             [],
-            ["备注", "Customer ID", "ＣＯＭＰＬＡＩＮＴ　ＮＯ．", "受理时间 ", "满意度"],
+            ["内部备忘", "Customer ID", "ＣＯＭＰＬＡＩＮＴ　ＮＯ．", "受理时间 ", "满意度"],
             ["staff note", "C001 ", "TS-1", dt.datetime(2025, 3, 5, 14, 30), 5],
             [],
             [None, "Ｃ００２", "TS-2", "2025年3月6日 9:15", "4"],
@@ -54,7 +55,7 @@ def test_header_below_a_title_row_and_columns_in_any_order(tmp_path, settings):
     assert t.values("customer_id") == ["C001", "C002"]  # trailing space, full-width digits
     assert t.values("received_at") == [dt.datetime(2025, 3, 5, 14, 30), dt.datetime(2025, 3, 6, 9, 15)]
     assert t.values("satisfaction") == [5, 4]
-    assert t.unknown == {1: "备注"}
+    assert t.unknown == {1: "内部备忘"}
     assert t.columns["complaint_id"] == 3
     assert t.cell_ref("received_at", 1) == "D6"
     assert [p for p in t.problems if p.severity == "error"] == []
@@ -93,12 +94,33 @@ def test_missing_required_column_is_reported(tmp_path, settings):
     assert any(p.column == "受理时间" and "missing" in p.reason for p in t.problems)
 
 
+def test_the_one_sheet_holding_the_columns_is_used_when_the_named_sheet_is_absent(tmp_path, settings):
+    path = tmp_path / "complaints.xlsx"
+    write(path, "Cases", [["投诉编号", "客户编号", "受理时间"], ["TS-1", "C1", "2026-06-01 09:00"]])
+    with use_language("en"):
+        t = read_table(path, settings.tracker)
+    assert t.sheet == "Cases" and t.values("complaint_id") == ["TS-1"]
+    [note] = [p for p in t.problems if p.severity == "warning"]
+    assert "'投诉跟踪'" in note.reason and "'Cases'" in note.reason and 'sheet = "Cases"' in note.reason
+
+
 def test_wrong_sheet_name_lists_the_sheets(tmp_path, settings):
     path = tmp_path / "complaints.xlsx"
-    write(path, "Sheet1", [["投诉编号", "客户编号"], ["TS-1", "C1"]])
+    write(path, "Sheet1", [["投诉跟踪表"], ["TS-1", "C1"]])  # no sheet holds the columns: no guess
     with pytest.raises(WorkbookRefused) as err:
         read_table(path, settings.tracker)
     assert "'Sheet1'" in str(err.value) and "投诉跟踪" in str(err.value)
+
+
+def test_no_header_row_shows_the_rows_looked_at_and_what_each_lacks(tmp_path, settings):
+    path = tmp_path / "customers.xlsx"
+    write(path, "客户台账", [["客户台账 2026"], ["Client Ref", "Firm", "Mobile"], ["K-1", "甲公司", "138"]])
+    with pytest.raises(WorkbookRefused) as err, use_language("en"):
+        read_table(path, settings.register)
+    text = str(err.value)
+    assert "row 1: 客户台账 2026 - lacks 客户编号, 客户名称" in text
+    assert "row 2: Client Ref | Firm | Mobile - lacks 客户编号, 客户名称" in text
+    assert "toolkit columns" in text
 
 
 def test_decimals_and_integers_from_numbers_and_text(tmp_path, settings):
@@ -148,7 +170,8 @@ def test_check_command_prints_problems_and_exits_1(tmp_path, capsys):
     )
     assert main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "duplicate" in out and "C9" in out and "customer register" in out and "2025-13-01" in out
+    assert "duplicate" in out and "C9" in out and "2025-13-01" in out
+    assert "C1 (编号相近)" in out  # the unknown ID with the IDs it probably meant, as every job reports it
     lines = [ln for ln in out.splitlines() if "C9" in ln]
     assert lines and "complaints.xlsx" in lines[0] and "客户编号" in lines[0]
 
@@ -160,8 +183,9 @@ def test_check_command_on_clean_workbooks_exits_0(tmp_path, capsys):
         "投诉跟踪",
         [["投诉编号", "受理时间", "客户编号"], ["TS-1", dt.datetime(2025, 3, 5, 10), "C1"]],
     )
-    assert main(["check", str(tmp_path)]) == 0
-    assert "No problems found" in capsys.readouterr().out
+    with use_language("en"):
+        assert main(["check", str(tmp_path)]) == 0
+    assert "0 problems, 0 warnings." in capsys.readouterr().out
 
 
 def test_check_refuses_a_csv_with_a_clear_message(tmp_path, capsys):

@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 import toolkit.jobs.run as run_module
 from toolkit.cli import main
 from toolkit.errors import ToolkitError
+from toolkit.i18n import use_language
 from toolkit.jobs.check import check_folder
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
@@ -48,24 +49,25 @@ class Ctx:
         self.before = {f: (folder / f).read_bytes() for f in self.files}
         for f in self.files:
             shutil.copy(folder / f, orig / f)
-        try:
-            self.settings = load_settings(folder)
-        except ToolkitError:
-            self.settings = None
-        self.report = check_folder(folder, self.settings) if self.settings else None
-        self.check_code = main(["check", str(folder)])
-        self.check_out, self.check_err = capsys.readouterr()
-        results = []
-        real = run_module.run_jobs
+        with use_language("en"):  # the cases match the messages' English wording
+            try:
+                self.settings = load_settings(folder)
+            except ToolkitError:
+                self.settings = None
+            self.report = check_folder(folder, self.settings) if self.settings else None
+            self.check_code = main(["check", str(folder)])
+            self.check_out, self.check_err = capsys.readouterr()
+            results = []
+            real = run_module.run_jobs
 
-        def spy(*a, **kw):
-            results.append(real(*a, **kw))
-            return results[-1]
+            def spy(*a, **kw):
+                results.append(real(*a, **kw))
+                return results[-1]
 
-        monkeypatch.setattr(run_module, "run_jobs", spy)
-        self.run_code = main(["run", str(folder), *AS_OF])
-        self.run_out, self.run_err = capsys.readouterr()
-        monkeypatch.setattr(run_module, "run_jobs", real)
+            monkeypatch.setattr(run_module, "run_jobs", spy)
+            self.run_code = main(["run", str(folder), *AS_OF])
+            self.run_out, self.run_err = capsys.readouterr()
+            monkeypatch.setattr(run_module, "run_jobs", real)
         self.result = results[0] if results and self.run_code != 2 else None
 
     # ------------------------------------------------------------------ reading
@@ -191,7 +193,8 @@ def test_hostile_workbook(case, tmp_path, capsys, monkeypatch):
             if ctx.settings and f in (ctx.settings.register_path.name, ctx.settings.tracker_path.name):
                 assert_only_toolkit_columns_changed(ctx, f)
     assert not list(folder.glob(".~toolkit-*"))
-    case.expect(ctx)
+    with use_language("en"):  # as the commands ran (Ctx)
+        case.expect(ctx)
 
 
 def test_the_corpus_has_at_least_40_cases():

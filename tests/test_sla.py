@@ -347,6 +347,12 @@ def test_same_day_notice():
         complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 5, 10, 0)), dt(2025, 3, 5, 11, 0)
     )
     assert out["same_day_state"] == "超时完成" and out["same_day_late_hours"] == Decimal("1.0")
+    # told that evening, after the 18:00 deadline but before the office opens again: no working time
+    # late, so on time (one rule: 超时完成 never shows 0.0 hours late)
+    out = run(
+        complaint(received_at=dt(2025, 3, 4, 10, 0), settlement_told_at=dt(2025, 3, 4, 21, 30)), dt(2025, 3, 5, 11, 0)
+    )
+    assert out["same_day_state"] == "按时完成" and out["same_day_late_hours"] is None
 
 
 def _closed_complaint(**changes):

@@ -1,6 +1,7 @@
 """What every command shares: exit codes, the folder and --as-of arguments, the problem table.
 
-Exit codes: 0 success, 1 problems found, 2 usage or fatal error. Expected errors print one
+Exit codes, the same for every command: 0 nothing to report or only warnings, 1 problems listed,
+2 the command could not run (usage, a missing folder or workbook, a fatal error). Expected errors print one
 line naming the file (and sheet, row, column where known); `--debug` shows the traceback.
 """
 
@@ -78,3 +79,16 @@ def print_problems(problems: list[Problem], stream=None, limit: int | None = Non
     print(format_table(["file", "sheet", "row", "column", "value", "problem"], rows), file=stream)
     if limit is not None and len(problems) > limit:
         print(f"... and {len(problems) - limit} more", file=stream)
+
+
+def report_problems(problems: list[Problem], limit: int | None = None, stream=None) -> int:
+    """The problems table and the one count line every command ends with; the exit code (0 or 1)."""
+    from toolkit.jobs.problems import counts_text, has_problems  # noqa: PLC0415 - a job module, loaded when used
+
+    stream = stream or sys.stdout
+    if problems:
+        print(file=stream)
+        print_problems(problems, stream=stream, limit=limit)
+        print(file=stream)
+    print(counts_text(problems), file=stream)
+    return EXIT_PROBLEMS if has_problems(problems) else EXIT_OK

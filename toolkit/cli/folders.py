@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, folder_argument, print_problems
+from toolkit.cli.common import EXIT_OK, as_of_option, folder_argument, report_problems
+from toolkit.i18n import _
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
 
 
 def cmd_init(args) -> int:
+    if args.adopt is not None:
+        from toolkit.cli.columns import print_columns_report
+        from toolkit.jobs.columns import adopt_folder
+
+        settings_file, reports = adopt_folder(args.adopt, force=args.force)
+        print_columns_report(reports)
+        print(
+            _("wrote {file}: review it, then run `toolkit check`; no workbook was changed").format(file=settings_file)
+        )
+        return EXIT_OK
     from toolkit.jobs.init import init_folder
     from toolkit.panel.launchers import launchers_note, write_launchers
 
@@ -38,14 +49,9 @@ def cmd_demo(args) -> int:
 def cmd_check(args) -> int:
     from toolkit.jobs.check import check_folder
 
-    report = check_folder(args.folder)
-    counts = ", ".join(f"{n} {role} rows" for role, n in report.rows_checked.items())
-    if not report.problems:
-        print(f"No problems found ({counts}).")
-        return EXIT_OK
-    print_problems(report.problems, limit=args.limit)
-    print(f"\n{len(report.errors)} problem(s), {len(report.problems) - len(report.errors)} warning(s) ({counts}).")
-    return EXIT_PROBLEMS
+    report = check_folder(args.folder, as_of=as_of_option(args.as_of))
+    print(", ".join(f"{n} {role} rows" for role, n in report.rows_checked.items()) + ":")
+    return report_problems(report.problems, limit=args.limit)
 
 
 def add_folder_commands(sub) -> None:
@@ -57,6 +63,15 @@ def add_folder_commands(sub) -> None:
     )
     folder_argument(p)
     p.add_argument("--force", action="store_true", help="replace existing files")
+    p.add_argument(
+        "--adopt",
+        metavar="DIR",
+        type=Path,
+        help=_(
+            "use the office's own workbooks in DIR: write only toolkit.toml with the files, sheets and headers "
+            "found (for review); no workbook is made or changed"
+        ),
+    )
     p.set_defaults(run=cmd_init)
 
     p = sub.add_parser(
@@ -79,5 +94,6 @@ def add_folder_commands(sub) -> None:
         "duplicate or unknown customer IDs, values that cannot be read. Exit 1 if any.",
     )
     folder_argument(p)
+    p.add_argument("--as-of", metavar="DATETIME", help=_("check as of this time (default: now)"))
     p.add_argument("--limit", type=int, default=None, help="show at most this many problems")
     p.set_defaults(run=cmd_check)

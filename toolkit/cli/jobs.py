@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, job_arguments, print_problems
+from toolkit.cli.common import EXIT_OK, as_of_option, job_arguments, report_problems
+from toolkit.i18n import _
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -30,21 +31,19 @@ def job_command(jobs: tuple[str, ...]):
         verb = "would change" if args.dry_run else "changed"
         summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
         print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        for book, headers in result.added.items():
+            text = (
+                _("would add {n} columns to {book}: {headers}")
+                if args.dry_run
+                else _("added {n} columns to {book}: {headers}")
+            )
+            print(text.format(n=len(headers), book=book, headers=", ".join(headers)))
         _print_tier_history(result, args)
         for note in result.notes:
             print(f"note: {note}")
         if result.log_file:
             print(f"Every change is listed in {result.log_file}.")
-        if result.problems:
-            print()
-            print_problems(result.problems, limit=args.limit)
-            errors = sum(p.severity == "error" for p in result.problems)
-            print(
-                f"\n{errors} problem(s), {len(result.problems) - errors} warning(s); "
-                "rows with problems were processed for the columns that are fine."
-            )
-            return EXIT_PROBLEMS
-        return EXIT_OK
+        return report_problems(result.problems, limit=args.limit)
 
     return run
 

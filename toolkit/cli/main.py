@@ -12,6 +12,7 @@ import os
 import sys
 
 from toolkit import __version__
+from toolkit.cli.columns import add_columns_command
 from toolkit.cli.common import EXIT_FATAL, EXIT_OK, ToolkitParser
 from toolkit.cli.due import add_due_command
 from toolkit.cli.excel import add_excel_commands
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ToolkitParser)
     for add in (
         add_folder_commands,
+        add_columns_command,
         add_due_command,
         add_job_commands,
         add_history_commands,

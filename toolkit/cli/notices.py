@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
+from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, report_problems
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -56,10 +56,7 @@ def cmd_notices(args) -> int:
         print(f"All in one: {path}")
     if result.log_file:
         print(f"Each notice is stamped on its row; the stamps are listed in {result.log_file}.")
-    if result.problems:  # the values a notice could not use, each on its cell (as every job lists them)
-        print()
-        print_problems(result.problems, limit=args.limit)
-        print(f"note: the workbooks have {len(result.problems)} problem(s) of their own; `toolkit check` lists them.")
+    code = report_problems(result.problems, limit=args.limit)
     for line in skipped_lines(result, args.limit):
         print(line)
     finished = recovered_line(result)
@@ -75,7 +72,7 @@ def cmd_notices(args) -> int:
         print(format_table(["notice", "key", "row", "problem"], rows, max_width=100))
         print(f"\n{len(result.failures)} notice(s) could not be made; the others were made.")
         return EXIT_PROBLEMS
-    return EXIT_OK
+    return code
 
 
 def add_notice_commands(subparsers) -> None:

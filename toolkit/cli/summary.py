@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
+from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, report_problems
 from toolkit.errors import ToolkitError
 from toolkit.i18n import _
 from toolkit.progress import progress
@@ -69,16 +69,7 @@ def cmd_summary(args) -> int:
         print(f"note: {note}")
     if args.pdf and result.pdf is None:
         return EXIT_PROBLEMS
-    errors = [pr for pr in result.problems if pr.severity == "error"]
-    if errors:
-        print()
-        print_problems(errors, limit=args.limit)
-        print(
-            f"\n{len(errors)} value(s) in the workbooks could not be read and were not counted; "
-            "`toolkit check` lists every problem."
-        )
-        return EXIT_PROBLEMS
-    return EXIT_OK
+    return report_problems(result.problems, limit=args.limit)
 
 
 def add_summary_commands(subparsers) -> None:

@@ -12,6 +12,7 @@ from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
 from toolkit.excel.panel import build_panel
 from toolkit.jobs.notices import make_notices
+from toolkit.jobs.problems import counts_phrase
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
 from toolkit.settings import SETTINGS_FILE, load_settings
@@ -65,9 +66,7 @@ def run_demo(
     overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
     print(
         f"  {overdue:,} complaints are overdue; "
-        f"{sum(1 for p in result.problems if p.severity == 'error'):,} problems and "
-        f"{sum(1 for p in result.problems if p.severity != 'error'):,} warnings in the sample's hand-typed data "
-        "(see `toolkit check`)"
+        f"{counts_phrase(result.problems)} in the sample's hand-typed data (see `toolkit check`)"
     )
     if result.log_file:
         print(f"  change log: {result.log_file}")

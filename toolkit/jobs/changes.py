@@ -16,11 +16,14 @@ from operator import itemgetter
 import numpy as np
 
 from toolkit.errors import Problem
+from toolkit.i18n import _
+from toolkit.jobs.layout import plan_look
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
 from toolkit.xlsx.safety import FileStamp
+from toolkit.xlsx.tables import merged_ranges
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -392,20 +395,57 @@ def _changed_rows(old_values: list, values: list, skip: list | None, kind: str) 
     return changed
 
 
-def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -> tuple[WriteReport, list[Problem]]:
+def write_plan(
+    plan: TablePlan,
+    *,
+    keep_backups: int,
+    stamp: FileStamp | None,
+    highlight: dict[str, tuple[str, str]] | None = None,
+) -> tuple[WriteReport, list[Problem]]:
     """Write the plan's headers and changed cells in one atomic save. Formula cells are left and reported."""
     table = plan.table
+    if plan.new_headers:
+        _clear_merged_header(plan)
     editor = WorkbookEditor(table.path)
     edit = editor.edit_for(table.sheet)
     for col, header in plan.new_headers.values():
         edit.set(table.header_row, col, header)
+        edit.headers_added.append((table.header_row, col, header))
     for cc in plan.columns:  # whole columns: the writer builds a first fill's millions of cells column by column
         edit.set_column(cc.col, cc.rows, cc.news)
+    if plan.new_headers:  # the added columns look like the sheet (toolkit/jobs/layout.py)
+        news_of = {cc.col: cc.news for cc in plan.columns}
+        added = [
+            (table.schema.column(name), col, header, news_of.get(col, ()))
+            for name, (col, header) in plan.new_headers.items()
+        ]
+        look = plan_look(added, table.header_row, table.header_last_col, highlight)
+        edit.like.update(look.like)
+        edit.widths.update(look.widths)
+        edit.highlights += look.highlights
     report = editor.save(keep_backups=keep_backups, on_formula="skip", expect=stamp)
     problems = []
     header_of = {cc.col: cc.header for cc in plan.columns}  # the planned cells are data rows of these columns
+    for ref, merged, value in report.skipped_merged:
+        sheet, _sep, cell = ref.rpartition("!")
+        row, col = parse_ref(cell)
+        problems.append(
+            Problem(
+                str(table.path),
+                sheet,
+                row,
+                header_of.get(col, cell) if row != table.header_row else cell,
+                value,
+                _(
+                    "cell {cell} is hidden under the merged cells {merged}; the toolkit did not write it "
+                    "(unmerge the cells to let the toolkit fill it)"
+                ).format(cell=cell, merged=merged),
+            )
+        )
+    if report.skipped_merged:
+        plan.drop_cells({parse_ref(ref.rpartition("!")[2]) for ref, _m, _v in report.skipped_merged})
     for ref in report.skipped_formulas:
-        sheet, _, cell = ref.rpartition("!")
+        sheet, _sep, cell = ref.rpartition("!")
         row, col = parse_ref(cell)
         problems.append(
             Problem(
@@ -419,6 +459,26 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
             )
         )
     return report, problems
+
+
+def _clear_merged_header(plan: TablePlan) -> None:
+    """New columns start right of a merge that spans the sheet's last header (a header merged over two
+    columns would hide the first new header): the planned columns move right past it."""
+    table = plan.table
+    last = table.header_last_col
+    ends = [
+        c2
+        for r1, c1, r2, c2 in merged_ranges(table.path, table.sheet)
+        if r1 <= table.header_row <= r2 and c1 <= last < c2
+    ]
+    if not ends:
+        return
+    shift = max(ends) - last
+    moved = {col for col, _h in plan.new_headers.values()}
+    plan.new_headers = {name: (col + shift, header) for name, (col, header) in plan.new_headers.items()}
+    for cc in plan.columns:
+        if cc.col in moved:
+            cc.col += shift
 
 
 def describe(change: CellChange) -> tuple:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.model.records import Table, read_table
-from toolkit.settings import Settings, load_settings
+from toolkit.jobs.problems import data_problems, duplicate_keys
+from toolkit.model.records import read_table
+from toolkit.settings import Settings, load_settings, require_folder
 
 
 @dataclass
@@ -21,28 +22,13 @@ class CheckReport:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def duplicate_keys(table: Table, name: str) -> list[Problem]:
-    """Every row whose key appears more than once (all but the first occurrence reported)."""
-    seen: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(table.values(name)):
-        if key is not None:
-            seen[key].append(i)
-    out = []
-    for key, where in seen.items():
-        if len(where) > 1:
-            first = table.rows[where[0]]
-            for i in where[1:]:
-                out.append(table.problem(i, name, key, f"duplicate: the same ID is already on row {first}"))
-    return out
-
-
-def unknown_customers(tracker: Table, known_ids: set[str]) -> list[tuple[int, str]]:
-    """(index, customer ID) of tracker rows whose customer is not in the register."""
-    return [(i, cid) for i, cid in enumerate(tracker.values("customer_id")) if cid is not None and cid not in known_ids]
-
-
-def check_folder(folder: str | Path, settings: Settings | None = None) -> CheckReport:
-    settings = settings or load_settings(folder)
+def check_folder(
+    folder: str | Path, settings: Settings | None = None, *, as_of: dt.datetime | None = None
+) -> CheckReport:
+    """Every problem of the folder's workbooks: the list every job gives (toolkit/jobs/problems.py), and
+    a workbook that cannot be read at all as one problem."""
+    settings = settings or load_settings(require_folder(folder))
+    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     report = CheckReport()
     tables = {}
     for schema, path in ((settings.register, settings.register_path), (settings.tracker, settings.tracker_path)):
@@ -55,13 +41,13 @@ def check_folder(folder: str | Path, settings: Settings | None = None) -> CheckR
             continue
         tables[schema.role] = table
         report.rows_checked[schema.role] = len(table)
-        report.problems += table.problems
-        if table.has(schema.key):
-            report.problems += duplicate_keys(table, schema.key)
     register, tracker = tables.get("register"), tables.get("tracker")
-    if register is not None and tracker is not None and tracker.has("customer_id"):
-        known = {c for c in register.values("customer_id") if c is not None}
-        for i, cid in unknown_customers(tracker, known):
-            tracker_problem = tracker.problem(i, "customer_id", cid, "customer ID not found in the customer register")
-            report.problems.append(tracker_problem)
+    if register is not None and tracker is not None:
+        report.problems += data_problems(settings, register, tracker, as_of)
+    else:
+        for one in (register, tracker):
+            if one is not None:
+                report.problems += one.problems
+                if one.has(one.schema.key):
+                    report.problems += duplicate_keys(one, one.schema.key)
     return report

@@ -36,9 +36,11 @@ from toolkit.i18n import N_, _, get_language, ngettext, show
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.office import job_time
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
 from toolkit.progress import NoProgress, phase_of
+from toolkit.rules.known import EVENT_COLUMNS, known_as_of
 from toolkit.rules.notices import (
     CONTACT_FIELDS,
     LISTED_ONE_BY_ONE,
@@ -60,7 +62,7 @@ from toolkit.rules.notices import (
     past_promises,
     stamp_text,
 )
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 from toolkit.settings.notices import NoticeKind, NoticeSettings
 from toolkit.xlsx.safety import clean_stale_temps, crash_point, folder_lock
 
@@ -286,6 +288,9 @@ class _Contexts:
         self.as_of, self.language = as_of, language
         self.reg_cols = {c.name: list(register.values(c.name)) for c in register.schema.columns}
         self.trk_cols = {c.name: list(tracker.values(c.name)) for c in tracker.schema.columns}
+        # as known at --as-of: event times typed after it are not typed yet (toolkit/rules/known.py)
+        self.reg_cols.update(known_as_of(self.reg_cols, EVENT_COLUMNS["register"], as_of))
+        self.trk_cols.update(known_as_of(self.trk_cols, EVENT_COLUMNS["tracker"], as_of))
         self.reg_names = [c.name for c in register.schema.columns]
         self.trk_names = [c.name for c in tracker.schema.columns]
         self.reg_alias = _aliases(register)
@@ -541,7 +546,7 @@ def make_notices(
     """
     progress = progress or NoProgress()
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     ns = settings.notices
     language = language or ns.language
     if language not in ("zh", "en"):
@@ -565,7 +570,7 @@ def make_notices(
     if not dry_run:
         for book in books.values():
             book.check_writable()
-    with folder_lock(folder):
+    with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")
@@ -573,7 +578,7 @@ def make_notices(
             book.snapshot()
         register = books[settings.register_path].read(settings.register)
         tracker = books[settings.tracker_path].read(settings.tracker)
-        result.problems += register.problems + tracker.problems
+        result.problems += data_problems(settings, register, tracker, as_of)  # the list every command gives
         for table in (register, tracker):
             key = table.schema.key
             if not table.has(key):

@@ -17,8 +17,8 @@ from toolkit.errors import Problem, ToolkitError, WorkbookBusy
 from toolkit.i18n import _, ngettext
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
-from toolkit.jobs.check import duplicate_keys
 from toolkit.jobs.office import job_time, office_calendar
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.tier_history import HistoryBook, not_written_note
 from toolkit.model.records import Table, read_table
 from toolkit.progress import NoProgress
@@ -26,9 +26,10 @@ from toolkit.rules import sla as sla_rules
 from toolkit.rules import sync as sync_rules
 from toolkit.rules import tiers as tier_rules
 from toolkit.rules import visits as visit_rules
+from toolkit.rules.known import EVENT_COLUMNS, known_as_of
 from toolkit.rules.plain import text_of
 from toolkit.rules.tier_history import TierEvent, register_events
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.refs import parse_ref
 from toolkit.xlsx.safety import (
@@ -54,6 +55,7 @@ class JobResult:
     rows: dict[str, int] = field(default_factory=dict)
     tier_history: list[TierEvent] = field(default_factory=list)  # lines added (with dry_run: to add) to the history
     tier_history_file: Path | None = None  # the tier history workbook, when the tiers job ran
+    added: dict[str, list[str]] = field(default_factory=dict)  # workbook name -> headers of the columns added
 
 
 class FileWorkbook:
@@ -88,7 +90,9 @@ class FileWorkbook:
 
     def write(self, plan: TablePlan, settings: Settings) -> list[Problem]:
         """Write the plan; cells left alone (formulas) are dropped from the plan and reported."""
-        report, problems = write_plan(plan, keep_backups=settings.backups_kept, stamp=self.stamp)
+        report, problems = write_plan(
+            plan, keep_backups=settings.backups_kept, stamp=self.stamp, highlight=settings.layout.colours()
+        )
         if report.skipped_formulas:
             plan.drop_cells({parse_ref(ref.rpartition("!")[2]) for ref in report.skipped_formulas})
         return problems
@@ -145,7 +149,7 @@ def run_jobs_with(
     if unknown:
         raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     as_of = job_time(as_of)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
@@ -156,7 +160,7 @@ def run_jobs_with(
     if not dry_run:
         for src in (reg_src, trk_src):
             src.check_writable()
-    with folder_lock(folder):
+    with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
         progress.step("reading the workbooks")
@@ -167,7 +171,7 @@ def run_jobs_with(
             result.problems += history.read().problems
             result.notes += history.notes
         result.rows = {"register": len(register), "tracker": len(tracker)}
-        result.problems += register.problems + tracker.problems
+        result.problems += data_problems(settings, register, tracker, as_of)  # the same list for every command
         for table in (register, tracker):
             missing = _missing_required(table)
             if missing:
@@ -181,6 +185,9 @@ def run_jobs_with(
         progress.step("applying the rules")
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
+        for plan in (reg_plan, trk_plan):
+            if plan.new_headers:
+                result.added[plan.table.path.name] = [header for _col, header in plan.new_headers.values()]
         if history is not None:  # decide() left the register's changes there: keep those the history lacks
             result.tier_history = history.missing(result.tier_history)
         if dry_run:
@@ -269,11 +276,13 @@ def decide(
     """All decisions of the requested jobs, in dependency order, as planned cell changes."""
     lang = settings.header_language
     reg_ids = register.values("customer_id")
-    result.problems += duplicate_keys(register, "customer_id")
     index = sync_rules.index_register(reg_ids, register.values("name"), register.values("phone"))
     # only the tracker columns the rules read become lists (a list costs 8 bytes a row and column)
     tracker_cols = {name: tracker.values(name) for name in dict.fromkeys(sla_rules.INPUT_COLUMNS + _FIGURE_INPUTS)}
-    reg_cols = register.column_values()  # (a column becomes a list when a rule looks it up)
+    # times typed after --as-of are not known yet (toolkit/rules/known.py)
+    tracker_cols.update(known_as_of(tracker_cols, EVENT_COLUMNS["tracker"], as_of))
+    reg_known = known_as_of(register.column_values(), EVENT_COLUMNS["register"], as_of)
+    reg_cols = register.column_values(reg_known)  # (other columns become lists when a rule looks them up)
     dup_rows = [reg_ids[i] in index.duplicates if reg_ids[i] else False for i in range(len(reg_ids))]
 
     # 1. complaint figures per customer (sync), needed by tiers
@@ -291,25 +300,16 @@ def decide(
     # 2. tiers
     tiers_now = reg_cols["tier"]
     if "tiers" in jobs:
-        outputs, expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
-        for i in expired:
-            result.problems.append(
-                register.problem(
-                    i,
-                    "override_expires",
-                    reg_cols["override_expires"][i],
-                    "the manual tier override has expired and is no longer applied",
-                    "warning",
-                )
-            )
+        outputs, _expired = tier_rules.evaluate_all(reg_cols, figures["complaints_12m"], as_of.date(), settings.tiers)
+        # (expired overrides are reported with the data's other problems: toolkit/jobs/problems.py)
         plan_changes(reg_plan, "tiers", outputs, keep=_keep_rows(dup_rows, outputs), language=lang)
         decided = [text_of(a) != text_of(b) for a, b in zip(outputs["tier"], reg_cols["tier"])]
-        reg_cols = register.column_values(outputs)  # the register as the job leaves it (the rest still lazy)
+        reg_cols = register.column_values({**reg_known, **outputs})  # the register as the job leaves it
         result.tier_history = register_events(reg_cols, decided, as_of, leave=dup_rows)
         tiers_now = outputs["tier"]
     # 3. deadlines and escalation (flag), visits
     if "flag" in jobs:
-        cal, warn = office_calendar(settings.folder, settings, problems=result.problems)  # notes below, not stderr
+        cal, warn = office_calendar(settings.folder, settings, problems=[])  # its problems: data_problems
         tier_by_id = {cid: tiers_now[p] for cid, p in index.position.items()}
         tiers = [tier_by_id.get(cid) for cid in tracker_cols["customer_id"]]
         outputs = sla_rules.evaluate_all(tracker_cols, tiers, as_of, settings.sla, cal)
@@ -321,12 +321,17 @@ def decide(
             warn(year)
             result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
         visits = visit_rules.evaluate_visits(
-            reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), settings.visits
+            reg_cols["last_visit_date"],
+            reg_cols["first_contact_date"],
+            tiers_now,
+            as_of.date(),
+            settings.visits,
+            register.values("next_visit_due"),
         )
         plan_changes(reg_plan, "flag", visits, keep=_keep_rows(dup_rows, visits), language=lang)
     # 4. sync: customer fields into the tracker, figures back to the register
     if "sync" in jobs:
-        fields, keep, unknown_rows = sync_rules.customer_fields_for_tracker(
+        fields, keep, _unknown = sync_rules.customer_fields_for_tracker(
             tracker_cols["customer_id"],
             {**{name: reg_cols[name] for name in sync_rules.CUSTOMER_FIELDS.values()}, "tier": tiers_now},
             index,
@@ -334,13 +339,7 @@ def decide(
             tracker.values("contact_phone"),
         )
         _keep_unreadable_sources(register, tracker_cols["customer_id"], reg_ids, keep)
-        plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
-        for i in unknown_rows:
-            result.problems.append(
-                tracker.problem(
-                    i, "customer_id", tracker_cols["customer_id"][i], fields["customer_check"][i], "warning"
-                )
-            )
+        plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)  # (unknown IDs: data_problems)
         if "flag" in jobs:  # overdue counts from this run's deadlines
             figures = {
                 **figures,

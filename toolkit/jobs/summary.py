@@ -30,6 +30,7 @@ from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, ToolkitError
 from toolkit.jobs.notices import safe_name_part
 from toolkit.jobs.office import job_time, office_calendar
+from toolkit.jobs.problems import data_problems
 from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
     DASH,
     ROW_FIELDS,
@@ -51,7 +52,7 @@ from toolkit.progress import NoProgress
 from toolkit.rules import monthly
 from toolkit.rules import sla as sla_rules
 from toolkit.rules.monthly import Kpis, Month, MonthlyFigures, Rate
-from toolkit.settings import Settings, load_settings
+from toolkit.settings import Settings, load_settings, require_folder
 from toolkit.settings.summary import SummarySettings
 from toolkit.xlsx import WorkbookEditor, add_column
 from toolkit.xlsx.safety import folder_lock, owner_files, refuse_if_open
@@ -97,7 +98,7 @@ def make_summary(
     clock = time.perf_counter()
     progress = progress or NoProgress()
     folder = Path(folder)
-    settings = settings or load_settings(folder)
+    settings = settings or load_settings(require_folder(folder))
     ss = settings.summary
     as_of = job_time(as_of)
     if month is None:
@@ -129,7 +130,7 @@ def make_summary(
         progress.step("reading the workbooks")
         register = read_table(settings.register_path, settings.register)
         tracker = read_table(settings.tracker_path, settings.tracker)
-        problems = register.problems + tracker.problems
+        problems = data_problems(settings, register, tracker, as_of)  # the list every command gives
         for table, needed in ((tracker, ("complaint_id", "received_at")), (register, ("customer_id",))):
             missing = [table.schema.column(n).header for n in needed if not table.has(n)]
             if missing:

@@ -8,13 +8,22 @@ main header and its aliases).  A text listed for two canonical names raises ``Va
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from toolkit.model.values import normalize_text
 
-__all__ = ["HeaderMap", "find_header_row", "map_columns", "normalize_header"]
+__all__ = [
+    "HeaderMap",
+    "RowLook",
+    "closest_fields",
+    "find_header_row",
+    "look_at_rows",
+    "map_columns",
+    "normalize_header",
+]
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _PUNCTUATION = "_-.:：()（）/\\"
@@ -124,3 +133,59 @@ def _shown(cell: object) -> str:
     """A header as staff would recognise it: original characters, line breaks as single spaces."""
     text = cell if isinstance(cell, str) else normalize_text(cell)
     return " ".join(text.split())
+
+
+def closest_fields(header: object, expected_headers: Mapping[str, Iterable[str]], n: int = 3) -> list[str]:
+    """The canonical names whose accepted texts are most like `header` (best first, at most `n`).
+
+    For a header nothing accepts ("Acct Mgr", "客户经理人"): what it probably means, so that the office
+    can add it as an alias. Compared after normalize_header; texts less than 60% alike, or
+    clearly less alike than the best, are left out.
+    """
+    key = normalize_header(header)
+    if not key:
+        return []
+    scores: dict[str, float] = {}
+    for canonical, texts in expected_headers.items():
+        for text in [texts] if isinstance(texts, str) else texts:
+            other = normalize_header(text)
+            if not other:
+                continue
+            ratio = difflib.SequenceMatcher(None, key, other).ratio()
+            if key in other or other in key:  # "联系人手机" holds "手机"
+                ratio = max(ratio, 0.6)
+            if ratio > scores.get(canonical, 0.0):
+                scores[canonical] = ratio
+    best = max(scores.values(), default=0.0)
+    ranked = sorted(((r, c) for c, r in scores.items() if r >= max(0.6, best - 0.1)), key=lambda rc: -rc[0])
+    return [c for _r, c in ranked[:n]]
+
+
+@dataclass(frozen=True)
+class RowLook:
+    """One row looked at for the header: its cells, the columns it names and the required ones it lacks."""
+
+    index: int  # 0-based row index in the rows looked at
+    cells: tuple[str, ...]  # its non-empty cells as text
+    found: tuple[str, ...]  # canonical names its cells name
+    lacking: tuple[str, ...]  # required canonical names it does not name
+
+
+def look_at_rows(
+    rows: Sequence[Sequence[object]],
+    expected_headers: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    *,
+    max_scan: int = 20,
+) -> list[RowLook]:
+    """What each non-empty row among the first `max_scan` offers as a header row (for "no header row found")."""
+    table = _lookup(expected_headers)
+    required = list(required)
+    looks = []
+    for index, row in enumerate(rows[:max_scan]):
+        cells = tuple(_shown(c) for c in row or () if c is not None and c != "")
+        if not cells:
+            continue
+        found = tuple(dict.fromkeys(table[k] for c in row if (k := normalize_header(c)) in table))
+        looks.append(RowLook(index, cells, found, tuple(r for r in required if r not in found)))
+    return looks

@@ -30,12 +30,14 @@ from toolkit.calendar.reach import (
 )
 from toolkit.errors import Problem, WorkbookRefused
 from toolkit.i18n import _
-from toolkit.model.headers import find_header_row, map_columns
+from toolkit.model.headers import find_header_row, look_at_rows, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import beyond_reach_reason, parse_value
 from toolkit.xlsx.cells import MAX_CELL_TEXT
-from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
+from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid, worksheet_names
 from toolkit.xlsx.refs import column_letter
+from toolkit.xlsx.tables import totals_rows
+from toolkit.xlsx.workbook import loose_sheet_name
 
 # Columns compared as identifiers: full-width letters and digits are made half-width.
 ID_COLUMNS = frozenset({"customer_id", "complaint_id"})
@@ -54,6 +56,7 @@ class Table:
     rows: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     date1904: bool = False
+    totals_rows: set[int] = field(default_factory=set)  # rows that are an Excel table's totals row (skipped)
     # Columns are kept as typed Arrow arrays (checked when read) and turned into Python lists
     # on first use, so a job pays only for the columns it looks at; the list then replaces the
     # array (in a list, equal values share one object: see _materialise).
@@ -174,18 +177,23 @@ def read_table(
     path = Path(path)
     sheet_name = sheet or schema.sheet
     cells = grid  # the name `grid` is used below for the peeked rows
-    head = peek(path, sheet_name) if cells is None else _peek_grid(cells, sheet_name)
     expected = schema.expected_headers()
+    chosen_instead = None
+    if cells is None and not path.exists():
+        raise WorkbookRefused(
+            _(
+                "{name} is not in the folder {folder}: copy the workbook there, or name the office's own file "
+                "(`toolkit init --adopt` finds it by its headers)"
+            ).format(name=path.name, folder=path.parent)
+        )
+    if cells is None:
+        head, chosen_instead = peek_sheet(path, sheet_name, schema, explicit=sheet is not None)
+    else:
+        head = _peek_grid(cells, sheet_name)
     grid = head.grid()
     idx = find_header_row(grid, expected)
     if idx is None:
-        shown = ", ".join(c.header for c in schema.columns if c.required)
-        raise WorkbookRefused(
-            f"sheet '{head.sheet}': no header row found in the first {len(grid)} rows "
-            f"(looked for headers such as {shown})",
-            path=path,
-            hint="check that the sheet has a row of column headers",
-        )
+        raise WorkbookRefused(no_header_message(head.sheet, grid, schema), path=path)
     header_cells = grid[idx]
     hmap = map_columns(header_cells, expected)
     table = Table(
@@ -199,6 +207,21 @@ def read_table(
         header_last_col=max((i + 1 for i, v in enumerate(header_cells) if v not in (None, "")), default=0),
         date1904=head.date1904,
     )
+    if chosen_instead is not None:
+        table.problems.append(
+            Problem(
+                str(path),
+                head.sheet,
+                None,
+                None,
+                None,
+                _(
+                    "the settings name sheet '{wanted}', which this workbook does not have; sheet '{used}' holds "
+                    'the columns, so it was used (to say so, set sheet = "{used}" under [{role}] in toolkit.toml)'
+                ).format(wanted=chosen_instead, used=head.sheet, role=schema.role),
+                "warning",
+            )
+        )
     for name in hmap.missing:
         col = schema.column(name)
         if col.required:
@@ -228,8 +251,58 @@ def read_table(
         )
     if not table.columns:
         return table
+    if cells is None:
+        table.totals_rows = totals_rows(path, head.sheet)
     _load(table, head, cells)
     return table
+
+
+def peek_sheet(path: Path, sheet_name: str, schema: SheetSchema, *, explicit: bool) -> tuple[Peek, str | None]:
+    """The first rows of the schema's sheet, and the configured name when another sheet was used instead.
+
+    When the configured sheet is absent (a workbook whose only sheet is "Customers") and exactly one
+    worksheet has a header row of the schema's columns, that one is used; otherwise the workbook is
+    refused, naming its sheets.
+    """
+    names = worksheet_names(path)
+    wanted = loose_sheet_name(sheet_name)
+    if explicit or any(loose_sheet_name(n) == wanted for n in names):
+        return peek(path, sheet_name), None
+    expected = schema.expected_headers()
+    candidates = []
+    for name in names:
+        head = peek(path, name)
+        if find_header_row(head.grid(), expected) is not None:
+            candidates.append(head)
+    if len(candidates) == 1:
+        return candidates[0], sheet_name
+    return peek(path, sheet_name), None  # refused: names the sheets it has
+
+
+def no_header_message(sheet: str, grid: list[list[object]], schema: SheetSchema, shown_rows: int = 6) -> str:
+    """ "No header row found", with the rows looked at and what each lacked (the required headers)."""
+    required = [c.name for c in schema.columns if c.required]
+    looks = look_at_rows(grid, schema.expected_headers(), required)
+    if not looks:
+        return _("sheet '{sheet}' is empty: no header row found").format(sheet=sheet)
+    lines = [
+        _("sheet '{sheet}': no header row found; the rows looked at (a header row names at least {needed}):").format(
+            sheet=sheet, needed=", ".join(f"{schema.column(r).header} ({schema.column(r).english})" for r in required)
+        )
+    ]
+    for look in looks[:shown_rows]:
+        text = " | ".join(look.cells[:8]) + (" | ..." if len(look.cells) > 8 else "")
+        lacking = ", ".join(schema.column(n).header for n in look.lacking)
+        lines.append(
+            _("row {row}: {cells} - lacks {lacking}").format(row=look.index + 1, cells=text, lacking=lacking or "-")
+        )
+    lines.append(
+        _(
+            "add the missing headers, or name the office's own headers as aliases in toolkit.toml "
+            "(`toolkit columns` shows how each header is read)"
+        )
+    )
+    return lines[0] + " " + _("; ").join(lines[1:])  # one line, as every message that stops a job
 
 
 def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
@@ -244,10 +317,17 @@ def _peek_grid(grid: list[list[object]], sheet: str, max_rows: int = 30):
     return head
 
 
+def _loaded_columns(table: Table) -> dict[str, int]:
+    """The mapped columns whose values are read: not those staff keep for themselves (``read = false``,
+    e.g. 备注: recognised and shown by `toolkit columns`, but no rule reads them, and notes can be long)."""
+    return {n: c for n, c in table.columns.items() if table.schema.column(n).read}
+
+
 def _load(table: Table, head, grid=None) -> None:
     schema = table.schema
-    kinds = {table.columns[n]: schema.column(n).type for n in table.columns}
-    by_col = {c: n for n, c in table.columns.items()}
+    loaded = _loaded_columns(table)
+    kinds = {c: schema.column(n).type for n, c in loaded.items()}
+    by_col = {c: n for n, c in loaded.items()}
 
     def normalised(c: int, arr):
         name = by_col[c]
@@ -284,9 +364,14 @@ def _load(table: Table, head, grid=None) -> None:
                 mask[r] = not (isinstance(v, str) and not v.strip())  # a cell of spaces is blank
             has = pc.or_(has, pa.array(mask))
         present = has if present is None else pc.or_(present, has)
+    first = table.header_row + 1
+    totals = [r - first for r in table.totals_rows if 0 <= r - first < height]
+    if totals:  # an Excel table's totals row sums the records; it is not one
+        mask = np.ones(height, bool)
+        mask[totals] = False
+        present = pc.and_(present, pa.array(mask))
     keep = pc.indices_nonzero(present)
     every_row = len(keep) == height
-    first = table.header_row + 1
     kept = keep.to_numpy()
     table.rows = (kept + first).tolist()
     for name in list(arrays):
@@ -516,7 +601,7 @@ def _exact_arrays(table: Table, grid=None) -> tuple[dict[str, Any], dict[str, di
     grid = read_grid(table.path, table.sheet) if grid is None else grid
     body = grid[table.header_row :]
     arrays, raws = {}, {}
-    for name, c in table.columns.items():
+    for name, c in _loaded_columns(table).items():
         col = table.schema.column(name)
         cells = [row[c - 1] if c - 1 < len(row) else None for row in body]
         typed, raw = _typed_cells(cells, col.type)

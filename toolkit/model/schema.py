@@ -20,6 +20,7 @@ class Column:
     choices: tuple[str, ...] = ()
     choice_aliases: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     width: float | None = None
+    read: bool = True  # False: a column staff keep for themselves, recognised but never loaded (备注)
     range: tuple[float, float] | None = None  # a number column's lowest and highest value (a score: 1 to 5)
 
     def in_range(self, value: object) -> bool:

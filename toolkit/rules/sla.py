@@ -45,7 +45,8 @@ Waiting on the customer
 States (``<step>_state``)
     进行中 open, 即将到期 open with at most ``due_soon_working_hours`` working hours left,
     逾期 overdue (``as_of`` after the deadline), 按时完成 done by the deadline, 超时完成 done
-    after it, 暂停(待客户) on hold, 过早 survey too early, 缺少完成时间 no done time although the
+    after it with working time late (done after the deadline but with no working time late - in the
+    evening after a deadline at closing time - is 按时完成: 超时完成 never shows 0.0 hours late), 暂停(待客户) on hold, 过早 survey too early, 缺少完成时间 no done time although the
     status is a closed one (``closed_statuses``), "" not applicable.  " (暂定)" is appended when
     the deadline is provisional (it involves a year the statutory calendar does not know).
     ``<step>_due`` is the deadline rounded to the minute (30 s and more round up); the states
@@ -244,9 +245,12 @@ def _run_step(
             elif due is None or done <= due:
                 code = _C_MET
             else:
-                code = _C_LATE
                 late = fast_late(due, done) if p is None and fast_late is not None else None
-                lates[i] = late if late is not None else late_hours(due, done, p)
+                late = late if late is not None else late_hours(due, done, p)
+                if late:
+                    code, lates[i] = _C_LATE, late
+                else:  # after the deadline, but no working time late (done after hours): on time
+                    code = _C_MET
         elif closed is not None and closed[i]:
             code = _C_NO_TIME
         elif due is None:

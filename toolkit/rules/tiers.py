@@ -254,6 +254,36 @@ def _computed_reason(rules: _Prepared, m, idx: int | None) -> str:
     return met or failed or f"{tier_label(rule.tier)} (未设门槛)"
 
 
+def override_expired(override, expires, as_of: dt.date) -> bool:
+    """Whether a manual tier (`override`, typed in 手动等级) has expired by `as_of`: its 调整有效期至 is
+    before that day. The one definition, for the tiers job and for the problems every command counts."""
+    if not text_of(override):
+        return False
+    day = day_of(expires)
+    return day is not None and day < the_day(as_of)
+
+
+def _same_decision(old_reason, new_reason: str) -> bool:
+    """Whether the reason written last time states the same decision as `new_reason`: the same verdict
+    ("满足A级", "新客户", "维持B级, 待确认: 满足C级", the thresholds missed) with only the figures moved.
+
+    A reason's text then changes only when the decision behind it does, not every day because
+    "距上次下单 590天" became "591天" (issue 15: 184 cells of change log a day for nothing).
+    """
+    old = text_of(old_reason)
+    if not old or old.startswith(OVERRIDE_PREFIX):
+        return False
+    return _verdict(old) == _verdict(new_reason)
+
+
+def _verdict(reason: str) -> str:
+    """The decision a reason states: its words and comparisons without the figures ("距上次下单 # 天 > #")."""
+    return _FIGURES.sub("#", reason)
+
+
+_FIGURES = re.compile(r"\d[\d,.]*")
+
+
 def _robust(rules: _Prepared, m, current_rank: int) -> str:
     """The first match with the thresholds moved by the margin in favour of the current tier."""
     modes = ["tight" if i < current_rank else "loose" for i in range(len(rules.rules))]
@@ -310,7 +340,7 @@ def _decide(
     expired = False
     if override is not None and (override := text_of(override) or None) is not None:
         expires = day_of(expires)
-        if expires is None or expires >= as_of:
+        if not override_expired(override, expires, as_of):
             changed = override != current
             return (
                 override,
@@ -331,6 +361,8 @@ def _decide(
 
     rank = rules.rank
     if computed == current:
+        if not expired and _same_decision(old_reason, reason):
+            reason = text_of(old_reason)  # quiet: the figures moved (days since the last order), the decision did not
         return current, previous, changed_on, reason, None, expired, False, computed
     immediate = (
         current is None
@@ -350,6 +382,10 @@ def _decide(
             count, last = 1, period
         if count < rules.confirmations:
             held = f"维持{tier_label(current)}, 待确认: {reason}"
+            if format_pending(computed, count, rules.confirmations, last) == text_of(pending) and _same_decision(
+                old_reason, held
+            ):
+                held = text_of(old_reason)  # the same pending decision: its text stays
             return (
                 current,
                 previous,

@@ -6,7 +6,9 @@ Pure functions; "today" is the `as_of` parameter. Settings in ``[visits]`` (ship
 
 - The next visit is due `cadence` months after the last visit; a customer never visited is due
   `cadence` months after the first contact. Month ends are kept: 31 Jan + 1 month = 28/29 Feb.
-- Never visited and no first contact date: due at once (`as_of`), flag "未回访".
+- Never visited and no first contact date: due at once, flag "未回访". "At once" is the day the
+  toolkit first found it so (the due date already written is kept while the customer stays
+  unvisited), so the date does not move every day.
 - Flag "逾期" when `as_of` is after the due date (with the days overdue), "即将到期" when the
   due date is at most `due_soon_days` away (today included), else "".
 """
@@ -50,9 +52,15 @@ def next_visit(
 
 
 def evaluate_visits(
-    last_visits: Sequence, first_contacts: Sequence, tiers: Sequence, as_of: dt.date, rules: VisitSettings
+    last_visits: Sequence,
+    first_contacts: Sequence,
+    tiers: Sequence,
+    as_of: dt.date,
+    rules: VisitSettings,
+    current_due: Sequence = (),
 ) -> dict[str, list]:
-    """next_visit_due, visit_flag and visit_days_overdue for every register row."""
+    """next_visit_due, visit_flag and visit_days_overdue for every register row (`current_due`: the dates
+    written last time, kept for customers never visited)."""
     as_of = the_day(as_of)
     out: dict[str, list] = {name: [] for name in OUTPUT_COLUMNS}
     due_col, flag_col, days_col = (out[k] for k in OUTPUT_COLUMNS)
@@ -65,6 +73,10 @@ def evaluate_visits(
             as_of,
             rules,
         )
+        if flag == NEVER_VISITED and i < len(current_due):
+            written = day_of(current_due[i])
+            if written is not None and written <= as_of:
+                due = written
         due_col.append(due)
         flag_col.append(flag)
         days_col.append(days)

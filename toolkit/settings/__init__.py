@@ -22,12 +22,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 from toolkit.model.schema import SheetSchema
 from toolkit.settings.calendar import CalendarSettings, read_calendar
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.columns import read_sheet
 from toolkit.settings.excel import ExcelSettings, read_excel
 from toolkit.settings.files import FileSettings, read_files
+from toolkit.settings.layout import LayoutSettings, read_layout
 from toolkit.settings.notices import NoticeSettings, read_notices
 from toolkit.settings.panel import PanelSettings, read_panel
 from toolkit.settings.problems import setting_error
@@ -52,6 +55,7 @@ __all__ = [
     "default_settings_text",
     "load_settings",
     "read_settings",
+    "require_folder",
     "setting_error",
     "shipped_settings",
 ]
@@ -76,6 +80,7 @@ class Settings:
     summary: SummarySettings
     excel: ExcelSettings
     panel: PanelSettings  # [panel]: the desktop panel
+    layout: LayoutSettings  # [layout]: the look of the columns the toolkit adds
 
     @property
     def escalation(self) -> Escalation:
@@ -126,6 +131,7 @@ def read_settings(data: Mapping[str, Any], source: str, folder: str | Path = "."
         summary=read_summary(data, source, choices, notices.office),
         excel=read_excel(data, source),
         panel=read_panel(data, source),
+        layout=read_layout(data, source),
     )
 
 
@@ -142,6 +148,18 @@ def load_settings(folder: str | Path = ".", *, overrides: Mapping | None = None)
     if overrides:
         data = merge(data, dict(overrides), source=source)
     return read_settings(data, source, folder)
+
+
+def require_folder(folder: str | Path) -> Path:
+    """The workbook folder a job reads, refused in one plain line when it does not exist or is a file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        if folder.exists():
+            raise ToolkitError(
+                _("{folder} is a file, not a folder: give the folder that holds the workbooks").format(folder=folder)
+            )
+        raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder))
+    return folder
 
 
 @lru_cache(maxsize=1)

@@ -2,9 +2,14 @@
 
 A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
 an English header, other header texts accepted when reading (``aliases``, a text or a list), a
-type, who owns it (staff type it; the toolkit computes it), its choice list, a width and, for a number
-column, the range of its values (``range = [1, 5]``: the satisfaction score; a value outside it is a
-problem on its cell, and counted nowhere).
+type, who owns it (staff type it; the toolkit computes it), its choice list, a width, for a number
+column the range of its values (``range = [1, 5]``: the satisfaction score; a value outside it is a
+problem on its cell, and counted nowhere), and whether it is read at all (``read = false``: a column
+staff keep for themselves, such as 备注).
+
+The office's own header texts go under ``[register.aliases]`` / ``[tracker.aliases]``, one list per
+column name (``account_owner = ["AM", "客户主管"]``): added to the shipped aliases, never replacing them
+(``toolkit init --adopt`` writes this table for the headers it could not place).
 """
 
 from __future__ import annotations
@@ -13,13 +18,27 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from toolkit.errors import SettingsError
 from toolkit.i18n import _
+from toolkit.model.headers import map_columns
 from toolkit.model.schema import COLUMN_TYPES, OWNERS, Column, SheetSchema
 from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, expect_known_keys
 
-COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width", "range"}
+COLUMN_KEYS = {
+    "name",
+    "header",
+    "english",
+    "aliases",
+    "type",
+    "required",
+    "owner",
+    "choices",
+    "width",
+    "range",
+    "read",
+}
 
 
 def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
@@ -29,6 +48,14 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
     assert isinstance(section, dict)
     columns = []
     seen = set()
+    office_aliases: Any = section.get("aliases", {})
+    expect(
+        isinstance(office_aliases, dict),
+        source,
+        f"{role}.aliases",
+        "a table of column name = [header texts]",
+        office_aliases,
+    )
     for n, entry in enumerate(section.get("columns", [])):
         key = f"{role}.columns[{n + 1}]"
         expect_known_keys(entry, COLUMN_KEYS, source, key)
@@ -55,6 +82,11 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
         owner = entry.get("owner", "staff")
         expect(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
         aliases = text_list(entry.get("aliases", []), source, f"{role}.{name}.aliases", "a list of texts")
+        if name in office_aliases:
+            aliases = (
+                *aliases,
+                *text_list(office_aliases[name], source, f"{role}.aliases.{name}", "a list of texts"),
+            )
         values: tuple[str, ...] = ()
         aliases_map: dict[str, str] = {}
         if ctype == "choice":
@@ -76,6 +108,8 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                     "one of " + ", ".join(values),
                     target,
                 )
+        read = entry.get("read", True)
+        expect(isinstance(read, bool), source, f"{role}.{name}.read", "true or false", read)
         width = entry.get("width")
         expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
         bounds = entry.get("range")
@@ -103,11 +137,19 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 choices=values,
                 choice_aliases=aliases_map,
                 width=width,
+                read=read,
                 range=(bounds[0], bounds[1]) if bounds is not None else None,
             )
         )
     sheet: Any = section.get("sheet")
     expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
+    for name in office_aliases:
+        expect(name in seen, source, f"{role}.aliases.{name}", "the name of one of its columns", name)
     key_column: Any = section.get("key")
     expect(key_column in seen, source, f"{role}.key", "the name of one of its columns", key_column)
-    return SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
+    schema = SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
+    try:
+        map_columns((), schema.expected_headers())  # one header text names one column
+    except ValueError as exc:
+        raise SettingsError(str(exc), path=source) from None
+    return schema

@@ -32,6 +32,7 @@ class WriteReport:
     rows_appended: list[int] = field(default_factory=list)
     columns_added: dict[str, str] = field(default_factory=dict)  # header -> column letter
     skipped_formulas: list[str] = field(default_factory=list)  # "Sheet!D7"
+    skipped_merged: list[tuple[str, str, object]] = field(default_factory=list)  # ("Sheet!D7", "D7:E8", value)
     backup: Path | None = None
     parts_rewritten: list[str] = field(default_factory=list)
 
@@ -174,6 +175,18 @@ class WorkbookEditor:
                             if grown is not None:
                                 t.xml = grown
                                 replaced[t.part] = grown
+            if edit.headers_added:  # columns added at a table's right edge join the table
+                tables = tables or sheet_tables(pkg, info.part)
+                for header_row, col, text in sorted(edit.headers_added, key=lambda h: h[1]):
+                    for t in tables:
+                        r1, c1, r2, c2 = t.ref
+                        if t.header_row and r1 == header_row and c2 == col - 1:
+                            try:
+                                t.xml = grow_right(t, text)
+                            except ValueError as exc:
+                                raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
+                            t.ref = (r1, c1, r2, c2 + 1)
+                            replaced[t.part] = t.xml
             encoder = CellEncoder(styles, sheet.prefix, wb.date1904)
             mode = "skip" if on_formula == "skip" else ("overwrite" if on_formula == "overwrite" else "refuse")
             try:
@@ -182,6 +195,7 @@ class WorkbookEditor:
                 )
                 new_xml = deflate_chunks(sheet.apply_chunks(edit, encoder, mode), into=spool)
                 skipped = sheet.skipped_refs
+                report.skipped_merged += [(f"{info.name}!{r}", rng, v) for r, rng, v in sheet.merged_refs]
             except FormulaCells as exc:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
             except (CellValueError, StylesError) as exc:

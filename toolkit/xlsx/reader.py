@@ -168,6 +168,12 @@ def _sheet_stream(pkg: Package, info, path, block: int, piece_size: int) -> Shee
         raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
 
 
+def worksheet_names(path: str | Path) -> list[str]:
+    """The names of the workbook's worksheets (sheets with cells), in the workbook's order."""
+    with Package.open(path) as pkg:
+        return [s.name for s in read_workbook(pkg).sheets if s.kind == "worksheet"]
+
+
 def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
     """Values of the first `max_rows` rows that exist in the sheet."""
     with Package.open(path) as pkg:

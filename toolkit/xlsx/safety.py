@@ -2,7 +2,12 @@
 
 - A workbook open in Excel (its owner file `~$name.xlsx` beside it) or LibreOffice
   (`.~lock.name.xlsx#`) is not written.
-- One toolkit job at a time per folder (an OS file lock on `.toolkit.lock`).
+- One toolkit job at a time per folder, and nothing of it left in sight: on Linux and macOS the
+  folder itself is locked (flock on the folder's handle, no file made); on Windows, where a folder
+  cannot be locked, a hidden `.toolkit.lock` is locked with msvcrt and removed when the job ends.
+  A dry run writes nothing, so it takes the lock only where it can (a read-only folder is fine).
+- The module imports on every platform: fcntl and msvcrt are each used only where they exist, and
+  the folder's own fsync and the owner change are skipped on Windows (which has neither).
 - The new version is written to a temporary file in the same folder, flushed to disk and
   moved over the old one in one step, so the file is always either the old or the new version.
 - The old version is kept in `.toolkit-backups/` (how many: the `backups_kept` setting).
@@ -17,16 +22,31 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import os
 import shutil
 import signal
 import stat
+import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from toolkit.errors import ToolkitError, WorkbookBusy, WorkbookRefused
+from toolkit.i18n import _
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+msvcrt: Any
+try:
+    import msvcrt
+except ImportError:  # everywhere but Windows
+    msvcrt = None
+
+WINDOWS = sys.platform == "win32"
 
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"
@@ -85,10 +105,18 @@ def refuse_unless_writable(path: Path) -> None:
         return  # a missing file is reported by whoever reads it
     if not stat.S_ISREG(st.st_mode):
         return
+    if (
+        hasattr(os, "statvfs")
+        and os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 1)
+        or not os.access(target.parent, os.W_OK | os.X_OK)
+    ):
+        raise WorkbookRefused(
+            "is in a read-only folder (no new version can be saved beside it), so nothing was changed",
+            path=path,
+            hint="ask whoever shared the folder to allow changes, or copy the workbooks to a folder you may change",
+        )
     if st.st_mode & stat.S_IWUSR and os.access(target, os.W_OK):
         return
-    if hasattr(os, "statvfs") and os.statvfs(target).f_flag & getattr(os, "ST_RDONLY", 1):
-        return  # the whole disk is read-only: reported with the folder (its job lock cannot be taken)
     # (checked by the permission bits too: run as root, os.access allows everything)
     raise WorkbookRefused(
         "is read-only (its file permissions do not allow changes), so the toolkit changed nothing",
@@ -124,9 +152,129 @@ class FileStamp:
 _held = threading.local()
 
 
+class _LockBusy(Exception):
+    """The folder's lock is held by another job."""
+
+
+class _NoLock(Exception):
+    """The folder's lock cannot be taken (a missing or read-only folder); carries the OSError."""
+
+
+def _lock_folder_handle(folder: Path) -> Callable[[], None]:
+    """flock on the folder's own handle (Linux, macOS): no file is made. Returns the release."""
+    assert fcntl is not None
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        raise _NoLock(exc) from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _LockBusy from None
+    except OSError as exc:  # a file system without flock on folders: the hidden file instead
+        os.close(fd)
+        raise _NoLock(exc) from None
+
+    def release() -> None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    return release
+
+
+def _lock_hidden_file(folder: Path) -> Callable[[], None]:
+    """A hidden lock file, locked (msvcrt on Windows, fcntl elsewhere) and removed at release.
+
+    A job that opened the file just before its holder removed it may lock the removed file; so
+    after locking, the name must still lead to the file locked, else the lock is taken again.
+    """
+    lock_path = folder / LOCK_FILE
+    for _attempt in range(20):
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _NoLock(exc) from None
+        try:
+            _lock_fd(fd)
+        except (_LockBusy, _NoLock):
+            os.close(fd)
+            raise
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock_path))
+        except OSError:
+            same = False
+        if same:
+            break
+        _unlock_fd(fd)
+        os.close(fd)
+    else:
+        raise _LockBusy
+    _hide(lock_path)
+
+    def release() -> None:
+        if WINDOWS:  # an open file cannot be removed there: closed first (removal refused while another
+            _unlock_fd(fd)  # job has it open, and then it stays, hidden, for that job)
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(lock_path)  # removed while held: a job that opened it meanwhile finds it gone and retries
+        _unlock_fd(fd)
+        os.close(fd)
+
+    return release
+
+
+def _lock_fd(fd: int) -> None:
+    try:
+        if msvcrt is not None:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        elif fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if isinstance(exc, BlockingIOError) or exc.errno in (errno.EACCES, errno.EAGAIN, errno.EDEADLK):
+            raise _LockBusy from None
+        raise _NoLock(exc) from None
+
+
+def _unlock_fd(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if msvcrt is not None:
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        elif fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _hide(path: Path) -> None:
+    """Windows: the hidden attribute (a leading dot hides a file only elsewhere)."""
+    if WINDOWS:
+        import ctypes  # noqa: PLC0415 - Windows only
+
+        with contextlib.suppress(Exception):
+            ctypes.windll.kernel32.SetFileAttributesW(str(path), 0x2)  # type: ignore[attr-defined]
+
+
+def _take_lock(folder: Path) -> Callable[[], None]:
+    if fcntl is not None and not WINDOWS:
+        try:
+            return _lock_folder_handle(folder)
+        except _NoLock:
+            if not folder.is_dir():
+                raise
+    return _lock_hidden_file(folder)
+
+
 @contextlib.contextmanager
-def folder_lock(folder: Path):
-    """Hold the folder's job lock; re-entrant within one thread, exclusive across processes."""
+def folder_lock(folder: Path, *, required: bool = True):
+    """Hold the folder's job lock; re-entrant within one thread, exclusive across processes.
+
+    `required=False` (a dry run, which writes nothing): a lock that cannot be taken (read-only
+    folder) is done without; a lock held by another job is still refused.
+    """
     folder = Path(folder).resolve()
     held = getattr(_held, "folders", None)
     if held is None:
@@ -138,10 +286,21 @@ def folder_lock(folder: Path):
         finally:
             held[folder] -= 1
         return
-    lock_path = folder / LOCK_FILE
     try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
+        release = _take_lock(folder)
+    except _LockBusy:
+        raise WorkbookBusy(
+            "another toolkit job is running on the workbooks in this folder",
+            path=folder,
+            hint="wait for it to finish and try again",
+        ) from None
+    except _NoLock as no_lock:
+        if not required:
+            yield
+            return
+        exc = no_lock.args[0]
+        if not folder.exists():
+            raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder)) from None
         reason = (
             "the folder is read-only"
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
@@ -150,30 +309,21 @@ def folder_lock(folder: Path):
             else exc.strerror
         )
         raise ToolkitError(
-            f"cannot use the job lock file ({reason}), so nothing was changed",
-            path=lock_path,
-            hint="check that the folder exists and is not read-only",
+            f"cannot start a job in this folder ({reason}), so nothing was changed",
+            path=folder,
+            hint="check that the folder is not read-only",
         ) from None
+    held[folder] = 1
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WorkbookBusy(
-                "another toolkit job is running on the workbooks in this folder",
-                path=folder,
-                hint="wait for it to finish and try again",
-            ) from None
-        held[folder] = 1
-        try:
-            yield
-        finally:
-            del held[folder]
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield
     finally:
-        os.close(fd)
+        del held[folder]
+        release()
 
 
 def _fsync_dir(folder: Path) -> None:
+    if WINDOWS:  # a folder cannot be opened there; NTFS orders the rename itself
+        return
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -200,6 +350,8 @@ def clean_stale_temps(folder: Path) -> list[Path]:
 
 
 def _pid_alive(pid: int) -> bool:
+    if WINDOWS:  # os.kill(pid, 0) would end the process there
+        return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -207,6 +359,21 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _windows_pid_alive(pid: int) -> bool:
+    import ctypes  # noqa: PLC0415 - Windows only
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return kernel32.GetLastError() == 5  # access denied: it exists
+    try:
+        code = ctypes.c_ulong()
+        kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def make_backup(path: Path, keep: int) -> Path | None:
@@ -289,6 +456,6 @@ def _keep_owner_and_mode(old: Path, new: Path) -> None:
     with contextlib.suppress(OSError):
         os.chmod(new, stat.S_IMODE(st.st_mode))
     mine = os.stat(new)
-    if (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid) and hasattr(os, "chown"):
+    if not WINDOWS and (mine.st_uid, mine.st_gid) != (st.st_uid, st.st_gid) and hasattr(os, "chown"):
         with contextlib.suppress(OSError):  # only root (or the owner, for a group it belongs to) may
             os.chown(new, st.st_uid, st.st_gid)

@@ -31,6 +31,7 @@ import numpy as np
 
 from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.columns import ColumnBlocks
+from toolkit.xlsx.layout import Highlight, add_highlights, add_widths, max_priority
 from toolkit.xlsx.refs import column_index, column_letter, make_range, make_ref, parse_range
 from toolkit.xlsx.rows import CellParser, SheetStream, attr, has_position, iter_rows, position, row_tag_re, row_tags
 
@@ -62,6 +63,13 @@ class SheetEdit:
     values: dict[int, dict[int, object]] = field(default_factory=dict)
     fills: dict[tuple[int, int], str] = field(default_factory=dict)
     columns: list[tuple[int, Sequence[int], Sequence]] = field(default_factory=list)  # (col, rows, values)
+    # the look of added columns (toolkit.xlsx.layout): a new cell styled like another cell of its row
+    # ((row, col) -> that cell's col), column widths, and highlight rules (col, first row, last row,
+    # text, fill colour, font colour)
+    like: dict[tuple[int, int], int] = field(default_factory=dict)
+    headers_added: list[tuple[int, int, str]] = field(default_factory=list)  # (row, col, text): tables grow
+    widths: dict[int, float] = field(default_factory=dict)
+    highlights: list[tuple[int, int, int, str, str, str]] = field(default_factory=list)
 
     def set(self, row: int, col: int, value) -> None:
         self.values.setdefault(row, {})[col] = value
@@ -126,6 +134,7 @@ class SheetSurvey:
     # formulas that cover more than their own cell: [(kind, range, si, formula text, own cell)]
     spanning: list = field(default_factory=list)
     formula_cells: dict[int, list[int]] = field(default_factory=dict)  # of the rows asked about: row -> cols
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # merged ranges (r1, c1, r2, c2)
 
 
 class _RowMatch:
@@ -171,11 +180,13 @@ class SheetXml:
         # a whole <f> element (empty or with text)
         self._f_elem_re = re.compile(rb"<%sf\b([^>]*?)(?:/>|>(.*?)</%sf>)" % (p, p), re.S)
         self._col_re = re.compile(rb"<%scol\b([^>]*?)/?>" % p)
+        self._merge_re = re.compile(rb"""<%smergeCell\b[^>]*?\bref\s*=\s*["']([^"']+)["']""" % p)
         self._cell_start = b"<%sc" % self.prefix
         self._col_styles: list[tuple[int, int, int]] | None = None
         self._col_style_cache: dict[int, int | None] = {}
         self.overwrote_formula = False
         self.skipped_refs: list[str] = []
+        self.merged_refs: list[tuple[str, str, object]] = []  # (cell, merged range, value not written)
 
     def _stream(self) -> SheetStream:
         return SheetStream(self._open(), piece_size=self._piece_size)
@@ -208,13 +219,23 @@ class SheetXml:
                         info.header_last_col[r] = last
         return info
 
+    def _survey_pieces(self, stream: SheetStream, found: SheetSurvey):
+        """The stream's pieces; at their end, the merged ranges of the sheet's tail go into `found`."""
+        yield from stream.pieces()
+        for m in self._merge_re.finditer(bytes(stream.tail or b"")):
+            try:
+                found.merges.append(parse_range(m.group(1).decode()))
+            except ValueError:
+                continue
+
     def survey(self, rows: np.ndarray) -> SheetSurvey:
         """One pass over the sheet: whether it holds values and formulas, the formulas spanning cells, and
         the columns of the formula cells in `rows` (the rows the edit targets, ascending)."""
         found = SheetSurvey()
         has_value, has_formula = self._value_re.search, self._formula_re.search
         r = 0
-        for piece, end in self._pieces():
+        stream = self._stream()
+        for piece, end in self._survey_pieces(stream, found):
             if not found.had_cells and has_value(piece, 0, end):
                 found.had_cells = True
             if has_formula(piece, 0, end) is None:
@@ -365,6 +386,8 @@ class SheetXml:
         """
         blocks = ColumnBlocks(edit.columns, encoder, self._column_style) if edit.columns else None
         survey = self.survey(self._pending(edit, blocks))
+        if survey.merges and self._leave_merged(edit, survey.merges) and blocks is not None:
+            blocks = ColumnBlocks(edit.columns, encoder, self._column_style) if edit.columns else None
         if blocks is not None and not self._columns_fit(edit, blocks, survey):
             edit.materialize()
             blocks = None
@@ -400,11 +423,41 @@ class SheetXml:
                 )
         if bounds is not None:
             head = _widen_dimension(head, p, bounds, placeholder_ok=not survey.had_cells)
+        if edit.widths:
+            head = add_widths(head, p, edit.widths)
         yield head
         tail = yield from self._body_chunks(edit, encoder, on_formula, hits, fixer, pending, blocks)
         if self.self_closed:
             yield b"</%ssheetData>" % p
+        if edit.highlights and encoder.styles is not None:
+            rules = [
+                Highlight(c, r1, r2, text, encoder.styles.with_dxf(fill, font))
+                for c, r1, r2, text, fill, font in edit.highlights
+            ]
+            tail = add_highlights(tail, p, rules, max_priority(bytes(tail)) + 1)
         yield tail
+
+    def _leave_merged(self, edit: SheetEdit, merges: list[tuple[int, int, int, int]]) -> bool:
+        """Drop the edit's values for cells hidden under merged cells (all but a merge's first cell), noted in
+        `merged_refs`: a value written there would not show. Returns whether the edit was materialised."""
+        inside = [(r1, c1, r2, c2) for r1, c1, r2, c2 in merges if (r1, c1) != (r2, c2)]
+        if not inside:
+            return False
+        materialised = False
+        block_cols = {c for c, _rows, _v in edit.columns}
+        if any(c1 <= c <= c2 for _r1, c1, _r2, c2 in inside for c in block_cols):
+            edit.materialize()
+            materialised = True
+        for r1, c1, r2, c2 in inside:
+            for r in range(r1, r2 + 1):
+                cols = edit.values.get(r)
+                if not cols:
+                    continue
+                for c in [c for c in cols if c1 <= c <= c2 and (r, c) != (r1, c1)]:
+                    value = cols.pop(c)
+                    if value is not None and value is not _KEEP:
+                        self.merged_refs.append((make_ref(r, c), make_range(r1, c1, r2, c2), value))
+        return materialised
 
     @staticmethod
     def _pending(edit: SheetEdit, blocks: ColumnBlocks | None) -> np.ndarray:
@@ -513,14 +566,18 @@ class SheetXml:
         return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
     def _patch_row(self, r, m, edit: SheetEdit, encoder: CellEncoder, on_formula: str, hits: set, fixer) -> bytes:
-        if fixer is None and not edit.fills:
+        like = {c: src for (lr, c), src in edit.like.items() if lr == r} if edit.like else {}
+        if fixer is None and not edit.fills and not like:
             fast = self._patch_row_fast(r, m, edit.values.get(r, {}), encoder, hits)
             if fast is not None:
                 return fast
         row_attrs, body = m.group(1), m.group(3) or b""
         updates = edit.values.get(r, {})
         merged: dict[int, bytes | None] = {}
+        styles_here: dict[int, int | None] = {}
         for c, attrs, cell in self.cells(body, r):
+            if like:
+                styles_here[c] = _int_attr(attrs, b"s")
             if not has_position(attrs):
                 # cells without r="..." are placed by their order: name them, since cells
                 # before them may be added or removed
@@ -549,10 +606,11 @@ class SheetXml:
         for c, value in updates.items():
             if c in merged or value is None or ((r, c) in hits and on_formula != "overwrite"):
                 continue
+            style = styles_here.get(like[c]) if c in like else None
             merged[c] = encoder.encode(
                 make_ref(r, c),
                 None if value is _KEEP else value,
-                self._new_cell_style(row_attrs, c),
+                style if style is not None else self._new_cell_style(row_attrs, c),
                 edit.fills.get((r, c)),
             )
         written = {c: x for c, x in merged.items() if x is not None}

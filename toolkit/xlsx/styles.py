@@ -103,6 +103,16 @@ def _inner(xml: bytes, el: _Element) -> list[_Element]:
     return _children(xml, el.tag_end, el.close_start)
 
 
+def _argb(rgb: str) -> str:
+    """'FFC7CE' or '#FFC7CE' as the ARGB text styles.xml holds ('FFFFC7CE')."""
+    rgb = rgb.upper().lstrip("#")
+    if len(rgb) == 6:
+        rgb = "FF" + rgb
+    if not re.fullmatch(r"[0-9A-F]{8}", rgb):
+        raise ValueError(f"{rgb!r} is not a colour like 'FFC7CE'")
+    return rgb
+
+
 def is_date_format_code(code: str) -> bool:
     """True when an Excel number format shows a date or time."""
     code = code.split(";")[0]
@@ -148,8 +158,9 @@ class StyleBook:
             b"numFmts": len(fmts),
             b"cellXfs": len(self.xfs),
             b"fills": len(self._entries(b"fills", b"fill")),
+            b"dxfs": len(self._entries(b"dxfs", b"dxf")),
         }
-        self._added: dict[bytes, list[bytes]] = {b"numFmts": [], b"fills": [], b"cellXfs": []}
+        self._added: dict[bytes, list[bytes]] = {b"numFmts": [], b"fills": [], b"cellXfs": [], b"dxfs": []}
         self._derived: dict[tuple, int] = {}
         self._fills: list[bytes] | None = None
         self._xml: bytes | None = None
@@ -195,7 +206,12 @@ class StyleBook:
             count = str(self._counts[container] + len(entries))
             body = b"".join(entries)
             box = self._containers.get(container)
-            if box is None:
+            if box is None and container == b"dxfs":  # after cellStyles: before the lists that follow it, or last
+                later = [self._containers[n] for n in (b"tableStyles", b"colors", b"extLst") if n in self._containers]
+                at = min(e.start for e in later) if later else self._root.close_start
+                assert at is not None
+                edits.append((at, at, b'<%sdxfs count="%s">%s</%sdxfs>' % (p, count.encode(), body, p)))
+            elif box is None:
                 if container != b"numFmts":
                     raise StylesError(f"styles.xml has no <{container.decode()}> list")
                 # numFmts is the first child of styleSheet
@@ -258,6 +274,25 @@ class StyleBook:
             fill_id = self._fill(rgb)
             self._derived[key] = self._clone(style, {"fillId": str(fill_id), "applyFill": "1"})
         return self._derived[key]
+
+    def with_dxf(self, fill_rgb: str, font_rgb: str) -> int:
+        """Index of a differential format (for conditional formatting): a solid fill and a font colour.
+
+        Appended to <dxfs> (made when the file has none); one already there with the same look is reused."""
+        fill_rgb, font_rgb = (_argb(c) for c in (fill_rgb, font_rgb))
+        p = self.prefix
+        entry = (
+            b'<%sdxf><%sfont><%scolor rgb="%s"/></%sfont><%sfill><%spatternFill patternType="solid">'
+            b'<%sbgColor rgb="%s"/></%spatternFill></%sfill></%sdxf>'
+            % (p, p, p, font_rgb.encode(), p, p, p, p, fill_rgb.encode(), p, p, p)
+        )
+        existing = [self.original[el.start : el.end] for el in self._entries(b"dxfs", b"dxf")]
+        if entry in existing:
+            return existing.index(entry)
+        added = self._added[b"dxfs"]
+        if entry not in added:
+            self._add(b"dxfs", entry)
+        return len(existing) + added.index(entry)
 
     def _clone(self, style: int, changes: dict[str, str]) -> int:
         if not self.xfs:

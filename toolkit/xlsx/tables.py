@@ -1,4 +1,9 @@
-"""Tables (ListObjects) on a sheet: grow them when rows are appended or a column is added."""
+"""Tables (ListObjects) on a sheet: grow them when rows are appended or a column is added.
+
+A column added at a table's right edge joins the table (its ref, its tableColumns and its
+autoFilter grow), so sorting or filtering the table in Excel keeps each row whole. A table's
+totals row is never data (totals_rows: the reader leaves it out).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from dataclasses import dataclass
 
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import make_range, parse_range
+from toolkit.xlsx.rows import SheetStream
+from toolkit.xlsx.workbook import read_workbook
 
 _TABLE_TAG = re.compile(rb"<(\w+:)?table\b[^>]*>")
 _REF = re.compile(rb'(\bref=")([^"]*)(")')
@@ -104,3 +111,28 @@ def grow_right(table: TablePart, header: str) -> bytes:
         xml,
         count=1,
     )
+
+
+def totals_rows(path, sheet: str) -> set[int]:
+    """The sheet rows that are a table's totals row (its last row when totalsRowCount is set): never data."""
+    with Package.open(path) as pkg:
+        info = read_workbook(pkg).sheet(sheet, path=path)
+        return {t.ref[2] for t in sheet_tables(pkg, info.part) if t.totals}
+
+
+def merged_ranges(path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (r1, c1, r2, c2): its <mergeCell> elements, after the rows (one pass)."""
+    with Package.open(path) as pkg:
+        info = read_workbook(pkg).sheet(sheet, path=path)
+        stream = SheetStream(pkg.stream(info.part, 4 * 1024 * 1024, what=f"sheet '{info.name}'"))
+        for _piece in stream.pieces():
+            pass
+        out = []
+        for m in re.finditer(
+            rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([^"']+)["']""", bytes(stream.tail or b"")
+        ):
+            try:
+                out.append(parse_range(m.group(1).decode()))
+            except ValueError:
+                continue
+        return out
