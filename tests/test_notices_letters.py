@@ -151,6 +151,9 @@ def test_the_sample_counts_per_kind_made_and_not_made_with_the_reasons(sample_ba
     unscored = [
         i for i in range(n) if v("status")[i] == "已关闭" and v("survey_at")[i] is None and v("satisfaction")[i] is None
     ]
+    # a closing typed after --as-of is not known yet (toolkit/rules/known.py): no window to judge it by
+    later = [i for i in unscored if v("closed_at")[i] > AS_OF]
+    unscored = [i for i in unscored if i not in later]
     old = [i for i in unscored if days_since("closed_at", i) > 7]
     recent = [i for i in unscored if days_since("closed_at", i) <= 7]
     assert len(old) > 10 * len(recent)  # most closed rows are long past a survey
@@ -159,6 +162,7 @@ def test_the_sample_counts_per_kind_made_and_not_made_with_the_reasons(sample_ba
     unknown = [i for i in recent if v("customer_id")[i] not in known]
     assert counts["survey"].get("unknown_customer", 0) == len(unknown)
     assert result.count("survey") == len(recent) - len(unknown)
+    assert counts["survey"].get("no_window_date", 0) == len(later)
 
     acks = [
         i
@@ -168,15 +172,15 @@ def test_the_sample_counts_per_kind_made_and_not_made_with_the_reasons(sample_ba
     assert counts["ack"]["past_window"] == sum(1 for i in acks if days_since("received_at", i) > 2)
     assert result.count("ack") + sum(counts["ack"].values()) == len(acks)
     # the exact outcome on the shipped sample, reasons included
-    assert result.counts() == {"ack": 10, "settlement": 7, "feedback": 17, "survey": 29, "escalation": 15, "visit": 12}
+    assert result.counts() == {"ack": 10, "settlement": 7, "feedback": 17, "survey": 28, "escalation": 15, "visit": 12}
     assert counts == {
         "ack": {"past_window": 1},
         "settlement": {"past_window": 31},
-        "feedback": {"promise_past": 3},
-        "survey": {"past_window": 436, "unknown_customer": 1},
+        "feedback": {"promise_past": 5},
+        "survey": {"past_window": 436, "no_window_date": 1, "unknown_customer": 1},
     }
     lines = skipped_lines(result)
-    assert sum(1 for line in lines if "TS20" in line) == 4  # only what a clerk can correct is listed one by one
+    assert sum(1 for line in lines if "TS20" in line) == 6  # only what a clerk can correct is listed one by one
 
 
 def test_an_old_tracker_gets_only_the_letters_still_of_use(old_batch):
