@@ -62,7 +62,7 @@ def test_demo_fills_the_toolkit_columns_and_leaves_the_shipped_samples_alone(dem
 def test_demo_makes_the_notices_due(demo):
     folder, printed = demo
     docs = sorted((folder / "notices").glob("*.docx"))
-    assert len(docs) > 100
+    assert 50 < len(docs) < 200  # the letters still of use, not one per old row
     kinds = {p.name.split("_")[0] for p in docs}
     assert {"ack", "survey", "escalation", "visit"} <= kinds
     text = "\n".join(p.text for p in Document(str(next(p for p in docs if p.name.startswith("ack_")))).paragraphs)

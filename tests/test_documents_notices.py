@@ -16,6 +16,7 @@ from docx import Document
 
 from toolkit.documents.template import TemplateError
 from toolkit.errors import SettingsError
+from toolkit.i18n import use_language
 from toolkit.jobs.notices import file_stem, make_notices
 from toolkit.model.records import read_table
 from toolkit.rules.notices import parse_stamp
@@ -60,6 +61,10 @@ def office_template(folder: Path, name: str, *paragraphs: str) -> Path:
     return path
 
 
+def tracker_after_values(folder: Path, column: str) -> list:
+    return tables(folder)[1].values(column)
+
+
 def rows_where(table, **tests) -> list[int]:
     out = []
     for i in range(len(table)):
@@ -71,17 +76,58 @@ def rows_where(table, **tests) -> list[int]:
 OPEN = ("待处理", "处理中", "待客户回复")
 
 
+def _not_past(*values) -> bool:
+    return all(v is None or (v >= AS_OF if isinstance(v, dt.datetime) else v >= AS_OF.date()) for v in values)
+
+
+def _addressed(register, tracker, i) -> bool:
+    known = dict(zip(register.values("customer_id"), register.values("contact_person")))
+    cid = tracker.values("customer_id")[i]
+    return (
+        cid in known
+        and bool(tracker.values("customer_name")[i])
+        and bool(tracker.values("contact_person")[i] or known[cid])
+    )
+
+
+def useful_acks(register, tracker) -> list[int]:
+    """Open, not yet answered, received within 2 days, addressed, promising no date already past."""
+    return [
+        i
+        for i in rows_where(
+            tracker,
+            status=lambda v: v in OPEN,
+            received_at=lambda v: v is not None and (AS_OF.date() - v.date()).days <= 2,
+            responded_at=lambda v: v is None,
+        )
+        if _addressed(register, tracker, i)
+        and _not_past(tracker.values("respond_due")[i], tracker.values("resolve_due")[i])
+    ]
+
+
+def useful_settlements(register, tracker) -> list[int]:
+    """Received today, not settled, the same-day notice due, addressed, its settlement date not past."""
+    return [
+        i
+        for i in rows_where(
+            tracker,
+            same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
+            settlement_told_at=lambda v: v is None,
+            resolved_at=lambda v: v is None,
+            received_at=lambda v: v is not None and v.date() == AS_OF.date(),
+        )
+        if _addressed(register, tracker, i)
+        and _not_past(tracker.values("promised_date")[i] or tracker.values("resolve_due")[i])
+    ]
+
+
 # ------------------------------------------------------------------------------------------ the batch
 
 
 def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folder):
     register, tracker = tables(folder)
-    acks = rows_where(tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None)
-    settlements = rows_where(
-        tracker,
-        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-        settlement_told_at=lambda v: v is None,
-    )
+    acks = useful_acks(register, tracker)
+    settlements = useful_settlements(register, tracker)
     overdue = rows_where(tracker, escalation_level=lambda v: v in ("L1", "L2", "L3"))
     visits = rows_where(register, visit_flag=lambda v: v in ("逾期", "即将到期", "未回访"))
     assert acks and settlements and overdue and visits
@@ -142,13 +188,15 @@ def test_overdue_notice_lists_all_of_a_handlers_complaints_with_department_heads
         for r in table.rows[1:]:
             level, head = r.cells[5].text, r.cells[6].text
             assert (head != "") == (level in ("L2", "L3")), (level, head)
-            if head:  # no department heads configured: the fallback, with the department
-                assert head.startswith("部门负责人 (")
-                # one department-head text: the notice names whom the tracker's 通知对象 names
-                assert notify[r.cells[0].text] in (head, f"客服中心主任; {head}"), (notify[r.cells[0].text], head)
+            if head:  # no department heads configured: the head of the complaint's own department, not nested
+                dept = dict(zip(tracker.values("complaint_id"), tracker.values("department")))[r.cells[0].text]
+                assert head == f"{dept}负责人" and "（" not in head
+                assert dept in notify[r.cells[0].text]
         text = doc_text(notice.path)
         top = max(int(levels[i][1]) for i in mine)
         assert ("督办通知" if top >= 2 else "催办通知") in text
+        stamps = tracker_after_values(folder, "notice_escalation")
+        assert all(parse_stamp(stamps[i]).title == ("督办通知" if top >= 2 else "催办通知") for i in mine)
         if top >= 3:
             assert "抄送：" in text and "客服中心主任" in text
 
@@ -209,10 +257,8 @@ def test_a_formula_in_a_stamp_cell_is_left_reported_and_not_logged(folder):
     add_column(
         folder / "complaints.xlsx", tracker.sheet, tracker.schema.column("notice_ack").header_for("zh"), keep_backups=0
     )
-    _register, tracker = tables(folder)
-    chosen = rows_where(
-        tracker, status=lambda v: v in OPEN, received_at=lambda v: v is not None, notice_ack=lambda v: v is None
-    )
+    register, tracker = tables(folder)
+    chosen = useful_acks(register, tracker)
     i = chosen[0]
     ref = tracker.cell_ref("notice_ack", i)
     update_cells(folder / "complaints.xlsx", tracker.sheet, {ref: "PLACEHOLDER"}, keep_backups=0)
@@ -249,12 +295,8 @@ def test_one_bad_row_is_reported_and_the_rest_are_made(folder):
         "{{ complaint_id }} {{ customer_name }}",
         "满意度折算：{{ (satisfaction * 20)|int }} 分",
     )
-    _register, tracker = tables(folder)
-    chosen = rows_where(
-        tracker,
-        same_day_state=lambda v: bool(v) and v.startswith(("即将到期", "逾期")),
-        settlement_told_at=lambda v: v is None,
-    )
+    register, tracker = tables(folder)
+    chosen = useful_settlements(register, tracker)
     assert len(chosen) > 2
     bad = chosen[1]
     update_cells(
@@ -297,7 +339,7 @@ def test_dry_run_decides_and_renders_but_writes_nothing(folder):
     assert workbook_bytes(folder) == before
 
 
-def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder):
+def test_tier_changes_go_to_the_account_owner_and_the_customer_letter_only_when_turned_on(folder):
     from toolkit.xlsx import update_cells
 
     register, _tracker = tables(folder)
@@ -307,16 +349,25 @@ def test_tier_letters_go_to_customers_whose_tier_changed_on_the_run_date(folder)
         if register.values("tier")[i] == "C" and register.values("tier_changed_on")[i] == AS_OF.date()
     )
     update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("previous_tier", i): "B"})
+    result = make_notices(folder, as_of=AS_OF, dry_run=True)
+    assert "tier_letter" not in result.kinds  # off unless the office turns it on
     result = make_notices(folder, kind="tier", as_of=AS_OF)
-    [letter] = result.made
-    assert letter.key == register.values("customer_id")[i]
-    text = doc_text(letter.path)
-    assert "由“B级（普通客户）”调整为“C级”" in text and "2026年11月20日" in text
-    assert "每 6 个月" in text  # the visit cadence of tier C
+    [notice] = result.made
+    assert notice.key == register.values("account_owner")[i]
+    text = doc_text(notice.path)
+    assert "致：" + register.values("account_owner")[i] in text and register.values("customer_id")[i] in text
     register, _ = tables(folder)
     stamp = parse_stamp(register.values("notice_tier")[i])
     assert stamp.date == AS_OF.date() and stamp.marker == "C" and stamp.title == "客户等级变更通知"
     assert make_notices(folder, kind="tier", as_of=AS_OF).made == []
+
+    (folder / "toolkit.toml").write_text("[notices.kinds.tier_letter]\nenabled = true\n", encoding="utf-8")
+    [letter] = make_notices(folder, kind="tier_letter", as_of=AS_OF).made
+    text = doc_text(letter.path)
+    assert "由“标准客户服务”调整为“基础客户服务”" in text and "2026年11月20日" in text
+    assert "C级" not in text and "C 级" not in text
+    assert "每 6 个月" in text  # the visit cadence of tier C
+    assert text.count("尊敬的") == 1 and "（盖章处）" in text
 
 
 def test_english_notices(folder):
@@ -344,7 +395,7 @@ def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
     from toolkit.xlsx import update_cells
 
     register, tracker = tables(folder)
-    i = next(i for i in range(len(tracker)) if tracker.values("status")[i] in OPEN)
+    i = useful_acks(register, tracker)[0]
     cid = tracker.values("customer_id")[i]
     r = register.values("customer_id").index(cid)
     odd = "A&B <联合> 公司/总部:上海"
@@ -389,10 +440,13 @@ def test_the_office_can_switch_notices_off_and_change_conditions(folder):
         '[notices.kinds.ack]\nwhen = [{ column = "status", in = ["待处理"] }]\n',
         encoding="utf-8",
     )
-    _register, tracker = tables(folder)
+    register, tracker = tables(folder)
     result = make_notices(folder, as_of=AS_OF, dry_run=True)
     assert "survey" not in result.kinds
-    assert result.count("ack") == tracker.values("status").count("待处理")
+    # the office's conditions replace the shipped ones; the window and the guards still apply
+    assert result.count("ack") == sum(
+        1 for i in useful_acks(register, tracker) if tracker.values("status")[i] == "待处理"
+    )
 
 
 # ------------------------------------------------------------------------------------------ the command
@@ -422,3 +476,122 @@ def test_command_line(folder, capsys):
     assert "did you mean solution" in capsys.readouterr().err
     assert run_cli(["notices", str(folder), "--kind", "nope"]) == 2
     assert "unknown notice 'nope'" in capsys.readouterr().err
+
+
+def test_the_dry_run_lists_what_gets_no_letter_and_the_closing_line_counts_per_kind(folder, capsys):
+    with use_language("zh"):
+        # exit 1: the sample's own problems (a 2026-02-30, ...) are listed, as every command lists them
+        assert run_cli(["notices", str(folder), "--as-of", "2026-11-20 17:00", "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    # rows a clerk can correct are listed one by one, with the row and the reason
+    assert re.search(
+        r"未生成：处理结果反馈 TS\d{4}-\d{6} .+（第 \d+ 行）：承诺的日期已过（回访时限 2026-11-19 18:00）", out
+    )
+    assert re.search(r"未生成：满意度回访 TS\d{4}-\d{6} .*（第 \d+ 行）：客户编号不在台账中", out)
+    # rows past their window are counted per kind, never listed
+    assert "满意度回访：436 行未生成，已过发送时限" in out
+    assert out.count("已过发送时限") == 3
+    closing = out.strip().splitlines()[-1]
+    assert closing.startswith("预览（未写入任何内容）：受理回执：生成 10 份，未生成 1 份，失败 0 份；")
+    assert "满意度回访：生成 28 份，未生成 438 份，失败 0 份" in closing and "回访提醒：生成 12 份" in closing
+
+
+# ------------------------------------------------------------------------------------------ recipients
+
+
+def test_an_unrecognised_account_owner_column_gives_no_visit_reminder_to_nobody(folder):
+    from toolkit.jobs.notices import skipped_lines
+    from toolkit.xlsx import update_cells
+    from toolkit.xlsx.refs import column_letter
+
+    register, _tracker = tables(folder)
+    header = column_letter(register.columns["account_owner"]) + str(register.rows[0] - 1)
+    update_cells(folder / "customers.xlsx", register.sheet, {header: "对接专员"}, keep_backups=0)
+    result = make_notices(folder, kind="visit", as_of=AS_OF, dry_run=True)
+    assert result.made == []  # no visit_未指定 addressed to nobody
+    [(reason, n)] = result.skipped_counts()["visit"].items()
+    assert reason == "no_recipient_column" and n > 50
+    with use_language("zh"):
+        assert skipped_lines(result) == [f"回访提醒：{n} 行未生成，未识别客户经理列"]
+
+
+def test_a_customer_letter_without_its_contact_or_its_customer_is_listed_not_made(folder):
+    from toolkit.jobs.notices import skipped_lines
+    from toolkit.xlsx import update_cells
+
+    register, tracker = tables(folder)
+    acks = useful_acks(register, tracker)
+    no_contact, unknown = acks[0], acks[1]
+    cid = tracker.values("customer_id")[no_contact]
+    r = register.values("customer_id").index(cid)
+    update_cells(folder / "customers.xlsx", register.sheet, {register.cell_ref("contact_person", r): None})
+    update_cells(
+        folder / "complaints.xlsx",
+        tracker.sheet,
+        {
+            tracker.cell_ref("contact_person", no_contact): None,
+            tracker.cell_ref("customer_id", unknown): "C99999",
+        },
+    )
+    result = make_notices(folder, kind="ack", as_of=AS_OF)
+    ids = tracker.values("complaint_id")
+    made = {n.key for n in result.made}
+    assert ids[no_contact] not in made and ids[unknown] not in made
+    reasons = {s.key: s.reason for s in result.skipped}
+    assert reasons[ids[no_contact]] == "no_contact" and reasons[ids[unknown]] == "unknown_customer"
+    with use_language("zh"):
+        lines = "\n".join(skipped_lines(result))
+    assert f"{ids[no_contact]}" in lines and "缺少联系人" in lines and "客户编号不在台账中" in lines
+    _register, after = tables(folder)
+    assert after.values("notice_ack")[no_contact] is None and after.values("notice_ack")[unknown] is None
+
+
+def test_escalation_names_the_department_head_from_the_settings(folder):
+    _register, tracker = tables(folder)
+    l2 = next(i for i in range(len(tracker)) if tracker.values("escalation_level")[i] in ("L2", "L3"))
+    dept = tracker.values("department")[l2]
+    (folder / "toolkit.toml").write_text(f'[escalation.department_heads]\n"{dept}" = "王经理"\n', encoding="utf-8")
+    result = make_notices(folder, kind="escalation", as_of=AS_OF)
+    notice = next(n for n in result.made if n.key == tracker.values("handler")[l2])
+    text = doc_text(notice.path)
+    assert f"已同时通报{dept}负责人王经理" in text and "部门负责人（部门负责人" not in text
+
+
+# ------------------------------------------------------------------------------------------ a stopped batch
+
+
+@pytest.mark.parametrize("stop_at", [1, 3, 12])
+def test_a_batch_stopped_midway_is_finished_by_the_next_run_each_notice_once(folder, monkeypatch, stop_at):
+    """(Real kills at every point: tests/test_reliability_notices.py.) Here the batch is stopped by an
+    exception at the journal (1) or after some .docx files, and run again, with --force too."""
+    import toolkit.jobs.notices as job
+
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        if calls["n"] == stop_at:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(job, "crash_point", stop)
+    with pytest.raises(KeyboardInterrupt):
+        make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF)
+    journal = folder / "notices" / ".notices-journal.json"
+    assert journal.is_file()
+    made_before = sorted(p.name for p in (folder / "notices").glob("*.docx"))
+    assert len(made_before) == stop_at - 1
+    monkeypatch.setattr(job, "crash_point", lambda: None)
+    result = make_notices(folder, kind=["ack", "escalation"], as_of=AS_OF, force=stop_at == 12)
+    assert result.recovered == len(made_before) and not journal.exists()
+    if made_before:
+        from toolkit.jobs.notices import recovered_line
+
+        with use_language("zh"):
+            assert (
+                recovered_line(result) == f"上次中断的运行已生成的 {len(made_before)} 份通知现已补全（已在台账中登记）"
+            )
+    files = sorted(p.name for p in (folder / "notices").iterdir())
+    assert len(files) == len(set(files)) and not [f for f in files if "-2." in f or f.endswith(".part")]
+    _register, tracker = tables(folder)
+    stamped = [s for col in ("notice_ack", "notice_escalation") for s in tracker.values(col) if s]
+    assert sorted({parse_stamp(s).file.split("/")[-1] for s in stamped}) == files

@@ -28,6 +28,31 @@ class Progress:
         if self._bar is not None:
             self._bar.close()
 
+    def phase(self, text: str, total: int) -> Phase:
+        """A bar of its own for one phase over `total` items (rendering 120/466), shown only for more
+        than a few items; `update(n)` moves it to n done."""
+        return Phase(text, total, enabled=self.enabled and total > FEW)
+
+
+FEW = 5  # a phase over this many items gets a bar of its own
+
+
+class Phase:
+    def __init__(self, text: str, total: int, *, enabled: bool):
+        self._bar = (
+            tqdm(total=total, desc=text, file=sys.stderr, leave=False, position=1, dynamic_ncols=True)
+            if enabled
+            else None
+        )
+
+    def update(self, done: int) -> None:
+        if self._bar is not None and done != self._bar.n:
+            self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
 
 @contextmanager
 def progress(total: int, desc: str = "toolkit", enabled: bool | None = None):
@@ -41,3 +66,12 @@ def progress(total: int, desc: str = "toolkit", enabled: bool | None = None):
 class NoProgress:
     def step(self, text: str) -> None:
         pass
+
+    def phase(self, text: str, total: int) -> Phase:
+        return Phase(text, total, enabled=False)
+
+
+def phase_of(progress, text: str, total: int) -> Phase:
+    """`progress.phase(...)` where the progress object has phases (the terminal's bar), else a silent one."""
+    make = getattr(progress, "phase", None)
+    return make(text, total) if make is not None else Phase(text, total, enabled=False)

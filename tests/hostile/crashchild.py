@@ -49,6 +49,16 @@ def run_job(job: str, args: dict) -> None:
         add_column(args["path"], args["sheet"], args["header"])
     elif job == "run_jobs":
         toolkit.jobs.run.run_jobs(args["folder"], tuple(args["jobs"]), as_of=dt.datetime.fromisoformat(args["as_of"]))
+    elif job == "notices":
+        from toolkit.jobs.notices import make_notices
+
+        make_notices(
+            args["folder"],
+            kind=args.get("kinds"),
+            as_of=dt.datetime.fromisoformat(args["as_of"]),
+            pdf=args.get("pdf", False),
+            out_dir=args.get("out"),
+        )
     elif job == "restore":
         from toolkit.jobs.restore import restore_backup
 

@@ -17,7 +17,7 @@ from toolkit.textout import format_table
 
 
 def cmd_notices(args) -> int:
-    from toolkit.jobs.notices import make_notices
+    from toolkit.jobs.notices import closing_line, make_notices, recovered_line, skipped_lines
 
     with progress(6, desc="notices") as bar:
         result = make_notices(
@@ -57,6 +57,12 @@ def cmd_notices(args) -> int:
     if result.log_file:
         print(f"Each notice is stamped on its row; the stamps are listed in {result.log_file}.")
     code = report_problems(result.problems, limit=args.limit)
+    for line in skipped_lines(result, args.limit):
+        print(line)
+    finished = recovered_line(result)
+    if finished:
+        print(finished)
+    print(closing_line(result))
     if result.failures:
         print()
         rows = [

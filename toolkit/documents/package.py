@@ -267,8 +267,12 @@ class PackageWriter:
         target = Path(target)
         data = self.write_bytes(parts)
         tmp = target.with_name(target.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        try:
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        except BaseException:  # a full disk or a kill signal: no half-written .part is left behind
+            tmp.unlink(missing_ok=True)
+            raise
         return target
 
 

@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -30,7 +31,8 @@ from docx.shared import Cm, Pt, RGBColor
 CJK_FONT = "Noto Sans CJK SC"
 CJK_FALLBACK = "宋体"
 LATIN_FONT_EN = "Arial"
-KINDS = ("ack", "settlement", "feedback", "survey", "tier", "escalation", "visit")
+KINDS = ("ack", "settlement", "feedback", "survey", "tier", "tier_letter", "escalation", "visit")
+LANDSCAPE = frozenset({"tier", "escalation", "visit"})  # internal lists: wide tables
 FIXED_TIME = "2026-01-01T00:00:00Z"
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
@@ -45,14 +47,17 @@ def template_file_name(template: str, language: str) -> str:
 class TemplateWriter:
     """A small layer over python-docx for the notices' look: A4, margins, CJK fonts, tables."""
 
-    def __init__(self, language: str):
+    def __init__(self, language: str, *, landscape: bool = False):
 
         self.zh = language == "zh"
         self.language = language
         self.doc = Document()
         self.Pt, self.Cm = Pt, Cm
         section = self.doc.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.page_width, section.page_height = (Cm(29.7), Cm(21)) if landscape else (Cm(21), Cm(29.7))
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+        self.text_width = (29.7 if landscape else 21) - 2 * 2.6  # cm between the margins
         section.left_margin = section.right_margin = Cm(2.6)
         section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
         normal = self.doc.styles["Normal"]
@@ -129,8 +134,17 @@ class TemplateWriter:
         self.blank()
         return table
 
-    def loop_table(self, headers: list[tuple[str, str]], loop: str, cells: list[str], widths: list[float]):
-        """A table with a header row and one row repeated by `{%tr for ... %}` ... `{%tr endfor %}`."""
+    def loop_table(
+        self,
+        headers: list[tuple[str, str]],
+        loop: str,
+        cells: list[str],
+        widths: list[float],
+        no_wrap_columns: tuple[int, ...] = (),
+    ):
+        """A table with a header row repeated on every page and one row repeated by `{%tr for ... %}` ...
+        `{%tr endfor %}`; no row splits over a page break; `no_wrap_columns` hold codes, phones and dates
+        (their `widths` are wide enough for the longest)."""
         table = self.doc.add_table(rows=4, cols=len(headers))
         table.style = self.doc.styles["Table Grid"]
         for i, (zh, en) in enumerate(headers):
@@ -140,6 +154,9 @@ class TemplateWriter:
             _shade(cell, "D9E2F3")
         _repeat_header(table.rows[0])
         table.rows[1].cells[0].text = "{%tr " + loop + " %}"
+        keep_rows_whole(table)
+        if no_wrap_columns:
+            no_wrap(table, no_wrap_columns)
         for i, text in enumerate(cells):
             table.rows[2].cells[i].text = text
         table.rows[3].cells[0].text = "{%tr endfor %}"
@@ -176,9 +193,17 @@ class TemplateWriter:
                 p.add_run(piece).font.size = self.Pt(8.5)
         return p
 
-    def signature(self):
+    def signature(self, *, seal: bool = True):
+        """The office's name, the seal area (盖章处, from the settings; none when it is blank) and the date.
+        Internal notices (`seal=False`) carry their date at the top and need no seal: the office's name only."""
         self.blank()
         self.right("{{ office.name }}", "{{ office.name }}")
+        if not seal:
+            return
+        with self.only_if("office.seal"):
+            p = self.right("{{ office.seal }}", "{{ office.seal }}", color="999999")
+            p.paragraph_format.space_before = self.Pt(10)
+            p.paragraph_format.space_after = self.Pt(18)
         self.right("{{ notice_date|date }}", "{{ notice_date|date }}")
 
     def save(self, title: str) -> bytes:
@@ -343,8 +368,10 @@ def _customer_footer(d: TemplateWriter) -> None:
 
 
 def _greeting(d: TemplateWriter) -> None:
-    d.line("{{ customer_name }}：", "{{ customer_name }}")
-    d.line("尊敬的{{ contact }}，您好！", "Dear {{ contact }},")
+    """One salutation: the company and its contact person on one line, then the greeting."""
+    d.line("尊敬的{{ customer_name }}　{{ contact }}：", "Dear {{ contact }} ({{ customer_name }}),")
+    if d.zh:
+        d.body("您好！", "")
 
 
 def build_ack(d: TemplateWriter) -> str:
@@ -476,28 +503,27 @@ def build_survey(d: TemplateWriter) -> str:
         cells[0].text = d.t(zh, en)
         cells[1].text = "□1　□2　□3　□4　□5"
     d.blank()
-    with d.only_if("survey_due"):
-        d.body(
-            "请于 {{ survey_due|datetime }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
-            "Please let us have your scores by {{ survey_due|datetime }}: call {{ office.phone }} or reply to this "
-            "letter.",
-        )
+    d.body(
+        "请于 {{ reply_by|date }} 前致电 {{ office.phone }} 或回复本函告知您的评价。",
+        "Please let us have your scores by {{ reply_by|date }}: call {{ office.phone }} or reply to this letter.",
+    )
     d.body("您的意见是我们改进工作的动力，衷心感谢！", "Thank you: your view helps us improve.")
     d.signature()
     _customer_footer(d)
     return "满意度回访"
 
 
-def build_tier(d: TemplateWriter) -> str:
-    d.title("客户等级变更通知", "Your Customer Grade Has Changed")
+def build_tier_letter(d: TemplateWriter) -> str:
+    """The customer's letter about a changed grade: sent only where the office turns it on (kind tier_letter),
+    with the grades' customer-facing names ([notices.customer_tier_labels])."""
+    d.title("客户服务等级调整通知", "Your Customer Service Level Has Changed")
     d.right("客户编号：{{ customer_id }}", "Customer ID: {{ customer_id }}")
-    d.line("{{ name }}：", "{{ name }}")
-    d.line("尊敬的{{ contact }}，您好！", "Dear {{ contact }},")
+    _greeting(d)
     d.body(
-        "感谢贵司一直以来的信任与支持。根据近12个月的合作情况，自{{ tier_changed_on|date }}起，贵司的客户等级由"
-        "“{{ previous_tier_label }}”调整为“{{ tier_label }}”。",
+        "感谢贵司一直以来的信任与支持。根据近12个月的合作情况，自{{ tier_changed_on|date }}起，我们为贵司提供的服务"
+        "由“{{ previous_tier_label }}”调整为“{{ tier_label }}”。",
         "Thank you for your custom. Based on our work together over the last 12 months, from "
-        '{{ tier_changed_on|date }} your grade changes from "{{ previous_tier_label }}" to "{{ tier_label }}".',
+        '{{ tier_changed_on|date }} our service to you changes from "{{ previous_tier_label }}" to "{{ tier_label }}".',
     )
     with d.only_if("visit_months"):
         d.body(
@@ -510,6 +536,42 @@ def build_tier(d: TemplateWriter) -> str:
     )
     d.signature()
     _customer_footer(d)
+    return "客户服务等级调整通知"
+
+
+def build_tier(d: TemplateWriter) -> str:
+    """The account owner's list of their customers whose grade changed (internal: the grades as the office
+    keeps them)."""
+    d.title("客户等级变更通知", "Customer Grade Changes")
+    d.right("内部文件　{{ notice_date|date }}", "Internal · {{ notice_date|date }}")
+    d.line("致：{{ account_owner }}", "To: {{ account_owner }}")
+    d.body(
+        "截至{{ as_of|date }}，您负责的以下 {{ count }} 位客户等级发生变化，请留意回访频率的调整：",
+        "As of {{ as_of|date }}, the grade of the {{ count }} customer(s) below that you look after has changed; "
+        "their visit frequency changes with it:",
+    )
+    d.loop_table(
+        [
+            ("客户编号", "Customer"),
+            ("客户名称", "Name"),
+            ("原等级", "Was"),
+            ("新等级", "Now"),
+            ("变更日期", "Changed on"),
+            ("原因", "Why"),
+        ],
+        "for c in customers",
+        [
+            "{{ c.customer_id }}",
+            "{{ c.name }}",
+            "{{ c.previous_tier }}",
+            "{{ c.tier }}",
+            "{{ c.tier_changed_on|date }}",
+            "{{ c.tier_reason }}",
+        ],
+        [2.4, 6.0, 1.8, 1.8, 3.7, 8.8],
+        no_wrap_columns=(0, 2, 3, 4),
+    )
+    d.signature(seal=False)
     return "客户等级变更通知"
 
 
@@ -544,11 +606,12 @@ def build_escalation(d: TemplateWriter) -> str:
             "{{ c.escalation_level }}",
             "{{ c.department_head }}",
         ],
-        [2.8, 3.1, 1.8, 2.5, 1.5, 1.1, 3.0],
+        [2.9, 5.2, 2.0, 4.2, 1.8, 1.2, 7.2] if d.zh else [3.3, 4.0, 1.8, 4.9, 1.7, 1.3, 7.5],
+        no_wrap_columns=(0, 2, 3, 4, 5),
     )
     with d.only_if("department_heads"):
         d.body(
-            "L2 及以上级别的投诉已同时通报部门负责人（{{ department_heads|join('、') }}）督办。",
+            "L2 及以上级别的投诉已同时通报{{ department_heads|join('、') }}督办。",
             "Complaints at L2 or above have been reported to the department head(s) "
             "({{ department_heads|join(', ') }}).",
         )
@@ -557,7 +620,7 @@ def build_escalation(d: TemplateWriter) -> str:
             "其中 {{ l3_count }} 件已达 L3 级，已报{{ l3_notify }}。",
             "{{ l3_count }} of them are at L3 and have been reported to {{ l3_notify }}.",
         )
-    d.signature()
+    d.signature(seal=False)
     return "催办督办"
 
 
@@ -589,17 +652,18 @@ def build_visit(d: TemplateWriter) -> str:
             "{{ c.phone }}",
             "{{ c.last_visit_date|date }}",
             "{{ c.next_visit_due|date }}",
-            "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }}天{% endif %}"
+            "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} 天{% endif %}"
             if d.zh
             else "{{ c.visit_flag }}{% if c.visit_days_overdue %} {{ c.visit_days_overdue }} days{% endif %}",
         ],
-        [1.7, 3.0, 1.0, 1.5, 2.4, 2.3, 2.3, 1.6],
+        [2.2, 5.0, 1.5, 2.2, 3.0, 3.7, 3.7, 2.6] if d.zh else [2.2, 3.9, 1.7, 2.0, 2.8, 3.8, 3.8, 3.3],
+        no_wrap_columns=(0, 2, 3, 4, 5, 6, 7),
     )
     d.body(
         "回访后请在客户台账中填写“最近回访日期”，系统将自动计算下次回访时间。",
         "After each visit, fill in the last visit date in the customer register; the next one is worked out for you.",
     )
-    d.signature()
+    d.signature(seal=False)
     return "回访提醒"
 
 
@@ -609,6 +673,7 @@ BUILDERS = {
     "feedback": build_feedback,
     "survey": build_survey,
     "tier": build_tier,
+    "tier_letter": build_tier_letter,
     "escalation": build_escalation,
     "visit": build_visit,
 }
@@ -618,7 +683,7 @@ def build(kind: str, language: str = "zh") -> bytes:
     """The .docx bytes of one shipped template (the same bytes every time)."""
     if kind not in BUILDERS:
         raise KeyError(f"no shipped template {kind!r}; shipped: {', '.join(BUILDERS)}")
-    d = TemplateWriter(language)
+    d = TemplateWriter(language, landscape=kind in LANDSCAPE)
     title = BUILDERS[kind](d)
     return d.save(title)
 

@@ -18,7 +18,10 @@ copied as its stored bytes.
 
 from __future__ import annotations
 
+import ctypes
 import re
+import threading
+import time
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +31,7 @@ from jinja2 import Template, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from lxml import etree
 
-from toolkit.documents.environment import DocumentEnvironment
+from toolkit.documents.environment import DocumentEnvironment, LimitError
 from toolkit.documents.mergefield import convert_fields, remove_mail_merge
 from toolkit.documents.names import used_names
 from toolkit.documents.package import DocxPackage
@@ -36,6 +39,14 @@ from toolkit.documents.runs import TagIssue, prepare
 from toolkit.errors import ToolkitError
 
 _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
+MAX_SECONDS = 20.0  # rendering one document
+MAX_OUTPUT = 50_000_000  # characters of XML in one document
+
+
+class _Timeout(Exception):
+    """Raised inside a render that went over MAX_SECONDS (by the watchdog, between two Python steps)."""
+
+
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
@@ -48,7 +59,10 @@ class TemplateError(ToolkitError):
 
 
 class RenderError(ToolkitError):
-    """One document could not be rendered (a value the template cannot use, a missing field)."""
+    """One document could not be rendered (a value the template cannot use, a missing field).
+    `limit`: it went over a rendering limit (the template, not the row, is at fault)."""
+
+    limit = False
 
 
 @dataclass
@@ -112,6 +126,11 @@ class DocxTemplate:
             filename = f"<{self.name}:{part}>"
             try:
                 ast = self.env.parse(prepared.source, name=self.name, filename=filename)
+                if any(True for _ in ast.find_all((nodes.EvalContextModifier, nodes.ScopedEvalContextModifier))):
+                    issues.append(
+                        TagIssue("{% autoescape %} is not allowed: every value is escaped for Word", "", part)
+                    )
+                    continue
                 code = self.env.compile(ast, name=self.name, filename=filename)
                 template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None), None)
             except TemplateSyntaxError as exc:
@@ -154,16 +173,36 @@ class DocxTemplate:
     # ------------------------------------------------------------------ rendering
 
     def render_parts(self, context: Mapping) -> dict[str, bytes]:
-        """The rendered XML of every template part."""
+        """The rendered XML of every template part, each checked to be well-formed XML.
+
+        Within limits: MAX_SECONDS and MAX_OUTPUT per document, and the environment's limits on
+        numbers, texts and loop steps; a document over one fails alone, with the template named."""
         out = {}
-        for name, cp in self.parts.items():
-            try:
-                text = cp.template.render(context)
-            except Exception as exc:  # noqa: BLE001 - any failure in one document is reported, not raised raw
-                raise RenderError(self._explain(exc, cp)) from exc
-            out[name] = text.encode("utf-8")
+        steps = self.env.new_steps()
+        data = dict(context)
+        data["range"] = steps.range
+        deadline = time.monotonic() + MAX_SECONDS
+        with _Watchdog(MAX_SECONDS):
+            for name, cp in self.parts.items():
+                try:
+                    chunks, size = [], 0
+                    for chunk in cp.template.generate(data):
+                        size += len(chunk)
+                        if size > MAX_OUTPUT:
+                            raise LimitError(f"more than {MAX_OUTPUT:,} characters of output")
+                        if time.monotonic() > deadline:
+                            raise _Timeout
+                        chunks.append(chunk)
+                    text = "".join(chunks)
+                except Exception as exc:  # noqa: BLE001 - any failure in one document is reported, not raised raw
+                    error = RenderError(self._explain(exc, cp))
+                    error.limit = isinstance(exc, (LimitError, _Timeout))
+                    raise error from exc
+                out[name] = text.encode("utf-8")
         if not self._checked_xml:
-            self._check_xml(out)
+            self._check_xml(out)  # the first: a template whose tags break Word's XML is refused as a whole
+        else:
+            self._check_document(out)
         return out
 
     def render(self, context: Mapping) -> bytes:
@@ -210,7 +249,21 @@ class DocxTemplate:
                 ) from None
         self._checked_xml = True
 
+    def _check_document(self, out: dict[str, bytes]) -> None:
+        """Every rendered document is parsed before it counts as made: damaged XML fails that document."""
+        for name, data in out.items():
+            try:
+                etree.fromstring(data, _PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise RenderError(
+                    f"the template {self.name} made damaged Word XML in {name} for this document ({exc})"
+                ) from None
+
     def _explain(self, exc: Exception, cp: CompiledPart) -> str:
+        if isinstance(exc, _Timeout):
+            return f"the template {self.name} took longer than {MAX_SECONDS:.0f} s for one document (a limit)"
+        if isinstance(exc, LimitError):
+            return f"the template {self.name} went over a limit: {exc}"
         lineno = None
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename == cp.filename:
@@ -230,6 +283,40 @@ class DocxTemplate:
         else:
             reason = f"{type(exc).__name__}: {exc}"
         return reason + (f' (paragraph: "{paragraph}")' if paragraph else "")
+
+
+class _Watchdog:
+    """Stops a render that runs longer than `seconds`: raises _Timeout in the rendering thread at its next
+    Python step (any thread: the panel renders in a worker thread, where an alarm signal cannot reach)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.thread_id = threading.get_ident()
+        self.timer: threading.Timer | None = None
+        self.fired = False
+        self.lock = threading.Lock()
+
+    def _fire(self) -> None:
+        with self.lock:
+            if self.timer is None:
+                return
+            self.fired = True
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), ctypes.py_object(_Timeout))
+
+    def __enter__(self):
+        self.timer = threading.Timer(self.seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        with self.lock:
+            timer, self.timer = self.timer, None
+        if timer is not None:
+            timer.cancel()
+        if self.fired and exc[0] is None:  # fired after the render finished: clear what is pending
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.thread_id), None)
+        return False
 
 
 def _syntax_message(exc: TemplateSyntaxError) -> str:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _, ngettext
-from toolkit.jobs.notices import NoticeResult, make_notices
+from toolkit.jobs.notices import NoticeResult, closing_line, make_notices, recovered_line, skipped_lines
 from toolkit.jobs.run import FileWorkbook, JobResult, run_jobs_with
 from toolkit.jobs.summary import SummaryResult, make_summary
 from toolkit.jobs.tier_history import appended_message
@@ -175,6 +175,11 @@ def call_notices(
                 already,
             ).format(n=already)
         )
+    out.lines += skipped_lines(result, 50)
+    finished = recovered_line(result)
+    if finished:
+        out.lines.append(finished)
+    out.lines.append(closing_line(result))
     for f in result.failures:
         rows = ", ".join(map(str, f.rows[:5])) + (" ..." if len(f.rows) > 5 else "")
         who = f"{f.key} {f.name}" if f.name else f.key

@@ -9,6 +9,7 @@ for. Which rows are due is decided by :mod:`toolkit.rules.notices`; the job is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ _KIND_KEYS = {
     "renotify_on",
     "renotify_after_days",
     "enabled",
+    "useful_after",
+    "useful_days",
 }
 
 
@@ -63,6 +66,10 @@ class NoticeKind:
     renotify_on: str | None = None
     renotify_after_days: int = 0
     enabled: bool = True
+    # The window in which the notice is still useful: while the run's date is at most `useful_days`
+    # calendar days after the date in the column `useful_after` (0: that same day only).
+    useful_after: str | None = None
+    useful_days: int | None = None
 
     def title_for(self, language: str) -> str:
         return self.title_en if language == "en" and self.title_en else self.title
@@ -142,12 +149,36 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
     expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", "a whole number of at least 0", days)
     enabled = spec.get("enabled", True)
     expect(isinstance(enabled, bool), f"{key}.enabled", "true or false", enabled)
+    useful_after = spec.get("useful_after")
+    useful_days = spec.get("useful_days")
+    if useful_after is not None or useful_days is not None:
+        expect(
+            isinstance(useful_after, str)
+            and useful_after in schema
+            and schema.column(useful_after).type in ("date", "datetime"),
+            f"{key}.useful_after",
+            f"the name of a date column of the {table}",
+            useful_after,
+        )
+        expect(
+            isinstance(useful_days, int) and not isinstance(useful_days, bool) and 0 <= useful_days <= 3660,
+            f"{key}.useful_days",
+            "a whole number of days from 0 to 3660",
+            useful_days,
+        )
+    template = spec["template"].strip()
+    expect(
+        re.fullmatch(r"[^\\/:*?\"<>|\x00-\x1f]+", template) is not None and template not in (".", ".."),
+        f"{key}.template",
+        "a template's name without a folder (ack for templates/ack.docx)",
+        template,
+    )
     return NoticeKind(
         name,
         spec["title"].strip(),
         str(spec.get("title_en", "")).strip(),
         table,
-        spec["template"],
+        template,
         spec["audience"],
         stamp,
         tuple(conditions),
@@ -156,6 +187,8 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
         spec.get("renotify_on"),
         days,
         enabled,
+        useful_after,
+        useful_days,
     )
 
 
