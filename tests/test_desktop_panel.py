@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import i18n
-from toolkit.i18n import show
+from toolkit.formats import show
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary

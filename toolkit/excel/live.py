@@ -57,7 +57,8 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy, WorkbookRefused
 from toolkit.excel.blocks import Block, column_runs, excel_value, header_blocks, merge_refs, plan_blocks, span
-from toolkit.i18n import _, show
+from toolkit.formats import show
+from toolkit.i18n import _
 from toolkit.jobs.changes import TablePlan
 from toolkit.model.records import Table, read_table
 from toolkit.settings import Settings

@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from toolkit.errors import Problem
+from toolkit.formats import show
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
@@ -422,13 +423,8 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
 
 
 def describe(change: CellChange) -> tuple:
-    def shown(v):
-        if v is None:
-            return ""
-        if isinstance(v, dt.datetime):
-            return f"{v:%Y-%m-%d %H:%M}"
-        return str(v)
-
+    """One change as a row of the --dry-run table, values as people write them."""
+    shown = show
     return (
         change.workbook,
         f"{column_letter(change.col)}{change.row}",

@@ -30,6 +30,7 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import _, get_language
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.run import FileWorkbook
@@ -79,6 +80,7 @@ class NoticeResult:
     already: dict[str, int] = field(default_factory=dict)  # rows skipped because their notice was made before
     merged: list[Path] = field(default_factory=list)
     pdfs: list[Path] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # kind -> its title in the messages' language
     changes: list[CellChange] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
@@ -90,6 +92,10 @@ class NoticeResult:
 
     def count(self, kind: str | None = None) -> int:
         return sum(1 for n in self.made if kind is None or n.kind == kind)
+
+    def title(self, kind: str) -> str:
+        """The notice kind as the clerk calls it (受理回执), in the messages' language."""
+        return self.titles.get(kind, kind)
 
     def counts(self) -> dict[str, int]:
         """Notices made per kind, in the order they were made."""
@@ -112,9 +118,10 @@ def safe_name_part(text, limit: int = 40) -> str:
     return text[:limit].rstrip(" .")
 
 
-def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
+def file_stem(pattern: str, *, kind: str, key, name, date: dt.date, title: str = "") -> str:
     parts = {
         "kind": safe_name_part(kind),
+        "title": safe_name_part(title or kind),
         "key": safe_name_part(key),
         "name": safe_name_part(name),
         "date": f"{date:%Y-%m-%d}",
@@ -328,9 +335,13 @@ def notice_template(
     except KeyError:
         file_name = template_file_name(kind.template, language)
         raise ToolkitError(
-            f"no template {file_name} for the notice '{kind.name}'",
+            _("no template {file} for the notice '{notice}'").format(
+                file=file_name, notice=kind.title_for(get_language())
+            ),
             path=settings.folder / ns.templates_dir,
-            hint=f"put {file_name} into that folder, or set notices.kinds.{kind.name}.template",
+            hint=_("put {file} into that folder, or set notices.kinds.{kind}.template").format(
+                file=file_name, kind=kind.name
+            ),
         ) from None
 
 
@@ -377,19 +388,25 @@ def make_notices(
     ns = settings.notices
     language = language or ns.language
     if language not in ("zh", "en"):
-        raise ToolkitError(f"language {language!r}: templates exist for zh and en")
+        raise ToolkitError(_("language '{language}': templates exist for zh and en").format(language=language))
     if kind is None:
         kinds = [k for k, spec in ns.kinds.items() if spec.enabled]
     else:
         kinds = [kind] if isinstance(kind, str) else list(kind)
         unknown = [k for k in kinds if k not in ns.kinds]
         if unknown:
-            raise ToolkitError(f"unknown notice {unknown[0]!r}; the notices are: {', '.join(ns.kinds)}")
+            raise ToolkitError(
+                _("unknown notice '{kind}'; the notices are: {kinds}").format(
+                    kind=unknown[0],
+                    kinds=_(", ").join(f"{k} ({ns.kinds[k].title_for(get_language())})" for k in ns.kinds),
+                )
+            )
     pdf = ns.pdf if pdf is None else pdf
     merged = ns.merged if merged is None else merged
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
+    result.titles = {k: ns.kinds[k].title_for(get_language()) for k in ns.kinds}
     if pdf and not dry_run:
         require_soffice()
     books = {path: source(path) for path in (settings.register_path, settings.tracker_path)}
@@ -399,7 +416,7 @@ def make_notices(
     with folder_lock(folder):
         if not dry_run:
             clean_stale_temps(folder)
-        progress.step("reading the workbooks")
+        progress.step(_("reading the workbooks"))
         for book in books.values():
             book.snapshot()
         register = books[settings.register_path].read(settings.register)
@@ -409,13 +426,15 @@ def make_notices(
             key = table.schema.key
             if not table.has(key):
                 raise ToolkitError(
-                    f"sheet '{table.sheet}' has no '{table.schema.column(key).header}' column; no notices were made",
+                    _("sheet '{sheet}' has no '{column}' column; no notices were made").format(
+                        sheet=table.sheet, column=table.schema.column(key).header
+                    ),
                     path=table.path,
-                    hint="run `toolkit check` for details",
+                    hint=_("`toolkit check` lists the details"),
                 )
         ctxs = _Contexts(settings, ns, register, tracker, as_of, language)
 
-        progress.step("checking the templates")
+        progress.step(_("checking the templates"))
         templates: dict[str, DocxTemplate] = {}
         errors: list[str] = []
         for k in kinds:
@@ -425,16 +444,18 @@ def make_notices(
             try:
                 tpl = DocxTemplate.open(source, language=language, name=template_file_name(spec.template, language))
                 provided, shapes = ctxs.provided(spec)
-                check_template(tpl, provided, shapes, what=f"the notice '{k}' ({spec.title})")
+                check_template(
+                    tpl, provided, shapes, what=_("the notice '{title}'").format(title=spec.title_for(get_language()))
+                )
                 templates[k] = tpl
             except TemplateError as exc:
                 errors.append(str(exc) if exc.path else f"{label}: {exc}")
         if errors:
             raise TemplateError(
-                "no notices were made; the templates need correcting first:\n" + "\n".join(errors), issues=[]
+                _("no notices were made; the templates need correcting first:") + "\n" + "\n".join(errors), issues=[]
             )
 
-        progress.step("making the notices")
+        progress.step(_("making the notices"))
         if not dry_run:
             out.mkdir(parents=True, exist_ok=True)
         used_names: set[str] = set()
@@ -465,7 +486,7 @@ def make_notices(
                             NoticeFailure(k, rest.key, rest.name, [table.rows[i] for i in rest.rows], str(exc))
                         )
                     break
-                stem = file_stem(ns.filename, kind=k, key=job.key, name=job.name, date=as_of.date())
+                stem = file_stem(ns.filename, kind=k, title=title, key=job.key, name=job.name, date=as_of.date())
                 stem = _unique(stem, used_names)
                 path = out / f"{stem}.docx"
                 if not dry_run:
@@ -473,7 +494,13 @@ def make_notices(
                         tpl.write(path, parts)
                     except OSError as exc:
                         result.failures.append(
-                            NoticeFailure(k, job.key, job.name, rows, f"could not write {path}: {exc.strerror or exc}")
+                            NoticeFailure(
+                                k,
+                                job.key,
+                                job.name,
+                                rows,
+                                _("could not write {file}: {reason}").format(file=path, reason=exc.strerror or exc),
+                            )
                         )
                         continue
                 if merged:
@@ -494,11 +521,13 @@ def make_notices(
             return result
 
         for k, parts_list in rendered_by_kind.items():
-            path = out / f"{_unique(f'{safe_name_part(k)}_merged_{as_of:%Y-%m-%d}', used_names)}.docx"
+            all_in_one = "合订本" if language == "zh" else "all"  # a file name in the notices' language
+            merged_stem = f"{safe_name_part(ns.kinds[k].title_for(language))}_{all_in_one}_{as_of:%Y-%m-%d}"
+            path = out / f"{_unique(merged_stem, used_names)}.docx"
             path.write_bytes(templates[k].merge(parts_list))
             result.merged.append(path)
 
-        progress.step("stamping the workbooks")
+        progress.step(_("stamping the workbooks"))
         plans = _plan_stamps(result, register, tracker, stamp_values, settings)
         for plan in plans:  # a workbook that cannot take the stamps is found before the first one is written
             if plan.changes or plan.new_headers:
@@ -514,7 +543,7 @@ def make_notices(
         result.log_file = append_changes(folder, result.changes)
 
     if pdf:
-        progress.step("converting to PDF")
+        progress.step(_("converting to PDF"))
 
         docs = [n.path for n in result.made if n.path is not None] + result.merged
         converted = convert_to_pdf(docs, out, timeout=ns.pdf_timeout)
@@ -530,7 +559,7 @@ def make_notices(
                     owner.key if owner else doc.stem,
                     owner.name if owner else "",
                     owner.rows if owner else [],
-                    f"no PDF: {why} (the .docx was made)",
+                    _("no PDF: {reason} (the Word file was made)").format(reason=why),
                 )
             )
     return result
@@ -549,7 +578,7 @@ def _plan(
             try:
                 context, error = ctxs.single(spec, i), None
             except Exception as exc:  # noqa: BLE001 - a row whose data cannot be prepared fails alone
-                context, error = None, f"the row's data could not be prepared ({type(exc).__name__}: {exc})"
+                context, error = None, _("the row's data could not be prepared ({reason})").format(reason=exc)
             name = (context or {}).get("customer_name") or cols.get(name_col, [None] * n)[i] or ""
             jobs.append(_Job(spec, str(key), str(name), [i], context, error))
         return jobs, already

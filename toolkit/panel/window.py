@@ -37,7 +37,8 @@ from tkinter import font as tkfont
 from typing import cast
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import _, get_language, ngettext, set_language, show
+from toolkit.formats import show
+from toolkit.i18n import _, get_language, ngettext, set_language
 from toolkit.jobs.changes import ChangeList
 from toolkit.jobs.outcome import FACE_JOBS, Outcome, record_failure
 from toolkit.model.values import parse_value

@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.calendar import WorkCalendar, working_hours_between
+from toolkit.i18n import _
 from toolkit.rules import sla
 from toolkit.rules.plain import datetime_of, day_of, text_of
 from toolkit.rules.tier_history import TierEvent, TierTimeline
@@ -140,7 +141,7 @@ def parse_month(text: str) -> Month:
             if 1 <= month <= 12 and year >= 1900:
                 return Month(year, month)
             break
-    raise ValueError(f"'{text}' is not a month; write it like 2026-10")
+    raise ValueError(_("'{text}' is not a month; write it like 2026-10").format(text=text))
 
 
 def month_before(when: dt.datetime | dt.date) -> Month:

@@ -56,7 +56,8 @@ class ExcelSettings:
     panel: PanelSpec
 
 
-def read_excel(data: Mapping[str, Any], source: str | Path) -> ExcelSettings:
+def read_excel(data: Mapping[str, Any], source: str | Path, office_language: str | None = None) -> ExcelSettings:
+    """[excel]; the control panel's language, when not set, is the office's ([files] language), else Chinese."""
     excel = data.get("excel", {})
     expect(isinstance(excel, Mapping), source, "excel", "a table [excel]", excel)
     assert isinstance(excel, Mapping)
@@ -64,10 +65,10 @@ def read_excel(data: Mapping[str, Any], source: str | Path) -> ExcelSettings:
     expect(isinstance(save, bool), source, "excel.save_open_workbooks", "true or false", save)
     shown = excel.get("status_problems_shown", 30)
     expect(is_whole(shown) and shown >= 0, source, "excel.status_problems_shown", "a whole number of at least 0", shown)
-    return ExcelSettings(bool(save), int(shown), _panel(excel, source))
+    return ExcelSettings(bool(save), int(shown), _panel(excel, source, office_language or "zh"))
 
 
-def _panel(excel: Mapping, source: str | Path) -> PanelSpec:
+def _panel(excel: Mapping, source: str | Path, default_language: str) -> PanelSpec:
     panel = excel.get("panel", {})
     expect(isinstance(panel, Mapping), source, "excel.panel", "a table [excel.panel]", panel)
 
@@ -91,7 +92,7 @@ def _panel(excel: Mapping, source: str | Path) -> PanelSpec:
         )
         buttons.append(Button(**{k: str(v) for k, v in entry.items()}))
     expect(bool(buttons), source, "excel.buttons", "a list of [[excel.buttons]] tables, at least one", [])
-    language = text("language") or "zh"
+    language = text("language") or default_language
     expect(language in ("zh", "en"), source, "excel.panel.language", "zh or en", language)
     for key in ("folder_cell", "status_cell"):
         expect(_CELL.fullmatch(text(key)), source, f"excel.panel.{key}", "a cell such as B3", text(key))

@@ -177,12 +177,12 @@ def read_notices(
     timeout = data.get("pdf_timeout_seconds", 900)
     expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
     try:
-        data["filename"].format(kind="k", key="1", name="n", date="2026-01-01")
+        data["filename"].format(kind="k", title="t", key="1", name="n", date="2026-01-01")
     except (KeyError, IndexError, ValueError) as exc:
         expect(
             False,
             "filename",
-            "a pattern using only {kind}, {key}, {name} and {date}",
+            "a pattern using only {kind}, {title}, {key}, {name} and {date}",
             f"{data['filename']} ({exc})",
         )
     masking = {str(k): str(v) for k, v in data.get("masking", {}).items()}
