@@ -186,8 +186,10 @@ def workbook_folder(book, spec=None) -> Path:
         folder = here.parent
     if not folder.is_dir():
         raise ToolkitError(
-            f"the workbook folder '{folder}' does not exist",
-            hint=f"correct cell {spec.folder_cell} of the sheet '{spec.sheet}'",
+            _("the workbook folder '{folder}' does not exist").format(folder=folder),
+            hint=_("correct cell {folder_cell} of the sheet '{sheet}'").format(
+                folder_cell=spec.folder_cell, sheet=spec.sheet
+            ),
         )
     return folder
 

@@ -11,6 +11,7 @@ from toolkit.demo.workbooks import write_sample
 from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
 from toolkit.excel.panel import build_panel
+from toolkit.i18n import _
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
@@ -31,10 +32,12 @@ def prepare(folder: Path, *, source: Path | None, customers: int, complaints: in
             target = folder / name
             if target.exists() and not force:
                 raise ToolkitError(
-                    "already exists; the demo will not replace it", path=target, hint="use an empty folder, or --force"
+                    _("already exists; the demo will not replace it"),
+                    path=target,
+                    hint=_("use an empty folder, or --force"),
                 )
             if not (source / name).exists():
-                raise ToolkitError("sample workbook not found", path=source / name)
+                raise ToolkitError(_("sample workbook not found"), path=source / name)
             shutil.copy2(source / name, target)
         return
 
@@ -55,22 +58,33 @@ def run_demo(
 
     folder = Path(folder)
     prepare(folder, source=source, customers=customers, complaints=complaints, seed=seed, force=force)
-    print(f"Sample workbooks are in {folder}/ - running every job as of {as_of:%Y-%m-%d %H:%M}:")
+    print(
+        _("Sample workbooks are in {folder}/ - running every job as of {as_of:%Y-%m-%d %H:%M}:").format(
+            folder=folder, as_of=as_of
+        )
+    )
     result = run_jobs(folder, as_of=as_of)
     by_column: dict[str, int] = {}
     for c in result.changes:
         by_column[f"{c.workbook} {c.header}"] = by_column.get(f"{c.workbook} {c.header}", 0) + 1
-    print(f"  read {result.rows.get('register', 0):,} customers and {result.rows.get('tracker', 0):,} complaints")
-    print(f"  changed {len(result.changes):,} cells in {len(by_column)} columns")
+    print(
+        _("  read {get:,} customers and {get2:,} complaints").format(
+            get=result.rows.get("register", 0), get2=result.rows.get("tracker", 0)
+        )
+    )
+    print(_("  changed {n:,} cells in {n2} columns").format(n=len(result.changes), n2=len(by_column)))
     overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
     print(
-        f"  {overdue:,} complaints are overdue; "
-        f"{sum(1 for p in result.problems if p.severity == 'error'):,} problems and "
-        f"{sum(1 for p in result.problems if p.severity != 'error'):,} warnings in the sample's hand-typed data "
-        "(see `toolkit check`)"
+        _(
+            "  {overdue:,} complaints are overdue; {sum:,} problems and {sum2:,} warnings in the sample's hand-typed data (see `toolkit check`)"
+        ).format(
+            overdue=overdue,
+            sum=sum(1 for p in result.problems if p.severity == "error"),
+            sum2=sum(1 for p in result.problems if p.severity != "error"),
+        )
     )
     if result.log_file:
-        print(f"  change log: {result.log_file}")
+        print(_("  change log: {log_file}").format(log_file=result.log_file))
     _documents(folder, as_of)
     return 0
 
@@ -80,17 +94,20 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
 
     notices = make_notices(folder, as_of=as_of)
     print(
-        f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
-        f"({', '.join(f'{count} {kind}' for kind, count in notices.counts().items()) or 'none due'})"
+        _("  made {n:,} notices in {out_dir}/ ({value})").format(
+            n=len(notices.made),
+            out_dir=notices.out_dir,
+            value=", ".join(f"{count} {kind}" for kind, count in notices.counts().items()) or "none due",
+        )
         + (f"; {len(notices.failures)} could not be made" if notices.failures else "")
     )
     report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
     print(
         f"  monthly report for {report.month}: {report.docx}"
         + (f" and {report.pdf.name}" if report.pdf else "")
-        + f"; its figures are a row of {report.xlsx.name}"
+        + _("; its figures are a row of {name}").format(name=report.xlsx.name)
     )
     settings = load_settings(folder)
     spec = settings.excel.panel
     panel = build_panel(folder / spec.file, spec)
-    print(f"  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)")
+    print(_("  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)").format(panel=panel))

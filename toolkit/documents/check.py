@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from toolkit.documents.names import used_names
 from toolkit.documents.template import DocxTemplate, TemplateError, clip
+from toolkit.i18n import _
 
 
 @dataclass
@@ -86,10 +87,12 @@ def check_template(
     if issues:
         lines = "\n".join(f"  - {i}" for i in issues)
         raise TemplateError(
-            f"the template{(' for ' + what) if what else ''} uses field(s) that no column or "
-            f"notice data provides:\n{lines}",
+            _("the template{value} uses field(s) that no column or notice data provides:\n{lines}").format(
+                value=(" for " + what) if what else "", lines=lines
+            ),
             path=template.path or template.name,
             issues=issues,
-            hint="correct the field names in the template, or add the column to the workbook "
-            "and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml",
+            hint=_(
+                "correct the field names in the template, or add the column to the workbook and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml"
+            ),
         )

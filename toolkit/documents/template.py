@@ -34,6 +34,7 @@ from toolkit.documents.names import used_names
 from toolkit.documents.package import DocxPackage
 from toolkit.documents.runs import TagIssue, prepare
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 
 _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
 PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
@@ -102,7 +103,9 @@ class DocxTemplate:
             try:
                 root = etree.fromstring(xml, _PARSER)
             except etree.XMLSyntaxError as exc:
-                raise TemplateError(f"part {part} is not well-formed XML ({exc})", path=self.path) from None
+                raise TemplateError(
+                    _("part {part} is not well-formed XML ({reason})").format(part=part, reason=exc), path=self.path
+                ) from None
             converted, field_issues = convert_fields(root, part)
             self.merge_fields += converted
             prepared = prepare(root, part)
@@ -122,10 +125,10 @@ class DocxTemplate:
             self.parts[part] = CompiledPart(part, filename, template, ast, prepared.lines)
         if issues:
             raise TemplateError(
-                "the template cannot be used:\n" + describe_issues(issues),
+                _("the template cannot be used:\n") + describe_issues(issues),
                 path=self.path,
                 issues=issues,
-                hint="correct the tags in Word and save the template again",
+                hint=_("correct the tags in Word and save the template again"),
             )
         fixed = {}
         if self.merge_fields:
@@ -204,8 +207,9 @@ class DocxTemplate:
                 etree.fromstring(data, _PARSER)
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(
-                    f"the template produces damaged Word XML in {name} ({exc}); check that every "
-                    "{%p %} and {%tr %} tag has its end tag",
+                    _(
+                        "the template produces damaged Word XML in {name} ({reason}); check that every {{%p %}} and {{%tr %}} tag has its end tag"
+                    ).format(name=name, reason=exc),
                     path=self.path,
                 ) from None
         self._checked_xml = True

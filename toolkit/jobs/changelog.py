@@ -140,11 +140,13 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
             else f"its {len(changes)} change(s) could not be"
         )
         raise ToolkitError(
-            f"{books} was saved, but {what} added to the change log ({reason})",
+            _("{books} was saved, but {what} added to the change log ({reason})").format(
+                books=books, what=what, reason=reason
+            ),
             path=path,
-            hint="free some space or fix the folder's permissions; the other changes are not listed in the log"
+            hint=_("free some space or fix the folder's permissions; the other changes are not listed in the log")
             if logged
-            else "free some space or fix the folder's permissions; those changes are not listed in the log",
+            else _("free some space or fix the folder's permissions; those changes are not listed in the log"),
         ) from None
     return path
 

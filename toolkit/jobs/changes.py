@@ -415,8 +415,9 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
                 row,
                 header_of.get(col, cell) if row != table.header_row else cell,
                 None,
-                f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
-                "it (clear the formula to let the toolkit fill the cell)",
+                _(
+                    "cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite it (clear the formula to let the toolkit fill the cell)"
+                ).format(cell=cell),
             )
         )
     return report, problems

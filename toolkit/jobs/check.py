@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import _
 from toolkit.model.records import Table, read_table
+from toolkit.rules.sync import unknown_customer_reason
 from toolkit.settings import Settings, load_settings
 
 
@@ -32,7 +34,9 @@ def duplicate_keys(table: Table, name: str) -> list[Problem]:
         if len(where) > 1:
             first = table.rows[where[0]]
             for i in where[1:]:
-                out.append(table.problem(i, name, key, f"duplicate: the same ID is already on row {first}"))
+                out.append(
+                    table.problem(i, name, key, _("duplicate: the same ID is already on row {row}").format(row=first))
+                )
     return out
 
 
@@ -62,6 +66,6 @@ def check_folder(folder: str | Path, settings: Settings | None = None) -> CheckR
     if register is not None and tracker is not None and tracker.has("customer_id"):
         known = {c for c in register.values("customer_id") if c is not None}
         for i, cid in unknown_customers(tracker, known):
-            tracker_problem = tracker.problem(i, "customer_id", cid, "customer ID not found in the customer register")
+            tracker_problem = tracker.problem(i, "customer_id", cid, unknown_customer_reason())
             report.problems.append(tracker_problem)
     return report

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from toolkit.calendar import WorkCalendar, provisional_warning
 from toolkit.errors import Problem
+from toolkit.i18n import _
 from toolkit.model.office_days import read_office_days_file
 from toolkit.settings import Settings, load_settings
 
@@ -44,7 +45,7 @@ def office_calendar(
         problems += [Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in found]
     else:
         for p in found:
-            print(f"toolkit: warning: {p}", file=sys.stderr)
+            print(_("toolkit: warning: {p}").format(p=p), file=sys.stderr)
     cal = WorkCalendar(
         office_hours=settings.calendar.office_hours,
         closures=frozenset(closures),
@@ -56,6 +57,9 @@ def office_calendar(
         if year not in warned:
             warned.add(year)
             if problems is None:
-                print(f"toolkit: warning: {provisional_warning(year)}", file=sys.stderr)
+                print(
+                    _("toolkit: warning: {provisional_warning}").format(provisional_warning=provisional_warning(year)),
+                    file=sys.stderr,
+                )
 
     return cal, warn

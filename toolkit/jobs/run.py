@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
+from toolkit.i18n import _
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
@@ -76,9 +77,9 @@ class FileWorkbook:
     def check_unchanged(self) -> None:
         if self.stamp is not None and self.path.exists() and FileStamp.of(self.path) != self.stamp:
             raise WorkbookBusy(
-                "was changed by someone else while the job ran; nothing was written",
+                _("was changed by someone else while the job ran; nothing was written"),
                 path=self.path,
-                hint="run the job again",
+                hint=_("run the job again"),
             )
 
     def preflight(self, plan: TablePlan) -> None:
@@ -142,7 +143,7 @@ def run_jobs_with(
     progress = progress or NoProgress()
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:
-        raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
+        raise ToolkitError(_("unknown job '{job}'; the jobs are: {jobs}").format(job=unknown[0], jobs=", ".join(JOBS)))
     folder = Path(folder)
     settings = settings or load_settings(folder)
     as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
@@ -158,7 +159,7 @@ def run_jobs_with(
     with folder_lock(folder):
         if not dry_run:
             clean_stale_temps(folder)
-        progress.step("reading the workbooks")
+        progress.step(_("reading the workbooks"))
         for src in (reg_src, trk_src):
             src.snapshot()
         register, tracker = _read_both(reg_src, trk_src, settings)
@@ -171,13 +172,14 @@ def run_jobs_with(
             missing = _missing_required(table)
             if missing:
                 raise ToolkitError(
-                    f"sheet '{table.sheet}' lacks required column(s) "
-                    f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
+                    _("sheet '{sheet}' lacks required columns: {columns}; nothing was changed").format(
+                        sheet=table.sheet, columns=_(", ").join(table.schema.column(m).header for m in missing)
+                    ),
                     path=table.path,
-                    hint="run `toolkit check` for details",
+                    hint=_("`toolkit check` lists the details"),
                 )
         reg_plan, trk_plan = TablePlan(register), TablePlan(tracker)
-        progress.step("applying the rules")
+        progress.step(_("applying the rules"))
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
         if history is not None:  # decide() left the register's changes there: keep those the history lacks
@@ -193,7 +195,7 @@ def run_jobs_with(
             src.check_unchanged()
         logged_at = dt.datetime.now()
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
-            progress.step(f"writing {plan.table.path.name}")
+            progress.step(_("writing {file}").format(file=plan.table.path.name))
             if plan.changes or plan.new_headers:
                 result.problems += src.write(plan, settings)
                 result.written.append(plan.table.path)
@@ -202,7 +204,7 @@ def run_jobs_with(
         result.changes = reg_plan.changes + trk_plan.changes
         if history is not None and result.tier_history:
             _append_history(history, result)
-        progress.step("writing the change log")
+        progress.step(_("writing the change log"))
     return result
 
 
@@ -271,7 +273,7 @@ def decide(
                     i,
                     "override_expires",
                     reg_cols["override_expires"][i],
-                    "the manual tier override has expired and is no longer applied",
+                    _("the manual tier override has expired and is no longer applied"),
                     "warning",
                 )
             )
@@ -292,7 +294,11 @@ def decide(
         provisional_years = sorted(y for y in due_years if not cal.is_known(dt.date(y, 1, 1)))  # known by year
         for year in provisional_years:
             warn(year)
-            result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
+            result.notes.append(
+                _(
+                    "deadlines in {year} are provisional: the statutory holiday calendar does not know that year yet"
+                ).format(year=year)
+            )
         visits = visit_rules.evaluate_visits(
             reg_cols["last_visit_date"], reg_cols["first_contact_date"], tiers_now, as_of.date(), settings.visits
         )
@@ -307,11 +313,12 @@ def decide(
             tracker.values("contact_phone"),
         )
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
+        names, phones = tracker.values("customer_name"), tracker.values("contact_phone")
         for i in unknown_rows:
+            cid = tracker_cols["customer_id"][i]
+            hints = sync_rules.suggest_customers(index, cid, names[i], phones[i])
             result.problems.append(
-                tracker.problem(
-                    i, "customer_id", tracker_cols["customer_id"][i], fields["customer_check"][i], "warning"
-                )
+                tracker.problem(i, "customer_id", cid, sync_rules.unknown_customer_reason(hints), "warning")
             )
         if "flag" in jobs:  # overdue counts from this run's deadlines
             figures = {

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import Problem, WorkbookRefused
+from toolkit.i18n import _, get_language
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import parse_value
@@ -171,10 +172,11 @@ def read_table(
     if idx is None:
         shown = ", ".join(c.header for c in schema.columns if c.required)
         raise WorkbookRefused(
-            f"sheet '{head.sheet}': no header row found in the first {len(grid)} rows "
-            f"(looked for headers such as {shown})",
+            _(
+                "sheet '{sheet}': no header row found in the first {n} rows (looked for headers such as {headers})"
+            ).format(sheet=head.sheet, n=len(grid), headers=shown),
             path=path,
-            hint="check that the sheet has a row of column headers",
+            hint=_("check that the sheet has a row of column headers"),
         )
     header_cells = grid[idx]
     hmap = map_columns(header_cells, expected)
@@ -199,7 +201,7 @@ def read_table(
                     table.header_row,
                     col.header,
                     None,
-                    f"required column '{col.header}' ({col.english}) is missing",
+                    _("required column '{column}' is missing").format(column=_column_name(col)),
                 )
             )
     for name, positions in hmap.duplicates.items():
@@ -211,8 +213,9 @@ def read_table(
                 table.header_row,
                 schema.column(name).header,
                 None,
-                f"the header appears in more than one column ({letters}); the first one (column "
-                f"{column_letter(positions[0] + 1)}) is used",
+                _(
+                    "the header appears in more than one column ({letters}); the first one (column {first}) is used"
+                ).format(letters=letters, first=column_letter(positions[0] + 1)),
                 "warning",
             )
         )
@@ -307,7 +310,9 @@ def _load(table: Table, head, grid=None) -> None:
         if col.required:
             for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
                 if i not in overrides:
-                    table.problems.append(table.problem(i, name, None, f"'{col.header}' is required but empty"))
+                    table.problems.append(
+                        table.problem(i, name, None, _("'{column}' is required but empty").format(column=col.header))
+                    )
         table._arrays[name] = typed
         table._overrides[name] = overrides
 
@@ -335,8 +340,10 @@ def _refuse_day_numbers(table: Table, name: str, arr, overrides: dict) -> None:
                 i,
                 name,
                 shown,
-                "not a real date: a date before 1900-03-01 is what Excel shows for a small "
-                "number typed in a date column; type the date instead",
+                _(
+                    "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+                    "number typed in a date column; type the date instead"
+                ),
             )
         )
         overrides[i] = None
@@ -356,13 +363,18 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
         if i not in overrides:
             v = arr[i].as_py()
             reason = (
-                "not a number"
+                _("not a number")
                 if v != v or v in (float("inf"), float("-inf"))
-                else "too large: Excel does not keep a number of more than 15 digits exactly"
+                else _("too large: Excel does not keep a number of more than 15 digits exactly")
             )
             table.problems.append(table.problem(i, name, str(v), reason))
         overrides[i] = None
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
+
+
+def _column_name(col) -> str:
+    """A column as the clerk knows it: its header, with the English name beside it in English messages."""
+    return col.header if get_language() == "zh" or col.english == col.header else f"{col.header} ({col.english})"
 
 
 def as_id(s: str) -> str:
@@ -449,7 +461,7 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
         bad = pc.not_equal(arr, pc.floor(arr))
         for i in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist():
             if i not in overrides:
-                table.problems.append(table.problem(i, name, arr[i].as_py(), "not a whole number"))
+                table.problems.append(table.problem(i, name, arr[i].as_py(), _("not a whole number")))
                 overrides[i] = None
 
 

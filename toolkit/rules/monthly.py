@@ -365,12 +365,15 @@ def monthly_figures(
     )
     figures.notes += data.notes
     if cutoff < month.end:
-        figures.notes.append(f"the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}")
+        figures.notes.append(
+            _("the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}").format(cutoff=cutoff)
+        )
     missing = current.closed_without_time
     if missing:
         figures.notes.append(
-            f"{missing} complaint(s) received in the month have a finished status but no "
-            "resolution or closing time; they are not counted as resolved"
+            _(
+                "{missing} complaint(s) received in the month have a finished status but no resolution or closing time; they are not counted as resolved"
+            ).format(missing=missing)
         )
     return figures
 
@@ -427,7 +430,11 @@ class _Data:
                 self.tier_of[cid], self.name_of[cid] = tier, text_of(name)
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
-            self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
+            self.notes.append(
+                _("{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted").format(
+                    no_receipt=no_receipt
+                )
+            )
         scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
         for v in self.t["satisfaction"]:
@@ -439,7 +446,9 @@ class _Data:
                 scores.append(None)
                 bad += 1
         if bad:
-            self.notes.append(f"{bad} satisfaction score(s) are not a whole number from 1 to 5 and are not counted")
+            self.notes.append(
+                _("{bad} satisfaction score(s) are not a whole number from 1 to 5 and are not counted").format(bad=bad)
+            )
         self.scores = scores
         self.survey_time = [
             s if s is not None else c if c is not None else r

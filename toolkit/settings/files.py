@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.i18n import normalise_language
+from toolkit.i18n import _, normalise_language
 from toolkit.settings.problems import expect
 
 
@@ -29,14 +29,14 @@ class FileSettings:
 
 def read_files(data: Mapping[str, Any], source: str | Path) -> FileSettings:
     files = data.get("files", {})
-    expect(isinstance(files, Mapping), source, "files", "a table [files]", files)
+    expect(isinstance(files, Mapping), source, "files", _("a table [files]"), files)
     assert isinstance(files, Mapping)
     for key in ("register", "tracker"):
         expect(
             isinstance(files.get(key), str) and files[key].lower().endswith((".xlsx", ".xlsm")),
             source,
             f"files.{key}",
-            "a file name ending in .xlsx or .xlsm",
+            _("a file name ending in .xlsx or .xlsm"),
             files.get(key),
         )
     kept: Any = files.get("backups_kept")
@@ -44,17 +44,17 @@ def read_files(data: Mapping[str, Any], source: str | Path) -> FileSettings:
         isinstance(kept, int) and not isinstance(kept, bool) and kept >= 0,
         source,
         "files.backups_kept",
-        "a whole number of at least 0",
+        _("a whole number of at least 0"),
         kept,
     )
     language = files.get("header_language")
-    expect(language in ("zh", "en"), source, "files.header_language", "zh or en", language)
+    expect(language in ("zh", "en"), source, "files.header_language", _("zh or en"), language)
     spoken = files.get("language", "")
     expect(
         isinstance(spoken, str) and (not spoken.strip() or normalise_language(spoken) is not None),
         source,
         "files.language",
-        "zh, en or empty",
+        _("zh, en or empty"),
         spoken,
     )
     return FileSettings(

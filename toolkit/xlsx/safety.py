@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import ToolkitError, WorkbookBusy, WorkbookRefused
+from toolkit.i18n import _
 
 BACKUP_DIR = ".toolkit-backups"
 LOCK_FILE = ".toolkit.lock"
@@ -61,9 +62,9 @@ def refuse_if_open(path: Path) -> None:
     found = owner_files(path)
     if found:
         raise WorkbookBusy(
-            "is open in Excel (or another program), so the toolkit will not change it behind its back",
+            _("is open in Excel (or another program), so the toolkit will not change it behind its back"),
             path=path,
-            hint="save and close it, then run the job again - or use the button in the open workbook",
+            hint=_("save and close it, then run the job again - or use the button in the open workbook"),
         )
 
 
@@ -91,10 +92,11 @@ def refuse_unless_writable(path: Path) -> None:
         return  # the whole disk is read-only: reported with the folder (its job lock cannot be taken)
     # (checked by the permission bits too: run as root, os.access allows everything)
     raise WorkbookRefused(
-        "is read-only (its file permissions do not allow changes), so the toolkit changed nothing",
+        _("is read-only (its file permissions do not allow changes), so the toolkit changed nothing"),
         path=path,
-        hint="remove the read-only mark (Windows: right-click > Properties > untick Read-only), "
-        "or ask whoever shared the file to allow changes",
+        hint=_(
+            "remove the read-only mark (Windows: right-click > Properties > untick Read-only), or ask whoever shared the file to allow changes"
+        ),
     )
 
 
@@ -150,18 +152,18 @@ def folder_lock(folder: Path):
             else exc.strerror
         )
         raise ToolkitError(
-            f"cannot use the job lock file ({reason}), so nothing was changed",
+            _("cannot use the job lock file ({reason}), so nothing was changed").format(reason=reason),
             path=lock_path,
-            hint="check that the folder exists and is not read-only",
+            hint=_("check that the folder exists and is not read-only"),
         ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise WorkbookBusy(
-                "another toolkit job is running on the workbooks in this folder",
+                _("another toolkit job is running on the workbooks in this folder"),
                 path=folder,
-                hint="wait for it to finish and try again",
+                hint=_("wait for it to finish and try again"),
             ) from None
         held[folder] = 1
         try:
@@ -261,9 +263,9 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         if target.exists():
             if expect is not None and FileStamp.of(target) != expect:
                 raise WorkbookBusy(
-                    "was changed by someone else while the job ran; nothing was written",
+                    _("was changed by someone else while the job ran; nothing was written"),
                     path=path,
-                    hint="run the job again",
+                    hint=_("run the job again"),
                 )
             refuse_unless_writable(path)
             _keep_owner_and_mode(target, tmp)
@@ -276,7 +278,8 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         return backup
     except OSError as exc:
         raise ToolkitError(
-            f"could not be saved: {os_reason(exc)}; the workbook was left as it was", path=path
+            _("could not be saved: {os_reason}; the workbook was left as it was").format(os_reason=os_reason(exc)),
+            path=path,
         ) from None
     finally:
         with contextlib.suppress(OSError):
