@@ -806,7 +806,7 @@ def test_the_user_gets_a_message_box_and_the_panel_shows_the_run(excel):
     assert mode == "info" and "同步客户信息" in title
     assert "customers.xlsx" in prompt and "complaints.xlsx" in prompt and "已保存" in prompt
     status = _status(panel)
-    assert status["最近一次运行 Last run"] == out.title
+    assert status["最近一次运行"] == out.title
     assert str(status["结果 Result"]).startswith("完成")
 
 

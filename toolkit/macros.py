@@ -83,8 +83,7 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
         for path in (settings.register_path, settings.tracker_path):
             if live.find_open(book.app, path) is not None:
                 out.lines.append(
-                    f"{path.name} 在 Excel 中打开：报告按已保存的版本计算 "
-                    f"(open in Excel: the report uses its saved version)"
+                    _("{file} is open in Excel: the report uses the version last saved").format(file=path.name)
                 )
         call_summary(out, folder, settings, month=month)
 
@@ -143,10 +142,10 @@ def _sources(book, opened: dict[Path, live.LiveWorkbook]) -> Callable:
 def _in_excel(src: live.LiveWorkbook) -> str:
     """Said after a workbook changed in this Excel: whether it was saved."""
     if src.saved:
-        return "（在 Excel 中，已保存 in Excel, saved）"
+        return _(" (in Excel, saved)")
     if src.save_error:
         return _(" (in Excel, NOT saved: {reason}; save it in Excel to keep the changes)").format(reason=src.save_error)
-    return "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+    return _(" (in Excel, not saved yet: save it to keep the changes)")
 
 
 def workbook_folder(book, spec=None) -> Path:
@@ -234,12 +233,12 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
 def status_rows(out: Outcome, shown: int) -> list[list[object]]:
     """The panel's "last run" block: a fixed height, so the previous run's lines are overwritten."""
     rows: list[list[object]] = [
-        ["最近一次运行 Last run", out.title],
-        ["运行时间 Run at", dt.datetime.now().replace(microsecond=0)],
-        ["基准时间 As of", out.as_of],
-        ["结果 Result", out.status],
-        ["说明 Message", "\n".join(out.lines)],
-        ["问题 Problems", len(out.problems)],
+        [_("Last run"), out.title],
+        [_("Run at"), dt.datetime.now().replace(microsecond=0)],
+        [_("As of"), out.as_of],
+        [_("Result"), out.status],
+        [_("Message"), "\n".join(out.lines)],
+        [_("Problems"), len(out.problems)],
     ]
     for p in out.problems[:shown]:
         rows.append(["", str(p)])
@@ -247,8 +246,7 @@ def status_rows(out: Outcome, shown: int) -> list[list[object]]:
         rows.append(
             [
                 "",
-                f"... 另有 {len(out.problems) - shown} 条 and {len(out.problems) - shown} more "
-                "(toolkit check lists them all)",
+                _("... and {n} more (`toolkit check` lists them all)").format(n=len(out.problems) - shown),
             ]
         )
     while len(rows) < 7 + shown:

@@ -11,6 +11,7 @@ from toolkit.demo.workbooks import write_sample
 from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
 from toolkit.excel.panel import build_panel
+from toolkit.formats import show, show_count
 from toolkit.i18n import _
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
@@ -59,8 +60,8 @@ def run_demo(
     folder = Path(folder)
     prepare(folder, source=source, customers=customers, complaints=complaints, seed=seed, force=force)
     print(
-        _("Sample workbooks are in {folder}/ - running every job as of {as_of:%Y-%m-%d %H:%M}:").format(
-            folder=folder, as_of=as_of
+        _("Sample workbooks are in {folder}/ - running every job as of {as_of}:").format(
+            folder=folder, as_of=show(as_of.replace(second=0, microsecond=0))
         )
     )
     result = run_jobs(folder, as_of=as_of)
@@ -68,23 +69,27 @@ def run_demo(
     for c in result.changes:
         by_column[f"{c.workbook} {c.header}"] = by_column.get(f"{c.workbook} {c.header}", 0) + 1
     print(
-        _("  read {get:,} customers and {get2:,} complaints").format(
-            get=result.rows.get("register", 0), get2=result.rows.get("tracker", 0)
+        _("  read {customers} customers and {complaints} complaints").format(
+            customers=show_count(result.rows.get("register", 0)), complaints=show_count(result.rows.get("tracker", 0))
         )
     )
-    print(_("  changed {n:,} cells in {n2} columns").format(n=len(result.changes), n2=len(by_column)))
+    print(
+        _("  changed {cells} cells in {columns} columns").format(
+            cells=show_count(len(result.changes)), columns=len(by_column)
+        )
+    )
     overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
+    errors = sum(1 for p in result.problems if p.severity == "error")
     print(
         _(
-            "  {overdue:,} complaints are overdue; {sum:,} problems and {sum2:,} warnings in the sample's hand-typed data (see `toolkit check`)"
+            "  {overdue} complaints are overdue; {errors} problems and {warnings} warnings in the sample's "
+            "hand-typed data (`toolkit check` lists them)"
         ).format(
-            overdue=overdue,
-            sum=sum(1 for p in result.problems if p.severity == "error"),
-            sum2=sum(1 for p in result.problems if p.severity != "error"),
+            overdue=show_count(overdue), errors=show_count(errors), warnings=show_count(len(result.problems) - errors)
         )
     )
     if result.log_file:
-        print(_("  change log: {log_file}").format(log_file=result.log_file))
+        print(_("  change log: {file}").format(file=result.log_file))
     _documents(folder, as_of)
     return 0
 
@@ -93,19 +98,21 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
     """The notices due, last month's report and the Excel control panel, made the way staff would make them."""
 
     notices = make_notices(folder, as_of=as_of)
-    print(
-        _("  made {n:,} notices in {out_dir}/ ({value})").format(
-            n=len(notices.made),
-            out_dir=notices.out_dir,
-            value=", ".join(f"{count} {kind}" for kind, count in notices.counts().items()) or "none due",
-        )
-        + (f"; {len(notices.failures)} could not be made" if notices.failures else "")
+    kinds = _(", ").join(
+        _("{title} {n}").format(title=notices.title(kind), n=count) for kind, count in notices.counts().items()
     )
+    text = _("  made {n} notices in {folder}/ ({kinds})").format(
+        n=show_count(len(notices.made)), folder=notices.out_dir, kinds=kinds or _("none due")
+    )
+    if notices.failures:
+        text += _("; {n} could not be made").format(n=len(notices.failures))
+    print(text)
     report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
+    files = _("{file} and {pdf}").format(file=report.docx, pdf=report.pdf.name) if report.pdf else str(report.docx)
     print(
-        f"  monthly report for {report.month}: {report.docx}"
-        + (f" and {report.pdf.name}" if report.pdf else "")
-        + _("; its figures are a row of {name}").format(name=report.xlsx.name)
+        _("  monthly report for {month}: {files}; its figures are a row of {workbook}").format(
+            month=report.month, files=files, workbook=report.xlsx.name
+        )
     )
     settings = load_settings(folder)
     spec = settings.excel.panel

@@ -26,13 +26,12 @@ class FieldIssue:
     suggestions: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        text = f"'{self.name}'"
         if self.suggestions:
-            text += " - did you mean " + ", ".join(self.suggestions) + "?"
+            text = _("'{name}' - did you mean {names}?").format(name=self.name, names=_(", ").join(self.suggestions))
         else:
-            text += " - no column has a similar name"
+            text = _("'{name}' - no column has a similar name").format(name=self.name)
         if self.paragraph:
-            text += f' (paragraph: "{clip(self.paragraph)}")'
+            text += " " + _('(paragraph: "{text}")').format(text=clip(self.paragraph))
         return text
 
 
@@ -87,9 +86,13 @@ def check_template(
     if issues:
         lines = "\n".join(f"  - {i}" for i in issues)
         raise TemplateError(
-            _("the template{value} uses field(s) that no column or notice data provides:\n{lines}").format(
-                value=(" for " + what) if what else "", lines=lines
-            ),
+            (
+                _("the template for {what} uses fields that no column or notice data provides:").format(what=what)
+                if what
+                else _("the template uses fields that no column or notice data provides:")
+            )
+            + "\n"
+            + lines,
             path=template.path or template.name,
             issues=issues,
             hint=_(

@@ -223,12 +223,12 @@ class DocxTemplate:
         if isinstance(exc, UndefinedError):
             m = re.search(r"'([^']+)' is undefined", str(exc))
             reason = (
-                f"the template uses '{m.group(1)}', which this notice's data does not have"
+                _("the template uses '{name}', which this notice's data does not have").format(name=m.group(1))
                 if m
-                else f"the template uses a value this notice's data does not have ({exc})"
+                else _("the template uses a value this notice's data does not have ({reason})").format(reason=exc)
             )
         elif isinstance(exc, SecurityError):
-            reason = f"the template tried something templates may not do ({exc})"
+            reason = _("the template tried something templates may not do ({reason})").format(reason=exc)
         elif isinstance(exc, RenderError):
             return str(exc)
         else:

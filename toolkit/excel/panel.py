@@ -163,8 +163,9 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
         ws.write(row, 1, b.note if zh else b.note_en, note)
         ws.write(row, 2, f"{b.caption_en}: {b.note_en}" if zh else f"{b.caption}：{b.note}", other)
     srow, scol = _cell(spec.status_cell)
-    ws.write(srow, scol, "最近一次运行 Last run", head)
-    ws.write(srow, scol + 1, "（点击上面的按钮后在此显示结果 / the result of a button shows here）", other)
+    with use_language(spec.language):  # the words the buttons write there later (toolkit.macros.status_rows)
+        ws.write(srow, scol, _("Last run"), head)
+        ws.write(srow, scol + 1, _("(the result of a button shows here)"), other)
 
 
 def _both(english: str) -> str:

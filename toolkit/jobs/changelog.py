@@ -132,17 +132,16 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
             os.close(fd)
         crash_point()
     except OSError as exc:
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
+        reason = _("the disk is full") if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         books = ", ".join(sorted({column.workbook for column in changes.columns}))
-        what = (
-            f"only {logged:,} of its {len(changes):,} changes were"
+        n = f"{len(changes):,}"
+        text = (
+            _("{books} was saved, but only {logged} of its {n} changes were added to the change log ({reason})")
             if logged
-            else f"its {len(changes)} change(s) could not be"
+            else _("{books} was saved, but its {n} changes could not be added to the change log ({reason})")
         )
         raise ToolkitError(
-            _("{books} was saved, but {what} added to the change log ({reason})").format(
-                books=books, what=what, reason=reason
-            ),
+            text.format(books=books, logged=f"{logged:,}", n=n, reason=reason),
             path=path,
             hint=_("free some space or fix the folder's permissions; the other changes are not listed in the log")
             if logged

@@ -45,7 +45,7 @@ def office_calendar(
         problems += [Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in found]
     else:
         for p in found:
-            print(_("toolkit: warning: {p}").format(p=p), file=sys.stderr)
+            print(_("toolkit: warning: {problem}").format(problem=p), file=sys.stderr)
     cal = WorkCalendar(
         office_hours=settings.calendar.office_hours,
         closures=frozenset(closures),
@@ -58,7 +58,7 @@ def office_calendar(
             warned.add(year)
             if problems is None:
                 print(
-                    _("toolkit: warning: {provisional_warning}").format(provisional_warning=provisional_warning(year)),
+                    _("toolkit: warning: {problem}").format(problem=provisional_warning(year)),
                     file=sys.stderr,
                 )
 

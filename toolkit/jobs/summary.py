@@ -217,8 +217,8 @@ def make_summary(
         converted = convert_to_pdf([docx_path], out, timeout=ss.pdf_timeout)
         result.pdf = converted.pdfs.get(docx_path)
         if result.pdf is None:  # the report itself was made: say so rather than fail the whole job
-            why = converted.failed.get(docx_path, "LibreOffice wrote no PDF")
-            result.notes.append(_("no PDF could be made: {why} (the .docx was made)").format(why=why))
+            why = converted.failed.get(docx_path, _("LibreOffice wrote no PDF"))
+            result.notes.append(_("no PDF could be made: {why} (the Word file was made)").format(why=why))
         seconds["pdf"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - clock
     result.seconds = seconds
@@ -257,7 +257,7 @@ def _render(
     source, label = find_template(TEMPLATE, language, settings.folder / ss.templates_dir)
     try:
         tpl = DocxTemplate.open(source, language=language, name=template_file_name(TEMPLATE, language))
-        check_template(tpl, set(context), context_shapes(context), what="the monthly report")
+        check_template(tpl, set(context), context_shapes(context), what=_("the monthly report"))
         data = tpl.render(context)
     except (TemplateError, RenderError) as exc:
         raise ToolkitError(
@@ -407,8 +407,9 @@ def write_month_row(
                 path, table.sheet, c.header_for(language), header_row=table.header_row, keep_backups=keep_backups
             )
         notes.append(
-            f"{path.name}: column(s) {', '.join(c.header_for(language) for c in missing)} were missing "
-            "and were added at the right"
+            _("{file}: the columns {columns} were missing and were added at the right").format(
+                file=path.name, columns=_(", ").join(c.header_for(language) for c in missing)
+            )
         )
         table = read_table(path, schema)
     wanted = _month_of(row["month"])
@@ -419,8 +420,12 @@ def write_month_row(
         sheet_row = table.rows[matches[0]]
         if len(matches) > 1:
             notes.append(
-                f"{path.name}: the month {row['month']} is in rows "
-                f"{', '.join(str(table.rows[i]) for i in matches)}; row {sheet_row} was updated"
+                _("{file}: the month {month} is in rows {rows}; row {row} was updated").format(
+                    file=path.name,
+                    month=row["month"],
+                    rows=_(", ").join(str(table.rows[i]) for i in matches),
+                    row=sheet_row,
+                )
             )
         for name, value in row.items():
             editor.set(table.sheet, (sheet_row, table.columns[name]), value)
@@ -447,7 +452,11 @@ def write_month_row(
         replaced = False
     report = editor.save(keep_backups=keep_backups, on_formula="skip")
     if report.skipped_formulas:
-        notes.append(f"{path.name}: cells {', '.join(report.skipped_formulas[:5])} hold formulas and were left alone")
+        notes.append(
+            _("{file}: the cells {cells} hold formulas and were left alone").format(
+                file=path.name, cells=_(", ").join(report.skipped_formulas[:5])
+            )
+        )
     if sheet_row is None:
         sheet_row = report.rows_appended[0] if report.rows_appended else None
     return sheet_row, replaced, notes

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from toolkit.i18n import _
 from toolkit.rules.plain import day_of, text_of, the_day
 from toolkit.settings.tiers import CONDITION_KINDS, Condition, TierRule, TierSettings
 from toolkit.textout import format_table
@@ -508,9 +509,17 @@ def suggest_thresholds(
         quantiles = dict(zip(conditioned, DEFAULT_SHARES))
     for tier, share in quantiles.items():
         if tier not in conditioned:
-            raise ValueError(f"tier {tier!r} has no thresholds to suggest (tiers with thresholds: {conditioned})")
+            raise ValueError(
+                _("tier '{tier}' has no thresholds to suggest (tiers with thresholds: {conditioned})").format(
+                    tier=tier, conditioned=conditioned
+                )
+            )
         if not (0 < share <= 1):
-            raise ValueError(f"share for tier {tier!r} should be above 0 and at most 1, not {share!r}")
+            raise ValueError(
+                _("share for tier '{tier}' should be above 0 and at most 1, not '{share}'").format(
+                    tier=tier, share=share
+                )
+            )
     n = max((len(v) for v in columns.values()), default=0)
     blank = [None] * n
 

@@ -103,9 +103,9 @@ def refuse_unless_writable(path: Path) -> None:
 def os_reason(exc: OSError) -> str:
     """An OSError in words staff understand."""
     if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+        return _("the disk is full")
     if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return "the folder or file is read-only"
+        return _("the folder or file is read-only")
     return exc.strerror or str(exc)
 
 
@@ -145,9 +145,9 @@ def folder_lock(folder: Path):
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
         reason = (
-            "the folder is read-only"
+            _("the folder is read-only")
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
-            else "the disk is full"
+            else _("the disk is full")
             if exc.errno == errno.ENOSPC
             else exc.strerror
         )
