@@ -109,13 +109,13 @@ def make_summary(
         try:
             the_month = monthly.parse_month(month)
         except ValueError as exc:
-            raise ToolkitError(_("month {reason}").format(reason=exc)) from None
+            raise ToolkitError(f"--month: {exc}") from None
     if as_of <= the_month.start:
         raise ToolkitError(
             _("the month {the_month} has not begun at {as_of:%Y-%m-%d %H:%M}; nothing to report").format(
                 the_month=the_month, as_of=as_of
             ),
-            hint=_("give a month that has begun, e.g. --month ") + str(monthly.month_before(as_of)),
+            hint=_("give a month that has begun, e.g. --month {month}").format(month=monthly.month_before(as_of)),
         )
     out = Path(out_dir) if out_dir is not None else folder / ss.output_dir
     xlsx_path = folder / ss.workbook

@@ -153,7 +153,7 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
                 key == "tier" or key in CONDITION_KINDS,
                 source,
                 f"{where}.{key}",
-                _("tier or one of ") + ", ".join(CONDITION_KINDS),
+                _("tier or one of {kinds}").format(kinds=", ".join(CONDITION_KINDS)),
                 UNKNOWN_KEY,
             )
         tier = entry.get("tier")
