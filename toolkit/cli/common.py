@@ -68,6 +68,14 @@ class ToolkitParser(argparse.ArgumentParser):
         self.exit(EXIT_FATAL, f"toolkit: {message}\n")
 
 
+def whole_number(text: str) -> int:
+    """An argparse type: a whole number, refused in the clerk's words."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("'{text}' is not a whole number").format(text=text)) from None
+
+
 def language_option(p: argparse.ArgumentParser, dest: str = "lang") -> None:
     """--lang zh|en: the language the command speaks (for notices and the panels, also what they make)."""
     p.add_argument(
@@ -113,7 +121,11 @@ def job_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--dry-run", action="store_true", help=_("print the changes as a table and write nothing"))
     p.add_argument(
-        "--limit", type=int, default=200, help=_("show at most this many changes and problems (default 200)")
+        "--limit",
+        type=whole_number,
+        default=200,
+        metavar="N",
+        help=_("show at most this many changes and problems (default 200)"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, folder_argument, print_problems, problem_counts
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, folder_argument, print_problems, problem_counts, whole_number
 from toolkit.i18n import N_, _, ngettext
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
@@ -48,11 +48,12 @@ def cmd_check(args) -> int:
         for role, n in report.rows_checked.items()
     )
     if not report.problems:
-        print(_("No problems found ({counts} checked).").format(counts=counts))
+        print(_("No problems found ({counts} checked).").format(counts=counts) if counts else _("No problems found."))
         return EXIT_OK
     print_problems(report.problems, limit=args.limit)
     print()
-    print(_("{problems} ({counts} checked).").format(problems=problem_counts(report.problems), counts=counts))
+    problems = problem_counts(report.problems)
+    print(_("{problems} ({counts} checked).").format(problems=problems, counts=counts) if counts else problems + _("."))
     return EXIT_PROBLEMS
 
 
@@ -82,9 +83,15 @@ def add_folder_commands(sub) -> None:
         metavar=_("FOLDER"),
         help=_("copy these sample workbooks instead of generating"),
     )
-    p.add_argument("--customers", type=int, default=500, metavar="N", help=_("customers to generate (default 500)"))
-    p.add_argument("--complaints", type=int, default=3000, metavar="N", help=_("complaints to generate (default 3000)"))
-    p.add_argument("--seed", type=int, default=7, metavar="N", help=_("random seed, for the same data every time"))
+    p.add_argument(
+        "--customers", type=whole_number, default=500, metavar="N", help=_("customers to generate (default 500)")
+    )
+    p.add_argument(
+        "--complaints", type=whole_number, default=3000, metavar="N", help=_("complaints to generate (default 3000)")
+    )
+    p.add_argument(
+        "--seed", type=whole_number, default=7, metavar="N", help=_("random seed, for the same data every time")
+    )
     p.add_argument("--force", action="store_true", help=_("replace existing workbooks in the folder"))
     p.set_defaults(run=cmd_demo)
 
@@ -97,5 +104,5 @@ def add_folder_commands(sub) -> None:
         ),
     )
     folder_argument(p)
-    p.add_argument("--limit", type=int, default=None, metavar="N", help=_("show at most this many problems"))
+    p.add_argument("--limit", type=whole_number, default=None, metavar="N", help=_("show at most this many problems"))
     p.set_defaults(run=cmd_check)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, folder_argument, language_option
+from toolkit.cli.common import EXIT_OK, folder_argument, language_option, whole_number
 from toolkit.i18n import _, ngettext
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
@@ -71,7 +71,7 @@ def add_history_commands(sub) -> None:
     )
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--list", action="store_true", help=_("list the backups (newest first, numbered)"))
-    g.add_argument("--pick", type=int, metavar="N", help=_("restore backup number N from the list"))
+    g.add_argument("--pick", type=whole_number, metavar="N", help=_("restore backup number N from the list"))
     language_option(p)
     p.set_defaults(run=cmd_restore)
 
@@ -90,6 +90,6 @@ def add_history_commands(sub) -> None:
     p.add_argument("--since", metavar=_("DATE"), help=_("changes at or after this time, e.g. 2026-11-01"))
     p.add_argument("--until", metavar=_("DATE"), help=_("changes up to this time (a date alone: the whole day)"))
     p.add_argument(
-        "--limit", type=int, default=1000, metavar="N", help=_("show at most this many lines (default 1000)")
+        "--limit", type=whole_number, default=1000, metavar="N", help=_("show at most this many lines (default 1000)")
     )
     p.set_defaults(run=cmd_log)

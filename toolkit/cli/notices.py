@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, more_line
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, more_line, whole_number
 from toolkit.formats import show
 from toolkit.i18n import _, ngettext
 from toolkit.progress import progress
@@ -146,7 +146,7 @@ def add_notice_commands(subparsers) -> None:
     )
     p.add_argument(
         "--limit",
-        type=int,
+        type=whole_number,
         default=200,
         metavar="N",
         help=_("list at most this many notices and problems (default 200)"),

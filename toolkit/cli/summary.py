@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems
+from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, print_problems, whole_number
 from toolkit.errors import ToolkitError
 from toolkit.formats import show, show_percent
 from toolkit.i18n import _, ngettext
@@ -132,5 +132,7 @@ def add_summary_commands(subparsers) -> None:
     )
     p.add_argument("--pdf", action="store_true", help=_("also make a PDF of the report (LibreOffice)"))
     p.add_argument("--out", type=Path, metavar=_("FOLDER"), help=_("write the report here (default: <folder>/reports)"))
-    p.add_argument("--limit", type=int, default=50, metavar="N", help=_("list at most this many problems (default 50)"))
+    p.add_argument(
+        "--limit", type=whole_number, default=50, metavar="N", help=_("list at most this many problems (default 50)")
+    )
     p.set_defaults(run=cmd_summary)

@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from toolkit.i18n import N_, _
+from toolkit.i18n import N_, _, get_language
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
 
 __all__ = ["KINDS", "normalize_text", "parse_value"]
@@ -91,12 +91,12 @@ _DATETIME_EXPECTED = N_("not a date and time (expected e.g. 2025-03-05 14:30 or 
 _ORDER_UNCLEAR = N_("unclear date: write the full year first, as year-month-day, e.g. 2025-03-05")
 _NO_YEAR = N_("no year given: write year-month-day, e.g. {example}")
 _TIME_ONLY = N_("a time without a date")
-_CN_DATE_EXAMPLE = "2025年3月5日"
+_DATE_EXAMPLES = {"zh": "2025年3月5日", "en": "2025/3/5"}  # both are read whatever the language
 
 
 def _reason(message: str) -> str:
     """One of the reasons above in the clerk's language."""
-    return _(message).format(example=_CN_DATE_EXAMPLE)
+    return _(message).format(example=_DATE_EXAMPLES[get_language()])
 
 
 # Public API ------------------------------------------------------------------------------------

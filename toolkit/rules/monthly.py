@@ -431,9 +431,7 @@ class _Data:
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
             self.notes.append(
-                _("{no_receipt} complaint(s) have no receipt time and are not counted").format(
-                    no_receipt=no_receipt
-                )
+                _("{no_receipt} complaint(s) have no receipt time and are not counted").format(no_receipt=no_receipt)
             )
         scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
