@@ -36,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = ToolkitParser(
         prog="toolkit", description=_("Keeps the customer register and the complaint tracker in order.")
     )
-    parser.add_argument("--version", action="version", version=f"toolkit {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"toolkit {__version__}",
+        help=_("show program's version number and exit"),  # Python 3.11's argparse does not translate its own
+    )
     parser.add_argument(
         "--debug", action="store_true", help=_("show the full details of an error, for whoever maintains the toolkit")
     )
