@@ -29,6 +29,7 @@ from toolkit.i18n import _, use_language
 from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, log_error, record_failure
 from toolkit.jobs.run import FileWorkbook
 from toolkit.settings import load_settings, shipped_settings
+from toolkit.settings.files import office_language
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -207,27 +208,48 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
             )
     shipped = shipped_settings().excel  # the panel as shipped, until the folder's own settings are read
     spec, shown = shipped.panel, shipped.status_problems_shown
-    button = next((b for b in spec.buttons if b.function == name), None)
-    title = f"{button.caption} {button.caption_en}" if button else name
-    out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
+    language = spec.language
+    out = Outcome(
+        job=name, title=_caption(spec, name, language), as_of=(as_of or dt.datetime.now()).replace(microsecond=0)
+    )
     folder = None
     said = io.StringIO()  # whatever the job prints goes to the panel: RunPython drops stderr on Windows and
     #                       shows it as an error box on a Mac
-    with use_language(spec.language), contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
+    with contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
         try:
-            folder = workbook_folder(book, spec)
-            settings = load_settings(folder)
+            with use_language(language):
+                folder = workbook_folder(book, spec)
+            # the office's language before its settings are checked, so that a wrong setting is told in it too
+            language = office_language(folder) or language
+            out.title = _caption(spec, name, language)
+            with use_language(language):
+                settings = load_settings(folder)
             spec, shown = settings.excel.panel, settings.excel.status_problems_shown
-            with use_language(spec.language):
+            language = spec.language
+            out.title = _caption(spec, name, language)
+            with use_language(language):
                 work(book, folder, settings, out)
         except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
-            record_failure(out, exc, folder, name, ERROR_LOG)
-        for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
-            text = text.strip().removeprefix("toolkit: warning: ")
-            if text:
-                out.lines.append(_("Note: {text}").format(text=text))
-        _show(book, spec, out, shown, folder)
+            with use_language(language):
+                record_failure(out, exc, folder, name, ERROR_LOG)
+        with use_language(language):
+            warning_prefixes = ("toolkit: warning: ", _("toolkit: warning: {problem}").format(problem=""))
+            for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
+                text = text.strip()
+                for prefix in warning_prefixes:
+                    text = text.removeprefix(prefix)
+                if text:
+                    out.lines.append(_("Note: {text}").format(text=text))
+            _show(book, spec, out, shown, folder)
     return out
+
+
+def _caption(spec, name: str, language: str) -> str:
+    """The button's caption in `language` (its function name if no button runs it)."""
+    button = next((b for b in spec.buttons if b.function == name), None)
+    if button is None:
+        return name
+    return button.caption if language == "zh" else button.caption_en
 
 
 def status_rows(out: Outcome, shown: int) -> list[list[object]]:

@@ -67,7 +67,7 @@ def add_history_commands(sub) -> None:
         "file",
         type=Path,
         metavar=_("FILE"),
-        help=_("the workbook, e.g. {example}").format(example="客服台账/complaints.xlsx"),
+        help=_("the workbook, e.g. {example}").format(example=_("office/complaints.xlsx")),
     )
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--list", action="store_true", help=_("list the backups (newest first, numbered)"))
