@@ -33,6 +33,8 @@ from toolkit.calendar import (
 )
 from toolkit.model.office_days import parse_overrides
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 CAL = WorkCalendar()
 UNKNOWN_YEAR = 2031  # chinese_calendar 1.11 knows 2004-2026
 

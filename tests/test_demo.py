@@ -19,6 +19,8 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.cli import main
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 

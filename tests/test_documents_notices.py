@@ -21,6 +21,8 @@ from toolkit.model.records import read_table
 from toolkit.rules.notices import parse_stamp
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)

@@ -13,6 +13,8 @@ from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 SAMPLES = Path(__file__).resolve().parents[1] / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
 

@@ -23,6 +23,8 @@ from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.safety import BACKUP_DIR
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
 SHEET = "投诉跟踪"
 

@@ -28,6 +28,8 @@ from toolkit.rules import monthly
 from toolkit.rules.monthly import Month, Rate
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = dt.datetime(2026, 4, 20, 10, 0)  # the report is made weeks later: later edits must not count
 MARCH = Month(2026, 3)
 

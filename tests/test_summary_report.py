@@ -24,6 +24,8 @@ from toolkit.documents import charts
 from toolkit.errors import ToolkitError
 from toolkit.jobs.summary import make_summary
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 18, 0)
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="headless LibreOffice (soffice) is not installed")

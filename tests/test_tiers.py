@@ -23,6 +23,8 @@ from toolkit.rules.tiers import (
 from toolkit.settings import default_settings, load_settings
 from toolkit.settings.tiers import TierSettings, read_tiers
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 D = dt.date
 AS_OF = D(2026, 11, 15)
 LONG_AGO = D(2020, 1, 1)

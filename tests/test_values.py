@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from toolkit.model.values import KINDS, normalize_text, parse_value
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 CHANNELS = ["电话", "邮件", "在线"]
 
 
