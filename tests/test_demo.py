@@ -67,7 +67,7 @@ def test_demo_makes_the_notices_due(demo):
     assert len(docs) > 100
     kinds = {p.name.split("_")[0] for p in docs}
     assert {"ack", "survey", "escalation", "visit"} <= kinds
-    text = "\n".join(p.text for p in Document(str(next(p for p in docs if p.name.startswith("ack_")))).paragraphs)
+    text = "\n".join(p.text for p in Document(str(next(p for p in docs if p.name.startswith("受理回执_")))).paragraphs)
     assert "TS20" in text and "{{" not in text
     assert f"made {len(docs):,} notices" in printed
 

@@ -102,7 +102,7 @@ def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folde
     files = {}
     for n in (n for n in result.made if n.kind == "ack"):
         safe_name = re.sub(r'[<>:"/\\|?*]', "_", n.name)
-        assert n.path.name == (f"ack_{n.key}_{safe_name}_{DAY}.docx" if n.name else f"ack_{n.key}_{DAY}.docx")
+        assert n.path.name == (f"受理回执_{n.key}_{safe_name}_{DAY}.docx" if n.name else f"受理回执_{n.key}_{DAY}.docx")
         assert n.path.is_file()
         files[n.key] = n.path.name
     _register_after, tracker_after = tables(folder)
@@ -331,7 +331,7 @@ def test_english_notices(folder):
 def test_merged_output_holds_every_notice_one_per_page(folder):
     result = make_notices(folder, kind="settlement", as_of=AS_OF, merged=True)
     [merged] = result.merged
-    assert merged.name == f"settlement_merged_{DAY}.docx"
+    assert merged.name == f"解决时间告知_合订本_{DAY}.docx"
     import zipfile
 
     with zipfile.ZipFile(merged) as zf:
@@ -354,7 +354,7 @@ def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
     run_jobs(folder, ("sync",), as_of=AS_OF)  # the name flows into the tracker
     result = make_notices(folder, kind="ack", as_of=AS_OF)
     notice = next(n for n in result.made if n.key == tracker.values("complaint_id")[i])
-    assert notice.path.name == f"ack_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
+    assert notice.path.name == f"受理回执_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
     assert odd in doc_text(notice.path)
     assert (
         file_stem("{kind}_{key}_{name}_{date}", kind="ack", key="CON", name="", date=AS_OF.date()) == f"ack_CON_{DAY}"
