@@ -25,7 +25,7 @@ class ToolkitError(Exception):
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
-            text += f" ({self.hint})"
+            text += _(" ({hint})").format(hint=self.hint)
         return text
 
 

@@ -49,7 +49,7 @@ def cmd_log(args) -> int:
     n = len(found.entries)
     text = ngettext("{n} change matches.", "{n} changes match.", n).format(n=f"{n:,}")
     if len(shown) < n:
-        text += " " + _("(the first {shown} are shown)").format(shown=f"{len(shown):,}")
+        text += _(" (the first {shown} are shown)").format(shown=f"{len(shown):,}")
     print(text)
     return EXIT_OK
 

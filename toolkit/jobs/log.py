@@ -23,7 +23,7 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.formats import show
-from toolkit.i18n import _
+from toolkit.i18n import N_, _
 from toolkit.jobs.changelog import COLUMNS, FORMULA_START, LOG_DIR, is_header
 from toolkit.model.headers import normalize_header
 from toolkit.model.records import read_table
@@ -201,13 +201,17 @@ def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
     }
 
 
+# the jobs as the log records them, named in the clerk's language when shown
+_JOB_NAMES = {"sync": N_("sync"), "flag": N_("flag"), "tiers": N_("tiers"), "notices": N_("notices")}
+
+
 def format_entries(entries: list[LogEntry]) -> str:
 
     rows = [
         (
             show(e.time) if e.time else "?",
             e.user,
-            e.job,
+            _(_JOB_NAMES[e.job]) if e.job in _JOB_NAMES else e.job,
             e.workbook,
             e.cell,
             e.key,
