@@ -717,9 +717,8 @@ def test_a_chinese_font_is_chosen_on_each_system():
 
 def test_a_wrong_panel_setting_names_the_file_and_the_key(tmp_path):
     from toolkit.errors import SettingsError
-    from toolkit.settings import load_settings
-
     from toolkit.i18n import use_language
+    from toolkit.settings import load_settings
 
     (tmp_path / "toolkit.toml").write_text('[panel]\nlanguage = "fr"\n', encoding="utf-8")
     with (
