@@ -87,7 +87,7 @@ def _chinese_number(text: str) -> int | None:
     """0-99 written in Chinese numerals (一, 两, 十二, 二十四, 七十二); None if not one."""
     if "十" not in text:
         return _CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
+    tens, _ten, ones = text.partition("十")
     if "十" in ones or len(tens) > 1 or len(ones) > 1 or "零" in tens:
         return None
     value = (_CN_DIGITS[tens] if tens else 1) * 10

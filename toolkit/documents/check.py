@@ -64,7 +64,7 @@ def field_issues(
                     continue
                 suggestions = _suggest(used.name, provided)
             else:
-                base, _, key = used.name.rpartition(".")
+                base, _dot, key = used.name.rpartition(".")
                 keys = shapes.get(base.removesuffix("[]"), set())
                 if key in keys:
                     continue

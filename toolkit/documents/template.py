@@ -195,7 +195,7 @@ class DocxTemplate:
             bodies = [first[main]] * len(rendered)
         else:
             bodies = [r[main] for r in rendered]
-        head, _, tail = _split_body(first[main].decode("utf-8"))
+        head, _body, tail = _split_body(first[main].decode("utf-8"))
         inner = [_split_body(b.decode("utf-8"))[1] for b in bodies]
         first[main] = (head + PAGE_BREAK.join(inner) + tail).encode("utf-8")
         return self._writer.write_bytes(first)

@@ -406,7 +406,7 @@ def write_plan(plan: TablePlan, *, keep_backups: int, stamp: FileStamp | None) -
     problems = []
     header_of = {cc.col: cc.header for cc in plan.columns}  # the planned cells are data rows of these columns
     for ref in report.skipped_formulas:
-        sheet, _, cell = ref.rpartition("!")
+        sheet, _bang, cell = ref.rpartition("!")
         row, col = parse_ref(cell)
         problems.append(
             Problem(

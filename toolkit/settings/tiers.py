@@ -75,7 +75,7 @@ class TierSettings:
         if self.evaluation_period == "quarter":
             return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
         if self.evaluation_period == "week":
-            year, week, _ = day.isocalendar()
+            year, week, _weekday = day.isocalendar()
             return f"{year:04d}-W{week:02d}"
         return f"{day.year:04d}-{day.month:02d}"
 
