@@ -17,6 +17,7 @@ import numpy as np
 
 from toolkit.errors import Problem
 from toolkit.formats import show
+from toolkit.i18n import _
 from toolkit.model.records import Table
 from toolkit.xlsx import WorkbookEditor
 from toolkit.xlsx.editor import WriteReport
