@@ -409,12 +409,12 @@ def run_cli(argv: list[str]) -> int:
 def test_command_line(folder, capsys):
     assert run_cli(["notices", str(folder), "--kind", "settlement", "--as-of", "2026-11-20 17:00", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "would make" in out and "settlement" in out
+    assert "would make" in out and "Settlement date notice" in out
     assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"made \d+ ack", out) and "stamped" in out
+    assert re.search(r"made \d+ Acknowledgement", out) and "stamped" in out
     assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == 0
-    assert "already had theirs" in capsys.readouterr().out
+    assert "already had their notices" in capsys.readouterr().out
     office_template(folder, "feedback.docx", "{{ solutoin }}")
     assert run_cli(["notices", str(folder), "--kind", "feedback", "--as-of", "2026-11-20 17:00"]) == 2
     assert "did you mean solution" in capsys.readouterr().err

@@ -250,7 +250,7 @@ def test_command_line(folder, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 1  # the sample has a few unreadable values of its own; they are listed
-    assert "monthly report for 2026-10" in out and "no such date: 2026-02-30" in out
+    assert "Monthly report for 2026-10" in out and "no such date: 2026-02-30" in out
     assert (tmp_path / "月度服务报告_2026-10.docx").exists()
 
 
