@@ -201,7 +201,7 @@ def read_table(
                     table.header_row,
                     col.header,
                     None,
-                    _("required column '{column}' is missing").format(column=_column_name(col)),
+                    _("required column {column} is missing").format(column=_column_name(col)),
                 )
             )
     for name, positions in hmap.duplicates.items():
@@ -373,8 +373,10 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
 
 
 def _column_name(col) -> str:
-    """A column as the clerk knows it: its header, with the English name beside it in English messages."""
-    return col.header if get_language() == "zh" or col.english == col.header else f"{col.header} ({col.english})"
+    """A column as the clerk knows it, quoted: its header, with the English name beside it in English messages."""
+    if get_language() == "zh":
+        return f"“{col.header}”"
+    return f"'{col.header}'" if col.english == col.header else f"'{col.header}' ({col.english})"
 
 
 def as_id(s: str) -> str:
