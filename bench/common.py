@@ -36,13 +36,26 @@ sys.path.insert(0, {root!r})
 _t0 = time.perf_counter()
 {code}
 elapsed = time.perf_counter() - _t0
-print("@@" + json.dumps({{"seconds": elapsed, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+_use = resource.getrusage(resource.RUSAGE_SELF)
+# The peak of this process's own memory: VmHWM, not ru_maxrss, which on Linux starts from the parent's peak
+# when the child is made by fork/vfork + exec (a bench that generated 300k rows shows its own size as a floor).
+_peak = _use.ru_maxrss / 1024
+try:
+    with open("/proc/self/status") as _fh:
+        _peak = next(int(ln.split()[1]) for ln in _fh if ln.startswith("VmHWM:")) / 1024
+except (OSError, StopIteration):
+    pass
+print("@@" + json.dumps({{"seconds": elapsed, "cpu_seconds": _use.ru_utime + _use.ru_stime, "peak_mb": _peak}}))
 """
 
 
 def measure(code: str) -> dict:
-    """Run `code` in a fresh Python process; returns its seconds, the process's peak memory (MB) and what it
-    printed (stdout)."""
+    """Run `code` in a fresh Python process; returns its seconds (wall clock), its CPU seconds (user + system,
+    all its threads), the process's peak memory (MB) and what it printed (stdout).
+
+    The CPU seconds are what to compare when the machine is shared: another process's load stretches the wall
+    clock of both sides unevenly, but hardly the CPU time each side needs. For a job that uses two threads its
+    CPU time is more than its wall time on a quiet machine, so a CPU-time ratio understates its lead."""
     script = _CHILD.format(root=str(ROOT), code=code)
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ})
     if proc.returncode != 0:
