@@ -37,7 +37,6 @@ from toolkit.model.records import read_table
 from toolkit.settings import load_settings
 from toolkit.xlsx.refs import column_letter as _letters
 
-
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
