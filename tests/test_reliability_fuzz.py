@@ -131,7 +131,7 @@ column_values = st.fixed_dictionaries(
         "投诉内容": st.one_of(
             clean_text, st.builds(lambda a, b: a + b, FORMULA_LIKE.filter(lambda p: p[0] not in "\t\r"), clean_text)
         ),
-        "满意度": st.integers(-(10**12), 10**12),
+        "满意度": st.one_of(st.integers(1, 5), st.integers(-(10**12), 10**12)),
         "受理时间": datetimes,
         "客户编号": st.from_regex(r"C[0-9]{4}", fullmatch=True),
     }
@@ -152,10 +152,17 @@ def test_values_written_read_back_equal_through_read_table(template, tmp_path, r
     table = read_table(path, s.tracker)
     n = len(rows)
     assert table.values("description")[:n] == [r["投诉内容"] for r in rows]
-    assert table.values("satisfaction")[:n] == [r["满意度"] for r in rows]
-    assert table.values("received_at")[:n] == [r["受理时间"] for r in rows]
+    # a score outside the satisfaction column's range (1-5) and a date after the calendar's reach (2100) are
+    # reported on their cells and read as nothing; everything else reads back equal, without a word
+    score_ok = [1 <= r["满意度"] <= 5 for r in rows]
+    date_ok = [r["受理时间"] <= dt.datetime(2100, 12, 31, 23, 59, 59) for r in rows]
+    assert table.values("satisfaction")[:n] == [r["满意度"] if ok else None for r, ok in zip(rows, score_ok)]
+    assert table.values("received_at")[:n] == [r["受理时间"] if ok else None for r, ok in zip(rows, date_ok)]
     assert table.values("customer_id")[:n] == [r["客户编号"] for r in rows]
-    assert not [p for p in table.problems if p.row <= n + 1]
+    reported = {(p.row, p.column) for p in table.problems if p.row <= n + 1}
+    expected = {(k + 2, "满意度") for k, ok in enumerate(score_ok) if not ok}
+    expected |= {(k + 2, "受理时间") for k, ok in enumerate(date_ok) if not ok}
+    assert reported == expected
 
 
 # ---------------------------------------------------------------------- random cell XML

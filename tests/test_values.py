@@ -283,18 +283,38 @@ def test_dates_followed_by_a_time_keep_the_date(raw):
         (45721, date(2025, 3, 5)),
         (45658.0, date(2025, 1, 1)),
         (45658.75, date(2025, 1, 1)),
-        (2958465, date(9999, 12, 31)),
+        (73415, date(2100, 12, 31)),  # the calendar's last day (toolkit/calendar/reach.py)
     ],
 )
 def test_dates_from_excel_serial_numbers(serial, expected):
     assert ok(serial, "date") == expected
 
 
+@pytest.mark.parametrize(
+    "raw,kind",
+    [
+        (2958465, "date"),  # Excel's last day, 9999-12-31
+        (2958465.9583, "datetime"),
+        (73416, "date"),  # 2101-01-01
+        ("9999-12-31", "date"),
+        ("9999-12-31 23:00", "datetime"),
+        ("9999年12月31日", "date"),
+        (99991231, "date"),
+        (datetime(9999, 12, 31, 23, 0), "datetime"),
+        (datetime(9999, 12, 31, 23, 0), "date"),
+        (date(2101, 1, 1), "datetime"),
+    ],
+)
+def test_dates_beyond_the_calendars_reach_are_refused_in_every_form(raw, kind):
+    assert "2100-12-31" in fails(raw, kind)
+
+
 def test_dates_from_serial_numbers_in_the_1904_date_system():
     assert ok(0, "date", date1904=True) == date(1904, 1, 1)
     assert ok(44196, "date", date1904=True) == date(2025, 1, 1)
     assert ok(44196.75, "datetime", date1904=True) == datetime(2025, 1, 1, 18, 0)
-    assert ok(2957003, "date", date1904=True) == date(9999, 12, 31)
+    assert ok(71953, "date", date1904=True) == date(2100, 12, 31)
+    assert "2100-12-31" in fails(2957003, "date", date1904=True)  # 9999-12-31
     assert fails(2957004, "date", date1904=True)
 
 
@@ -569,7 +589,7 @@ def test_choice_alias_to_an_unknown_value_is_a_programming_error():
 
 # Properties ------------------------------------------------------------------------------------
 
-DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31))
+DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
 
 
 @given(DATES)
@@ -578,7 +598,7 @@ def test_property_chinese_dates_parse_back(d):
     assert parse_value(f"{d.year}/{d.month}/{d.day}", "date") == (d, None)
 
 
-@given(st.dates(min_value=date(1900, 3, 1), max_value=date(9999, 12, 31)), st.integers(0, 86399))
+@given(st.dates(min_value=date(1900, 3, 1), max_value=date(2100, 12, 31)), st.integers(0, 86399))
 def test_property_excel_serials_parse_back(d, seconds):
     serial = (d - date(1899, 12, 30)).days
     expected = datetime.combine(d, time(seconds // 3600, seconds // 60 % 60, seconds % 60))

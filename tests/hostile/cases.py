@@ -35,6 +35,7 @@ from hostile.build import (
     tracker,
     xls_workbook,
 )
+from toolkit.model.records import range_reason
 
 CASES: list[Case] = []
 
@@ -263,11 +264,12 @@ def build_wrong_kind_column(folder: Path):
 @expects
 def _(ctx):
     sat = ctx.tracker_before.values("satisfaction")
-    assert sat == [None, None, None, 1000, 3]  # "1,000" and "3" are numbers; the rest is reported, not guessed
+    assert sat == [None, None, None, None, 3]  # "3" is a score; the rest is reported, not guessed
     bad = {p.row: p for p in ctx.problems("complaints.xlsx") if p.column == "满意度"}
-    assert set(bad) == {2, 3, 4}
+    assert set(bad) == {2, 3, 4, 5}
     assert (bad[2].value, bad[2].reason) == ("很好", "not a number") and bad[3].value == "5分"
     assert "whole number" in bad[4].reason and bad[4].value == 4.5
+    assert bad[5].value == 1000 and bad[5].reason == range_reason(ctx.settings.tracker.column("satisfaction"))
     ctx.assert_run_ok()
 
 
@@ -608,9 +610,11 @@ def build_absurd_numbers(folder: Path):
 @expects
 def _(ctx):
     sat = ctx.tracker_before.values("satisfaction")
-    assert sat == [None, -5, None, None, 12]
+    assert sat == [None, None, None, None, None]  # -5 and １２ are numbers, but no scores (1 to 5)
     bad = {p.row: p for p in ctx.problems("complaints.xlsx") if p.column == "满意度"}
-    assert set(bad) == {2, 4, 5} and "too large" in bad[2].reason and bad[5].reason == "not a number"
+    assert set(bad) == {2, 3, 4, 5, 6} and "too large" in bad[2].reason and bad[5].reason == "not a number"
+    assert {bad[3].value, bad[6].value} == {-5, 12}
+    assert bad[3].reason == bad[6].reason == range_reason(ctx.settings.tracker.column("satisfaction"))
     ctx.assert_run_ok()
 
 

@@ -10,13 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from toolkit.i18n import _, get_language
+from toolkit.i18n import N_, _, get_language
 
 from .days import WorkCalendar
+from .reach import LONGEST_HOURS, LONGEST_WORKING_DAYS, LONGEST_WORKING_HOURS
 from .worktime import Deadline, Pause, add_calendar_hours, add_working_days, add_working_hours
 
 Unit = Literal["calendar_hours", "working_hours", "working_days"]
 UNITS: tuple[str, ...] = ("calendar_hours", "working_hours", "working_days")
+_LONGEST = {
+    "calendar_hours": LONGEST_HOURS,
+    "working_hours": LONGEST_WORKING_HOURS,
+    "working_days": LONGEST_WORKING_DAYS,
+}
+_UNIT_NAMES = {"calendar_hours": N_("hours"), "working_hours": N_("working hours"), "working_days": N_("working days")}
 
 ACCEPTED_EXAMPLES = (
     "24 hours, 24h, 8 working hours, 8 work hours, 2 working days, 2 workdays, 3 days, "
@@ -67,6 +74,10 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 _SHAPE = re.compile(r"^(?P<num>\d+(?:\.\d+)?|\.\d+|[零一二两三四五六七八九十]+)\s*(?P<unit>\D.*)$")
 
 
+class DurationTooLong(ValueError):
+    """A duration beyond the office calendar's reach (more than 100 years): the message says so."""
+
+
 @dataclass(frozen=True)
 class Duration:
     amount: float
@@ -80,6 +91,12 @@ class Duration:
             raise ValueError(f"a duration needs a finite amount >= 0, got {amount!r}")
         if self.unit == "working_days" and amount != int(amount):
             raise ValueError(f"working days must be a whole number, got {amount!r}")
+        if amount > _LONGEST[self.unit]:
+            raise DurationTooLong(
+                _("{amount} {unit} is beyond the office calendar: a duration is at most 100 years").format(
+                    amount=f"{amount:,.0f}" if amount == int(amount) else f"{amount:,}", unit=_(_UNIT_NAMES[self.unit])
+                )
+            )
         object.__setattr__(self, "amount", float(amount))
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from toolkit.errors import Problem, ToolkitError
 from toolkit.formats import show
 from toolkit.i18n import N_, _, ngettext
-from toolkit.model.values import parse_value
+from toolkit.model.values import beyond_reach_reason, parse_value
 from toolkit.textout import format_table
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FATAL = 0, 1, 2
@@ -104,6 +104,8 @@ def as_of_option(text: str | None) -> dt.datetime | None:
     if not text:
         return None
     value, err = parse_value(text, "datetime")
+    if err == beyond_reach_reason():
+        raise ToolkitError(_("--as-of '{text}': {reason}").format(text=text, reason=beyond_reach_reason(cell=False)))
     if err or value is None:
         raise ToolkitError(
             _("--as-of '{text}' is not a date and time: {reason}").format(text=text, reason=err or _("it is empty"))

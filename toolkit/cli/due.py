@@ -10,7 +10,7 @@ from toolkit.cli.common import EXIT_OK, language_option
 from toolkit.errors import ToolkitError
 from toolkit.formats import show
 from toolkit.i18n import _
-from toolkit.model.values import parse_value
+from toolkit.model.values import beyond_reach_reason, parse_value
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
@@ -20,6 +20,8 @@ def cmd_due(args) -> int:
     from toolkit.jobs.office import office_calendar
 
     start, err = parse_value(args.start, "datetime")
+    if err == beyond_reach_reason():
+        raise ToolkitError(_("'{text}': {reason}").format(text=args.start, reason=beyond_reach_reason(cell=False)))
     if err or start is None:
         raise ToolkitError(
             _("'{text}' is not a date and time: {reason}").format(text=args.start, reason=err or _("it is empty"))

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, EXIT_PROBLEMS, as_of_option, folder_argument, more_line, whole_number
+from toolkit.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    as_of_option,
+    folder_argument,
+    more_line,
+    print_problems,
+    whole_number,
+)
 from toolkit.formats import show
 from toolkit.i18n import _, ngettext
 from toolkit.progress import progress
@@ -75,7 +83,9 @@ def cmd_notices(args) -> int:
         print(_("All in one file: {file}").format(file=path))
     if result.log_file:
         print(_("Each notice is stamped on its row; the stamps are listed in {file}.").format(file=result.log_file))
-    if result.problems:
+    if result.problems:  # the values a notice could not use, each on its cell (as every job lists them)
+        print()
+        print_problems(result.problems, limit=args.limit)
         print(
             ngettext(
                 "note: the workbooks have {n} problem of their own; `toolkit check` lists it.",

@@ -4,7 +4,12 @@
 Chinese correctly. Text that Excel would run as a formula (=, +, -, @, or a tab or carriage
 return before one) is prefixed with a quote mark so it stays text. The lines are written as they
 are made, some tens of thousands at a time (a first fill logs millions: they are never all held at
-once), each write whole lines, so a job killed meanwhile leaves whole lines.
+once), each write whole lines, so a job killed meanwhile leaves whole lines. Every text field is
+guarded against formulas, the workbook and sheet names and the user too (a sheet named ``=1+1``).
+
+The append is all or nothing: when a write fails (a full disk), the lines this job wrote are taken
+back and the message says that none of its changes are in the log; a line cut short by a kill is
+ended before the next job's lines, so it never swallows them.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import ToolkitError
-from toolkit.i18n import N_, _, use_language
+from toolkit.i18n import N_, _, ngettext, use_language
 from toolkit.jobs.changes import CellChange, ChangeList, ColumnChanges
 from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.safety import crash_point
@@ -97,9 +102,11 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
     when = when or dt.datetime.now()
     folder = Path(folder) / LOG_DIR
     path = folder / f"changes-{when:%Y-%m}.csv"
-    user = current_user()
+    user = safe_csv_text(current_user())
     stamp = f"{when:%Y-%m-%d %H:%M:%S}"
     logged = 0
+    size = 0
+    fd = -1
     try:
         folder.mkdir(exist_ok=True)
         size = path.stat().st_size if path.exists() else 0
@@ -116,38 +123,64 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
         key_texts = _KeyTexts()
         crash_point()
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            for column in changes.columns:  # column by column, a slice of rows at a time
-                for part in _slices(column, LINES_PER_WRITE):
-                    block = _column_block(part, stamp, user, key_texts)
-                    if block is None:
-                        _column_lines(part, stamp, user, w)
-                        block = "".join(pieces).encode("utf-8")
-                        pieces.clear()
-                    _write_all(fd, [start, block])
-                    start = b""
-                    logged += len(part)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        for column in changes.columns:  # column by column, a slice of rows at a time
+            for part in _slices(column, LINES_PER_WRITE):
+                block = _column_block(part, stamp, user, key_texts)
+                if block is None:
+                    _column_lines(part, stamp, user, w)
+                    block = "".join(pieces).encode("utf-8")
+                    pieces.clear()
+                _write_all(fd, [start, block])
+                start = b""
+                logged += len(part)
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
         crash_point()
     except OSError as exc:
+        # All or nothing: the lines of this job written so far are taken back, so the log lists none of
+        # its changes rather than some of them and a line cut short.
+        kept = _take_back(fd, path, size)
         reason = _("the disk is full") if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         books = ", ".join(sorted({column.workbook for column in changes.columns}))
-        n = f"{len(changes):,}"
-        text = (
-            _("{books} was saved, but only {logged} of its {n} changes were added to the change log ({reason})")
-            if logged
-            else _("{books} was saved, but its {n} changes could not be added to the change log ({reason})")
-        )
+        if kept or not logged:
+            raise ToolkitError(
+                ngettext(
+                    "{books} was saved, but its {n:,} change could not be added to the change log ({reason})",
+                    "{books} was saved, but its {n:,} changes could not be added to the change log ({reason})",
+                    len(changes),
+                ).format(books=books, n=len(changes), reason=reason),
+                path=path,
+                hint=_("free some space or fix the folder's permissions; those changes are not listed in the log"),
+            ) from None
         raise ToolkitError(
-            text.format(books=books, logged=f"{logged:,}", n=n, reason=reason),
+            _(
+                "{books} was saved, but only {logged:,} of its {n:,} changes were added to the change log "
+                "({reason}); a line cut short is mended by the next job"
+            ).format(books=books, logged=logged, n=len(changes), reason=reason),
             path=path,
-            hint=_("free some space or fix the folder's permissions; the other changes are not listed in the log")
-            if logged
-            else _("free some space or fix the folder's permissions; those changes are not listed in the log"),
+            hint=_("free some space or fix the folder's permissions; the other changes are not listed in the log"),
         ) from None
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        raise
     return path
+
+
+def _take_back(fd: int, path: Path, size: int) -> bool:
+    """Cut the log back to its `size` before this job (closing `fd` if open); whether that worked."""
+    try:
+        if fd >= 0:
+            try:
+                os.ftruncate(fd, size)
+            finally:
+                os.close(fd)
+        elif path.exists() and path.stat().st_size > size:
+            os.truncate(path, size)
+        return True
+    except OSError:
+        return False
 
 
 def _slices(column: ColumnChanges, n: int):
@@ -231,9 +264,9 @@ def _column_block(column: ColumnChanges, stamp: str, user, key_texts: _KeyTexts)
     lines without any (nearly always all of them) are exactly the fields joined by commas; the
     others are written by the csv writer.
     """
-    job, book, sheet = column.job, column.workbook, column.sheet
-    if not all(type(f) is str for f in (user, job, book, sheet)):
+    if not all(type(f) is str for f in (user, column.job, column.workbook, column.sheet)):
         return None
+    job, book, sheet = (safe_csv_text(f) for f in (column.job, column.workbook, column.sheet))
     rows, olds, n = column.rows, column.olds, len(column.rows)
     header = safe_csv_text(column.header)
     start = f"{stamp},{user},{job},{book},{sheet},{column_letter(column.col)}"
@@ -281,9 +314,9 @@ def _fields(column: ColumnChanges, i: int, stamp: str, user) -> tuple:
     return (
         stamp,
         user,
-        column.job,
-        column.workbook,
-        column.sheet,
+        text(column.job),
+        text(column.workbook),
+        text(column.sheet),
         f"{column_letter(column.col)}{column.rows[i]}",
         text(column.keys[i]),
         text(column.header),

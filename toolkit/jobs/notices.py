@@ -33,6 +33,7 @@ from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _, get_language
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
+from toolkit.jobs.office import job_time
 from toolkit.jobs.run import FileWorkbook
 from toolkit.model.records import Table
 from toolkit.progress import NoProgress
@@ -403,7 +404,7 @@ def make_notices(
             )
     pdf = ns.pdf if pdf is None else pdf
     merged = ns.merged if merged is None else merged
-    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    as_of = job_time(as_of)
     out = Path(out_dir) if out_dir is not None else folder / ns.output_dir
     result = NoticeResult(as_of=as_of, dry_run=dry_run, kinds=tuple(kinds), out_dir=out)
     result.titles = {k: ns.kinds[k].title_for(get_language()) for k in ns.kinds}

@@ -7,15 +7,29 @@ warning, and the other rows are used.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from toolkit.calendar import WorkCalendar, provisional_warning
-from toolkit.errors import Problem
+from toolkit.calendar.reach import FIRST_DAY, LAST_DAY, in_reach
+from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _
 from toolkit.model.office_days import read_office_days_file
 from toolkit.settings import Settings, load_settings
+
+
+def job_time(as_of: dt.datetime | None) -> dt.datetime:
+    """The time a job is run as of (now when not given), refused when the calendar does not reach it."""
+    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    if not in_reach(as_of):
+        raise ToolkitError(
+            _("the job's date {when} is beyond the office calendar, which reaches from {first} to {last}").format(
+                when=f"{as_of:%Y-%m-%d %H:%M}", first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+            )
+        )
+    return as_of
 
 
 def read_office_days(settings: Settings) -> tuple[set, set, list[Problem]]:

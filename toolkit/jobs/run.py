@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Protocol
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy
-from toolkit.i18n import _
+from toolkit.i18n import _, ngettext
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import ChangeList, TablePlan, plan_changes, write_plan
 from toolkit.jobs.check import duplicate_keys
-from toolkit.jobs.office import office_calendar
+from toolkit.jobs.office import job_time, office_calendar
 from toolkit.jobs.tier_history import HistoryBook, not_written_note
 from toolkit.model.records import Table, read_table
 from toolkit.progress import NoProgress
@@ -146,7 +146,7 @@ def run_jobs_with(
         raise ToolkitError(_("unknown job '{job}'; the jobs are: {jobs}").format(job=unknown[0], jobs=", ".join(JOBS)))
     folder = Path(folder)
     settings = settings or load_settings(folder)
-    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    as_of = job_time(as_of)
     result = JobResult(jobs=tuple(jobs), as_of=as_of, dry_run=dry_run)
     reg_src, trk_src = source(settings.register_path), source(settings.tracker_path)
     history = None
@@ -194,11 +194,18 @@ def run_jobs_with(
         for src in (reg_src, trk_src):  # changed while we decided (and checked): write neither workbook
             src.check_unchanged()
         logged_at = dt.datetime.now()
+        saved = 0  # the changes written (and logged) so far
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
             progress.step(_("writing {file}").format(file=plan.table.path.name))
             if plan.changes or plan.new_headers:
-                result.problems += src.write(plan, settings)
+                try:
+                    result.problems += src.write(plan, settings)
+                except ToolkitError as exc:
+                    if result.written:  # the other workbook is saved and logged: the message says so
+                        raise after_partial_write(exc, result, folder, saved) from None
+                    raise
                 result.written.append(plan.table.path)
+                saved += len(plan.changes)
                 # logged as soon as the workbook is saved, so a later failure cannot leave them out
                 result.log_file = append_changes(folder, plan.changes, when=logged_at) or result.log_file
         result.changes = reg_plan.changes + trk_plan.changes
@@ -206,6 +213,24 @@ def run_jobs_with(
             _append_history(history, result)
         progress.step(_("writing the change log"))
     return result
+
+
+def after_partial_write(exc: ToolkitError, result: JobResult, folder: Path, n: int) -> ToolkitError:
+    """The error of a workbook not written after the other was saved, telling exactly what was written: the
+    saved workbook, its number of changes and the log that lists them (the same kind of error, so every face
+    treats it as before)."""
+    saved = ", ".join(p.name for p in result.written)
+    log = result.log_file.relative_to(folder) if result.log_file and result.log_file.is_relative_to(folder) else None
+    told = (
+        ngettext(
+            "{books} was saved already, with its {n:,} change, listed in {log}",
+            "{books} was saved already, with its {n:,} changes, listed in {log}",
+            n,
+        ).format(books=saved, n=n, log=log)
+        if log is not None
+        else _("{books} was saved already").format(books=saved)
+    )
+    return type(exc)(f"{exc.message}; {told}", path=exc.path, hint=exc.hint)
 
 
 def _append_history(history: HistoryBook, result: JobResult) -> None:
@@ -262,6 +287,7 @@ def decide(
             as_of,
             sla_states,
             closed_statuses=settings.sla.closed_statuses,
+            score_scale=settings.tracker.column("satisfaction").range,
         )
     # 2. tiers
     tiers_now = reg_cols["tier"]
@@ -312,6 +338,7 @@ def decide(
             tracker.values("customer_name"),
             tracker.values("contact_phone"),
         )
+        _keep_unreadable_sources(register, tracker_cols["customer_id"], reg_ids, keep)
         plan_changes(trk_plan, "sync", fields, keep=keep, language=lang)
         names, phones = tracker.values("customer_name"), tracker.values("contact_phone")
         for i in unknown_rows:
@@ -326,6 +353,25 @@ def decide(
                 "overdue_complaints": sync_rules.overdue_counts(reg_ids, tracker_cols["customer_id"], sla_states),
             }
         plan_changes(reg_plan, "sync", figures, keep=_keep_rows(dup_rows, figures), language=lang)
+
+
+def _keep_unreadable_sources(register: Table, tracker_ids: list, reg_ids: list, keep: dict[str, list]) -> None:
+    """A register value that could not be read (reported on its cell: a name longer than a cell holds, say) is
+    not copied as blank over the tracker's copy: those tracker cells are left as they are."""
+    by_header = {register.headers.get(src, src): col for col, src in sync_rules.CUSTOMER_FIELDS.items()}
+    found = [(by_header[p.column], p.row) for p in register.problems if p.column in by_header and p.severity == "error"]
+    if not found:
+        return
+    index = {row: i for i, row in enumerate(register.rows)}
+    unreadable: dict[str, set] = {}
+    for col, row in found:
+        cid = reg_ids[index[row]] if row in index else None
+        if cid is not None:
+            unreadable.setdefault(col, set()).add(cid)
+    for col, ids in unreadable.items():
+        for i, cid in enumerate(tracker_ids):
+            if cid in ids:
+                keep[col][i] = True
 
 
 def _keep_rows(dup_rows: list[bool], outputs: dict[str, list]) -> dict[str, list]:

@@ -30,7 +30,7 @@ from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, ToolkitError
 from toolkit.i18n import _
 from toolkit.jobs.notices import safe_name_part
-from toolkit.jobs.office import office_calendar
+from toolkit.jobs.office import job_time, office_calendar
 from toolkit.jobs.summary_report import (  # noqa: F401 - the report's presentation, used here and by the command
     DASH,
     ROW_FIELDS,
@@ -100,7 +100,7 @@ def make_summary(
     folder = Path(folder)
     settings = settings or load_settings(folder)
     ss = settings.summary
-    as_of = (as_of or dt.datetime.now()).replace(microsecond=0)
+    as_of = job_time(as_of)
     if month is None:
         the_month = monthly.month_before(as_of)
     elif isinstance(month, Month):
@@ -163,7 +163,15 @@ def make_summary(
         history = read_history(settings)
         problems += history.problems
         figures = monthly.monthly_figures(
-            tcols, rcols, the_month, as_of=as_of, cal=cal, sla_rules=rules, rules=ss.rules, tier_history=history.events
+            tcols,
+            rcols,
+            the_month,
+            as_of=as_of,
+            cal=cal,
+            sla_rules=rules,
+            rules=ss.rules,
+            tier_history=history.events,
+            score_scale=settings.tracker.column("satisfaction").range,
         )
         if not cal.is_known(the_month.start.date()):
             warn(the_month.year)

@@ -20,11 +20,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toolkit.calendar.reach import (
+    AFTER_LAST_COMPUTED_MOMENT,
+    AFTER_LAST_MOMENT,
+    FIRST_DAY,
+    FIRST_MOMENT,
+    LAST_COMPUTED_DAY,
+    LAST_DAY,
+)
 from toolkit.errors import Problem, WorkbookRefused
 from toolkit.i18n import _, get_language
 from toolkit.model.headers import find_header_row, map_columns
 from toolkit.model.schema import Column, SheetSchema
-from toolkit.model.values import parse_value
+from toolkit.model.values import beyond_reach_reason, parse_value
+from toolkit.xlsx.cells import MAX_CELL_TEXT
 from toolkit.xlsx.reader import Peek, RangeMismatch, peek, read_columns, read_grid
 from toolkit.xlsx.refs import column_letter
 
@@ -296,17 +305,25 @@ def _load(table: Table, head, grid=None) -> None:
             for own, i, ok in zip(raw_rows.values(), at.tolist(), found.tolist()):  # (the cell's own value)
                 if not ok:
                     continue
+                if isinstance(own, str) and len(own) > MAX_CELL_TEXT:  # (the readers would cut it short unsaid)
+                    table.problems.append(table.problem(i, name, own[:30] + "…", too_long_reason(len(own))))
+                    overrides[i] = None
+                    continue
                 value, err = parse_value(
                     own, col.type, choices=col.choices, choice_aliases=col.choice_aliases, date1904=table.date1904
                 )
                 if err:
+                    if col.owner == "toolkit" and err == beyond_reach_reason():  # (its own columns reach further)
+                        err = beyond_reach_reason(last=LAST_COMPUTED_DAY)
                     table.problems.append(table.problem(i, name, own, err))
                 overrides[i] = as_id(value) if name in ID_COLUMNS and isinstance(value, str) else value
         _check(table, name, col, typed, overrides)
-        if col.type in ("date", "datetime") and not table.date1904:
-            _refuse_day_numbers(table, name, typed, overrides)
+        if col.type in ("date", "datetime"):
+            _refuse_out_of_reach(table, name, typed, overrides, computed=col.owner == "toolkit")
         if col.type in ("integer", "decimal") and pa.types.is_floating(typed.type):
             typed = _refuse_non_finite(table, name, typed, overrides)
+        if col.range is not None:
+            typed = _refuse_out_of_range(table, name, col, typed, overrides)
         if col.required:
             for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
                 if i not in overrides:
@@ -317,35 +334,39 @@ def _load(table: Table, head, grid=None) -> None:
         table._overrides[name] = overrides
 
 
-_FIRST_REAL_DAY = dt.datetime(1900, 3, 1)
+def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict, computed: bool = False) -> None:
+    """Dates the calendar does not reach (toolkit/calendar/reach.py) are reported and left out.
 
-
-def _refuse_day_numbers(table: Table, name: str, arr, overrides: dict) -> None:
-    """Dates before 1 March 1900 are small numbers in a date column, not dates anyone meant.
-
-    The readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious
-    1900-02-29 (day 60) and 1900-02-28 (day 59) come back as 1900-02-28: they are reported.
+    Before 1 March 1900 a date is a small number in a date column, not a date anyone meant: the
+    readers turn such a number into a date (4 -> 1900-01-04), and both Excel's fictitious 1900-02-29
+    (day 60) and 1900-02-28 (day 59) come back as 1900-02-28. After 2100 a date is a placeholder
+    (9999-12-31 typed for "never") or a typing error: no deadline or visit is counted from it, and
+    the row's other columns are still used. The toolkit's own columns (`computed`) hold deadlines counted
+    from dates in reach, which may go on to LAST_COMPUTED_DAY.
     """
     t = arr.type
     if not (pa.types.is_timestamp(t) or pa.types.is_date(t)) or arr.null_count == len(arr):
         return
-    limit = pa.scalar(_FIRST_REAL_DAY if pa.types.is_timestamp(t) else _FIRST_REAL_DAY.date(), type=t)
-    for i in pc.indices_nonzero(pc.fill_null(pc.less(arr, limit), False)).to_pylist():
+    stamps = pa.types.is_timestamp(t)
+    first = pa.scalar(FIRST_MOMENT if stamps else FIRST_DAY, type=t)
+    last = AFTER_LAST_COMPUTED_MOMENT if computed else AFTER_LAST_MOMENT
+    after = pa.scalar(last if stamps else last.date(), type=t)
+    early = pc.fill_null(pc.less(arr, first), False)
+    late = pc.fill_null(pc.greater_equal(arr, after), False)
+    for i in pc.indices_nonzero(pc.or_(early, late)).to_pylist():
         if i in overrides:
             continue
         v = arr[i].as_py()
         shown = f"{v:%Y-%m-%d %H:%M}" if isinstance(v, dt.datetime) and v.time() != dt.time() else f"{v:%Y-%m-%d}"
-        table.problems.append(
-            table.problem(
-                i,
-                name,
-                shown,
-                _(
-                    "not a real date: a date before 1900-03-01 is what Excel shows for a small "
-                    "number typed in a date column; type the date instead"
-                ),
+        reason = (
+            beyond_reach_reason(last=LAST_COMPUTED_DAY if computed else LAST_DAY)
+            if late[i].as_py()
+            else _(
+                "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+                "number typed in a date column; type the date instead"
             )
         )
+        table.problems.append(table.problem(i, name, shown, reason))
         overrides[i] = None
 
 
@@ -377,6 +398,42 @@ def _column_name(col) -> str:
     if get_language() == "zh":
         return f"“{col.header}”"
     return f"'{col.header}'" if col.english == col.header else f"'{col.header}' ({col.english})"
+
+
+def too_long_reason(n: int) -> str:
+    return _("text of {n:,} characters: longer than a cell can hold ({limit:,}); shorten it").format(
+        n=n, limit=MAX_CELL_TEXT
+    )
+
+
+def range_reason(col: Column) -> str:
+    low, high = (f"{b:g}" for b in col.range or ())
+    if col.type == "integer":
+        return _("out of range: a whole number from {low} to {high}").format(low=low, high=high)
+    return _("out of range: a number from {low} to {high}").format(low=low, high=high)
+
+
+def _refuse_out_of_range(table: Table, name: str, col: Column, arr, overrides: dict):
+    """A number outside its column's range (a satisfaction score of -3 or 6) is reported on its cell and
+    counted nowhere: the column's value is None, as for any value that cannot be read."""
+    for i, v in list(overrides.items()):  # values typed as text, parsed one by one
+        if v is not None and not col.in_range(v):
+            table.problems.append(table.problem(i, name, v, range_reason(col)))
+            overrides[i] = None
+    if not (pa.types.is_floating(arr.type) or pa.types.is_integer(arr.type)) or arr.null_count == len(arr):
+        return arr
+    low, high = col.range or (0, 0)
+    bad = pc.fill_null(pc.or_(pc.less(arr, low), pc.greater(arr, high)), False)
+    found = pc.indices_nonzero(bad).to_pylist()
+    if not found:
+        return arr
+    for i in found:
+        if i not in overrides:
+            v = arr[i].as_py()
+            shown = int(v) if isinstance(v, float) and v.is_integer() else v
+            table.problems.append(table.problem(i, name, shown, range_reason(col)))
+            overrides[i] = None
+    return pc.if_else(bad, pa.scalar(None, arr.type), arr)
 
 
 def as_id(s: str) -> str:

@@ -20,6 +20,11 @@ class Column:
     choices: tuple[str, ...] = ()
     choice_aliases: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     width: float | None = None
+    range: tuple[float, float] | None = None  # a number column's lowest and highest value (a score: 1 to 5)
+
+    def in_range(self, value: object) -> bool:
+        """Whether a number read from this column lies in its range (always, without one)."""
+        return self.range is None or self.range[0] <= value <= self.range[1]  # type: ignore[operator]
 
     @property
     def accepted_headers(self) -> list[str]:

@@ -28,10 +28,11 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from toolkit.calendar.reach import FIRST_DAY, LAST_DAY, LAST_YEAR
 from toolkit.i18n import N_, _, get_language
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
 
-__all__ = ["KINDS", "normalize_text", "parse_value"]
+__all__ = ["KINDS", "beyond_reach_reason", "normalize_text", "parse_value"]
 
 KINDS = ("text", "integer", "decimal", "date", "datetime", "choice")
 
@@ -116,14 +117,37 @@ def normalize_text(s: object) -> str:
     return " ".join(s.split())
 
 
+def beyond_reach_reason(cell: bool = True, last: date = LAST_DAY) -> str:
+    """The reason given for a date after the calendar's reach (toolkit/calendar/reach.py): in a cell (one
+    of the toolkit's own: ``last`` is LAST_COMPUTED_DAY), or given on the command line (``cell=False``)."""
+    if not cell:
+        return _("beyond the office calendar, which reaches from {first} to {last}").format(
+            first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+        )
+    return _(
+        "beyond the office calendar, which reaches to {last}: type the real date, or leave the cell empty "
+        "when there is none"
+    ).format(last=last.isoformat())
+
+
 def parse_value(raw, kind, *, choices=None, choice_aliases=None, date1904=False):
     """Parse one raw cell value as ``kind``; return ``(value, None)``, ``(None, None)`` or ``(None, reason)``.
 
     kind: "text" -> str, "integer" -> int, "decimal" -> Decimal, "date" -> datetime.date,
     "datetime" -> datetime.datetime (naive), "choice" -> one of ``choices`` (str).
     ``choice_aliases`` maps other spellings to one of ``choices``.  ``date1904`` selects the
-    workbook's 1904 date system for Excel serial numbers.
+    workbook's 1904 date system for Excel serial numbers.  A date after the calendar's reach
+    (``LAST_DAY``, e.g. 9999-12-31 typed for "never") is a reason, whatever form it was typed in.
     """
+    if kind == "date" or kind == "datetime":
+        value, reason = _parse_value(raw, kind, choices, choice_aliases, date1904)
+        if value is not None and value.year > LAST_YEAR:
+            return (None, beyond_reach_reason())
+        return (value, reason)
+    return _parse_value(raw, kind, choices, choice_aliases, date1904)
+
+
+def _parse_value(raw, kind, choices, choice_aliases, date1904):
     if raw is None:
         return _EMPTY
     t = type(raw)

@@ -71,9 +71,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.calendar import WorkCalendar, working_hours_between
+from toolkit.calendar.reach import FIRST_DAY, FIRST_YEAR, LAST_DAY, LAST_YEAR
 from toolkit.i18n import _
 from toolkit.rules import sla
-from toolkit.rules.plain import datetime_of, day_of, text_of
+from toolkit.rules.plain import datetime_of, day_of, score_of, text_of
 from toolkit.rules.tier_history import TierEvent, TierTimeline
 from toolkit.settings.sla import SlaSettings
 from toolkit.settings.summary import SummaryRules
@@ -138,8 +139,14 @@ def parse_month(text: str) -> Month:
         m = form.match(str(text))
         if m:
             year, month = int(m.group(1)), int(m.group(2))
-            if 1 <= month <= 12 and year >= 1900:
+            if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR:
                 return Month(year, month)
+            if 1 <= month <= 12:
+                raise ValueError(
+                    _("'{text}' is beyond the office calendar, which reaches from {first} to {last}").format(
+                        text=text, first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat()
+                    )
+                )
             break
     raise ValueError(_("'{text}' is not a month; write it like 2026-10").format(text=text))
 
@@ -323,6 +330,7 @@ def monthly_figures(
     sla_rules: SlaSettings,
     rules: SummaryRules = SummaryRules(),
     tier_history: Sequence[TierEvent] | None = None,
+    score_scale: tuple[float, float] | None = None,
 ) -> MonthlyFigures:
     """The month's figures and the previous month's, from the tracker's and the register's columns.
 
@@ -334,7 +342,7 @@ def monthly_figures(
     as_of = as_of.replace(tzinfo=None) if as_of.tzinfo else as_of
     if as_of <= month.start:
         raise ValueError(f"the month {month} has not begun at {as_of:%Y-%m-%d %H:%M}")
-    data = _Data(tracker, register, rules, tier_history)
+    data = _Data(tracker, register, rules, tier_history, score_scale)
     cutoff = min(month.end, as_of)
     current = _Snapshot(data, month, cutoff, cal, sla_rules)
     previous = _Snapshot(data, month.previous(), month.start, cal, sla_rules)
@@ -394,6 +402,7 @@ class _Data:
         register: Mapping[str, Sequence],
         rules: SummaryRules,
         tier_history: Sequence[TierEvent] | None = None,
+        score_scale: tuple[float, float] | None = None,
     ):
         self.rules = rules
         self.notes: list[str] = []
@@ -435,17 +444,20 @@ class _Data:
             )
         scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
-        for v in self.t["satisfaction"]:
-            if v is None:
-                scores.append(None)
-            elif isinstance(v, (int, float)) and not isinstance(v, bool) and 1 <= v <= 5 and v == int(v):
-                scores.append(int(v))
-            else:
-                scores.append(None)
-                bad += 1
+        for v in self.t["satisfaction"]:  # (the reader has reported and left out what is no score already)
+            score = score_of(v, score_scale)
+            scores.append(score)
+            bad += score is None and v is not None
         if bad:
+            scale = (
+                _(" from {low} to {high}").format(low=f"{score_scale[0]:g}", high=f"{score_scale[1]:g}")
+                if score_scale
+                else ""
+            )
             self.notes.append(
-                _("{bad} satisfaction score(s) are not a whole number from 1 to 5 and are not counted").format(bad=bad)
+                _("{bad} satisfaction scores are not a whole number{scale} and are not counted").format(
+                    bad=bad, scale=scale
+                )
             )
         self.scores = scores
         self.survey_time = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from toolkit.model.values import parse_value
 
@@ -19,6 +20,17 @@ def day_of(v) -> dt.date | None:
     if isinstance(v, dt.datetime):
         return v.date()
     return v
+
+
+def score_of(v, scale: tuple[float, float] | None) -> int | None:
+    """A satisfaction score: a whole number (not a yes/no value) within `scale`, the satisfaction column's
+    range in the settings (1 to 5) - the one definition the register's average, the monthly report and
+    `toolkit check` share. Anything else (-3, 6, TRUE, 3.5, text) is None: counted nowhere."""
+    if v is None or isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+        return None
+    if v != int(v) or (scale is not None and not scale[0] <= v <= scale[1]):
+        return None
+    return int(v)
 
 
 def text_of(v) -> str:

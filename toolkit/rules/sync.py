@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from toolkit.i18n import N_, _
+from toolkit.rules.plain import score_of
 
 # tracker column <- register column
 CUSTOMER_FIELDS = {
@@ -188,8 +189,12 @@ def complaint_figures(
     *,
     closed_statuses=("已解决", "已关闭"),
     overdue_text: str = "逾期",
+    score_scale: tuple[float, float] | None = None,
 ) -> dict[str, list]:
-    """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue."""
+    """Complaint figures per register row: open, last 12 months, last date, satisfaction, overdue.
+
+    Satisfaction is the mean of the scores (`score_of` with `score_scale`, the satisfaction column's range in
+    the settings) of the complaints received in the last 12 months; other values are not counted."""
     since = as_of - dt.timedelta(days=365)
     open_n: dict[str, int] = defaultdict(int)
     n12: dict[str, int] = defaultdict(int)
@@ -214,8 +219,9 @@ def complaint_figures(
                 last[cid] = when
             if when > since:
                 n12[cid] += 1
-                if sat[i] is not None:
-                    scores[cid].append(sat[i])
+                score = score_of(sat[i], score_scale)
+                if score is not None:
+                    scores[cid].append(score)
         state = sla_states[i] if i < len(sla_states) else None
         if state and state.startswith(overdue_text):
             overdue[cid] += 1

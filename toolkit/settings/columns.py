@@ -2,7 +2,9 @@
 
 A column (``[[register.columns]]``) has a name (what the toolkit calls it), the header staff see,
 an English header, other header texts accepted when reading (``aliases``, a text or a list), a
-type, who owns it (staff type it; the toolkit computes it), its choice list and a width.
+type, who owns it (staff type it; the toolkit computes it), its choice list, a width and, for a number
+column, the range of its values (``range = [1, 5]``: the satisfaction score; a value outside it is a
+problem on its cell, and counted nowhere).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from toolkit.settings.choices import Choices
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, expect_known_keys
 
-COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width"}
+COLUMN_KEYS = {"name", "header", "english", "aliases", "type", "required", "owner", "choices", "width", "range"}
 
 
 def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
@@ -82,6 +84,19 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 )
         width = entry.get("width")
         expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", _("a number"), width)
+        bounds = entry.get("range")
+        if bounds is not None:
+            expect(
+                ctype in ("integer", "decimal")
+                and isinstance(bounds, list)
+                and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and bounds[0] <= bounds[1],
+                source,
+                f"{role}.{name}.range",
+                _("[lowest, highest] of a number column, e.g. [1, 5]"),
+                bounds,
+            )
         columns.append(
             Column(
                 name=name,
@@ -94,6 +109,7 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 choices=values,
                 choice_aliases=aliases_map,
                 width=width,
+                range=(bounds[0], bounds[1]) if bounds is not None else None,
             )
         )
     sheet: Any = section.get("sheet")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.calendar import ACCEPTED_EXAMPLES, Duration, parse_duration
+from toolkit.calendar.durations import DurationTooLong
 from toolkit.i18n import _
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import as_list, text_list
@@ -166,6 +167,8 @@ def _duration(value: object, source: str | Path, key: str) -> Duration:
         if not isinstance(value, str):
             raise ValueError
         return parse_duration(value)
+    except DurationTooLong:
+        raise setting_error(source, key, _("a duration of at most 100 years"), value) from None
     except ValueError:
         raise setting_error(
             source,

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from toolkit.errors import WorkbookRefused
 from toolkit.i18n import _
-from toolkit.xlsx.cells import serial_datetime
+from toolkit.xlsx.cells import MAX_CELL_TEXT, serial_datetime
 from toolkit.xlsx.memory import frugal, give_back
 from toolkit.xlsx.package import Package, read_rels, rels_name, resolve_target, write_stored
 from toolkit.xlsx.rows import CellParser, SheetStream, attr, iter_rows, renumbered, row_tags
@@ -40,6 +40,7 @@ _V = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _TEXT = re.compile(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", re.S)
 _PHONETIC = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_SI_START = re.compile(rb"<(?:\w+:)?si\b")
 _SI_END = re.compile(rb"</(?:\w+:)?si>|<(?:\w+:)?si\b[^>]*?/>")
 _ESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 PEEK_BLOCK = 256 * 1024  # the peek unpacks this much at a time
@@ -339,6 +340,7 @@ def read_columns(
     dtypes = {i: FASTEXCEL_DTYPES[columns[c]] for i, c in zip(idx, use)}
     arrays: dict[int, list] = {c: [] for c in use}
     raw: dict[int, dict[int, object]] = {c: {} for c in use}  # by row counted from the header row (= 0)
+    numbers = {c for c in use if FASTEXCEL_DTYPES[columns[c]] == "float"}  # fastexcel reads TRUE there as 1
     filled = 0  # rows (from the header row on) the arrays hold so far
     header_xml: bytes | None = None
 
@@ -357,6 +359,11 @@ def read_columns(
         else:
             fx_header = first - 2  # (fastexcel counts rows from 0)
             rows = [renumbered(header_xml, prefix, first - 1), rows_xml]
+        yes_no = bool(numbers) and (piece.find(b'"b"', start, end) >= 0 or piece.find(b"'b'", start, end) >= 0)
+        if yes_no or base.overlong:  # (cheap: nearly no sheet has a yes/no cell, or text too long for a cell)
+            _misread_cells(
+                piece, prefix, start, end, first, header_row, numbers if yes_no else set(), base.overlong, raw
+            )
         file = base.package(rows)  # (the file the piece before this one was in is still being read)
         job = reader.submit(_load_piece, file, info.name, fx_header, idx, dtypes)
         if pending:
@@ -440,6 +447,45 @@ def read_columns(
     return ColumnsRead(first_data_row=header_row + 1, height=max(filled - 1, 0), columns=out)
 
 
+def _misread_cells(
+    piece, prefix: bytes, start: int, end: int, first: int, header_row: int, numbers: set, overlong: dict, raw
+) -> None:
+    """Cells of piece[start:end] (whole rows, the first being sheet row `first`) that fastexcel would read
+    wrong without a word, put in `raw` with their own values: yes/no cells (TRUE, FALSE) in number columns
+    (read as 1 and 0: a TRUE typed as a score or an amount is no number), and text longer than a cell holds
+    (cut at 32,767 characters)."""
+    cells = CellParser(prefix)
+    for row in iter_rows(piece, prefix, first - 1, start, end):
+        if row.number <= header_row:
+            continue
+        for c, attrs, m in cells.cells(piece, row.body_start, row.body_end):
+            if c not in raw:
+                continue
+            t = attr(attrs, b"t")
+            if t == b"b" and c in numbers:
+                raw[c][row.number - header_row] = b">1<" in (m.group(2) or b"")
+            elif t == b"s" and overlong:
+                v = _V.search(m.group(2) or b"")
+                if v is not None and v.group(1).strip().isdigit() and int(v.group(1)) in overlong:
+                    raw[c][row.number - header_row] = overlong[int(v.group(1))]
+
+
+def _overlong_strings(sst: bytes) -> dict[int, str]:
+    """The shared strings longer than a cell can hold (32,767 characters), by index: found by the gaps
+    between the strings' starts (a string of more characters takes more bytes), so only those are decoded."""
+    if len(sst) <= MAX_CELL_TEXT:
+        return {}
+    starts = [m.start() for m in _SI_START.finditer(sst)]
+    out = {}
+    for i, (a, b) in enumerate(zip(starts, [*starts[1:], len(sst)])):
+        if b - a > MAX_CELL_TEXT:
+            m = _SI.match(sst, a)
+            text = _rich_text(m.group(1) or b"") if m is not None else ""
+            if len(text) > MAX_CELL_TEXT:
+                out[i] = text
+    return out
+
+
 def _load_piece(file: str, sheet: str, header_row: int | None, use_columns: list[int], dtypes: dict):
     """fastexcel's reading of one piece (in the reading thread): its table and the cells that did not fit."""
     import fastexcel  # noqa: PLC0415 - each native reader is loaded when its path first runs
@@ -472,6 +518,8 @@ class _PieceWorkbook:
             sst_part,
         ]
         self.members = [(name, pkg.read(name)) for name in dict.fromkeys(names) if name and pkg.has(name)]
+        sst = next((data for name, data in self.members if name == sst_part), b"")
+        self.overlong = _overlong_strings(sst)  # shared strings longer than a cell holds: by index
         # the sheet's own dimension would make the reader reserve room for the whole sheet
         self.head = _DIMENSION.sub(b"", stream.head)
         if stream.self_closed:
