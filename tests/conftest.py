@@ -442,3 +442,15 @@ def sample_office(sample_office_run, tmp_path) -> Path:
     dst = tmp_path / "客服台账"
     shutil.copytree(sample_office_run, dst)
     return dst
+
+
+@pytest.fixture
+def speak_english(monkeypatch):
+    """The toolkit in English for a test that checks English wording (its Chinese is proved by
+    test_chinese_first.py and test_messages.py): the command line through TOOLKIT_LANG (also in the
+    commands a test starts), the library through toolkit.i18n."""
+    from toolkit.i18n import use_language
+
+    monkeypatch.setenv("TOOLKIT_LANG", "en")
+    with use_language("en"):
+        yield

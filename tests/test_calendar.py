@@ -31,7 +31,10 @@ from toolkit.calendar import (
     unknown_years,
     working_hours_between,
 )
+from toolkit.i18n import use_language
 from toolkit.model.office_days import parse_overrides
+
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
 
 CAL = WorkCalendar()
 UNKNOWN_YEAR = 2031  # chinese_calendar 1.11 knows 2004-2026
@@ -57,7 +60,9 @@ def test_known_years_are_a_range_including_2025_and_2026_but_not_the_unknown_yea
     assert UNKNOWN_YEAR not in years
     assert years == frozenset(range(min(years), max(years) + 1))
     assert unknown_years([2025, UNKNOWN_YEAR, UNKNOWN_YEAR, 2026]) == [UNKNOWN_YEAR]
-    assert "2031" in provisional_warning(2031) and "暂定" in provisional_warning(2031)
+    with use_language("zh"):
+        assert "2031" in provisional_warning(2031) and "暂定" in provisional_warning(2031)
+    assert "2031" in provisional_warning(2031) and "provisional" in provisional_warning(2031)
 
 
 def test_national_day_2025_days_off_and_make_up_weekends():
@@ -418,8 +423,10 @@ def test_parse_duration_accepts_english_and_chinese(text, amount, unit):
 def test_parse_duration_rejects_other_text(bad):
     with pytest.raises(ValueError) as excinfo:
         parse_duration(bad)
-    if bad != "2.5 working days":
-        assert "24小时" in str(excinfo.value) and "2 working days" in str(excinfo.value)
+    if bad != "2.5 working days":  # the examples in the clerk's language (both languages are read)
+        assert "2 working days" in str(excinfo.value)
+        with use_language("zh"), pytest.raises(ValueError, match="24小时、8个工作小时、2个工作日"):
+            parse_duration(bad)
 
 
 def test_add_duration_dispatches_on_the_unit():

@@ -13,6 +13,8 @@ import pytest
 from toolkit.jobs.changelog import COLUMNS, append_changes, safe_csv_text
 from toolkit.jobs.changes import CellChange
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AWKWARD = [
     "",
     " ",

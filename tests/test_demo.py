@@ -19,6 +19,8 @@ from python_calamine import CalamineWorkbook
 
 from toolkit.cli import main
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 
@@ -31,7 +33,7 @@ def demo(tmp_path_factory) -> tuple[Path, str]:
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        code = main(["demo", str(folder), "--from", str(SAMPLES)])
+        code = main(["demo", str(folder), "--from", str(SAMPLES), "--lang", "en"])  # the English wording below
     assert code == 0, out.getvalue()
     return folder, out.getvalue()
 
@@ -64,8 +66,8 @@ def test_demo_makes_the_notices_due(demo):
     docs = sorted((folder / "notices").glob("*.docx"))
     assert 50 < len(docs) < 200  # the letters still of use, not one per old row
     kinds = {p.name.split("_")[0] for p in docs}
-    assert {"ack", "survey", "escalation", "visit"} <= kinds
-    text = "\n".join(p.text for p in Document(str(next(p for p in docs if p.name.startswith("ack_")))).paragraphs)
+    assert {"受理回执", "满意度回访", "催办督办", "回访提醒"} <= kinds  # named by the notices' (Chinese) titles
+    text = "\n".join(p.text for p in Document(str(next(p for p in docs if p.name.startswith("受理回执_")))).paragraphs)
     assert "TS20" in text and "{{" not in text
     assert f"made {len(docs):,} notices" in printed
 
@@ -73,7 +75,7 @@ def test_demo_makes_the_notices_due(demo):
 def test_demo_makes_last_months_report_and_its_kpi_row(demo):
     folder, printed = demo
     report = folder / "reports" / "月度服务报告_2026-10.docx"
-    assert report.is_file() and "monthly report for 2026-10" in printed
+    assert report.is_file() and "  monthly report for 2026-10" in printed
     with zipfile.ZipFile(report) as z:
         assert len([n for n in z.namelist() if n.startswith("word/media/")]) == 3  # the three charts
     rows = sheet_rows(folder / "monthly_summary.xlsx")
@@ -96,4 +98,4 @@ def test_running_the_jobs_again_changes_nothing(demo, capsys):
     folder, _ = demo
     capsys.readouterr()
     assert main(["run", str(folder), "--as-of", "2026-11-20 17:00", "--dry-run"]) in (0, 1)
-    assert "would change nothing" in capsys.readouterr().out
+    assert "nothing would change" in capsys.readouterr().out

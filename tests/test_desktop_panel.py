@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from toolkit import i18n
-from toolkit.i18n import show
+from toolkit.formats import show
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.run import run_jobs
 from toolkit.jobs.summary import make_summary
@@ -530,9 +530,12 @@ def test_a_mistyped_as_of_is_refused_before_anything_runs(panel, tmp_path):
     assert screen.run_job("flag").ok
 
 
-def test_english_when_the_office_says_so(panel, tmp_path):
+@pytest.mark.parametrize("setting", ['[panel]\nlanguage = "en"\n', '[files]\nlanguage = "en"\n'])
+def test_english_when_the_office_says_so(panel, tmp_path, setting, monkeypatch):
+    for name in ("TOOLKIT_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
     office = _office(tmp_path / "office")
-    (office / "toolkit.toml").write_text('[panel]\nlanguage = "en"\n', encoding="utf-8")
+    (office / "toolkit.toml").write_text(setting, encoding="utf-8")
     screen = panel(office)
     w = screen.window
     assert w.language == "en" and w.root.title() == "Office toolkit · desktop panel"
@@ -714,10 +717,19 @@ def test_a_chinese_font_is_chosen_on_each_system():
 
 def test_a_wrong_panel_setting_names_the_file_and_the_key(tmp_path):
     from toolkit.errors import SettingsError
+    from toolkit.i18n import use_language
     from toolkit.settings import load_settings
 
     (tmp_path / "toolkit.toml").write_text('[panel]\nlanguage = "fr"\n', encoding="utf-8")
-    with pytest.raises(SettingsError, match=r"toolkit\.toml.*'panel\.language' should be zh, en or empty"):
+    with (
+        use_language("zh"),
+        pytest.raises(SettingsError, match=r"toolkit\.toml: 设置项“panel\.language”应为zh、en 或空，实际是 'fr'"),
+    ):
+        load_settings(tmp_path)
+    with (
+        use_language("en"),
+        pytest.raises(SettingsError, match=r"toolkit\.toml.*'panel\.language' should be zh, en or empty"),
+    ):
         load_settings(tmp_path)
     (tmp_path / "toolkit.toml").write_text('[panel]\nlauncher = "a/b"\n', encoding="utf-8")
     with pytest.raises(SettingsError, match="panel.launcher"):

@@ -22,6 +22,8 @@ from toolkit.model.records import read_table
 from toolkit.rules.notices import parse_stamp
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
@@ -146,7 +148,7 @@ def test_each_notice_goes_to_the_rows_its_conditions_choose_and_is_stamped(folde
     files = {}
     for n in (n for n in result.made if n.kind == "ack"):
         safe_name = re.sub(r'[<>:"/\\|?*]', "_", n.name)
-        assert n.path.name == (f"ack_{n.key}_{safe_name}_{DAY}.docx" if n.name else f"ack_{n.key}_{DAY}.docx")
+        assert n.path.name == (f"受理回执_{n.key}_{safe_name}_{DAY}.docx" if n.name else f"受理回执_{n.key}_{DAY}.docx")
         assert n.path.is_file()
         files[n.key] = n.path.name
     _register_after, tracker_after = tables(folder)
@@ -380,7 +382,7 @@ def test_english_notices(folder):
 def test_merged_output_holds_every_notice_one_per_page(folder):
     result = make_notices(folder, kind="settlement", as_of=AS_OF, merged=True)
     [merged] = result.merged
-    assert merged.name == f"settlement_merged_{DAY}.docx"
+    assert merged.name == f"解决时间告知_合订本_{DAY}.docx"
     import zipfile
 
     with zipfile.ZipFile(merged) as zf:
@@ -403,7 +405,7 @@ def test_file_names_are_safe_and_values_are_escaped_end_to_end(folder):
     run_jobs(folder, ("sync",), as_of=AS_OF)  # the name flows into the tracker
     result = make_notices(folder, kind="ack", as_of=AS_OF)
     notice = next(n for n in result.made if n.key == tracker.values("complaint_id")[i])
-    assert notice.path.name == f"ack_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
+    assert notice.path.name == f"受理回执_{notice.key}_A&B _联合_ 公司_总部_上海_{DAY}.docx"
     assert odd in doc_text(notice.path)
     assert (
         file_stem("{kind}_{key}_{name}_{date}", kind="ack", key="CON", name="", date=AS_OF.date()) == f"ack_CON_{DAY}"
@@ -462,15 +464,15 @@ def test_command_line(folder, capsys):
     # the sample's hand-typed data has problems: notices exits as check does (1), and says the same count
     data = run_cli(["check", str(folder), "--as-of", "2026-11-20 17:00"])
     counts = capsys.readouterr().out.strip().splitlines()[-1]
-    assert data == 1 and re.fullmatch(r"\d+ 个问题，\d+ 个提醒。", counts), counts
+    assert data == 1 and re.fullmatch(r"\d+ problems?, \d+ warnings?\.", counts), counts
     assert run_cli(["notices", str(folder), "--kind", "settlement", "--as-of", "2026-11-20 17:00", "--dry-run"]) == data
     out = capsys.readouterr().out
-    assert "would make" in out and "settlement" in out and counts in out
+    assert "would make" in out and "Settlement date notice" in out and counts in out
     assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == data
     out = capsys.readouterr().out
-    assert re.search(r"made \d+ ack", out) and "stamped" in out
+    assert re.search(r"made \d+ Acknowledgement", out) and "stamped" in out
     assert run_cli(["notices", str(folder), "--kind", "ack", "--as-of", "2026-11-20 17:00"]) == data
-    assert "already had theirs" in capsys.readouterr().out
+    assert "already had their notices" in capsys.readouterr().out
     office_template(folder, "feedback.docx", "{{ solutoin }}")
     assert run_cli(["notices", str(folder), "--kind", "feedback", "--as-of", "2026-11-20 17:00"]) == 2
     assert "did you mean solution" in capsys.readouterr().err

@@ -25,6 +25,8 @@ from toolkit.documents.package import DocumentRefused
 from toolkit.documents.stock import KINDS, build, template_file_name
 from toolkit.documents.templates import SHIPPED_TEMPLATES
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 DOCX_CORPUS = CORPUS / "docx"
 NO_DOCX_CORPUS = f"the third-party corpus is not available (expected the folder {DOCX_CORPUS})"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

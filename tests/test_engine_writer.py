@@ -23,6 +23,8 @@ from toolkit.errors import ToolkitError, WorkbookBusy
 from toolkit.xlsx import FormulaCellsRefused, WorkbookEditor, add_column, append_rows, update_cells
 from toolkit.xlsx.safety import BACKUP_DIR, list_backups
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 SHEET1 = "xl/worksheets/sheet1.xml"
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 

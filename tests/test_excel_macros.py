@@ -515,7 +515,7 @@ def test_a_formula_in_a_toolkit_column_is_left_and_reported(excel):
     tracker._cells[(r, col)] = Cell("x", '="x"')
     out = macros.sync(panel, as_of=AS_OF)
     assert tracker._cells[(r, col)] == Cell("x", '="x"')
-    assert any("holds a formula" in p.reason and p.row == r for p in out.problems)
+    assert any("是公式" in p.reason and p.row == r for p in out.problems)  # the buttons speak the office's Chinese
     assert not any(c.row == r and c.col == col for c in out.result.changes)
 
 
@@ -806,8 +806,8 @@ def test_the_user_gets_a_message_box_and_the_panel_shows_the_run(excel):
     assert mode == "info" and "同步客户信息" in title
     assert "customers.xlsx" in prompt and "complaints.xlsx" in prompt and "已保存" in prompt
     status = _status(panel)
-    assert status["最近一次运行 Last run"] == out.title
-    assert str(status["结果 Result"]).startswith("完成")
+    assert status["最近一次运行"] == out.title
+    assert str(status["运行结果"]).startswith("完成")
 
 
 def test_an_expected_error_is_a_message_not_a_traceback(excel):
@@ -818,7 +818,7 @@ def test_an_expected_error_is_a_message_not_a_traceback(excel):
     assert not out.ok and app._alerts[0][2] == "critical"
     assert "backups_kept" in text and "toolkit.toml" in text
     assert "Traceback" not in text and 'File "' not in text
-    assert str(_status(panel)["结果 Result"]).startswith("未完成")
+    assert str(_status(panel)["运行结果"]).startswith("未完成")
 
 
 def test_a_workbook_open_elsewhere_is_a_message(tmp_path):
@@ -828,7 +828,7 @@ def test_a_workbook_open_elsewhere_is_a_message(tmp_path):
     panel = _panel(app, folder / "control_panel.xlsm")
     out = macros.flag(panel, as_of=AS_OF)
     text = _alert_text(app)
-    assert not out.ok and "complaints.xlsx" in text and "open in Excel" in text and "Traceback" not in text
+    assert not out.ok and "complaints.xlsx" in text and "正在 Excel" in text and "Traceback" not in text
 
 
 def test_an_unexpected_error_is_one_line_and_a_log_file(excel, monkeypatch):
@@ -860,8 +860,9 @@ def test_what_the_job_says_reaches_the_panel_never_stderr(excel, capfd):
     assert captured.err == "" and captured.out == ""  # before: "toolkit: warning: office_days.xlsx ..."
     found = [p for p in out.problems if p.value == "not a date"]
     assert found and found[0].file.endswith("office_days.xlsx") and found[0].row is not None
-    assert "not a date" in _alert_text(app)
-    assert any("not a date" in str(c.value) for c in panel._sheet(PANEL)._cells.values())  # the last-run block
+    assert "问题" in _alert_text(app)  # the message box counts them; the block lists them, with the reason:
+    block = [str(c.value) for c in panel._sheet(PANEL)._cells.values()]
+    assert any("not a date" in v and "office_days.xlsx" in v and "不是日期" in v for v in block)
 
 
 def test_anything_printed_during_a_job_is_shown_on_the_panel(excel, capfd, monkeypatch):
@@ -983,7 +984,7 @@ def test_a_click_on_windows_reaches_the_panel_through_book_caller(clicked, monke
     namespace: dict = {}
     exec(run_python_command("tiers"), namespace)
     assert len(app._alerts) == 1 and app._alerts[0][2] == "info", app._alerts
-    assert str(_status(panel)["结果 Result"]).startswith("完成")
+    assert str(_status(panel)["运行结果"]).startswith("完成")
     assert _book(app, "customers.xlsx")._saved == 1
 
 

@@ -35,7 +35,10 @@ from toolkit.settings import shipped_settings
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "workbooks" / "control_panel.xlsm"
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletools on pyparsing 3.3
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.usefixtures("speak_english"),
+]  # oletools on pyparsing 3.3
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ from toolkit.settings import load_settings
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.cells import excel_serial
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 END = date(2026, 11, 20)
 
 

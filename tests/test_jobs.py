@@ -9,9 +9,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from toolkit.cli import main
+from toolkit.i18n import use_language
 from toolkit.jobs.run import run_jobs
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
+
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
 
 SAMPLES = Path(__file__).resolve().parents[1] / "workbooks"
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
@@ -86,10 +89,11 @@ def test_sync_counts_complaints_back_onto_the_register(office):
 
 
 def test_unknown_customer_ids_get_suggestions(office):
-    result = run_jobs(office, ("sync",), as_of=AS_OF)
-    warnings = [p for p in result.problems if "不在台账中" in p.reason]
+    with use_language("zh"):
+        result = run_jobs(office, ("sync",), as_of=AS_OF)
+    warnings = [p for p in result.problems if "客户编号不在客户台账中" in p.reason]
     assert warnings
-    assert any("可能是" in p.reason for p in warnings)
+    assert any("可能是：" in p.reason and "（编号相近）" in p.reason for p in warnings)
 
 
 def test_running_twice_changes_nothing_the_second_time(office):
@@ -116,10 +120,11 @@ def test_staff_columns_are_never_written(office):
 
 
 def test_every_change_is_in_the_change_log(office):
-    result = run_jobs(office, ("sync",), as_of=AS_OF)
+    with use_language("zh"):  # the header row in the language of whoever began the month's log
+        result = run_jobs(office, ("sync",), as_of=AS_OF)
     with open(result.log_file, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][0].startswith("时间")
+    assert rows[0][:3] == ["时间", "操作人", "任务"]
     assert len(rows) - 1 == len(result.changes)
     first = result.changes[0]
     assert rows[1][2] == "sync" and rows[1][5] == first.ref

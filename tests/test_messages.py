@@ -18,24 +18,30 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from toolkit import i18n
-from toolkit.i18n import _, ngettext, show, show_date, show_money, use_language
+from toolkit.formats import show, show_date, show_money
+from toolkit.i18n import _, ngettext, use_language
 
 ROOT = Path(__file__).resolve().parents[1]
 PO = ROOT / "toolkit" / "locale" / "zh_CN" / "LC_MESSAGES" / "toolkit.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "P_": ((1, "c"), 2)}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 
 def _ids_in_code() -> dict[str, tuple[str, int]]:
     """message id (the singular of a plural pair) -> where it is first used."""
-    found: dict[str, tuple[str, int]] = {}
-    for filename, lineno, message, _comments, _context in extract_from_dir(
+    return {text: where for (text, _context), where in _keys_in_code().items()}
+
+
+def _keys_in_code() -> dict[tuple[str, str | None], tuple[str, int]]:
+    """(message id, context) -> where it is first used; the context is P_'s, else None."""
+    found: dict[tuple[str, str | None], tuple[str, int]] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
         str(ROOT / "toolkit"), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         ids = message if isinstance(message, tuple) else (message,)
         for text in ids:
             if text:
-                found.setdefault(text, (filename, lineno))
+                found.setdefault((text, context), (filename, lineno))
     return found
 
 
@@ -51,8 +57,10 @@ def _fields(text: str) -> set[str]:
 def test_every_message_in_the_code_has_a_chinese_translation():
     catalog = _catalog()
     missing = []
-    for text, (filename, lineno) in sorted(_ids_in_code().items()):
-        entry = catalog.get(text)
+    for (text, context), (filename, lineno) in sorted(
+        _keys_in_code().items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        entry = catalog.get(text, context=context)
         if entry is None:
             # the plural of a pair is stored under its singular
             if any(isinstance(m.id, tuple) and text in m.id for m in catalog):
@@ -66,8 +74,12 @@ def test_every_message_in_the_code_has_a_chinese_translation():
 
 
 def test_every_catalog_entry_is_used_by_the_code():
-    used = set(_ids_in_code())
-    unused = [m.id for m in _catalog() if m.id and not (set(m.id) if isinstance(m.id, tuple) else {m.id}) & used]
+    used = set(_keys_in_code())
+    unused = [
+        m.id
+        for m in _catalog()
+        if m.id and not {(i, m.context) for i in (m.id if isinstance(m.id, tuple) else (m.id,))} & used
+    ]
     assert not unused, "entries no code uses (scripts/messages update drops them):\n" + "\n".join(map(repr, unused))
 
 

@@ -12,6 +12,8 @@ from toolkit.i18n import use_language
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 
 def write(path, sheet, rows, date_cells=()):
     wb = xlsxwriter.Workbook(str(path))

@@ -28,6 +28,8 @@ from toolkit.xlsx import update_cells
 from toolkit.xlsx.editor import WorkbookEditor
 from toolkit.xlsx.safety import FileStamp
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
 AS_OF_ARG = ["--as-of", "2026-11-20 17:00"]

@@ -30,6 +30,8 @@ from toolkit.jobs.check import check_folder
 from toolkit.model.records import read_table
 from toolkit.settings import load_settings
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = ["--as-of", "2026-11-20 17:00"]
 
 

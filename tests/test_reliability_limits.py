@@ -34,6 +34,8 @@ from toolkit.settings import load_settings
 from toolkit.xlsx import limits
 from toolkit.xlsx.package import Package
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = ["--as-of", "2026-11-20 17:00"]
 MB = 1024 * 1024

@@ -23,6 +23,8 @@ from toolkit.jobs.run import run_jobs
 from toolkit.xlsx import update_cells
 from toolkit.xlsx.safety import BACKUP_DIR
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
 SHEET = "投诉跟踪"
 
@@ -242,7 +244,7 @@ def test_log_filters_by_customer(synced, capsys):
     assert len(found.entries) == len(want) + want_old
     assert main(["log", str(folder), "--customer", cid]) == 0
     out = capsys.readouterr().out
-    assert f"{len(want) + want_old:,} change(s) match" in out
+    assert f"{len(want) + want_old:,} changes match" in out
     assert cid in out and "complaints.xlsx" in out and "customers.xlsx" in out
 
 
@@ -259,7 +261,7 @@ def test_log_filters_by_complaint_and_column(synced, capsys):
         assert len([e for e in got if e.workbook == "complaints.xlsx"]) == len(names), spelling
     assert main(["log", str(folder), "--complaint", key, "--column", "客户名称"]) == 0
     out = capsys.readouterr().out
-    assert "1 change(s) match" in out and key in out
+    assert "1 change matches" in out and key in out
 
 
 def test_log_filters_by_time(synced, capsys):
@@ -268,13 +270,13 @@ def test_log_filters_by_time(synced, capsys):
     october = query_log(folder, until=dt.datetime(2026, 11, 1)).entries
     assert [(e.key, e.old, e.new, e.user) for e in october] == [("C00001", "B", "A", getpass.getuser())]
     assert main(["log", str(folder), "--since", "2026-10-05", "--until", "2026-10-05"]) == 0
-    assert "1 change(s) match" in capsys.readouterr().out  # a date alone in --until means that whole day
+    assert "1 change matches" in capsys.readouterr().out  # a date alone in --until means that whole day
     assert main(["log", str(folder), "--until", "2026-10-04"]) == 0
-    assert "0 change(s) match" in capsys.readouterr().out
+    assert "0 changes match" in capsys.readouterr().out
     now = dt.datetime.now()
     assert main(["log", str(folder), "--since", f"{synced['started']:%Y-%m-%d %H:%M}", "--limit", "3"]) == 0
     out = capsys.readouterr().out
-    assert f"{len(everything) - 1:,} change(s) match (first 3 shown)" in out
+    assert f"{len(everything) - 1:,} changes match. (the first 3 are shown)" in out
     assert main(["log", str(folder), "--since", "yesterday-ish"]) == 2
     err = capsys.readouterr().err
     assert "'yesterday-ish' is not a date" in err and "Traceback" not in err

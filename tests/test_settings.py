@@ -25,6 +25,8 @@ from toolkit.settings import default_settings, load_settings, read_settings, shi
 from toolkit.settings.notices import MASKS as MASK_NAMES
 from toolkit.settings.tiers import CONDITION_KINDS
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = dt.datetime(2026, 11, 20, 17, 0)
 OCTOBER = monthly.Month(2026, 10)
 

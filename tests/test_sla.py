@@ -29,6 +29,8 @@ from toolkit.rules.sla import OUTPUT_COLUMNS, evaluate, evaluate_all
 from toolkit.settings import default_settings
 from toolkit.settings.sla import read_sla
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 CAL = WorkCalendar()
 DEFAULTS = read_sla(default_settings(), "shipped defaults")
 HEADS = {

@@ -24,6 +24,8 @@ from toolkit.documents import charts
 from toolkit.errors import ToolkitError
 from toolkit.jobs.summary import make_summary
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.datetime(2026, 11, 20, 18, 0)
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="headless LibreOffice (soffice) is not installed")
@@ -248,7 +250,7 @@ def test_command_line(folder, tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert code == 1  # the sample has a few unreadable values of its own; they are listed
-    assert "monthly report for 2026-10" in out and "no such date: 2026-02-30" in out
+    assert "Monthly report for 2026-10" in out and "no such date: 2026-02-30" in out
     assert (tmp_path / "月度服务报告_2026-10.docx").exists()
 
 

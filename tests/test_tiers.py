@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 
 from toolkit.errors import SettingsError
+from toolkit.i18n import use_language
 from toolkit.rules.tiers import (
     evaluate_all,
     evaluate_tier,
@@ -21,6 +22,8 @@ from toolkit.rules.tiers import (
 )
 from toolkit.settings import default_settings, load_settings
 from toolkit.settings.tiers import TierSettings, read_tiers
+
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
 
 D = dt.date
 AS_OF = D(2026, 11, 15)
@@ -554,7 +557,8 @@ def test_suggest_thresholds_with_own_shares_and_rounding(rules):
 
 
 def test_format_suggestion(rules):
-    text = format_suggestion(suggest_thresholds(known_register(), rules, as_of=AS_OF))
+    with use_language("zh"):
+        text = format_suggestion(suggest_thresholds(known_register(), rules, as_of=AS_OF))
     assert "未应用" in text
     assert "营收≥ 500,000 → 91,000" in text
     assert "距上次下单≤(天) 90 (不变)" in text

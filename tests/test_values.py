@@ -5,7 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from toolkit.i18n import use_language
 from toolkit.model.values import KINDS, normalize_text, parse_value
+
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
 
 CHANNELS = ["电话", "邮件", "在线"]
 
@@ -156,8 +159,10 @@ def test_misplaced_thousands_separators_are_reported():
 
 
 def test_dates_are_not_numbers():
-    assert fails(datetime(2025, 3, 5), "integer") == "not a number (got the date and time 2025-03-05)"
-    assert fails(date(2025, 3, 5), "decimal") == "not a number (got the date 2025-03-05)"
+    assert fails(datetime(2025, 3, 5), "integer") == "not a number (it is the date and time 2025-03-05)"
+    assert fails(date(2025, 3, 5), "decimal") == "not a number (it is the date 2025-03-05)"
+    with use_language("zh"):
+        assert fails(date(2025, 3, 5), "decimal") == "不是数字（而是日期 2025-03-05）"
 
 
 # Decimals --------------------------------------------------------------------------------------
@@ -371,7 +376,9 @@ def test_dates_before_1900_are_refused():
     "raw", ["abc", "2025", "2025-03", "2025-03-05-01", "2025-03/05", "明天", "45658", "二〇二五年三月五日"]
 )
 def test_text_that_is_not_a_date_says_what_is_expected(raw):
-    assert fails(raw, "date") == "not a date (expected e.g. 2025-03-05 or 2025年3月5日)"
+    assert fails(raw, "date") == "not a date (expected e.g. 2025-03-05 or 2025/3/5)"
+    with use_language("zh"):
+        assert fails(raw, "date") == "不是日期（应写成 2025-03-05 或 2025年3月5日 这样）"
 
 
 def test_garbage_after_a_date_is_reported():
@@ -513,7 +520,9 @@ def test_datetimes_from_excel_serial_numbers_round_to_the_second(serial, expecte
 
 
 def test_not_a_datetime_says_what_is_expected():
-    assert fails("abc", "datetime") == "not a date and time (expected e.g. 2025-03-05 14:30 or 2025年3月5日 14:30)"
+    assert fails("abc", "datetime") == "not a date and time (expected e.g. 2025-03-05 14:30 or 2025/3/5 14:30)"
+    with use_language("zh"):
+        assert fails("abc", "datetime") == "不是日期时间（应写成 2025-03-05 14:30 或 2025年3月5日 14:30 这样）"
 
 
 def test_time_zones_are_not_accepted():

@@ -12,6 +12,8 @@ from toolkit.rules.visits import add_months, evaluate_visits, next_visit
 from toolkit.settings import default_settings, load_settings
 from toolkit.settings.visits import VisitSettings, read_visits
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 D = dt.date
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from toolkit.formats import show
+from toolkit.i18n import _
+
 
 class ToolkitError(Exception):
     """An expected failure with a message meant for the person running the job."""
@@ -22,7 +25,7 @@ class ToolkitError(Exception):
     def __str__(self) -> str:
         text = f"{self.path}: {self.message}" if self.path else self.message
         if self.hint:
-            text += f" ({self.hint})"
+            text += _(" ({hint})").format(hint=self.hint)
         return text
 
 
@@ -51,15 +54,16 @@ class Problem:
     severity: str = "error"  # "error" or "warning"
 
     def location(self) -> str:
+        """Where it is, in the clerk's language: "customers.xlsx, sheet '客户台账', row 12, column '电话'"."""
         parts = [Path(self.file).name]
         if self.sheet:
-            parts.append(f"sheet '{self.sheet}'")
+            parts.append(_("sheet '{sheet}'").format(sheet=self.sheet))
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("row {row}").format(row=self.row))
         if self.column:
-            parts.append(f"column '{self.column}'")
-        return ", ".join(parts)
+            parts.append(_("column '{column}'").format(column=self.column))
+        return _(", ").join(parts)
 
     def __str__(self) -> str:
-        shown = "" if self.value is None or self.value == "" else f": {self.value!r}"
+        shown = "" if self.value is None or self.value == "" else _(": '{value}'").format(value=show(self.value))
         return f"{self.location()}{shown} - {self.reason}"

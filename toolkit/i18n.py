@@ -15,10 +15,16 @@ a catalog whose ``.po`` is newer than its ``.mo`` (a translator's edit not compi
 the ``.po`` directly, so what a person sees is never older than the catalog.
 
 Which language
-    The face that talks to the person chooses once per process: the command line's ``--lang``,
-    else the office's ``language`` setting, else the environment variable ``TOOLKIT_LANG``, else
-    ``zh``. ``en`` shows the message ids themselves. :func:`use_language` switches for a block (the
-    tests run one command in both languages).
+    The face that talks to the person chooses once per process with :func:`choose_language`: what
+    the person asked for (the command line's ``--lang``, the desktop panel's own setting), else the
+    environment variable ``TOOLKIT_LANG`` (one person's choice), else the office's ``[files]
+    language`` in toolkit.toml, else the system's locale (``LC_ALL``, ``LC_MESSAGES``, ``LANG``,
+    e.g. ``zh_CN.UTF-8``), else ``zh``. ``en`` shows the message ids themselves.
+    :func:`use_language` switches for a block (the tests run one command in both languages).
+
+Words with two Chinese renderings
+    Where one English word is rendered two ways in Chinese depending on where it stands, the id
+    carries a context: ``P_("notice kind", "ack")`` (gettext's ``pgettext``).
 
 What does not pass here
     Texts that are the office's data rather than messages — the words written into workbook cells
@@ -27,22 +33,17 @@ What does not pass here
     Message ids hold no Chinese (a test checks), so the English catalog is the code itself.
 
 Showing values
-    :func:`show` writes a cell value the way people write it, never as a Python repr:
-    2026-10-17, 2026-10-17 14:30, 14:30, 1234.5, and an empty cell as nothing. :func:`show_date`
-    is the long form for sentences (2026年10月17日 / 17 October 2026) and :func:`show_money` the
-    currency form (¥1,234.00).
+    Dates, times, money, hours and percentages are written by :mod:`toolkit.formats`, never as a
+    Python repr.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import gettext
 import io
-import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
 DOMAIN = "toolkit"
@@ -96,11 +97,31 @@ def set_language(language: str | None) -> str:
     return code
 
 
+def choose_language(
+    asked: str | None = None, office: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """The language to speak: `asked` (--lang), else TOOLKIT_LANG, else `office` ([files] language), else the
+    locale (LC_ALL, LC_MESSAGES, LANG), else zh. Texts that name no language we speak ("C.UTF-8") are passed over."""
+    environ = os.environ if environ is None else environ
+    for text in (
+        asked,
+        environ.get(ENV_VAR),
+        office,
+        environ.get("LC_ALL"),
+        environ.get("LC_MESSAGES"),
+        environ.get("LANG"),
+    ):
+        code = normalise_language(text)
+        if code is not None:
+            return code
+    return DEFAULT_LANGUAGE
+
+
 def get_language() -> str:
-    """The language in use: the one set, else TOOLKIT_LANG, else zh."""
+    """The language in use: the one set, else what :func:`choose_language` finds in the environment."""
     if _chosen is not None:
         return _chosen
-    return normalise_language(os.environ.get(ENV_VAR, "")) or DEFAULT_LANGUAGE
+    return choose_language()
 
 
 @contextmanager
@@ -158,70 +179,11 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations().ngettext(singular, plural, n)
 
 
+def P_(context: str, message: str) -> str:
+    """`message` as rendered in `context` (one English word, two Chinese words), in the language in use."""
+    return translations().pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Marks a message id for the catalog where it is defined (a constant); translate it with _() where shown."""
     return message
-
-
-# ------------------------------------------------------------------------------------------ values
-
-
-def show(value: object) -> str:
-    """A cell value as people write it: no Python repr ever reaches a person."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"  # as Excel shows a logical value, in both languages
-    if isinstance(value, dt.datetime):
-        if value.second or value.microsecond:
-            return f"{value:%Y-%m-%d %H:%M:%S}"
-        return f"{value:%Y-%m-%d %H:%M}"
-    if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, dt.time):
-        return f"{value:%H:%M:%S}" if value.second else f"{value:%H:%M}"
-    if isinstance(value, dt.timedelta):
-        hours = value.total_seconds() / 3600
-        return _("{hours} hours").format(hours=show(round(hours, 2)))
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return _("(not a number)")
-        # no thousands separators: a customer number typed as a number must read as it was typed
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".12g")
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def show_date(day: dt.date | dt.datetime, *, with_time: bool | None = None) -> str:
-    """The long form for sentences: 2026年10月17日 (14:30) / 17 October 2026 (14:30)."""
-    with_time = isinstance(day, dt.datetime) if with_time is None else with_time
-    if get_language() == "zh":
-        text = f"{day.year}年{day.month}月{day.day}日"
-    else:
-        text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not %B: that follows the process's locale
-    if with_time and isinstance(day, dt.datetime):
-        text += f" {day:%H:%M}"
-    return text
-
-
-def show_money(amount: float | Decimal) -> str:
-    """¥1,234.00 in both languages (the office's currency is the yuan)."""
-    sign = "-" if amount < 0 else ""
-    return f"{sign}¥{abs(Decimal(str(amount))):,.2f}"

@@ -29,6 +29,7 @@ from toolkit.i18n import _, use_language
 from toolkit.jobs.outcome import Outcome, call_notices, call_run_jobs, call_summary, log_error, record_failure
 from toolkit.jobs.run import FileWorkbook
 from toolkit.settings import load_settings, shipped_settings
+from toolkit.settings.files import office_language
 
 __all__ = ["Outcome", "flag", "notices", "run_all", "summary", "sync", "tiers"]
 
@@ -83,8 +84,7 @@ def summary(book=None, *, as_of: dt.datetime | None = None, month: str | None = 
         for path in (settings.register_path, settings.tracker_path):
             if live.find_open(book.app, path) is not None:
                 out.lines.append(
-                    f"{path.name} 在 Excel 中打开：报告按已保存的版本计算 "
-                    f"(open in Excel: the report uses its saved version)"
+                    _("{file} is open in Excel: the report uses the version last saved").format(file=path.name)
                 )
         call_summary(out, folder, settings, month=month)
 
@@ -143,10 +143,10 @@ def _sources(book, opened: dict[Path, live.LiveWorkbook]) -> Callable:
 def _in_excel(src: live.LiveWorkbook) -> str:
     """Said after a workbook changed in this Excel: whether it was saved."""
     if src.saved:
-        return "（在 Excel 中，已保存 in Excel, saved）"
+        return _(" (in Excel, saved)")
     if src.save_error:
         return _(" (in Excel, NOT saved: {reason}; save it in Excel to keep the changes)").format(reason=src.save_error)
-    return "（在 Excel 中，尚未保存 in Excel, not saved yet: save it to keep the changes）"
+    return _(" (in Excel, not saved yet: save it to keep the changes)")
 
 
 def workbook_folder(book, spec=None) -> Path:
@@ -186,8 +186,10 @@ def workbook_folder(book, spec=None) -> Path:
         folder = here.parent
     if not folder.is_dir():
         raise ToolkitError(
-            f"the workbook folder '{folder}' does not exist",
-            hint=f"correct cell {spec.folder_cell} of the sheet '{spec.sheet}'",
+            _("the workbook folder '{folder}' does not exist").format(folder=folder),
+            hint=_("correct cell {folder_cell} of the sheet '{sheet}'").format(
+                folder_cell=spec.folder_cell, sheet=spec.sheet
+            ),
         )
     return folder
 
@@ -206,38 +208,59 @@ def _run(name: str, book, as_of, work: Callable) -> Outcome:
             )
     shipped = shipped_settings().excel  # the panel as shipped, until the folder's own settings are read
     spec, shown = shipped.panel, shipped.status_problems_shown
-    button = next((b for b in spec.buttons if b.function == name), None)
-    title = f"{button.caption} {button.caption_en}" if button else name
-    out = Outcome(job=name, title=title, as_of=(as_of or dt.datetime.now()).replace(microsecond=0))
+    language = spec.language
+    out = Outcome(
+        job=name, title=_caption(spec, name, language), as_of=(as_of or dt.datetime.now()).replace(microsecond=0)
+    )
     folder = None
     said = io.StringIO()  # whatever the job prints goes to the panel: RunPython drops stderr on Windows and
     #                       shows it as an error box on a Mac
-    with use_language(spec.language), contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
+    with contextlib.redirect_stderr(said), warnings.catch_warnings(record=True) as caught:
         try:
-            folder = workbook_folder(book, spec)
-            settings = load_settings(folder)
+            with use_language(language):
+                folder = workbook_folder(book, spec)
+            # the office's language before its settings are checked, so that a wrong setting is told in it too
+            language = office_language(folder) or language
+            out.title = _caption(spec, name, language)
+            with use_language(language):
+                settings = load_settings(folder)
             spec, shown = settings.excel.panel, settings.excel.status_problems_shown
-            with use_language(spec.language):
+            language = spec.language
+            out.title = _caption(spec, name, language)
+            with use_language(language):
                 work(book, folder, settings, out)
         except Exception as exc:  # expected: its own message; a bug: one readable line, the traceback in a log file
-            record_failure(out, exc, folder, name, ERROR_LOG)
-        for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
-            text = text.strip().removeprefix("toolkit: warning: ")
-            if text:
-                out.lines.append(_("Note: {text}").format(text=text))
-        _show(book, spec, out, shown, folder)
+            with use_language(language):
+                record_failure(out, exc, folder, name, ERROR_LOG)
+        with use_language(language):
+            warning_prefixes = ("toolkit: warning: ", _("toolkit: warning: {problem}").format(problem=""))
+            for text in said.getvalue().splitlines() + [str(w.message) for w in caught]:
+                text = text.strip()
+                for prefix in warning_prefixes:
+                    text = text.removeprefix(prefix)
+                if text:
+                    out.lines.append(_("Note: {text}").format(text=text))
+            _show(book, spec, out, shown, folder)
     return out
+
+
+def _caption(spec, name: str, language: str) -> str:
+    """The button's caption in `language` (its function name if no button runs it)."""
+    button = next((b for b in spec.buttons if b.function == name), None)
+    if button is None:
+        return name
+    return button.caption if language == "zh" else button.caption_en
 
 
 def status_rows(out: Outcome, shown: int) -> list[list[object]]:
     """The panel's "last run" block: a fixed height, so the previous run's lines are overwritten."""
     rows: list[list[object]] = [
-        ["最近一次运行 Last run", out.title],
-        ["运行时间 Run at", dt.datetime.now().replace(microsecond=0)],
-        ["基准时间 As of", out.as_of],
-        ["结果 Result", out.status],
-        ["说明 Message", "\n".join(out.lines)],
-        ["问题 Problems", len(out.problems)],
+        [_("Last run"), out.title],
+        [_("Run at"), dt.datetime.now().replace(microsecond=0)],
+        [_("As of"), out.as_of],
+        [_("Result"), out.status],
+        [_("Message"), "\n".join(out.lines)],
+        [_("Problems"), len(out.problems)],
     ]
     for p in out.problems[:shown]:
         rows.append(["", str(p)])
@@ -245,8 +268,7 @@ def status_rows(out: Outcome, shown: int) -> list[list[object]]:
         rows.append(
             [
                 "",
-                f"... 另有 {len(out.problems) - shown} 条 and {len(out.problems) - shown} more "
-                "(toolkit check lists them all)",
+                _("... and {n} more (`toolkit check` lists them all)").format(n=len(out.problems) - shown),
             ]
         )
     while len(rows) < 7 + shown:

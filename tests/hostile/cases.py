@@ -151,7 +151,7 @@ def _(ctx):
     p = ctx.problem("complaints.xlsx", "required column '受理时间'")
     assert "is missing" in p.reason and p.sheet == "投诉跟踪"
     assert ctx.check_code == 1
-    ctx.assert_run_refused("lacks required column(s) 受理时间", "nothing was changed")
+    ctx.assert_run_refused("lacks required columns: 受理时间", "nothing was changed")
 
 
 @case("the register without its customer-name column")

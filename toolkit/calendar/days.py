@@ -16,6 +16,8 @@ from functools import cache
 
 import chinese_calendar
 
+from toolkit.i18n import _
+
 from .known_years import known_years
 
 DEFAULT_OFFICE_HOURS: tuple[tuple[time, time], ...] = (
@@ -43,7 +45,7 @@ def _as_time(value: time | str) -> time:
             return time.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ValueError(f"office hours need times like 09:00, got {value!r}")
+    raise ValueError(_("office hours need times like 09:00, got '{value}'").format(value=value))
 
 
 def _normalise_hours(periods: Iterable[tuple[time | str, time | str]]) -> tuple[tuple[time, time], ...]:
@@ -52,19 +54,25 @@ def _normalise_hours(periods: Iterable[tuple[time | str, time | str]]) -> tuple[
         try:
             opening, closing = period
         except (TypeError, ValueError):
-            raise ValueError(f"an office-hours period is (start, end), got {period!r}") from None
+            raise ValueError(
+                _("an office-hours period is (start, end), got '{period}'").format(period=period)
+            ) from None
         opening, closing = _as_time(opening), _as_time(closing)
         if opening.tzinfo is not None or closing.tzinfo is not None:
-            raise ValueError("office hours are local wall-clock times without a time zone")
+            raise ValueError(_("office hours are local wall-clock times without a time zone"))
         if not opening < closing:
-            raise ValueError(f"an office-hours period must end after it starts: {opening:%H:%M}-{closing:%H:%M}")
+            raise ValueError(
+                _("an office-hours period must end after it starts: {opening:%H:%M}-{closing:%H:%M}").format(
+                    opening=opening, closing=closing
+                )
+            )
         out.append((opening, closing))
     if not out:
-        raise ValueError("office hours need at least one period, e.g. 09:00-12:00")
+        raise ValueError(_("office hours need at least one period, e.g. 09:00-12:00"))
     out.sort()
-    for (_, prev_end), (next_start, _) in zip(out, out[1:]):
+    for (_start, prev_end), (next_start, _end) in zip(out, out[1:]):
         if next_start < prev_end:
-            raise ValueError(f"office-hours periods overlap around {next_start:%H:%M}")
+            raise ValueError(_("office-hours periods overlap around {next_start:%H:%M}").format(next_start=next_start))
     return tuple(out)
 
 
@@ -74,7 +82,7 @@ def _as_dates(values: Iterable[date], what: str) -> frozenset[date]:
         if isinstance(value, datetime):
             value = value.date()
         if not isinstance(value, date):
-            raise ValueError(f"{what} must be dates, got {value!r}")
+            raise ValueError(_("{what} must be dates, got '{value}'").format(what=what, value=value))
         out.add(value)
     return frozenset(out)
 
@@ -108,7 +116,9 @@ class WorkCalendar:
         both = self.closures & self.extra_workdays
         if both:
             listed = ", ".join(d.isoformat() for d in sorted(both))
-            raise ValueError(f"a day cannot be both a closure and an extra working day: {listed}")
+            raise ValueError(
+                _("a day cannot be both a closure and an extra working day: {listed}").format(listed=listed)
+            )
 
     # -- days -------------------------------------------------------------------------------
 
@@ -181,5 +191,7 @@ class WorkCalendar:
             ordinals = self.workdays_of_year(year)
             empty_years = 0 if ordinals else empty_years + 1
             if empty_years > max_years:
-                raise ValueError(f"the office has no working day for {max_years} years after {d}")
+                raise ValueError(
+                    _("the office has no working day for {max_years} years after {d}").format(max_years=max_years, d=d)
+                )
         return date.fromordinal(ordinals[i])

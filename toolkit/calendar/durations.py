@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from toolkit.i18n import N_, _
+from toolkit.i18n import N_, _, get_language
 
 from .days import WorkCalendar
 from .reach import LONGEST_HOURS, LONGEST_WORKING_DAYS, LONGEST_WORKING_HOURS
@@ -29,6 +29,13 @@ ACCEPTED_EXAMPLES = (
     "24 hours, 24h, 8 working hours, 8 work hours, 2 working days, 2 workdays, 3 days, "
     "24小时, 8个工作小时, 8工作小时, 2个工作日, 2工作日, 3天"
 )
+_EXAMPLES = {"zh": "24小时、8个工作小时、2个工作日、3天", "en": "24 hours, 8 working hours, 2 working days, 3 days"}
+
+
+def accepted_examples() -> str:
+    """Durations as they may be written, in the clerk's language (both languages are always read)."""
+    return _EXAMPLES[get_language()]
+
 
 # unit text (lower case, spaces/hyphens removed) -> (unit, factor)
 _UNIT_WORDS: dict[str, tuple[Unit, int]] = {}
@@ -97,7 +104,7 @@ def _chinese_number(text: str) -> int | None:
     """0-99 written in Chinese numerals (一, 两, 十二, 二十四, 七十二); None if not one."""
     if "十" not in text:
         return _CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
+    tens, _ten, ones = text.partition("十")
     if "十" in ones or len(tens) > 1 or len(ones) > 1 or "零" in tens:
         return None
     value = (_CN_DIGITS[tens] if tens else 1) * 10
@@ -105,7 +112,11 @@ def _chinese_number(text: str) -> int | None:
 
 
 def _reject(text: object) -> ValueError:
-    return ValueError(f"cannot read the duration {text!r}; write it like: {ACCEPTED_EXAMPLES}")
+    return ValueError(
+        _("cannot read the duration '{text}'; write it like: {examples}").format(
+            text=text, examples=accepted_examples()
+        )
+    )
 
 
 def parse_duration(text: str) -> Duration:
@@ -135,7 +146,7 @@ def parse_duration(text: str) -> Duration:
         raise _reject(text)
     unit, factor = _UNIT_WORDS[unit_key]
     if unit == "working_days" and amount != int(amount):
-        raise ValueError(f"working days must be a whole number, got {text!r}")
+        raise ValueError(_("working days must be a whole number, not '{text}'").format(text=text))
     return Duration(amount * factor, unit)
 
 

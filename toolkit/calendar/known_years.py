@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import chinese_calendar
 
+from toolkit.i18n import _
+
 PROBE_FIRST_YEAR = 1900
 PROBE_LAST_YEAR = 2100
 
@@ -43,7 +45,7 @@ def unknown_years(years: Iterable[int]) -> list[int]:
 
 def provisional_warning(year: int) -> str:
     """The one-line warning to show once per unknown year."""
-    return (
-        f"the statutory calendar does not know {year}: deadlines in {year} are provisional (暂定), "
-        f"counted Monday-Friday plus the office's own days"
-    )
+    return _(
+        "the statutory holiday calendar does not know {year} yet: deadlines in {year} are provisional, "
+        "counted Monday to Friday plus the office's own days"
+    ).format(year=year)

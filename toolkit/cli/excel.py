@@ -12,6 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from toolkit.cli.common import EXIT_OK
+from toolkit.i18n import _
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
@@ -38,17 +39,22 @@ def cmd_build_panel(args) -> int:
     out = Path(args.out) if args.out else Path(args.folder) / spec.file
     build_panel(out, spec)
     print(
-        f"wrote {out}: {len(spec.buttons)} buttons ({', '.join(b.macro for b in spec.buttons)}), "
-        f"each running {MACROS_MODULE} through xlwings' RunPython."
+        _("wrote {file}: {n} buttons ({macros}), each running {module} through xlwings' RunPython.").format(
+            file=out, n=len(spec.buttons), macros=", ".join(b.macro for b in spec.buttons), module=MACROS_MODULE
+        )
     )
     from toolkit.panel.launchers import launchers_note, write_launchers  # the panel without macros, offered too
 
     launchers = write_launchers(args.folder, settings, win=args.interpreter_win, mac=args.interpreter_mac)
-    print(f"wrote {', '.join(str(p) for p in launchers)}: {launchers_note(launchers)}")
+    print(
+        _("wrote {files}: {note}").format(files=_(", ").join(str(p) for p in launchers), note=launchers_note(launchers))
+    )
     if not (spec.interpreter_win or spec.interpreter_mac):
         print(
-            "Put the full path of the Python that has the toolkit installed into the sheet xlwings.conf "
-            "(Interpreter_Win / Interpreter_Mac), or build with --interpreter-win/--interpreter-mac."
+            _(
+                "Put the full path of the Python that has the toolkit installed into the sheet xlwings.conf "
+                "(Interpreter_Win / Interpreter_Mac), or build with --interpreter-win/--interpreter-mac."
+            )
         )
     return EXIT_OK
 
@@ -56,31 +62,46 @@ def cmd_build_panel(args) -> int:
 def add_excel_commands(sub) -> None:
     p = sub.add_parser(
         "excel",
-        help="Excel buttons: build the control panel workbook",
-        description="The Excel face of the toolkit: a macro-enabled control panel whose buttons "
-        "run the jobs through xlwings (no add-in needed).",
+        help=_("Excel buttons: build the control panel workbook"),
+        description=_(
+            "The Excel face of the toolkit: a macro-enabled control panel whose buttons "
+            "run the jobs through xlwings (no add-in needed)."
+        ),
     )
-    excel = p.add_subparsers(dest="excel_command", metavar="SUBCOMMAND", parser_class=type(p))
+    excel = p.add_subparsers(dest="excel_command", metavar=_("SUBCOMMAND"), parser_class=type(p), title=_("commands"))
     excel.required = True
     b = excel.add_parser(
         "build-panel",
-        help="write the control panel (.xlsm) with one button per job",
-        description="Write the control panel: xlwings' standalone VBA project with our Subs in "
-        "Module1, one labelled button per job, and an xlwings.conf sheet for the "
-        "interpreter. The same settings always give the same file.",
+        help=_("write the control panel (.xlsm) with one button per job"),
+        description=_(
+            "Write the control panel: xlwings' standalone VBA project with our Subs in "
+            "Module1, one labelled button per job, and an xlwings.conf sheet for the "
+            "interpreter. The same settings always give the same file."
+        ),
     )
     b.add_argument(
         "folder",
         nargs="?",
         type=Path,
         default=Path("."),
-        help="workbook folder whose toolkit.toml is used (default: here); the panel goes there",
+        metavar=_("FOLDER"),
+        help=_("workbook folder whose toolkit.toml is used (default: here); the panel goes there"),
     )
-    b.add_argument("--out", type=Path, help="where to write the panel (default: FOLDER/control_panel.xlsm)")
     b.add_argument(
-        "--interpreter-win", metavar="PATH", help=r"Python on Windows, e.g. C:\toolkit\.venv\Scripts\pythonw.exe"
+        "--out", type=Path, metavar=_("FILE"), help=_("where to write the panel (default: FOLDER/control_panel.xlsm)")
     )
-    b.add_argument("--interpreter-mac", metavar="PATH", help="Python on a Mac, e.g. /Users/me/toolkit/.venv/bin/python")
-    b.add_argument("--pythonpath", metavar="PATH", help="folder holding the toolkit package, if not installed")
-    b.add_argument("--lang", choices=("zh", "en"), help="button captions in Chinese (default) or English")
+    b.add_argument(
+        "--interpreter-win",
+        metavar=_("PATH"),
+        help=_("Python on Windows, e.g. {example}").format(example=r"C:\toolkit\.venv\Scripts\pythonw.exe"),
+    )
+    b.add_argument(
+        "--interpreter-mac",
+        metavar=_("PATH"),
+        help=_("Python on a Mac, e.g. {example}").format(example="/Users/me/toolkit/.venv/bin/python"),
+    )
+    b.add_argument("--pythonpath", metavar=_("PATH"), help=_("folder holding the toolkit package, if not installed"))
+    b.add_argument(
+        "--lang", choices=("zh", "en"), help=_("button captions and messages in Chinese (default) or English")
+    )
     b.set_defaults(run=cmd_build_panel)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_OK, folder_argument
+from toolkit.cli.common import EXIT_OK, folder_argument, language_option, whole_number
+from toolkit.i18n import _, ngettext
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
@@ -19,9 +20,13 @@ def cmd_restore(args) -> int:
         return EXIT_OK
     done = restore_backup(args.file, args.pick)
     b = done.restored_from
-    print(f"restored {done.path} from backup {b.number} ({b.path.name}, {b.size:,} bytes)")
+    print(
+        _("restored {file} from backup {number} ({backup}, {size} bytes)").format(
+            file=done.path, number=b.number, backup=b.path.name, size=f"{b.size:,}"
+        )
+    )
     if done.previous_kept_as:
-        print(f"the version it replaced is kept as {done.previous_kept_as}")
+        print(_("the version it replaced is kept as {file}").format(file=done.previous_kept_as))
     return EXIT_OK
 
 
@@ -34,42 +39,57 @@ def cmd_log(args) -> int:
         args.folder, customer=args.customer, complaint=args.complaint, column=args.column, since=since, until=until
     )
     for note in found.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(_("note: {note}").format(note=note), file=sys.stderr)
     if not found.files:
-        print(f"No change log in {args.folder / 'logs'} yet.")
+        print(_("No change log in {folder} yet.").format(folder=args.folder / "logs"))
         return EXIT_OK
     shown = found.entries[: args.limit]
     if shown:
         print(format_entries(shown))
-    more = f" (first {len(shown):,} shown)" if len(shown) < len(found.entries) else ""
-    print(f"{len(found.entries):,} change(s) match{more}.")
+    n = len(found.entries)
+    text = ngettext("{n} change matches.", "{n} changes match.", n).format(n=f"{n:,}")
+    if len(shown) < n:
+        text += _(" (the first {shown} are shown)").format(shown=f"{len(shown):,}")
+    print(text)
     return EXIT_OK
 
 
 def add_history_commands(sub) -> None:
     p = sub.add_parser(
         "restore",
-        help="list a workbook's backups, or put one back",
-        description="List the backups kept in .toolkit-backups/ (newest first, numbered), or "
-        "restore backup N in one step; the current version is backed up first.",
+        help=_("list a workbook's backups, or put one back"),
+        description=_(
+            "List the backups kept in .toolkit-backups/ (newest first, numbered), or "
+            "restore backup N in one step; the current version is backed up first."
+        ),
     )
-    p.add_argument("file", type=Path, help="the workbook, e.g. 客服台账/complaints.xlsx")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar=_("FILE"),
+        help=_("the workbook, e.g. {example}").format(example=_("office/complaints.xlsx")),
+    )
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--list", action="store_true", help="list the backups (newest first, numbered)")
-    g.add_argument("--pick", type=int, metavar="N", help="restore backup number N from the list")
+    g.add_argument("--list", action="store_true", help=_("list the backups (newest first, numbered)"))
+    g.add_argument("--pick", type=whole_number, metavar="N", help=_("restore backup number N from the list"))
+    language_option(p)
     p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser(
         "log",
-        help="show the change log, filtered by customer, complaint, column or time",
-        description="Print the cells the toolkit changed (logs/changes-YYYY-MM.csv), with who "
-        "ran the job and when. Filters combine.",
+        help=_("show the change log, filtered by customer, complaint, column or time"),
+        description=_(
+            "Print the cells the toolkit changed (logs/changes-YYYY-MM.csv), with who "
+            "ran the job and when. Filters combine."
+        ),
     )
     folder_argument(p)
-    p.add_argument("--customer", metavar="ID", help="changes to this customer's register row and complaints")
-    p.add_argument("--complaint", metavar="ID", help="changes to this complaint's tracker row")
-    p.add_argument("--column", metavar="NAME", help="changes to this column (any of its header names)")
-    p.add_argument("--since", metavar="DATE", help="changes at or after this time, e.g. 2026-11-01")
-    p.add_argument("--until", metavar="DATE", help="changes up to this time (a date alone: the whole day)")
-    p.add_argument("--limit", type=int, default=1000, help="show at most this many lines (default 1000)")
+    p.add_argument("--customer", metavar="ID", help=_("changes to this customer's register row and complaints"))
+    p.add_argument("--complaint", metavar="ID", help=_("changes to this complaint's tracker row"))
+    p.add_argument("--column", metavar=_("NAME"), help=_("changes to this column (any of its header names)"))
+    p.add_argument("--since", metavar=_("DATE"), help=_("changes at or after this time, e.g. 2026-11-01"))
+    p.add_argument("--until", metavar=_("DATE"), help=_("changes up to this time (a date alone: the whole day)"))
+    p.add_argument(
+        "--limit", type=whole_number, default=1000, metavar="N", help=_("show at most this many lines (default 1000)")
+    )
     p.set_defaults(run=cmd_log)

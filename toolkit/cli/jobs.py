@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from toolkit.cli.common import EXIT_OK, as_of_option, job_arguments, report_problems
-from toolkit.i18n import _
+from toolkit.cli.common import EXIT_OK, as_of_option, job_arguments, more_line, report_problems
+from toolkit.formats import show
+from toolkit.i18n import N_, _, ngettext
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
 # A command imports its job when it runs, so that `toolkit --help` and a usage error answer at once
 # instead of first loading pyarrow, lxml and the other heavy libraries every job needs.
+
+
+JOB_NAMES = {"sync": N_("sync"), "flag": N_("flag"), "tiers": N_("tiers")}
+
+
+def jobs_name(jobs: tuple[str, ...]) -> str:
+    """ "sync", or "sync, flag and tiers" - the jobs as the clerk calls them."""
+    names = [_(JOB_NAMES[j]) for j in jobs]
+    if len(names) == 1:
+        return names[0]
+    return _("{first} and {last}").format(first=_(", ").join(names[:-1]), last=names[-1])
 
 
 def job_command(jobs: tuple[str, ...]):
@@ -18,31 +30,47 @@ def job_command(jobs: tuple[str, ...]):
         from toolkit.jobs.changes import describe
         from toolkit.jobs.run import run_jobs
 
-        with progress(5, desc="+".join(jobs)) as bar:
+        with progress(5, desc=jobs_name(jobs)) as bar:
             result = run_jobs(args.folder, jobs, as_of=as_of_option(args.as_of), dry_run=args.dry_run, progress=bar)
         if args.dry_run and result.changes:
             shown = result.changes[: args.limit]
-            print(format_table(["workbook", "cell", "key", "column", "old", "new"], [describe(c) for c in shown]))
+            headers = [_("workbook"), _("cell"), _("key"), _("column"), _("old value"), _("new value")]
+            print(format_table(headers, [describe(c) for c in shown]))
             if len(result.changes) > len(shown):
-                print(f"... and {len(result.changes) - len(shown)} more changes")
+                print(more_line(len(result.changes) - len(shown)))
         by_book: dict[str, int] = {}
         for c in result.changes:
             by_book[c.workbook] = by_book.get(c.workbook, 0) + 1
-        verb = "would change" if args.dry_run else "changed"
-        summary = ", ".join(f"{n:,} cell(s) in {book}" for book, n in by_book.items()) or "nothing"
-        print(f"{'+'.join(jobs)} as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}.")
+        cells = _(", ").join(
+            ngettext("{n} cell in {book}", "{n} cells in {book}", n).format(n=f"{n:,}", book=book)
+            for book, n in by_book.items()
+        )
+        values = {"jobs": jobs_name(jobs), "as_of": show(result.as_of.replace(second=0, microsecond=0)), "cells": cells}
+        if not cells:
+            text = (
+                _("{jobs} as of {as_of}: nothing would change.")
+                if args.dry_run
+                else _("{jobs} as of {as_of}: nothing changed.")
+            )
+        else:
+            text = (
+                _("{jobs} as of {as_of}: would change {cells}.")
+                if args.dry_run
+                else _("{jobs} as of {as_of}: changed {cells}.")
+            )
+        print(text.format(**values))
         for book, headers in result.added.items():
             text = (
                 _("would add {n} columns to {book}: {headers}")
                 if args.dry_run
                 else _("added {n} columns to {book}: {headers}")
             )
-            print(text.format(n=len(headers), book=book, headers=", ".join(headers)))
+            print(text.format(n=len(headers), book=book, headers=_(", ").join(headers)))
         _print_tier_history(result, args)
         for note in result.notes:
-            print(f"note: {note}")
+            print(_("note: {note}").format(note=note))
         if result.log_file:
-            print(f"Every change is listed in {result.log_file}.")
+            print(_("Every change is listed in {file}.").format(file=result.log_file))
         return report_problems(result.problems, limit=args.limit)
 
     return run
@@ -77,22 +105,45 @@ def cmd_tiers(args) -> int:
 
 
 def add_job_commands(sub) -> None:
-    for name, jobs, text in (
-        ("sync", ("sync",), "copy customer fields into the tracker and complaint figures back to the register"),
-        ("flag", ("flag",), "mark complaints past their deadlines (with escalation) and customers due a visit"),
-        ("run", ("sync", "flag", "tiers"), "tiers, flags and sync together: one read and one write per workbook"),
+    for name, jobs, text, description in (
+        (
+            "sync",
+            ("sync",),
+            _("copy customer fields into the tracker and complaint figures back to the register"),
+            _(
+                "Copy the customer's name, tier, account owner and contact into the tracker, and the complaint "
+                "figures (open, last 12 months, last complaint, satisfaction, overdue) back to the register."
+            ),
+        ),
+        (
+            "flag",
+            ("flag",),
+            _("mark complaints past their deadlines (with escalation) and customers due a visit"),
+            _(
+                "Mark each complaint's steps on time, due soon or overdue in working time, with the escalation "
+                "level and whom to tell, and each customer's next visit date."
+            ),
+        ),
+        (
+            "run",
+            ("sync", "flag", "tiers"),
+            _("tiers, flags and sync together: one read and one write per workbook"),
+            _("Run the tiers, the flags and the sync together: each workbook is read once and written once."),
+        ),
     ):
-        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        p = sub.add_parser(name, help=text, description=description)
         job_arguments(p)
         p.set_defaults(run=job_command(jobs))
     p = sub.add_parser(
         "tiers",
-        help="compute customer tiers (A/B/C, new) with overrides and no flip-flopping",
-        description="Compute customer tiers from the thresholds in the settings, honouring manual "
-        "overrides; --suggest prints thresholds suggested from the data instead.",
+        help=_("compute customer tiers (A/B/C, new) with overrides and no flip-flopping"),
+        description=_(
+            "Compute customer tiers from the thresholds in the settings, honouring manual "
+            "overrides; --suggest prints thresholds suggested from the data instead."
+        ),
     )
     job_arguments(p)
     p.add_argument(
-        "--suggest", action="store_true", help="print suggested thresholds from the current data; change nothing"
+        "--suggest", action="store_true", help=_("print suggested thresholds from the current data; change nothing")
     )
     p.set_defaults(run=cmd_tiers)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, report_problems
+from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, more_line, report_problems, whole_number
+from toolkit.formats import show
+from toolkit.i18n import _, ngettext
 from toolkit.progress import progress
 from toolkit.textout import format_table
 
@@ -19,7 +21,7 @@ from toolkit.textout import format_table
 def cmd_notices(args) -> int:
     from toolkit.jobs.notices import closing_line, make_notices, recovered_line, skipped_lines
 
-    with progress(6, desc="notices") as bar:
+    with progress(6, desc=_("notices")) as bar:
         result = make_notices(
             args.folder,
             kind=args.kind or None,
@@ -36,26 +38,43 @@ def cmd_notices(args) -> int:
     if shown:
         rows = []
         for n in shown:
-            where = n.path.name if n.path else "(dry run)"
-            rows.append((n.kind, n.key, n.name or (f"{n.items} rows" if n.items > 1 else ""), where))
-        print(format_table(["notice", "key", "name", "file"], rows))
+            where = n.path.name if n.path else _("(not written: a dry run)")
+            items = ngettext("{n} row", "{n} rows", n.items).format(n=n.items) if n.items > 1 else ""
+            rows.append((result.title(n.kind), n.key, n.name or items, where))
+        print(format_table([_("notice"), _("key"), _("name"), _("file")], rows))
         if len(result.made) > len(shown):
-            print(f"... and {len(result.made) - len(shown)} more")
+            print(more_line(len(result.made) - len(shown)))
         print()
-    verb = "would make" if args.dry_run else "made"
-    summary = ", ".join(f"{count} {kind}" for kind, count in result.counts().items()) or "no notices"
-    already = sum(result.already.values())
-    print(
-        f"notices as of {result.as_of:%Y-%m-%d %H:%M}: {verb} {summary}"
-        + (f"; {already} row(s) already had theirs (--force makes them again)" if already else "")
-        + "."
+    counts = _(", ").join(
+        ngettext("{n} {notice}", "{n} {notice}", count).format(n=count, notice=result.title(kind))
+        for kind, count in result.counts().items()
     )
+    values = {"as_of": show(result.as_of.replace(second=0)), "counts": counts}
+    if not counts:
+        text = _("notices as of {as_of}: none due.")
+    elif args.dry_run:
+        text = _("notices as of {as_of}: would make {counts}.")
+    else:
+        text = _("notices as of {as_of}: made {counts}.")
+    print(text.format(**values))
+    already = sum(result.already.values())
+    if already:
+        print(
+            ngettext(
+                "{n} row already had its notice (--force makes it again).",
+                "{n} rows already had their notices (--force makes them again).",
+                already,
+            ).format(n=already)
+        )
     if not args.dry_run and result.made:
-        print(f"Written to {result.out_dir}" + (f", with {len(result.pdfs)} PDF(s)" if result.pdfs else "") + ".")
+        if result.pdfs:
+            print(_("Written to {folder}, with {n} PDF files.").format(folder=result.out_dir, n=len(result.pdfs)))
+        else:
+            print(_("Written to {folder}.").format(folder=result.out_dir))
     for path in result.merged:
-        print(f"All in one: {path}")
+        print(_("All in one file: {file}").format(file=path))
     if result.log_file:
-        print(f"Each notice is stamped on its row; the stamps are listed in {result.log_file}.")
+        print(_("Each notice is stamped on its row; the stamps are listed in {file}.").format(file=result.log_file))
     code = report_problems(result.problems, limit=args.limit)
     for line in skipped_lines(result, args.limit):
         print(line)
@@ -66,11 +85,23 @@ def cmd_notices(args) -> int:
     if result.failures:
         print()
         rows = [
-            (f.kind, f.key, ", ".join(map(str, f.rows[:5])) + (" ..." if len(f.rows) > 5 else ""), f.reason)
+            (
+                result.title(f.kind),
+                f.key,
+                _(", ").join(map(str, f.rows[:5])) + (" ..." if len(f.rows) > 5 else ""),
+                f.reason,
+            )
             for f in result.failures[: args.limit]
         ]
-        print(format_table(["notice", "key", "row", "problem"], rows, max_width=100))
-        print(f"\n{len(result.failures)} notice(s) could not be made; the others were made.")
+        print(format_table([_("notice"), _("key"), _("row"), _("problem")], rows, max_width=100))
+        print()
+        print(
+            ngettext(
+                "{n} notice could not be made; the others were made.",
+                "{n} notices could not be made; the others were made.",
+                len(result.failures),
+            ).format(n=len(result.failures))
+        )
         return EXIT_PROBLEMS
     return code
 
@@ -79,27 +110,44 @@ def add_notice_commands(subparsers) -> None:
     """Register `notices` on the `toolkit` command's subparsers."""
     p = subparsers.add_parser(
         "notices",
-        help="make the Word notices that are due (acknowledgements, settlement dates, results, surveys, "
-        "tier letters, overdue and visit reminders)",
-        description="Make the Word notices that are due as of --as-of, from the templates (the office's in "
-        "templates/ beside the workbooks, else the shipped ones), and stamp each on its row so it is "
-        "never made twice. Which rows get which notice is set under [notices.kinds.*] in toolkit.toml. "
-        "Templates are checked first: a field no column provides stops the batch, with the closest "
-        "column names.",
+        help=_(
+            "make the Word notices that are due (acknowledgements, settlement dates, results, surveys, "
+            "tier letters, overdue and visit reminders)"
+        ),
+        description=_(
+            "Make the Word notices that are due as of --as-of, from the templates (the office's in "
+            "templates/ beside the workbooks, else the shipped ones), and stamp each on its row so it is "
+            "never made twice. Which rows get which notice is set under [notices.kinds.*] in toolkit.toml. "
+            "Templates are checked first: a field no column provides stops the batch, with the closest "
+            "column names. --lang also chooses the templates' language (default: notices.language)."
+        ),
     )
     folder_argument(p)
     p.add_argument(
         "--kind",
         action="append",
-        metavar="KIND",
-        help="only this notice (repeatable): ack, settlement, feedback, survey, tier, escalation, visit",
+        metavar=_("KIND"),
+        help=_("only this notice (repeatable): ack, settlement, feedback, survey, tier, escalation, visit"),
     )
-    p.add_argument("--as-of", metavar="DATETIME", help="decide as of this time (default: now), e.g. '2026-11-20 17:00'")
-    p.add_argument("--dry-run", action="store_true", help="list the notices that would be made; write nothing")
-    p.add_argument("--pdf", action="store_true", help="also make a PDF of every notice (one LibreOffice run)")
-    p.add_argument("--merged", action="store_true", help="also write one .docx per notice kind, a notice per page")
-    p.add_argument("--force", action="store_true", help="make notices again for rows that already had theirs")
-    p.add_argument("--out", type=Path, metavar="DIR", help="write the notices here (default: <folder>/notices)")
-    p.add_argument("--lang", choices=("zh", "en"), help="template language (default: notices.language, zh)")
-    p.add_argument("--limit", type=int, default=200, help="list at most this many notices/problems (default 200)")
+    p.add_argument(
+        "--as-of",
+        metavar=_("DATETIME"),
+        help=_("decide as of this time (default: now), e.g. '2026-11-20 17:00'"),
+    )
+    p.add_argument("--dry-run", action="store_true", help=_("list the notices that would be made; write nothing"))
+    p.add_argument("--pdf", action="store_true", help=_("also make a PDF of every notice (one LibreOffice run)"))
+    p.add_argument(
+        "--merged", action="store_true", help=_("also write one Word file per notice kind, a notice per page")
+    )
+    p.add_argument("--force", action="store_true", help=_("make notices again for rows that already had theirs"))
+    p.add_argument(
+        "--out", type=Path, metavar=_("FOLDER"), help=_("write the notices here (default: <folder>/notices)")
+    )
+    p.add_argument(
+        "--limit",
+        type=whole_number,
+        default=200,
+        metavar="N",
+        help=_("list at most this many notices and problems (default 200)"),
+    )
     p.set_defaults(run=cmd_notices)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, report_problems
+from toolkit.cli.common import EXIT_PROBLEMS, as_of_option, folder_argument, report_problems, whole_number
 from toolkit.errors import ToolkitError
+from toolkit.formats import show, show_percent
 from toolkit.i18n import _
 from toolkit.progress import progress
 from toolkit.rules.monthly import parse_month
@@ -27,46 +28,68 @@ def _month(text: str | None):
     try:
         return parse_month(text)
     except ValueError as exc:
-        raise ToolkitError(f"--month {exc}") from None
+        raise ToolkitError(f"--month: {exc}") from None
 
 
 def cmd_summary(args) -> int:
-    from toolkit.jobs.summary import make_summary, pct
+    from toolkit.jobs.summary import make_summary
 
     month = _month(args.month)  # checked before anything is read
-    with progress(7, desc="summary") as bar:
+    with progress(7, desc=_("monthly report")) as bar:
         result = make_summary(
             args.folder, month, as_of=as_of_option(args.as_of), pdf=args.pdf, out_dir=args.out, progress=bar
         )
     f = result.figures
     k, p, rules = f.kpis, f.previous, f.rules
+    pct = show_percent
     rows = [
-        ("received 受理", k.received, "", p.received),
-        ("closed 闭环", k.closed, "", p.closed),
+        (_("complaints received"), k.received, "", p.received),
+        (_("complaints closed"), k.closed, "", p.closed),
         (
-            "resolution rate 解决率",
+            _("resolution rate"),
             pct(k.resolution.value),
-            f">= {rules.resolution_target * 100:g}%",
+            f"≥ {rules.resolution_target * 100:g}%",
             pct(p.resolution.value),
         ),
-        ("satisfied 满意率", pct(k.satisfied.value), f">= {rules.satisfied_target * 100:g}%", pct(p.satisfied.value)),
+        (
+            _("satisfied customers"),
+            pct(k.satisfied.value),
+            f"≥ {rules.satisfied_target * 100:g}%",
+            pct(p.satisfied.value),
+        ),
         (_("open and overdue at month end"), k.overdue_open, "", p.overdue_open),
         (_("resolved, feedback overdue"), k.overdue_closing, "", p.overdue_closing),
         (_("satisfaction survey overdue"), k.overdue_survey, "", p.overdue_survey),
-        ("cases to review 低分复盘", k.low_scores, "", p.low_scores),
-        ("repeat complaints 重复投诉", k.repeats.part, "", p.repeats.part),
+        (_("low scores to review"), k.low_scores, "", p.low_scores),
+        (_("repeat complaints"), k.repeats.part, "", p.repeats.part),
     ]
-    print(f"monthly report for {result.month} (figures as of {k.cutoff:%Y-%m-%d %H:%M})")
-    print(format_table(["figure", "this month", "target", "last month"], rows))
-    print()
-    print(f"Report: {result.docx}" + (f" and {result.pdf.name}" if result.pdf else ""))
-    verb = "replaced" if result.xlsx_replaced else "added"
     print(
-        f"{result.xlsx.name}: the row for {result.month} was {verb}"
-        + (f" (row {result.xlsx_row})." if result.xlsx_row else ".")
+        _("Monthly report for {month} (figures as of {as_of})").format(
+            month=result.month, as_of=show(k.cutoff.replace(second=0, microsecond=0))
+        )
     )
+    print(format_table([_("figure"), _("this month"), _("target"), _("last month")], rows))
+    print()
+    if result.pdf:
+        print(_("Report: {file} and {pdf}").format(file=result.docx, pdf=result.pdf.name))
+    else:
+        print(_("Report: {file}").format(file=result.docx))
+    where = {"file": result.xlsx.name, "month": result.month, "row": result.xlsx_row}
+    if result.xlsx_replaced:
+        text = (
+            _("{file}: the row for {month} was replaced (row {row}).")
+            if result.xlsx_row
+            else _("{file}: the row for {month} was replaced.")
+        )
+    else:
+        text = (
+            _("{file}: the row for {month} was added (row {row}).")
+            if result.xlsx_row
+            else _("{file}: the row for {month} was added.")
+        )
+    print(text.format(**where))
     for note in result.notes:
-        print(f"note: {note}")
+        print(_("note: {note}").format(note=note))
     if args.pdf and result.pdf is None:
         return EXIT_PROBLEMS
     return report_problems(result.problems, limit=args.limit)
@@ -76,23 +99,27 @@ def add_summary_commands(subparsers) -> None:
     """Register `summary` on the `toolkit` command's subparsers."""
     p = subparsers.add_parser(
         "summary",
-        help="make the monthly service report (月度服务报告, Word) and add the month to monthly_summary.xlsx",
-        description="Make the monthly service report: the month's KPIs against the handbook's targets, charts, "
-        "breakdowns by category, priority, channel, department and handler, the customers with the "
-        "most complaints, tiers, the overdue list at the month's end and the change from the month "
-        "before, as a Word document from the template (the office's templates/summary.docx, else the "
-        "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
-        "month again replaces its row). Targets and counting rules are under [summary] in "
-        "toolkit.toml. The workbooks are only read.",
+        help=_("make the monthly service report (Word) and add the month to monthly_summary.xlsx"),
+        description=_(
+            "Make the monthly service report: the month's KPIs against the handbook's targets, charts, "
+            "breakdowns by category, priority, channel, department and handler, the customers with the "
+            "most complaints, tiers, the overdue list at the month's end and the change from the month "
+            "before, as a Word document from the template (the office's templates/summary.docx, else the "
+            "shipped one). The same figures go into monthly_summary.xlsx, one row per month (running a "
+            "month again replaces its row). Targets and counting rules are under [summary] in "
+            "toolkit.toml. The workbooks are only read."
+        ),
     )
     folder_argument(p)
-    p.add_argument("--month", metavar="YYYY-MM", help="the month to report, e.g. 2026-10 (default: last month)")
+    p.add_argument("--month", metavar="YYYY-MM", help=_("the month to report, e.g. 2026-10 (default: last month)"))
     p.add_argument(
         "--as-of",
-        metavar="DATETIME",
-        help="take 'now' to be this time (default: now); the default month is the one before it",
+        metavar=_("DATETIME"),
+        help=_("take 'now' to be this time (default: now); the default month is the one before it"),
     )
-    p.add_argument("--pdf", action="store_true", help="also make a PDF of the report (LibreOffice)")
-    p.add_argument("--out", type=Path, metavar="DIR", help="write the report here (default: <folder>/reports)")
-    p.add_argument("--limit", type=int, default=50, help="list at most this many problems (default 50)")
+    p.add_argument("--pdf", action="store_true", help=_("also make a PDF of the report (LibreOffice)"))
+    p.add_argument("--out", type=Path, metavar=_("FOLDER"), help=_("write the report here (default: <folder>/reports)"))
+    p.add_argument(
+        "--limit", type=whole_number, default=50, metavar="N", help=_("list at most this many problems (default 50)")
+    )
     p.set_defaults(run=cmd_summary)

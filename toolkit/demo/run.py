@@ -11,6 +11,8 @@ from toolkit.demo.workbooks import write_sample
 from toolkit.documents.pdf import soffice_path
 from toolkit.errors import ToolkitError
 from toolkit.excel.panel import build_panel
+from toolkit.formats import show, show_count
+from toolkit.i18n import _
 from toolkit.jobs.notices import make_notices
 from toolkit.jobs.problems import counts_phrase
 from toolkit.jobs.run import run_jobs
@@ -32,10 +34,12 @@ def prepare(folder: Path, *, source: Path | None, customers: int, complaints: in
             target = folder / name
             if target.exists() and not force:
                 raise ToolkitError(
-                    "already exists; the demo will not replace it", path=target, hint="use an empty folder, or --force"
+                    _("already exists; the demo will not replace it"),
+                    path=target,
+                    hint=_("use an empty folder, or --force"),
                 )
             if not (source / name).exists():
-                raise ToolkitError("sample workbook not found", path=source / name)
+                raise ToolkitError(_("sample workbook not found"), path=source / name)
             shutil.copy2(source / name, target)
         return
 
@@ -56,20 +60,33 @@ def run_demo(
 
     folder = Path(folder)
     prepare(folder, source=source, customers=customers, complaints=complaints, seed=seed, force=force)
-    print(f"Sample workbooks are in {folder}/ - running every job as of {as_of:%Y-%m-%d %H:%M}:")
+    print(
+        _("Sample workbooks are in {folder}/ - running every job as of {as_of}:").format(
+            folder=folder, as_of=show(as_of.replace(second=0, microsecond=0))
+        )
+    )
     result = run_jobs(folder, as_of=as_of)
     by_column: dict[str, int] = {}
     for c in result.changes:
         by_column[f"{c.workbook} {c.header}"] = by_column.get(f"{c.workbook} {c.header}", 0) + 1
-    print(f"  read {result.rows.get('register', 0):,} customers and {result.rows.get('tracker', 0):,} complaints")
-    print(f"  changed {len(result.changes):,} cells in {len(by_column)} columns")
+    print(
+        _("  read {customers} customers and {complaints} complaints").format(
+            customers=show_count(result.rows.get("register", 0)), complaints=show_count(result.rows.get("tracker", 0))
+        )
+    )
+    print(
+        _("  changed {cells} cells in {columns} columns").format(
+            cells=show_count(len(result.changes)), columns=len(by_column)
+        )
+    )
     overdue = sum(1 for c in result.changes if c.column == "sla_state" and str(c.new).startswith("逾期"))
     print(
-        f"  {overdue:,} complaints are overdue; "
-        f"{counts_phrase(result.problems)} in the sample's hand-typed data (see `toolkit check`)"
+        _(
+            "  {overdue} complaints are overdue; {counts} in the sample's hand-typed data (`toolkit check` lists them)"
+        ).format(overdue=show_count(overdue), counts=counts_phrase(result.problems))
     )
     if result.log_file:
-        print(f"  change log: {result.log_file}")
+        print(_("  change log: {file}").format(file=result.log_file))
     _documents(folder, as_of)
     return 0
 
@@ -78,18 +95,23 @@ def _documents(folder: Path, as_of: dt.datetime) -> None:
     """The notices due, last month's report and the Excel control panel, made the way staff would make them."""
 
     notices = make_notices(folder, as_of=as_of)
-    print(
-        f"  made {len(notices.made):,} notices in {notices.out_dir}/ "
-        f"({', '.join(f'{count} {kind}' for kind, count in notices.counts().items()) or 'none due'})"
-        + (f"; {len(notices.failures)} could not be made" if notices.failures else "")
+    kinds = _(", ").join(
+        _("{title} {n}").format(title=notices.title(kind), n=count) for kind, count in notices.counts().items()
     )
+    text = _("  made {n} notices in {folder}/ ({kinds})").format(
+        n=show_count(len(notices.made)), folder=notices.out_dir, kinds=kinds or _("none due")
+    )
+    if notices.failures:
+        text += _("; {n} could not be made").format(n=len(notices.failures))
+    print(text)
     report = make_summary(folder, as_of=as_of, pdf=soffice_path() is not None)
+    files = _("{file} and {pdf}").format(file=report.docx, pdf=report.pdf.name) if report.pdf else str(report.docx)
     print(
-        f"  monthly report for {report.month}: {report.docx}"
-        + (f" and {report.pdf.name}" if report.pdf else "")
-        + f"; its figures are a row of {report.xlsx.name}"
+        _("  monthly report for {month}: {files}; its figures are a row of {workbook}").format(
+            month=report.month, files=files, workbook=report.xlsx.name
+        )
     )
     settings = load_settings(folder)
     spec = settings.excel.panel
     panel = build_panel(folder / spec.file, spec)
-    print(f"  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)")
+    print(_("  the Excel control panel: {panel} (set the Python path on its sheet xlwings.conf)").format(panel=panel))

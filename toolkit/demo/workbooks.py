@@ -7,6 +7,7 @@ from pathlib import Path
 from python_calamine import CalamineWorkbook
 
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 from toolkit.model.new_workbook import write_workbook
 from toolkit.settings import load_settings
 from toolkit.xlsx.safety import folder_lock
@@ -50,9 +51,9 @@ def write_sample(folder: str | Path, data, *, big: bool = False, force: bool = F
     for path, schema, _rows in jobs:
         if path.exists() and not force and not _is_empty_workbook(path, schema.sheet):
             raise ToolkitError(
-                "already holds data; sample data would replace it",
+                _("already holds data; sample data would replace it"),
                 path=path,
-                hint="use an empty folder for sample data, or force to replace the file",
+                hint=_("use an empty folder for sample data, or force to replace the file"),
             )
     written = []
     with folder_lock(folder):

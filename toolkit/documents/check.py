@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from toolkit.documents.names import used_names
 from toolkit.documents.template import DocxTemplate, TemplateError, clip
+from toolkit.i18n import _
 
 
 @dataclass
@@ -25,13 +26,12 @@ class FieldIssue:
     suggestions: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        text = f"'{self.name}'"
         if self.suggestions:
-            text += " - did you mean " + ", ".join(self.suggestions) + "?"
+            text = _("'{name}' - did you mean {names}?").format(name=self.name, names=_(", ").join(self.suggestions))
         else:
-            text += " - no column has a similar name"
+            text = _("'{name}' - no column has a similar name").format(name=self.name)
         if self.paragraph:
-            text += f' (paragraph: "{clip(self.paragraph)}")'
+            text += " " + _('(paragraph: "{text}")').format(text=clip(self.paragraph))
         return text
 
 
@@ -64,7 +64,7 @@ def field_issues(
                     continue
                 suggestions = _suggest(used.name, provided)
             else:
-                base, _, key = used.name.rpartition(".")
+                base, _dot, key = used.name.rpartition(".")
                 keys = shapes.get(base.removesuffix("[]"), set())
                 if key in keys:
                     continue
@@ -86,10 +86,16 @@ def check_template(
     if issues:
         lines = "\n".join(f"  - {i}" for i in issues)
         raise TemplateError(
-            f"the template{(' for ' + what) if what else ''} uses field(s) that no column or "
-            f"notice data provides:\n{lines}",
+            (
+                _("the template for {what} uses fields that no column or notice data provides:").format(what=what)
+                if what
+                else _("the template uses fields that no column or notice data provides:")
+            )
+            + "\n"
+            + lines,
             path=template.path or template.name,
             issues=issues,
-            hint="correct the field names in the template, or add the column to the workbook "
-            "and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml",
+            hint=_(
+                "correct the field names in the template, or add the column to the workbook and its name under [[tracker.columns]] / [[register.columns]] in toolkit.toml"
+            ),
         )

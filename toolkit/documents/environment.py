@@ -30,6 +30,7 @@ from jinja2.utils import generate_lorem_ipsum, missing
 from markupsafe import Markup, escape
 
 from toolkit.documents import filters as f
+from toolkit.i18n import _
 
 _PLAIN = (str, int, float, Decimal, dt.date, type(None), list, tuple, dict)
 MAX_NUMBER_BITS = 4096  # about 1,200 digits: far more than any figure in a letter
@@ -208,8 +209,9 @@ class DocumentEnvironment(ImmutableSandboxedEnvironment):
             value._fail_with_undefined_error()  # a name the data does not have: an error, never a gap
         if not isinstance(value, _PLAIN):
             raise TypeError(
-                f"a {type(value).__name__} value cannot be put into a document: only text, numbers and "
-                "dates can (pictures, sub-documents and rich-text objects are not supported)"
+                _(
+                    "a {name} value cannot be put into a document: only text, numbers and dates can (pictures, sub-documents and rich-text objects are not supported)"
+                ).format(name=type(value).__name__)
             )
         text = f.strip_control(f.display(value, self.language))
         out = escape(text)

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from toolkit.i18n import _
 from toolkit.model.values import parse_value
 
 _MONTHS_EN = (
@@ -75,7 +76,7 @@ def format_weekday(value, language: str = "zh") -> str:
 
 def _as_decimal(value) -> Decimal:
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(_("'{value}' is not a number").format(value=value))
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int):
@@ -88,7 +89,7 @@ def _as_decimal(value) -> Decimal:
             return Decimal(text)
         except InvalidOperation:
             pass
-    raise ValueError(f"{value!r} is not a number")
+    raise ValueError(_("'{value}' is not a number").format(value=value))
 
 
 def format_money(value, symbol: str = "¥", places: int = 2) -> str:
@@ -98,7 +99,7 @@ def format_money(value, symbol: str = "¥", places: int = 2) -> str:
     try:
         amount = _as_decimal(value)
     except ValueError:
-        raise ValueError(f"{value!r} is not an amount of money") from None
+        raise ValueError(_("'{value}' is not an amount of money").format(value=value)) from None
     quant = Decimal(1).scaleb(-places)
     amount = amount.quantize(quant)
     sign = "-" if amount < 0 else ""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 
 MAX_ARGS_CHARS = 100_000  # one call unless the file list is longer than this (then a few calls)
 PROFILE_PREFIX = "toolkit-lo-profile-"
@@ -43,8 +44,8 @@ def require_soffice() -> str:
     path = soffice_path()
     if path is None:
         raise ToolkitError(
-            "PDF copies need LibreOffice, which is not installed (no 'soffice' command)",
-            hint="install LibreOffice Writer (Debian: apt-get install libreoffice-writer), or run without --pdf",
+            _("PDF copies need LibreOffice, which is not installed (no 'soffice' command)"),
+            hint=_("install LibreOffice Writer (Debian: apt-get install libreoffice-writer), or run without --pdf"),
         )
     return path
 

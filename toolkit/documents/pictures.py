@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from toolkit.documents.package import DocxPackage
+from toolkit.i18n import _
 from toolkit.xlsx.package import rels_name
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -45,7 +46,7 @@ _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 def picture_token(name: str) -> str:
     """The text a picture field renders to; `insert_pictures` swaps it for the picture `name`."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
-        raise ValueError(f"picture name {name!r}: letters, digits, _ . - only")
+        raise ValueError(_("picture name '{name}': letters, digits, _ . - only").format(name=name))
     return f"[[picture:{name}]]"
 
 
@@ -57,7 +58,7 @@ class Picture:
 
     def size_px(self) -> tuple[int, int]:
         if self.png[:8] != b"\x89PNG\r\n\x1a\n" or self.png[12:16] != b"IHDR":
-            raise ValueError("not a PNG picture")
+            raise ValueError(_("not a PNG picture"))
         return struct.unpack(">II", self.png[16:24])
 
     def extent_emu(self) -> tuple[int, int]:

@@ -37,6 +37,7 @@ from toolkit.documents.names import used_names
 from toolkit.documents.package import DocxPackage
 from toolkit.documents.runs import TagIssue, prepare
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 
 _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_text=False)
 MAX_SECONDS = 20.0  # rendering one document
@@ -116,7 +117,9 @@ class DocxTemplate:
             try:
                 root = etree.fromstring(xml, _PARSER)
             except etree.XMLSyntaxError as exc:
-                raise TemplateError(f"part {part} is not well-formed XML ({exc})", path=self.path) from None
+                raise TemplateError(
+                    _("part {part} is not well-formed XML ({reason})").format(part=part, reason=exc), path=self.path
+                ) from None
             converted, field_issues = convert_fields(root, part)
             self.merge_fields += converted
             prepared = prepare(root, part)
@@ -141,10 +144,10 @@ class DocxTemplate:
             self.parts[part] = CompiledPart(part, filename, template, ast, prepared.lines)
         if issues:
             raise TemplateError(
-                "the template cannot be used:\n" + describe_issues(issues),
+                _("the template cannot be used:\n") + describe_issues(issues),
                 path=self.path,
                 issues=issues,
-                hint="correct the tags in Word and save the template again",
+                hint=_("correct the tags in Word and save the template again"),
             )
         fixed = {}
         if self.merge_fields:
@@ -231,7 +234,7 @@ class DocxTemplate:
             bodies = [first[main]] * len(rendered)
         else:
             bodies = [r[main] for r in rendered]
-        head, _, tail = _split_body(first[main].decode("utf-8"))
+        head, _body, tail = _split_body(first[main].decode("utf-8"))
         inner = [_split_body(b.decode("utf-8"))[1] for b in bodies]
         first[main] = (head + PAGE_BREAK.join(inner) + tail).encode("utf-8")
         return self._writer.write_bytes(first)
@@ -243,8 +246,9 @@ class DocxTemplate:
                 etree.fromstring(data, _PARSER)
             except etree.XMLSyntaxError as exc:
                 raise TemplateError(
-                    f"the template produces damaged Word XML in {name} ({exc}); check that every "
-                    "{%p %} and {%tr %} tag has its end tag",
+                    _(
+                        "the template produces damaged Word XML in {name} ({reason}); check that every {{%p %}} and {{%tr %}} tag has its end tag"
+                    ).format(name=name, reason=exc),
                     path=self.path,
                 ) from None
         self._checked_xml = True
@@ -272,12 +276,12 @@ class DocxTemplate:
         if isinstance(exc, UndefinedError):
             m = re.search(r"'([^']+)' is undefined", str(exc))
             reason = (
-                f"the template uses '{m.group(1)}', which this notice's data does not have"
+                _("the template uses '{name}', which this notice's data does not have").format(name=m.group(1))
                 if m
-                else f"the template uses a value this notice's data does not have ({exc})"
+                else _("the template uses a value this notice's data does not have ({reason})").format(reason=exc)
             )
         elif isinstance(exc, SecurityError):
-            reason = f"the template tried something templates may not do ({exc})"
+            reason = _("the template tried something templates may not do ({reason})").format(reason=exc)
         elif isinstance(exc, RenderError):
             return str(exc)
         else:

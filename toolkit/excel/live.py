@@ -57,7 +57,8 @@ from typing import TYPE_CHECKING
 
 from toolkit.errors import Problem, ToolkitError, WorkbookBusy, WorkbookRefused
 from toolkit.excel.blocks import Block, column_runs, excel_value, header_blocks, merge_refs, plan_blocks, span
-from toolkit.i18n import _, show
+from toolkit.formats import show
+from toolkit.i18n import _
 from toolkit.jobs.changes import TablePlan
 from toolkit.model.records import Table, read_table
 from toolkit.settings import Settings
@@ -323,9 +324,11 @@ class LiveWorkbook:
         self.sheet = _find_sheet(self.book, schema.sheet)
         if self.sheet is None:
             raise ToolkitError(
-                f"has no sheet named '{schema.sheet}' (its sheets are: {', '.join(self.sheet_names())})",
+                _("has no sheet named '{sheet}' (its sheets are: {join})").format(
+                    sheet=schema.sheet, join=", ".join(self.sheet_names())
+                ),
                 path=self.path,
-                hint="rename the sheet back, or set the sheet name in toolkit.toml",
+                hint=_("rename the sheet back, or set the sheet name in toolkit.toml"),
             )
         grid = self.grid()
         table = read_table(self.path, schema, sheet=self.sheet.name, grid=grid)
@@ -480,8 +483,9 @@ class LiveWorkbook:
                             ch.row,
                             ch.header,
                             None,
-                            f"cell {ch.ref} of this toolkit column holds a formula; the toolkit did "
-                            "not overwrite it (clear the formula to let the toolkit fill the cell)",
+                            _(
+                                "cell {ref} of this toolkit column holds a formula; the toolkit did not overwrite it (clear the formula to let the toolkit fill the cell)"
+                            ).format(ref=ch.ref),
                         )
                     )
             plan.drop_cells(self._formulas)

@@ -50,9 +50,9 @@ def standalone_template() -> Path:
     path = Path(xlwings.__file__).resolve().parent / "quickstart_standalone.xlsm"
     if not path.exists():
         raise ToolkitError(
-            f"xlwings {xlwings.__version__} does not ship quickstart_standalone.xlsm",
+            _("xlwings {version} does not ship quickstart_standalone.xlsm").format(version=xlwings.__version__),
             path=path,
-            hint="install the xlwings version pinned in pyproject.toml",
+            hint=_("install the xlwings version pinned in pyproject.toml"),
         )
     return path
 
@@ -71,15 +71,17 @@ def vba_project(buttons: list[Button] | tuple[Button, ...], language: str = "zh"
             missing = [m for m in (*DOCUMENT_MODULES, VBA_MODULE, XLWINGS_MODULE) if m not in names]
             if missing:
                 raise ToolkitError(
-                    f"xlwings' quickstart_standalone.xlsm lacks the VBA module(s) {', '.join(missing)} "
-                    f"(it has {', '.join(names)})",
-                    hint="install the xlwings version pinned in pyproject.toml",
+                    _("xlwings' quickstart_standalone.xlsm lacks the VBA module(s) {join} (it has {join2})").format(
+                        join=", ".join(missing), join2=", ".join(names)
+                    ),
+                    hint=_("install the xlwings version pinned in pyproject.toml"),
                 )
             version = re.search(r'XLWINGS_VERSION\s+As\s+String\s*=\s*"([^"]+)"', wb.get_module(XLWINGS_MODULE))
             if not version or version.group(1) != xlwings.__version__:
                 raise ToolkitError(
-                    f"the xlwings VBA module is version {version.group(1) if version else '?'} but the "
-                    f"xlwings package is {xlwings.__version__}; they must match"
+                    _(
+                        "the xlwings VBA module is version {value} but the xlwings package is {version}; they must match"
+                    ).format(value=version.group(1) if version else "?", version=xlwings.__version__)
                 )
             wb.set_module(VBA_MODULE, module1_source(list(buttons), language))
             wb.save(out)
@@ -95,7 +97,7 @@ def build_panel(out: str | Path, spec: PanelSpec) -> Path:
     """Write the control panel to `out` (replaced in one step)."""
     out = Path(out)
     if out.suffix.lower() != ".xlsm":
-        raise ToolkitError("the control panel must be a macro-enabled workbook ending in .xlsm", path=out)
+        raise ToolkitError(_("the control panel must be a macro-enabled workbook ending in .xlsm"), path=out)
     project = vba_project(spec.buttons, spec.language)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.building")
@@ -161,8 +163,9 @@ def _panel_sheet(wb, spec: PanelSpec) -> None:
         ws.write(row, 1, b.note if zh else b.note_en, note)
         ws.write(row, 2, f"{b.caption_en}: {b.note_en}" if zh else f"{b.caption}：{b.note}", other)
     srow, scol = _cell(spec.status_cell)
-    ws.write(srow, scol, "最近一次运行 Last run", head)
-    ws.write(srow, scol + 1, "（点击上面的按钮后在此显示结果 / the result of a button shows here）", other)
+    with use_language(spec.language):  # the words the buttons write there later (toolkit.macros.status_rows)
+        ws.write(srow, scol, _("Last run"), head)
+        ws.write(srow, scol + 1, _("(the result of a button shows here)"), other)
 
 
 def _both(english: str) -> str:

@@ -29,24 +29,41 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.errors import ToolkitError
-from toolkit.i18n import _, ngettext
+from toolkit.i18n import N_, _, ngettext, use_language
 from toolkit.jobs.changes import CellChange, ChangeList, ColumnChanges
 from toolkit.xlsx.refs import column_letter
 from toolkit.xlsx.safety import crash_point
 
 LOG_DIR = "logs"
+# The header row, in the language of whoever ran the job that began the month's file (a log read
+# later accepts either language's header, and the bilingual one of earlier versions).
 COLUMNS = [
-    "时间 time",
-    "操作人 user",
-    "任务 job",
-    "工作簿 workbook",
-    "工作表 sheet",
-    "单元格 cell",
-    "编号 key",
-    "列 column",
-    "原值 old",
-    "新值 new",
+    N_("time"),
+    N_("user"),
+    N_("job"),
+    N_("workbook"),
+    N_("sheet"),
+    N_("cell"),
+    N_("key"),
+    N_("column"),
+    N_("old value"),
+    N_("new value"),
 ]
+_OLD_FIRST_HEADER = "时间 time"
+
+
+def header_row() -> list[str]:
+    """The change log's header row in the language in use."""
+    return [_(name) for name in COLUMNS]
+
+
+def is_header(first_field: str) -> bool:
+    """Whether a log line starting with `first_field` is a header row (in either language, or the old one)."""
+    with use_language("zh"):
+        chinese = _(COLUMNS[0])
+    return first_field in (COLUMNS[0], chinese, _OLD_FIRST_HEADER)
+
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # text Excel would run: logged with a leading quote
 
 
@@ -98,7 +115,7 @@ def append_changes(folder: Path, changes: Iterable[CellChange], when: dt.datetim
         w = csv.writer(pieces)
         if size == 0:
             pieces.write("\ufeff")  # so Excel shows Chinese correctly
-            w.writerow(COLUMNS)
+            w.writerow(header_row())
         elif not _ends_with_newline(path):
             pieces.write("\r\n")  # a line cut short (by a crash) does not swallow the next one
         start = "".join(pieces).encode("utf-8")

@@ -16,6 +16,7 @@ from operator import itemgetter
 import numpy as np
 
 from toolkit.errors import Problem
+from toolkit.formats import show
 from toolkit.i18n import _
 from toolkit.jobs.layout import plan_look
 from toolkit.model.records import Table
@@ -454,8 +455,9 @@ def write_plan(
                 row,
                 header_of.get(col, cell) if row != table.header_row else cell,
                 None,
-                f"cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite "
-                "it (clear the formula to let the toolkit fill the cell)",
+                _(
+                    "cell {cell} of this toolkit column holds a formula; the toolkit did not overwrite it (clear the formula to let the toolkit fill the cell)"
+                ).format(cell=cell),
             )
         )
     return report, problems
@@ -482,13 +484,8 @@ def _clear_merged_header(plan: TablePlan) -> None:
 
 
 def describe(change: CellChange) -> tuple:
-    def shown(v):
-        if v is None:
-            return ""
-        if isinstance(v, dt.datetime):
-            return f"{v:%Y-%m-%d %H:%M}"
-        return str(v)
-
+    """One change as a row of the --dry-run table, values as people write them."""
+    shown = show
     return (
         change.workbook,
         f"{column_letter(change.col)}{change.row}",

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 from toolkit.model.new_workbook import write_workbook
 from toolkit.settings import SETTINGS_FILE, default_settings_text, load_settings
 from toolkit.xlsx.safety import atomic_write, folder_lock
@@ -74,7 +75,7 @@ def init_folder(folder: str | Path, *, force: bool = False) -> list[Path]:
     """
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
-        raise ToolkitError("is a file, not a folder", path=folder)
+        raise ToolkitError(_("is a file, not a folder"), path=folder)
     settings_path = folder / SETTINGS_FILE
     files = tomllib.loads(default_settings_text())["files"]
     targets = [settings_path, folder / files["register"], folder / files["tracker"]]
@@ -90,14 +91,16 @@ def init_folder(folder: str | Path, *, force: bool = False) -> list[Path]:
     if existing and not force:
         names = ", ".join(p.name for p in existing)
         raise ToolkitError(
-            f"already has {names}; nothing was changed",
+            _("already has {names}; nothing was changed").format(names=names),
             path=folder,
-            hint="use force to replace them with new, empty files; the old ones are kept in .toolkit-backups/",
+            hint=_("use force to replace them with new, empty files; the old ones are kept in .toolkit-backups/"),
         )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ToolkitError(f"could not create the folder: {exc.strerror or exc}", path=folder) from None
+        raise ToolkitError(
+            _("could not create the folder: {value}").format(value=exc.strerror or exc), path=folder
+        ) from None
     with folder_lock(folder):
         text = settings_file_text()
         atomic_write(settings_path, lambda tmp: tmp.write_text(text, encoding="utf-8"), keep_backups=keep)

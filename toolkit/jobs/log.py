@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import ToolkitError
-from toolkit.jobs.changelog import COLUMNS, FORMULA_START, LOG_DIR
+from toolkit.formats import show
+from toolkit.i18n import N_, _
+from toolkit.jobs.changelog import COLUMNS, FORMULA_START, LOG_DIR, is_header
 from toolkit.model.headers import normalize_header
 from toolkit.model.records import read_table
 from toolkit.model.values import parse_value
@@ -75,16 +77,22 @@ def read_log(folder: str | Path) -> LogQuery:
         try:
             with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
                 for n, row in enumerate(csv.reader(fh), 1):
-                    if not row or (n == 1 and row[0] == COLUMNS[0]):
+                    if not row or (n == 1 and is_header(row[0])):
                         continue
                     if len(row) != len(COLUMNS):
-                        out.notes.append(f"{path.name} line {n} is not a change-log line; skipped")
+                        out.notes.append(
+                            _("{file} line {n} is not a change-log line; skipped").format(file=path.name, n=n)
+                        )
                         continue
                     when = None
                     try:
                         when = dt.datetime.strptime(row[0], "%Y-%m-%d %H:%M:%S")
                     except ValueError:
-                        out.notes.append(f"{path.name} line {n}: time {row[0]!r} cannot be read")
+                        out.notes.append(
+                            _("{file} line {n}: the time '{time}' cannot be read").format(
+                                file=path.name, n=n, time=row[0]
+                            )
+                        )
                     out.entries.append(
                         LogEntry(
                             when,
@@ -101,7 +109,7 @@ def read_log(folder: str | Path) -> LogQuery:
                         )
                     )
         except (OSError, csv.Error) as exc:
-            out.notes.append(f"{path.name} cannot be read ({exc}); skipped")
+            out.notes.append(_("{file} cannot be read ({reason}); skipped").format(file=path.name, reason=exc))
     return out
 
 
@@ -110,7 +118,9 @@ def parse_when(text: str, *, end_of_day: bool = False) -> dt.datetime:
 
     value, err = parse_value(text, "datetime")
     if err or value is None:
-        raise ToolkitError(f"'{text}' is not a date or time: {err or 'empty'}")
+        raise ToolkitError(
+            _("'{text}' is not a date or time: {reason}").format(text=text, reason=err or _("it is empty"))
+        )
     if end_of_day and ":" not in text and value.time() == dt.time(0, 0):
         value += dt.timedelta(days=1)
     return value
@@ -178,7 +188,11 @@ def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
     try:
         tracker = read_table(settings.tracker_path, settings.tracker)
     except ToolkitError as exc:
-        log.notes.append(f"the tracker cannot be read ({exc.message}), so only the register's lines are shown")
+        log.notes.append(
+            _("the tracker cannot be read ({reason}), so only the register's lines are shown").format(
+                reason=exc.message
+            )
+        )
         return set()
     return {
         _id(k)
@@ -187,13 +201,17 @@ def _complaints_of(settings, customer: str, log: LogQuery) -> set[str]:
     }
 
 
+# the jobs as the log records them, named in the clerk's language when shown
+_JOB_NAMES = {"sync": N_("sync"), "flag": N_("flag"), "tiers": N_("tiers"), "notices": N_("notices")}
+
+
 def format_entries(entries: list[LogEntry]) -> str:
 
     rows = [
         (
-            f"{e.time:%Y-%m-%d %H:%M:%S}" if e.time else "?",
+            show(e.time) if e.time else "?",
             e.user,
-            e.job,
+            _(_JOB_NAMES[e.job]) if e.job in _JOB_NAMES else e.job,
             e.workbook,
             e.cell,
             e.key,
@@ -203,4 +221,5 @@ def format_entries(entries: list[LogEntry]) -> str:
         )
         for e in entries
     ]
-    return format_table(["time", "user", "job", "workbook", "cell", "key", "column", "old", "new"], rows, max_width=40)
+    headers = [_(name) for name in COLUMNS if name != "sheet"]
+    return format_table(headers, rows, max_width=40)

@@ -32,7 +32,8 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import find_template
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import N_, _, get_language, ngettext, show
+from toolkit.formats import show
+from toolkit.i18n import N_, _, get_language, ngettext
 from toolkit.jobs.changelog import append_changes
 from toolkit.jobs.changes import CellChange, TablePlan, plan_changes
 from toolkit.jobs.office import job_time
@@ -257,9 +258,10 @@ def safe_name_part(text, limit: int = 40) -> str:
     return text[:limit].rstrip(" .")
 
 
-def file_stem(pattern: str, *, kind: str, key, name, date: dt.date) -> str:
+def file_stem(pattern: str, *, kind: str, key, name, date: dt.date, title: str = "") -> str:
     parts = {
         "kind": safe_name_part(kind),
+        "title": safe_name_part(title or kind),
         "key": safe_name_part(key),
         "name": safe_name_part(name),
         "date": f"{date:%Y-%m-%d}",
@@ -501,9 +503,13 @@ def notice_template(
     except KeyError:
         file_name = template_file_name(kind.template, language)
         raise ToolkitError(
-            f"no template {file_name} for the notice '{kind.name}'",
+            _("no template {file} for the notice '{notice}'").format(
+                file=file_name, notice=kind.title_for(get_language())
+            ),
             path=settings.folder / ns.templates_dir,
-            hint=f"put {file_name} into that folder, or set notices.kinds.{kind.name}.template",
+            hint=_("put {file} into that folder, or set notices.kinds.{kind}.template").format(
+                file=file_name, kind=kind.name
+            ),
         ) from None
 
 
@@ -550,14 +556,19 @@ def make_notices(
     ns = settings.notices
     language = language or ns.language
     if language not in ("zh", "en"):
-        raise ToolkitError(f"language {language!r}: templates exist for zh and en")
+        raise ToolkitError(_("language '{language}': templates exist for zh and en").format(language=language))
     if kind is None:
         kinds = [k for k, spec in ns.kinds.items() if spec.enabled]
     else:
         kinds = [kind] if isinstance(kind, str) else list(kind)
         unknown = [k for k in kinds if k not in ns.kinds]
         if unknown:
-            raise ToolkitError(f"unknown notice {unknown[0]!r}; the notices are: {', '.join(ns.kinds)}")
+            raise ToolkitError(
+                _("unknown notice '{kind}'; the notices are: {kinds}").format(
+                    kind=unknown[0],
+                    kinds=_(", ").join(f"{k} ({ns.kinds[k].title_for(get_language())})" for k in ns.kinds),
+                )
+            )
     pdf = ns.pdf if pdf is None else pdf
     merged = ns.merged if merged is None else merged
     as_of = job_time(as_of)
@@ -573,7 +584,7 @@ def make_notices(
     with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
-        progress.step("reading the workbooks")
+        progress.step(_("reading the workbooks"))
         for book in books.values():
             book.snapshot()
         register = books[settings.register_path].read(settings.register)
@@ -583,13 +594,15 @@ def make_notices(
             key = table.schema.key
             if not table.has(key):
                 raise ToolkitError(
-                    f"sheet '{table.sheet}' has no '{table.schema.column(key).header}' column; no notices were made",
+                    _("sheet '{sheet}' has no '{column}' column; no notices were made").format(
+                        sheet=table.sheet, column=table.schema.column(key).header
+                    ),
                     path=table.path,
-                    hint="run `toolkit check` for details",
+                    hint=_("`toolkit check` lists the details"),
                 )
         ctxs = _Contexts(settings, ns, register, tracker, as_of, language)
 
-        progress.step("checking the templates")
+        progress.step(_("checking the templates"))
         templates: dict[str, DocxTemplate] = {}
         errors: list[str] = []
         for k in kinds:
@@ -599,16 +612,18 @@ def make_notices(
             try:
                 tpl = DocxTemplate.open(source, language=language, name=template_file_name(spec.template, language))
                 provided, shapes = ctxs.provided(spec)
-                check_template(tpl, provided, shapes, what=f"the notice '{k}' ({spec.title})")
+                check_template(
+                    tpl, provided, shapes, what=_("the notice '{title}'").format(title=spec.title_for(get_language()))
+                )
                 templates[k] = tpl
             except TemplateError as exc:
                 errors.append(str(exc) if exc.path else f"{label}: {exc}")
         if errors:
             raise TemplateError(
-                "no notices were made; the templates need correcting first:\n" + "\n".join(errors), issues=[]
+                _("no notices were made; the templates need correcting first:") + "\n" + "\n".join(errors), issues=[]
             )
 
-        progress.step("making the notices")
+        progress.step(_("making the notices"))
         if not dry_run:
             out.mkdir(parents=True, exist_ok=True)
         used_names: set[str] = set()
@@ -704,7 +719,13 @@ def make_notices(
                         crash_point()
                     except OSError as exc:
                         result.failures.append(
-                            NoticeFailure(k, job.key, job.name, rows, f"could not write {path}: {exc.strerror or exc}")
+                            NoticeFailure(
+                                k,
+                                job.key,
+                                job.name,
+                                rows,
+                                _("could not write {file}: {reason}").format(file=path, reason=exc.strerror or exc),
+                            )
                         )
                         continue
                 if merged:
@@ -725,13 +746,15 @@ def make_notices(
             return result
 
         for k, parts_list in rendered_by_kind.items():
-            path = out / f"{_unique(f'{safe_name_part(k)}_merged_{as_of:%Y-%m-%d}', used_names)}.docx"
+            all_in_one = "合订本" if language == "zh" else "all"  # a file name in the notices' language
+            merged_stem = f"{safe_name_part(ns.kinds[k].title_for(language))}_{all_in_one}_{as_of:%Y-%m-%d}"
+            path = out / f"{_unique(merged_stem, used_names)}.docx"
             path.write_bytes(templates[k].merge(parts_list))
             result.merged.append(path)
 
         recovered = [e for e in entries if e.get("recovered")]
         if pdf:  # a notice counts as made when its PDF exists too: converted before any stamp is written
-            progress.step("converting to PDF")
+            progress.step(_("converting to PDF"))
             docs = [n.path for n in result.made if n.path is not None]
             docs += [Path(e["docx"]) for e in recovered if not Path(e["docx"]).with_suffix(".pdf").is_file()]
             docs += result.merged
@@ -752,10 +775,18 @@ def make_notices(
                     doc.unlink(missing_ok=True)
                     made_paths.discard(doc)
                     result.failures.append(
-                        NoticeFailure(owner.kind, owner.key, owner.name, owner.rows, f"no PDF: {why}")
+                        NoticeFailure(
+                            owner.kind,
+                            owner.key,
+                            owner.name,
+                            owner.rows,
+                            _("no PDF: {reason} (it is made again on the next run)").format(reason=why),
+                        )
                     )
                 elif doc in result.merged:
-                    result.failures.append(NoticeFailure("pdf", doc.stem, "", [], f"no PDF: {why}"))
+                    result.failures.append(
+                        NoticeFailure("pdf", doc.stem, "", [], _("no PDF: {reason}").format(reason=why))
+                    )
                 else:
                     for e in recovered:
                         if Path(e["docx"]) == doc:
@@ -775,13 +806,13 @@ def make_notices(
                         Path(e["docx"]).stem,
                         "",
                         [table.rows[i] for i in e["rows"]],
-                        f"no PDF: {e['failed']} (it is made again on the next run)",
+                        _("no PDF: {reason} (it is made again on the next run)").format(reason=e["failed"]),
                     )
                 )
             else:
                 result.recovered += 1
 
-        progress.step("stamping the workbooks")
+        progress.step(_("stamping the workbooks"))
         plans = _plan_stamps(result, register, tracker, stamp_values, settings)
         for plan in plans:  # a workbook that cannot take the stamps is found before the first one is written
             if plan.changes or plan.new_headers:
@@ -892,7 +923,7 @@ def _plan(
             try:
                 context, error = ctxs.single(spec, i), None
             except Exception as exc:  # noqa: BLE001 - a row whose data cannot be prepared fails alone
-                context, error = None, f"the row's data could not be prepared ({type(exc).__name__}: {exc})"
+                context, error = None, _("the row's data could not be prepared ({reason})").format(reason=exc)
             if context is not None and spec.audience == "customer":
                 skip = _customer_checks(spec, ctxs, cols, i, context, used, as_of)
                 if skip is not None:

@@ -59,7 +59,7 @@ def office_calendar(
         problems += [Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in found]
     else:
         for p in found:
-            print(f"toolkit: warning: {p}", file=sys.stderr)
+            print(_("toolkit: warning: {problem}").format(problem=p), file=sys.stderr)
     cal = WorkCalendar(
         office_hours=settings.calendar.office_hours,
         closures=frozenset(closures),
@@ -71,6 +71,9 @@ def office_calendar(
         if year not in warned:
             warned.add(year)
             if problems is None:
-                print(f"toolkit: warning: {provisional_warning(year)}", file=sys.stderr)
+                print(
+                    _("toolkit: warning: {problem}").format(problem=provisional_warning(year)),
+                    file=sys.stderr,
+                )
 
     return cal, warn

@@ -151,8 +151,9 @@ def call_notices(
     out.result = result
     out.problems += result.problems
     by_title: dict[str, int] = {}
-    for n in result.made:
-        by_title[n.title] = by_title.get(n.title, 0) + 1
+    for n in result.made:  # the notices by their names in the panel's language (受理回执 / Acknowledgement)
+        title = result.title(n.kind)
+        by_title[title] = by_title.get(title, 0) + 1
     kinds = _(", ").join(_("{title} {n}").format(title=t, n=n) for t, n in by_title.items())
     made = len(result.made)
     if not made and not result.failures:

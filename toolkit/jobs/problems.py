@@ -30,8 +30,6 @@ from toolkit.settings import Settings
 
 __all__ = ["counts", "counts_phrase", "counts_text", "data_problems", "duplicate_keys", "has_problems"]
 
-EXPIRED_OVERRIDE = "the manual tier override has expired and is no longer applied"
-
 
 def data_problems(settings: Settings, register: Table, tracker: Table, as_of: dt.datetime) -> list[Problem]:
     """Every problem and warning of the two workbooks as of `as_of` (see the module's list)."""
@@ -45,7 +43,15 @@ def data_problems(settings: Settings, register: Table, tracker: Table, as_of: dt
             zip(register.values("tier_override"), register.values("override_expires"), strict=True)
         ):
             if ids[i] is not None and override_expired(override, expires, as_of.date()):
-                problems.append(register.problem(i, "override_expires", expires, EXPIRED_OVERRIDE, "warning"))
+                problems.append(
+                    register.problem(
+                        i,
+                        "override_expires",
+                        expires,
+                        _("the manual tier override has expired and is no longer applied"),
+                        "warning",
+                    )
+                )
     if tracker.has("customer_id") and register.has("customer_id"):
         problems += unknown_customer_warnings(register, tracker)
     problems += [
@@ -65,7 +71,9 @@ def duplicate_keys(table: Table, name: str) -> list[Problem]:
         if len(where) > 1:
             first = table.rows[where[0]]
             for i in where[1:]:
-                out.append(table.problem(i, name, key, f"duplicate: the same ID is already on row {first}"))
+                out.append(
+                    table.problem(i, name, key, _("duplicate: the same ID is already on row {row}").format(row=first))
+                )
     return out
 
 
@@ -73,7 +81,7 @@ def unknown_customer_warnings(register: Table, tracker: Table) -> list[Problem]:
     """Tracker rows whose customer ID is not in the register, each with the IDs it probably meant."""
     index = sync_rules.index_register(register.values("customer_id"), register.values("name"), register.values("phone"))
     ids = tracker.values("customer_id")
-    fields, _keep, unknown_rows = sync_rules.customer_fields_for_tracker(
+    _fields, _keep, unknown_rows = sync_rules.customer_fields_for_tracker(
         ids,
         {name: register.values(name) for name in sync_rules.CUSTOMER_FIELDS.values()}
         | {"tier": register.values("tier")},
@@ -81,7 +89,18 @@ def unknown_customer_warnings(register: Table, tracker: Table) -> list[Problem]:
         tracker.values("customer_name"),
         tracker.values("contact_phone"),
     )
-    return [tracker.problem(i, "customer_id", ids[i], fields["customer_check"][i], "warning") for i in unknown_rows]
+    names, phones = tracker.values("customer_name"), tracker.values("contact_phone")
+    # the reason in the clerk's language (the tracker's 客户核对 cell keeps the workbook's own Chinese)
+    return [
+        tracker.problem(
+            i,
+            "customer_id",
+            ids[i],
+            sync_rules.unknown_customer_reason(sync_rules.suggest_customers(index, ids[i], names[i], phones[i])),
+            "warning",
+        )
+        for i in unknown_rows
+    ]
 
 
 def counts(problems: Iterable[Problem]) -> tuple[int, int]:

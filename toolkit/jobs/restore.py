@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import SettingsError, ToolkitError
+from toolkit.formats import show
+from toolkit.i18n import _
 from toolkit.settings import load_settings
 from toolkit.textout import format_table
 from toolkit.xlsx.package import Package
@@ -80,12 +82,14 @@ def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = 
     with folder_lock(path.parent):
         backups = list_workbook_backups(path)
         if not backups:
-            raise ToolkitError(f"has no backups in {BACKUP_DIR}/", path=path)
+            raise ToolkitError(_("has no backups in {folder}/").format(folder=BACKUP_DIR), path=path)
         if not 1 <= number <= len(backups):
             raise ToolkitError(
-                f"has no backup number {number}; the backups are numbered 1 to {len(backups)}",
+                _("has no backup number {number}; the backups are numbered 1 to {last}").format(
+                    number=number, last=len(backups)
+                ),
                 path=path,
-                hint="list them with `toolkit restore FILE --list`",
+                hint=_("list them with `toolkit restore FILE --list`"),
             )
         chosen = backups[number - 1]
         with Package.open(chosen.path):  # refuses a damaged or foreign file before anything is replaced
@@ -101,6 +105,6 @@ def restore_backup(path: str | Path, number: int, *, keep_backups: int | None = 
 def format_backups(path: Path, backups: list[Backup]) -> str:
 
     if not backups:
-        return f"{path}: no backups in {path.parent / BACKUP_DIR}"
-    rows = [(b.number, f"{b.taken:%Y-%m-%d %H:%M:%S}" if b.taken else "", f"{b.size:,}", b.path.name) for b in backups]
-    return format_table(["#", "time", "bytes", "backup"], rows)
+        return _("{file}: no backups in {folder}").format(file=path, folder=path.parent / BACKUP_DIR)
+    rows = [(b.number, show(b.taken) if b.taken else "", f"{b.size:,}", b.path.name) for b in backups]
+    return format_table(["#", _("taken at"), _("bytes"), _("backup file")], rows)

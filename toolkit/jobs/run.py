@@ -79,9 +79,9 @@ class FileWorkbook:
     def check_unchanged(self) -> None:
         if self.stamp is not None and self.path.exists() and FileStamp.of(self.path) != self.stamp:
             raise WorkbookBusy(
-                "was changed by someone else while the job ran; nothing was written",
+                _("was changed by someone else while the job ran; nothing was written"),
                 path=self.path,
-                hint="run the job again",
+                hint=_("run the job again"),
             )
 
     def preflight(self, plan: TablePlan) -> None:
@@ -147,7 +147,7 @@ def run_jobs_with(
     progress = progress or NoProgress()
     unknown = [j for j in jobs if j not in JOBS]
     if unknown:
-        raise ToolkitError(f"unknown job {unknown[0]!r}; jobs are: {', '.join(JOBS)}")
+        raise ToolkitError(_("unknown job '{job}'; the jobs are: {jobs}").format(job=unknown[0], jobs=", ".join(JOBS)))
     folder = Path(folder)
     settings = settings or load_settings(require_folder(folder))
     as_of = job_time(as_of)
@@ -163,7 +163,7 @@ def run_jobs_with(
     with folder_lock(folder, required=not dry_run):
         if not dry_run:
             clean_stale_temps(folder)
-        progress.step("reading the workbooks")
+        progress.step(_("reading the workbooks"))
         for src in (reg_src, trk_src):
             src.snapshot()
         register, tracker = _read_both(reg_src, trk_src, settings)
@@ -176,13 +176,14 @@ def run_jobs_with(
             missing = _missing_required(table)
             if missing:
                 raise ToolkitError(
-                    f"sheet '{table.sheet}' lacks required column(s) "
-                    f"{', '.join(table.schema.column(m).header for m in missing)}; nothing was changed",
+                    _("sheet '{sheet}' lacks required columns: {columns}; nothing was changed").format(
+                        sheet=table.sheet, columns=_(", ").join(table.schema.column(m).header for m in missing)
+                    ),
                     path=table.path,
-                    hint="run `toolkit check` for details",
+                    hint=_("`toolkit check` lists the details"),
                 )
         reg_plan, trk_plan = TablePlan(register), TablePlan(tracker)
-        progress.step("applying the rules")
+        progress.step(_("applying the rules"))
         decide(settings, register, tracker, jobs, as_of, reg_plan, trk_plan, result)
         result.changes = reg_plan.changes + trk_plan.changes
         for plan in (reg_plan, trk_plan):
@@ -202,7 +203,7 @@ def run_jobs_with(
         logged_at = dt.datetime.now()
         saved = 0  # the changes written (and logged) so far
         for src, plan in ((reg_src, reg_plan), (trk_src, trk_plan)):
-            progress.step(f"writing {plan.table.path.name}")
+            progress.step(_("writing {file}").format(file=plan.table.path.name))
             if plan.changes or plan.new_headers:
                 try:
                     result.problems += src.write(plan, settings)
@@ -217,7 +218,7 @@ def run_jobs_with(
         result.changes = reg_plan.changes + trk_plan.changes
         if history is not None and result.tier_history:
             _append_history(history, result)
-        progress.step("writing the change log")
+        progress.step(_("writing the change log"))
     return result
 
 
@@ -319,7 +320,11 @@ def decide(
         provisional_years = sorted(y for y in due_years if not cal.is_known(dt.date(y, 1, 1)))  # known by year
         for year in provisional_years:
             warn(year)
-            result.notes.append(f"deadlines in {year} are provisional (暂定): the statutory calendar does not know it")
+            result.notes.append(
+                _(
+                    "deadlines in {year} are provisional: the statutory holiday calendar does not know that year yet"
+                ).format(year=year)
+            )
         visits = visit_rules.evaluate_visits(
             reg_cols["last_visit_date"],
             reg_cols["first_contact_date"],

@@ -28,6 +28,7 @@ from toolkit.documents.stock import template_file_name
 from toolkit.documents.template import DocxTemplate, RenderError, TemplateError
 from toolkit.documents.templates import REPORT_TEMPLATE, find_template
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import _
 from toolkit.jobs.notices import safe_name_part
 from toolkit.jobs.office import job_time, office_calendar
 from toolkit.jobs.problems import data_problems
@@ -109,11 +110,13 @@ def make_summary(
         try:
             the_month = monthly.parse_month(month)
         except ValueError as exc:
-            raise ToolkitError(f"month {exc}") from None
+            raise ToolkitError(f"--month: {exc}") from None
     if as_of <= the_month.start:
         raise ToolkitError(
-            f"the month {the_month} has not begun at {as_of:%Y-%m-%d %H:%M}; nothing to report",
-            hint="give a month that has begun, e.g. --month " + str(monthly.month_before(as_of)),
+            _("the month {the_month} has not begun at {as_of:%Y-%m-%d %H:%M}; nothing to report").format(
+                the_month=the_month, as_of=as_of
+            ),
+            hint=_("give a month that has begun, e.g. --month {month}").format(month=monthly.month_before(as_of)),
         )
     out = Path(out_dir) if out_dir is not None else folder / ss.output_dir
     xlsx_path = folder / ss.workbook
@@ -127,7 +130,7 @@ def make_summary(
     _refuse_if_open_in_word(docx_path)
 
     with folder_lock(folder):
-        progress.step("reading the workbooks")
+        progress.step(_("reading the workbooks"))
         register = read_table(settings.register_path, settings.register)
         tracker = read_table(settings.tracker_path, settings.tracker)
         problems = data_problems(settings, register, tracker, as_of)  # the list every command gives
@@ -135,13 +138,15 @@ def make_summary(
             missing = [table.schema.column(n).header for n in needed if not table.has(n)]
             if missing:
                 raise ToolkitError(
-                    f"sheet '{table.sheet}' has no {', '.join(missing)} column; no report was made",
+                    _("sheet '{sheet}' has no {join} column; no report was made").format(
+                        sheet=table.sheet, join=", ".join(missing)
+                    ),
                     path=table.path,
-                    hint="run `toolkit check` for details",
+                    hint=_("run `toolkit check` for details"),
                 )
         seconds = {"read": time.perf_counter() - clock}
 
-        progress.step("working out the figures")
+        progress.step(_("working out the figures"))
         t = time.perf_counter()
         cal, warn = office_calendar(folder, settings)
         rules = settings.sla
@@ -182,27 +187,27 @@ def make_summary(
             notes=list(figures.notes),
         )
         if not any(register.values("tier")):
-            result.notes.append("the register has no tiers yet (run `toolkit run` first): the tier table is empty")
+            result.notes.append(_("the register has no tiers yet (run `toolkit run` first): the tier table is empty"))
         result.notes += history.notes_for(figures)
 
-        progress.step("drawing the charts")
+        progress.step(_("drawing the charts"))
         t = time.perf_counter()
         result.charts = make_charts(figures, language)
         font = charts.cjk_font()
         if font is None:
             result.notes.append(
-                "no Chinese font is installed, so the charts' Chinese labels show as boxes (install fonts-noto-cjk)"
+                _("no Chinese font is installed, so the charts' Chinese labels show as boxes (install fonts-noto-cjk)")
             )
         seconds["charts"] = time.perf_counter() - t
 
-        progress.step("writing the report")
+        progress.step(_("writing the report"))
         t = time.perf_counter()
         context = report_context(figures, language, ss, as_of)
         result.context = context
         result.template = _render(settings, ss, language, context, result.charts, docx_path)
         seconds["docx"] = time.perf_counter() - t
 
-        progress.step(f"writing {xlsx_path.name}")
+        progress.step(_("writing {name}").format(name=xlsx_path.name))
         t = time.perf_counter()
         row, replaced, notes = write_month_row(
             xlsx_path,
@@ -216,13 +221,13 @@ def make_summary(
         seconds["xlsx"] = time.perf_counter() - t
 
     if pdf:
-        progress.step("converting to PDF")
+        progress.step(_("converting to PDF"))
         t = time.perf_counter()
         converted = convert_to_pdf([docx_path], out, timeout=ss.pdf_timeout)
         result.pdf = converted.pdfs.get(docx_path)
         if result.pdf is None:  # the report itself was made: say so rather than fail the whole job
-            why = converted.failed.get(docx_path, "LibreOffice wrote no PDF")
-            result.notes.append(f"no PDF could be made: {why} (the .docx was made)")
+            why = converted.failed.get(docx_path, _("LibreOffice wrote no PDF"))
+            result.notes.append(_("no PDF could be made: {why} (the Word file was made)").format(why=why))
         seconds["pdf"] = time.perf_counter() - t
     seconds["total"] = time.perf_counter() - clock
     result.seconds = seconds
@@ -249,7 +254,7 @@ def _refuse_if_open_in_word(path: Path) -> None:
     """Word (like Excel) keeps an owner file beside a document it has open; replacing the document then
     fails on Windows, so say so before doing the work."""
     if path.exists() and owner_files(path):
-        raise ToolkitError("is open in Word (or another program); close it and run the report again", path=path)
+        raise ToolkitError(_("is open in Word (or another program); close it and run the report again"), path=path)
 
 
 # ------------------------------------------------------------------------------------------ templates
@@ -261,11 +266,13 @@ def _render(
     source, label = find_template(TEMPLATE, language, settings.folder / ss.templates_dir)
     try:
         tpl = DocxTemplate.open(source, language=language, name=template_file_name(TEMPLATE, language))
-        check_template(tpl, set(context), context_shapes(context), what="the monthly report")
+        check_template(tpl, set(context), context_shapes(context), what=_("the monthly report"))
         data = tpl.render(context)
     except (TemplateError, RenderError) as exc:
         raise ToolkitError(
-            f"the report template cannot be used: {exc}" if not getattr(exc, "path", None) else str(exc),
+            _("the report template cannot be used: {reason}").format(reason=exc)
+            if not getattr(exc, "path", None)
+            else str(exc),
             path=None if getattr(exc, "path", None) else label,
         ) from None
     titles = chart_titles(language)
@@ -278,7 +285,9 @@ def _render(
         tmp.replace(target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ToolkitError(f"could not be written ({exc.strerror or exc}); is it open in Word?", path=target) from None
+        raise ToolkitError(
+            _("could not be written ({value}); is it open in Word?").format(value=exc.strerror or exc), path=target
+        ) from None
     return label
 
 
@@ -407,8 +416,9 @@ def write_month_row(
                 path, table.sheet, c.header_for(language), header_row=table.header_row, keep_backups=keep_backups
             )
         notes.append(
-            f"{path.name}: column(s) {', '.join(c.header_for(language) for c in missing)} were missing "
-            "and were added at the right"
+            _("{file}: the columns {columns} were missing and were added at the right").format(
+                file=path.name, columns=_(", ").join(c.header_for(language) for c in missing)
+            )
         )
         table = read_table(path, schema)
     wanted = _month_of(row["month"])
@@ -419,8 +429,12 @@ def write_month_row(
         sheet_row = table.rows[matches[0]]
         if len(matches) > 1:
             notes.append(
-                f"{path.name}: the month {row['month']} is in rows "
-                f"{', '.join(str(table.rows[i]) for i in matches)}; row {sheet_row} was updated"
+                _("{file}: the month {month} is in rows {rows}; row {row} was updated").format(
+                    file=path.name,
+                    month=row["month"],
+                    rows=_(", ").join(str(table.rows[i]) for i in matches),
+                    row=sheet_row,
+                )
             )
         for name, value in row.items():
             editor.set(table.sheet, (sheet_row, table.columns[name]), value)
@@ -447,7 +461,11 @@ def write_month_row(
         replaced = False
     report = editor.save(keep_backups=keep_backups, on_formula="skip")
     if report.skipped_formulas:
-        notes.append(f"{path.name}: cells {', '.join(report.skipped_formulas[:5])} hold formulas and were left alone")
+        notes.append(
+            _("{file}: the cells {cells} hold formulas and were left alone").format(
+                file=path.name, cells=_(", ").join(report.skipped_formulas[:5])
+            )
+        )
     if sheet_row is None:
         sheet_row = report.rows_appended[0] if report.rows_appended else None
     return sheet_row, replaced, notes

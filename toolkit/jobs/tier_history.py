@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import _, ngettext, show, show_date
+from toolkit.formats import show, show_date
+from toolkit.i18n import _, ngettext
 from toolkit.model.new_workbook import write_workbook
 from toolkit.model.records import Table, read_table
 from toolkit.model.schema import Column, SheetSchema

@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from toolkit.i18n import _
 from toolkit.model.values import normalize_text
 
 __all__ = [
@@ -66,8 +67,9 @@ def _lookup(expected_headers: Mapping[str, Iterable[str]]) -> dict[str, str]:
             other = table.get(key)
             if other is not None and other != canonical:
                 raise ValueError(
-                    f"header text {text!r} is accepted for both {other!r} and {canonical!r}; "
-                    "it may only name one column"
+                    _(
+                        "header text '{text}' is accepted for both '{other}' and '{canonical}'; it may only name one column"
+                    ).format(text=text, other=other, canonical=canonical)
                 )
             table[key] = canonical
     return table

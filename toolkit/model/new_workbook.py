@@ -25,6 +25,7 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_col_to_name
 
 from toolkit.errors import ToolkitError
+from toolkit.i18n import _
 from toolkit.model.schema import SheetSchema
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, escape_text, excel_serial, format_number
 from toolkit.xlsx.safety import atomic_write
@@ -91,9 +92,9 @@ def write_workbook(
     path = Path(path)
     if path.exists() and not replace:
         raise ToolkitError(
-            "already exists; the toolkit only creates new workbooks this way",
+            _("already exists; the toolkit only creates new workbooks this way"),
             path=path,
-            hint="move or rename the existing file first",
+            hint=_("move or rename the existing file first"),
         )
     if language not in ("zh", "en"):
         raise ValueError(f"language should be 'zh' or 'en', not {language!r}")
@@ -166,13 +167,15 @@ def _close(wb: xlsxwriter.Workbook, target: Path) -> None:
     try:
         wb.close()
     except XlsxWriterException as exc:
-        raise ToolkitError(f"could not be written: {exc}", path=target) from None
+        raise ToolkitError(_("could not be written: {reason}").format(reason=exc), path=target) from None
 
 
 def _check_rows(n: int, target: Path) -> None:
     if n + 1 > _MAX_ROWS:
         raise ToolkitError(
-            f"{n:,} rows do not fit in one sheet (Excel's limit is {_MAX_ROWS - 1:,} rows below the header)",
+            _("{n:,} rows do not fit in one sheet (Excel's limit is {value:,} rows below the header)").format(
+                n=n, value=_MAX_ROWS - 1
+            ),
             path=target,
         )
 
@@ -442,8 +445,9 @@ def _unknown_column(name: str, data_row: int) -> ValueError:
 def _too_long(schema: SheetSchema, c: int, data_row: int, text: str) -> ToolkitError:
     col = schema.columns[c]
     return ToolkitError(
-        f"row {data_row + 1}, column '{col.header}': text of {len(text):,} characters is longer "
-        f"than a cell can hold ({_MAX_TEXT:,})"
+        _(
+            "row {value}, column '{header}': text of {n:,} characters is longer than a cell can hold ({MAX_TEXT:,})"
+        ).format(value=data_row + 1, header=col.header, n=len(text), MAX_TEXT=_MAX_TEXT)
     )
 
 

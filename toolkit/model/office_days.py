@@ -16,6 +16,7 @@ from typing import Any
 import xlsxwriter
 
 from toolkit.errors import Problem, ToolkitError
+from toolkit.i18n import _
 from toolkit.model.values import parse_value
 from toolkit.xlsx.package import Package
 from toolkit.xlsx.reader import read_grid
@@ -94,7 +95,7 @@ def write_office_days(path: str | Path, rows: Iterable[tuple[date, str, str]] = 
     """A new office_days.xlsx: the office's own closures and extra working days, one per row."""
     path = Path(path)
     if path.exists():
-        raise ToolkitError("already exists; edit it in Excel instead", path=path)
+        raise ToolkitError(_("already exists; edit it in Excel instead"), path=path)
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("办公日历")
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})

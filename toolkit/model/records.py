@@ -29,7 +29,7 @@ from toolkit.calendar.reach import (
     LAST_DAY,
 )
 from toolkit.errors import Problem, WorkbookRefused
-from toolkit.i18n import _
+from toolkit.i18n import _, get_language
 from toolkit.model.headers import find_header_row, look_at_rows, map_columns
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.model.values import beyond_reach_reason, parse_value
@@ -232,7 +232,7 @@ def read_table(
                     table.header_row,
                     col.header,
                     None,
-                    f"required column '{col.header}' ({col.english}) is missing",
+                    _("required column {column} is missing").format(column=_column_name(col)),
                 )
             )
     for name, positions in hmap.duplicates.items():
@@ -244,8 +244,9 @@ def read_table(
                 table.header_row,
                 schema.column(name).header,
                 None,
-                f"the header appears in more than one column ({letters}); the first one (column "
-                f"{column_letter(positions[0] + 1)}) is used",
+                _(
+                    "the header appears in more than one column ({letters}); the first one (column {first}) is used"
+                ).format(letters=letters, first=column_letter(positions[0] + 1)),
                 "warning",
             )
         )
@@ -410,7 +411,9 @@ def _load(table: Table, head, grid=None) -> None:
         if col.required:
             for i in pc.indices_nonzero(pc.is_null(typed)).to_pylist():
                 if i not in overrides:
-                    table.problems.append(table.problem(i, name, None, f"'{col.header}' is required but empty"))
+                    table.problems.append(
+                        table.problem(i, name, None, _("'{column}' is required but empty").format(column=col.header))
+                    )
         table._arrays[name] = typed
         table._overrides[name] = overrides
 
@@ -442,8 +445,10 @@ def _refuse_out_of_reach(table: Table, name: str, arr, overrides: dict, computed
         reason = (
             beyond_reach_reason(last=LAST_COMPUTED_DAY if computed else LAST_DAY)
             if late[i].as_py()
-            else "not a real date: a date before 1900-03-01 is what Excel shows for a small "
-            "number typed in a date column; type the date instead"
+            else _(
+                "not a real date: a date before 1900-03-01 is what Excel shows for a small "
+                "number typed in a date column; type the date instead"
+            )
         )
         table.problems.append(table.problem(i, name, shown, reason))
         overrides[i] = None
@@ -463,13 +468,20 @@ def _refuse_non_finite(table: Table, name: str, arr, overrides: dict):
         if i not in overrides:
             v = arr[i].as_py()
             reason = (
-                "not a number"
+                _("not a number")
                 if v != v or v in (float("inf"), float("-inf"))
-                else "too large: Excel does not keep a number of more than 15 digits exactly"
+                else _("too large: Excel does not keep a number of more than 15 digits exactly")
             )
             table.problems.append(table.problem(i, name, str(v), reason))
         overrides[i] = None
     return pc.if_else(bad, pa.scalar(None, arr.type), arr)
+
+
+def _column_name(col) -> str:
+    """A column as the clerk knows it, quoted: its header, with the English name beside it in English messages."""
+    if get_language() == "zh":
+        return f"“{col.header}”"
+    return f"'{col.header}'" if col.english == col.header else f"'{col.header}' ({col.english})"
 
 
 def too_long_reason(n: int) -> str:
@@ -592,7 +604,7 @@ def _check(table: Table, name: str, col: Column, arr, overrides: dict) -> None:
         bad = pc.not_equal(arr, pc.floor(arr))
         for i in pc.indices_nonzero(pc.fill_null(bad, False)).to_pylist():
             if i not in overrides:
-                table.problems.append(table.problem(i, name, arr[i].as_py(), "not a whole number"))
+                table.problems.append(table.problem(i, name, arr[i].as_py(), _("not a whole number")))
                 overrides[i] = None
 
 

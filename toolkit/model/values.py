@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from toolkit.calendar.reach import FIRST_DAY, LAST_DAY, LAST_YEAR
-from toolkit.i18n import _
+from toolkit.i18n import N_, _, get_language
 from toolkit.xlsx.cells import EPOCH_1900_ORDINAL, EPOCH_1904
 
 __all__ = ["KINDS", "beyond_reach_reason", "normalize_text", "parse_value"]
@@ -86,11 +86,18 @@ _MAX_SERIAL_1900 = 2958465  # 9999-12-31
 _MAX_SERIAL_1904 = 2957003  # 9999-12-31
 _MIN_YEAR = 1900  # Excel cannot hold dates before 1900
 
-_DATE_EXPECTED = "not a date (expected e.g. 2025-03-05 or 2025年3月5日)"
-_DATETIME_EXPECTED = "not a date and time (expected e.g. 2025-03-05 14:30 or 2025年3月5日 14:30)"
-_ORDER_UNCLEAR = "unclear date: write the full year first, as year-month-day, e.g. 2025-03-05"
-_NO_YEAR = "no year given: write year-month-day, e.g. 2025年3月5日"
-_TIME_ONLY = "a time without a date"
+# The reasons are message ids (toolkit.i18n): made into text in the clerk's language when a value fails.
+_DATE_EXPECTED = N_("not a date (expected e.g. 2025-03-05 or {example})")
+_DATETIME_EXPECTED = N_("not a date and time (expected e.g. 2025-03-05 14:30 or {example} 14:30)")
+_ORDER_UNCLEAR = N_("unclear date: write the full year first, as year-month-day, e.g. 2025-03-05")
+_NO_YEAR = N_("no year given: write year-month-day, e.g. {example}")
+_TIME_ONLY = N_("a time without a date")
+_DATE_EXAMPLES = {"zh": "2025年3月5日", "en": "2025/3/5"}  # both are read whatever the language
+
+
+def _reason(message: str) -> str:
+    """One of the reasons above in the clerk's language."""
+    return _(message).format(example=_DATE_EXAMPLES[get_language()])
 
 
 # Public API ------------------------------------------------------------------------------------
@@ -273,14 +280,14 @@ def _as_text(raw) -> str:
 def _got(raw) -> str:
     """Describe an unexpected non-text value in a reason."""
     if isinstance(raw, bool):
-        return "TRUE, a yes/no value" if raw else "FALSE, a yes/no value"
+        return _("TRUE, a yes/no value") if raw else _("FALSE, a yes/no value")
     if isinstance(raw, datetime):
-        return f"the date and time {_as_text(raw)}"
+        return _("the date and time {value}").format(value=_as_text(raw))
     if isinstance(raw, date):
-        return f"the date {raw.isoformat()}"
+        return _("the date {value}").format(value=raw.isoformat())
     if isinstance(raw, time):
-        return f"the time {raw.isoformat()}"
-    return repr(raw)
+        return _("the time {value}").format(value=raw.isoformat())
+    return _as_text(raw)
 
 
 def _parse_other(raw, kind, choices, choice_aliases, date1904):
@@ -305,12 +312,12 @@ def _parse_other(raw, kind, choices, choice_aliases, date1904):
 
 def _number_reason(h: str) -> str:
     if "%" in h:
-        return "percentages are not accepted here: write the plain number (e.g. 0.15 or 15)"
+        return _("percentages are not accepted here: write the plain number (e.g. 0.15 or 15)")
     if "万" in h or "亿" in h:
-        return "write the full number (e.g. 50000, not 5万)"
+        return _("write the full number (e.g. 50000, not {example})").format(example="5万")
     if "," in h and _HAS_DIGIT.search(h):
-        return "not a number (commas may only separate thousands, e.g. 1,234)"
-    return "not a number"
+        return _("not a number (commas may only separate thousands, e.g. 1,234)")
+    return _("not a number")
 
 
 def _integer_from_text(s: str):
@@ -318,35 +325,35 @@ def _integer_from_text(s: str):
     m = _INTEGER_TEXT.fullmatch(h)
     if m is None:
         if _PLAIN_DECIMAL.fullmatch(h):  # e.g. ".5"
-            return (None, "not a whole number")
+            return (None, _("not a whole number"))
         return (None, _number_reason(h))
     sign, digits, frac = m.groups()
     if frac and frac.strip("0"):
-        return (None, "not a whole number")
+        return (None, _("not a whole number"))
     n = int(digits.replace(",", ""))
     return (-n if sign == "-" else n, None)
 
 
 def _integer_from_other(raw):
     if isinstance(raw, bool):
-        return (None, f"not a number (got {_got(raw)})")
+        return (None, _("not a number (it is {value})").format(value=_got(raw)))
     if isinstance(raw, numbers.Integral):
         return (int(raw), None)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return (None, "not a number")
+            return (None, _("not a number"))
         if raw.is_integer():
             return (int(raw), None)
-        return (None, "not a whole number")
+        return (None, _("not a whole number"))
     if isinstance(raw, Decimal):
         if not raw.is_finite():
-            return (None, "not a number")
+            return (None, _("not a number"))
         if raw == raw.to_integral_value():
             return (int(raw), None)
-        return (None, "not a whole number")
+        return (None, _("not a whole number"))
     if isinstance(raw, (date, time)):
-        return (None, f"not a number (got {_got(raw)})")
-    return (None, "not a number")
+        return (None, _("not a number (it is {value})").format(value=_got(raw)))
+    return (None, _("not a number"))
 
 
 def _decimal_from_text(s: str):
@@ -356,7 +363,7 @@ def _decimal_from_text(s: str):
         return (None, _number_reason(h))
     sign1, _currency, sign2, whole, frac, frac_only, _yuan = m.groups()
     if sign1 and sign2:
-        return (None, "not a number")
+        return (None, _("not a number"))
     sign = "-" if (sign1 or sign2) == "-" else ""
     if whole is None:
         text = f"{sign}0.{frac_only}"
@@ -367,21 +374,21 @@ def _decimal_from_text(s: str):
 
 def _decimal_from_other(raw):
     if isinstance(raw, bool):
-        return (None, f"not a number (got {_got(raw)})")
+        return (None, _("not a number (it is {value})").format(value=_got(raw)))
     if isinstance(raw, numbers.Integral):
         return (Decimal(int(raw)), None)
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return (None, "not a number")
+            return (None, _("not a number"))
         return (Decimal(repr(float(raw))), None)
     if isinstance(raw, Decimal):
-        return (raw, None) if raw.is_finite() else (None, "not a number")
+        return (raw, None) if raw.is_finite() else (None, _("not a number"))
     if isinstance(raw, (date, time)):
-        return (None, f"not a number (got {_got(raw)})")
+        return (None, _("not a number (it is {value})").format(value=_got(raw)))
     try:
         return (Decimal(str(raw)), None)
     except (InvalidOperation, ValueError):
-        return (None, "not a number")
+        return (None, _("not a number"))
 
 
 # Dates and times -------------------------------------------------------------------------------
@@ -413,11 +420,16 @@ def _date_from_text(s: str, want_datetime: bool):
     y, mo, d, rest = parts
     y, mo, d = int(y), int(mo), int(d)
     if y < _MIN_YEAR:
-        return (None, f"year {y:04d} looks wrong: dates before {_MIN_YEAR} are not accepted")
+        return (
+            None,
+            _("year {year} looks wrong: dates before {first} are not accepted").format(
+                year=f"{y:04d}", first=_MIN_YEAR
+            ),
+        )
     try:
         day = date(y, mo, d)
     except ValueError:
-        return (None, f"no such date: {y:04d}-{mo:02d}-{d:02d}")
+        return (None, _("no such date: {date}").format(date=f"{y:04d}-{mo:02d}-{d:02d}"))
     if rest is None:
         return (datetime(y, mo, d) if want_datetime else day, None)
     tm, reason = _time_from_text(_half(rest).strip())
@@ -430,12 +442,12 @@ def _date_from_text(s: str, want_datetime: bool):
 
 def _date_reason(h: str, want_datetime: bool) -> str:
     if _TIME.fullmatch(h):
-        return _TIME_ONLY
+        return _reason(_TIME_ONLY)
     if _DAY_MONTH_ORDER_UNCLEAR.match(h) or _SHORT_YEAR_CN.match(h):
-        return _ORDER_UNCLEAR
+        return _reason(_ORDER_UNCLEAR)
     if _NO_YEAR_CN.match(h):
-        return _NO_YEAR
-    return _DATETIME_EXPECTED if want_datetime else _DATE_EXPECTED
+        return _reason(_NO_YEAR)
+    return _reason(_DATETIME_EXPECTED if want_datetime else _DATE_EXPECTED)
 
 
 _AM_MARKERS = {"上午", "早上", "凌晨"}
@@ -445,21 +457,21 @@ _PM_MARKERS = {"下午", "晚上"}
 def _time_from_text(text: str):
     m = _TIME.fullmatch(text)
     if m is None:
-        return (None, f"not a time of day: {text} (expected e.g. 14:30)")
+        return (None, _("not a time of day: {text} (expected e.g. 14:30)").format(text=text))
     marker, hh, mm, ss, frac, cmm, css, suffix = m.groups()
     hour = int(hh)
     minute = int(mm if mm is not None else (cmm or 0))
     second = int(ss if ss is not None else (css or 0))
     micro = int(frac.ljust(6, "0")) if frac else 0
     if marker and suffix:
-        return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
+        return (None, _("unclear time: {text}: write it on the 24-hour clock, e.g. 14:30").format(text=text))
     if marker or suffix:
         on_24_hours = _twelve_hour(hour, marker, suffix.lower() if suffix else None)
         if on_24_hours is None:
-            return (None, f"unclear time: {text}: write it on the 24-hour clock, e.g. 14:30")
+            return (None, _("unclear time: {text}: write it on the 24-hour clock, e.g. 14:30").format(text=text))
         hour = on_24_hours
     if hour > 23 or minute > 59 or second > 59:
-        return (None, f"no such time: {text}")
+        return (None, _("no such time: {text}").format(text=text))
     return (time(hour, minute, second, micro), None)
 
 
@@ -495,33 +507,33 @@ def _serial_day(day: int, date1904: bool):
     elif 1 <= day <= 59:
         return (date.fromordinal(_ORD_1899_12_31 + day), None)
     elif day == 60:
-        return (None, "no such date: 1900-02-29 (Excel's day number 60 is a date that never existed)")
+        return (None, _("no such date: 1900-02-29 (Excel's day number 60 is a date that never existed)"))
     return (None, None)
 
 
 def _date_from_other(raw, want_datetime: bool, date1904: bool):
     if isinstance(raw, bool):
-        return (None, f"not a date (got {_got(raw)})")
+        return (None, _("not a date (it is {value})").format(value=_got(raw)))
     if isinstance(raw, datetime):
         return (raw, None) if want_datetime else (raw.date(), None)
     if isinstance(raw, date):
         return (datetime(raw.year, raw.month, raw.day), None) if want_datetime else (raw, None)
     if isinstance(raw, time):
-        return (None, _TIME_ONLY)
+        return (None, _reason(_TIME_ONLY))
     if isinstance(raw, (numbers.Real, Decimal)):
         return _date_from_number(raw, want_datetime, date1904)
-    return (None, _DATETIME_EXPECTED if want_datetime else _DATE_EXPECTED)
+    return (None, _reason(_DATETIME_EXPECTED if want_datetime else _DATE_EXPECTED))
 
 
 def _date_from_number(x, want_datetime: bool, date1904: bool):
     if isinstance(x, Decimal):
         if not x.is_finite():
-            return (None, "not a date")
+            return (None, _("not a date"))
         x = float(x)
     elif not isinstance(x, numbers.Integral):
         x = float(x)
         if not math.isfinite(x):
-            return (None, "not a date")
+            return (None, _("not a date"))
     shown = _float_text(x) if isinstance(x, float) else str(x)
     whole = math.floor(x)
     # A date typed as the number 20250305 (a cell not formatted as a date).  Excel serial
@@ -533,10 +545,10 @@ def _date_from_number(x, want_datetime: bool, date1904: bool):
             try:
                 day = date(y, mo, d)
             except ValueError:
-                return (None, f"no such date: {y:04d}-{mo:02d}-{d:02d}")
+                return (None, _("no such date: {date}").format(date=f"{y:04d}-{mo:02d}-{d:02d}"))
             return (datetime(y, mo, d) if want_datetime else day, None)
     if not date1904 and 0 < x < 1:
-        return (None, _TIME_ONLY)
+        return (None, _reason(_TIME_ONLY))
     seconds = 0
     if want_datetime and whole != x:
         seconds = round((x - whole) * 86400)
@@ -545,7 +557,7 @@ def _date_from_number(x, want_datetime: bool, date1904: bool):
             seconds = 0
     day, reason = _serial_day(int(whole), date1904)
     if day is None:
-        return (None, reason or f"not a date: the number {shown} is outside Excel's date range")
+        return (None, reason or _("not a date: the number {number} is outside Excel's date range").format(number=shown))
     if not want_datetime:
         return (day, None)
     hh, rem = divmod(seconds, 3600)
@@ -584,4 +596,4 @@ def _choice(s: str, choices, choice_aliases):
     found = table.get(key)
     if found is not None:
         return (found, None)
-    return (None, "not one of: " + ", ".join(str(c) for c in choices))
+    return (None, _("not one of: {choices}").format(choices=_(", ").join(str(c) for c in choices)))

@@ -17,8 +17,9 @@ One window, top to bottom:
 
 A failed job (a workbook open in Excel or WPS, a bad setting, ...) shows its message - the command
 line's words - in the result, in red; the window stays as usable as before. Texts go through
-toolkit.i18n: Chinese unless ``--lang``, ``[panel] language`` or TOOLKIT_LANG says English; a folder
-whose settings speak the other language rebuilds the window in it. Chinese is drawn with a CJK font
+toolkit.i18n: ``--lang``, else ``[panel] language``, else TOOLKIT_LANG, else the office's ``[files]
+language``, else the locale, else Chinese; a folder whose settings speak the other language rebuilds
+the window in it. Chinese is drawn with a CJK font
 (toolkit.panel.fonts).
 """
 
@@ -37,7 +38,8 @@ from tkinter import font as tkfont
 from typing import cast
 
 from toolkit.errors import Problem, ToolkitError
-from toolkit.i18n import _, get_language, ngettext, set_language, show
+from toolkit.formats import show
+from toolkit.i18n import _, choose_language, ngettext, set_language
 from toolkit.jobs.changes import ChangeList
 from toolkit.jobs.outcome import FACE_JOBS, Outcome, record_failure
 from toolkit.model.values import parse_value
@@ -102,8 +104,8 @@ class PanelWindow:
                 except ToolkitError as exc:
                     self.settings, self.settings_error = None, str(exc)
         wanted = self.forced_language or (self.panel_settings.language if self.panel_settings else None)
-        set_language(wanted)
-        self.language = get_language()
+        office = self.settings.language if self.settings else None  # [files] language: the office's
+        self.language = set_language(choose_language(wanted, office))
         if self.language == "zh":  # Tk's own dialogs (the folder dialog on Linux) in Chinese too
             self._tk_locale("zh_cn")
         else:

@@ -148,7 +148,7 @@ def parse_month(text: str) -> Month:
                     )
                 )
             break
-    raise ValueError(f"'{text}' is not a month; write it like 2026-10")
+    raise ValueError(_("'{text}' is not a month; write it like 2026-10").format(text=text))
 
 
 def month_before(when: dt.datetime | dt.date) -> Month:
@@ -373,12 +373,15 @@ def monthly_figures(
     )
     figures.notes += data.notes
     if cutoff < month.end:
-        figures.notes.append(f"the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}")
+        figures.notes.append(
+            _("the month is not over: figures are as of {cutoff:%Y-%m-%d %H:%M}").format(cutoff=cutoff)
+        )
     missing = current.closed_without_time
     if missing:
         figures.notes.append(
-            f"{missing} complaint(s) received in the month have a finished status but no "
-            "resolution or closing time; they are not counted as resolved"
+            _(
+                "{missing} complaint(s) received in the month have a finished status but no resolution or closing time; they are not counted as resolved"
+            ).format(missing=missing)
         )
     return figures
 
@@ -436,7 +439,9 @@ class _Data:
                 self.tier_of[cid], self.name_of[cid] = tier, text_of(name)
         no_receipt = sum(1 for v in self.t["received_at"] if v is None)
         if no_receipt:
-            self.notes.append(f"{no_receipt} complaint(s) have no receipt time (受理时间) and are not counted")
+            self.notes.append(
+                _("{no_receipt} complaint(s) have no receipt time and are not counted").format(no_receipt=no_receipt)
+            )
         scores: list[Any] = []  # a score 1-5, or None where there is no valid score
         bad = 0
         for v in self.t["satisfaction"]:  # (the reader has reported and left out what is no score already)
@@ -444,8 +449,16 @@ class _Data:
             scores.append(score)
             bad += score is None and v is not None
         if bad:
-            scale = f" from {score_scale[0]:g} to {score_scale[1]:g}" if score_scale else ""
-            self.notes.append(f"{bad} satisfaction score(s) are not a whole number{scale} and are not counted")
+            scale = (
+                _(" from {low} to {high}").format(low=f"{score_scale[0]:g}", high=f"{score_scale[1]:g}")
+                if score_scale
+                else ""
+            )
+            self.notes.append(
+                _("{bad} satisfaction scores are not a whole number{scale} and are not counted").format(
+                    bad=bad, scale=scale
+                )
+            )
         self.scores = scores
         self.survey_time = [
             s if s is not None else c if c is not None else r

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from typing import NamedTuple
 
+from toolkit.i18n import N_, _
 from toolkit.rules.plain import score_of
 
 # tracker column <- register column
@@ -104,6 +105,19 @@ def suggest_customers(
     for k in range(len(loose)):
         add(maps.by_masked_id.get(loose[:k] + "?" + loose[k + 1 :], []), "编号相近")
     return list(found.items())
+
+
+# The reasons of suggest_customers are written into the tracker's check cell as they are (Chinese
+# data); in a message they are said in the clerk's language.
+_WHY = {"同名": N_("same name"), "电话相同": N_("same phone number"), "编号相近": N_("similar ID")}
+
+
+def unknown_customer_reason(hints: Sequence[tuple[str, str]] = ()) -> str:
+    """The problem of a tracker row whose customer ID is not in the register, with the likely customers."""
+    if not hints:
+        return _("customer ID not found in the customer register")
+    shown = _(", ").join(_("{id} ({why})").format(id=c, why=_(_WHY.get(why, why))) for c, why in hints)
+    return _("customer ID not found in the customer register; it may be: {customers}").format(customers=shown)
 
 
 def customer_fields_for_tracker(

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
+from toolkit.i18n import N_, _
 from toolkit.rules.plain import day_of, text_of, the_day
 from toolkit.settings.tiers import CONDITION_KINDS, Condition, TierRule, TierSettings
 from toolkit.textout import format_table
@@ -544,9 +545,17 @@ def suggest_thresholds(
         quantiles = dict(zip(conditioned, DEFAULT_SHARES))
     for tier, share in quantiles.items():
         if tier not in conditioned:
-            raise ValueError(f"tier {tier!r} has no thresholds to suggest (tiers with thresholds: {conditioned})")
+            raise ValueError(
+                _("tier '{tier}' has no thresholds to suggest (tiers with thresholds: {conditioned})").format(
+                    tier=tier, conditioned=conditioned
+                )
+            )
         if not (0 < share <= 1):
-            raise ValueError(f"share for tier {tier!r} should be above 0 and at most 1, not {share!r}")
+            raise ValueError(
+                _("share for tier '{tier}' should be above 0 and at most 1, not '{share}'").format(
+                    tier=tier, share=share
+                )
+            )
     n = max((len(v) for v in columns.values()), default=0)
     blank = [None] * n
 
@@ -637,11 +646,11 @@ def suggest_thresholds(
 
 
 _KEY_NAMES = {
-    "revenue_12m_min": "营收≥",
-    "orders_12m_min": "订单≥",
-    "days_since_last_order_max": "距上次下单≤(天)",
-    "tenure_days_min": "合作≥(天)",
-    "complaints_12m_max": "投诉≤",
+    "revenue_12m_min": N_("revenue ≥"),
+    "orders_12m_min": N_("orders ≥"),
+    "days_since_last_order_max": N_("days since last order ≤"),
+    "tenure_days_min": N_("days as a customer ≥"),
+    "complaints_12m_max": N_("complaints ≤"),
 }
 
 
@@ -649,24 +658,32 @@ def _toml_number(v: Decimal) -> str:
     return str(int(v)) if v == v.to_integral_value() else str(v.normalize())
 
 
+def _tier_name(tier: str) -> str:
+    """ "A" -> "A级" / "tier A" in messages; longer names such as "新客户" stay as they are."""
+    return _("tier {tier}").format(tier=tier) if len(tier) <= 2 and tier.isascii() else tier
+
+
 def format_suggestion(suggestions: Sequence[Mapping]) -> str:
-    """The suggestions as a table, then [[tiers.rules]] to paste into toolkit.toml."""
+    """The suggestions as a table, then [[tiers.rules]] to paste into toolkit.toml (in the clerk's language)."""
     total = sum(s["customers_now"] for s in suggestions) or 1
     rows = []
+    unchanged = _("(unchanged)")
     for s in suggestions:
         cur, sug = s["current"], s["suggested"]
         limits = "; ".join(
-            f"{_KEY_NAMES[k]} {_num(cur[k])}" + (f" → {_num(sug[k])}" if sug.get(k) != cur[k] else " (不变)")
+            f"{_(_KEY_NAMES[k])} {_num(cur[k])}" + (f" → {_num(sug[k])}" if sug.get(k) != cur[k] else f" {unchanged}")
             for k in cur
         ) or ("-" if s["share"] is None else "")
-        share = f"前{s['share'] * 100:g}%" if s["share"] is not None else ""
+        share = _("top {share}%").format(share=f"{s['share'] * 100:g}") if s["share"] is not None else ""
         q = s["quantiles"]
         qtext = ", ".join(
-            f"{'营收' if k == 'revenue_12m' else '订单'} {_num(v)}" for k, v in q.items() if v is not None
+            (_("revenue {value}") if k == "revenue_12m" else _("orders {value}")).format(value=_num(v))
+            for k, v in q.items()
+            if v is not None
         )
         rows.append(
             [
-                tier_label(s["tier"]),
+                _tier_name(s["tier"]),
                 share,
                 f"{s['customers_now']} ({s['customers_now'] * 100 / total:.0f}%)",
                 f"{s['customers_suggested']} ({s['customers_suggested'] * 100 / total:.0f}%)",
@@ -674,13 +691,23 @@ def format_suggestion(suggestions: Sequence[Mapping]) -> str:
                 limits,
             ]
         )
-    table = format_table(["等级", "目标占比", "当前客户数", "建议后客户数", "数据分位值", "门槛 (当前 → 建议)"], rows)
+    headers = [
+        _("tier"),
+        _("target share"),
+        _("customers now"),
+        _("customers with the suggestion"),
+        _("at the data's quantile"),
+        _("thresholds (now → suggested)"),
+    ]
     lines = [
-        "建议门槛 (按台账数据分布计算, 未应用; 客户数不含手动调整与待确认的变化)",
+        _(
+            "Suggested thresholds (from how the register's data is spread; not applied; the customer counts leave "
+            "out manual overrides and changes waiting for confirmation)"
+        ),
         "",
-        table,
+        format_table(headers, rows),
         "",
-        "要采用建议, 把下面几行复制到 toolkit.toml (需写全所有等级):",
+        _("To use them, copy these lines into toolkit.toml (every tier must be written out):"),
         "",
     ]
     for s in suggestions:

@@ -107,6 +107,11 @@ class Settings:
     def header_language(self) -> str:
         return self.files.header_language
 
+    @property
+    def language(self) -> str | None:
+        """What the toolkit says in this office: "zh", "en", or None (the person's environment decides)."""
+        return self.files.language
+
 
 def read_settings(data: Mapping[str, Any], source: str, folder: str | Path = ".") -> Settings:
     """Merged TOML data checked and made into typed sections: the one place every section is read."""
@@ -129,7 +134,7 @@ def read_settings(data: Mapping[str, Any], source: str, folder: str | Path = "."
         visits=read_visits(data, source, choices),
         notices=notices,
         summary=read_summary(data, source, choices, notices.office),
-        excel=read_excel(data, source),
+        excel=read_excel(data, source, files.language),
         panel=read_panel(data, source),
         layout=read_layout(data, source),
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.calendar import WorkCalendar
+from toolkit.i18n import _
 from toolkit.model.values import parse_value
 from toolkit.settings.fields import as_list
 from toolkit.settings.problems import expect, expect_known_keys, setting_error
@@ -36,7 +37,7 @@ def _period(text: object, source: str | Path) -> tuple[dt.time, dt.time]:
             raise ValueError
         return dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip())
     except ValueError:
-        raise setting_error(source, "calendar.office_hours", 'a list of periods like "09:00-12:00"', text) from None
+        raise setting_error(source, "calendar.office_hours", _('a list of periods like "09:00-12:00"'), text) from None
 
 
 def _days(value: object, source: str | Path, key: str) -> frozenset[dt.date]:
@@ -45,14 +46,14 @@ def _days(value: object, source: str | Path, key: str) -> frozenset[dt.date]:
         day = item.date() if isinstance(item, dt.datetime) else item
         if isinstance(day, str):
             day, _reason = parse_value(day, "date")
-        expect(isinstance(day, dt.date), source, key, 'a list of dates like "2026-12-31"', item)
+        expect(isinstance(day, dt.date), source, key, _('a list of dates like "2026-12-31"'), item)
         days.add(day)
     return frozenset(days)
 
 
 def read_calendar(data: Mapping[str, Any], source: str | Path) -> CalendarSettings:
     section = data.get("calendar", {})
-    expect(isinstance(section, Mapping), source, "calendar", "a table [calendar]", section)
+    expect(isinstance(section, Mapping), source, "calendar", _("a table [calendar]"), section)
     assert isinstance(section, Mapping)
     expect_known_keys(section, _KEYS, source, "calendar")
     hours = tuple(_period(text, source) for text in as_list(section.get("office_hours", [])))
@@ -60,14 +61,17 @@ def read_calendar(data: Mapping[str, Any], source: str | Path) -> CalendarSettin
         WorkCalendar(office_hours=hours)
     except ValueError as exc:
         raise setting_error(
-            source, "calendar.office_hours", f"office hours a working day can have ({exc})", section.get("office_hours")
+            source,
+            "calendar.office_hours",
+            _("office hours a working day can have ({reason})").format(reason=exc),
+            section.get("office_hours"),
         ) from None
     overrides_file = section.get("overrides_file", "office_days.xlsx")
     expect(
         isinstance(overrides_file, str),
         source,
         "calendar.overrides_file",
-        'a file name (or "" for none)',
+        _('a file name (or "" for none)'),
         overrides_file,
     )
     return CalendarSettings(

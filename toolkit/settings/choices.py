@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.fields import text_list
 from toolkit.settings.problems import expect, setting_error
 
@@ -41,7 +42,12 @@ class Choices:
         if found is None:
             allowed = self.lists[list_name]
             raise setting_error(
-                source, key, "one of " + ", ".join(allowed) + f" (the list [choices] {list_name})", value
+                source,
+                key,
+                _("one of {values} (the list [choices] {list_name})").format(
+                    values=", ".join(allowed), list_name=list_name
+                ),
+                value,
             )
         return found
 
@@ -49,12 +55,12 @@ class Choices:
 def read_choices(data: Mapping[str, Any], source: str | Path) -> Choices:
     """[choices] (each list a text or a list of texts) and [choice_aliases] (alias = value, per list)."""
     lists = data.get("choices", {})
-    expect(isinstance(lists, Mapping), source, "choices", "a table [choices] of lists", lists)
+    expect(isinstance(lists, Mapping), source, "choices", _("a table [choices] of lists"), lists)
     aliases = data.get("choice_aliases", {})
-    expect(isinstance(aliases, Mapping), source, "choice_aliases", "a table [choice_aliases]", aliases)
+    expect(isinstance(aliases, Mapping), source, "choice_aliases", _("a table [choice_aliases]"), aliases)
     read_aliases = {}
     for name, table in aliases.items():
-        expect(isinstance(table, Mapping), source, f"choice_aliases.{name}", "a table of alias = value", table)
+        expect(isinstance(table, Mapping), source, f"choice_aliases.{name}", _("a table of alias = value"), table)
         read_aliases[str(name)] = {str(k): str(v) for k, v in table.items()}
     return Choices(
         lists={str(name): text_list(values, source, f"choices.{name}") for name, values in lists.items()},

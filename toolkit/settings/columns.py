@@ -44,7 +44,7 @@ COLUMN_KEYS = {
 def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: Choices) -> SheetSchema:
     """The schema of the workbook `role` ("register" or "tracker")."""
     section = data.get(role)
-    expect(isinstance(section, dict), source, role, "a table", section)
+    expect(isinstance(section, dict), source, role, _("a table"), section)
     assert isinstance(section, dict)
     columns = []
     seen = set()
@@ -64,28 +64,34 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
             isinstance(name, str) and name.isidentifier(),
             source,
             f"{key}.name",
-            "a name of letters, digits and _",
+            _("a name of letters, digits and _"),
             name,
         )
-        expect(name not in seen, source, f"{key}.name", "a name used once", name)
+        expect(name not in seen, source, f"{key}.name", _("a name used once"), name)
         seen.add(name)
         header = entry.get("header")
         expect(
             isinstance(header, str) and header.strip() != "",
             source,
             f"{role}.{name}.header",
-            "a non-empty text",
+            _("a non-empty text"),
             header,
         )
         ctype = entry.get("type", "text")
-        expect(ctype in COLUMN_TYPES, source, f"{role}.{name}.type", "one of " + ", ".join(COLUMN_TYPES), ctype)
+        expect(
+            ctype in COLUMN_TYPES,
+            source,
+            f"{role}.{name}.type",
+            _("one of {values}").format(values=", ".join(COLUMN_TYPES)),
+            ctype,
+        )
         owner = entry.get("owner", "staff")
-        expect(owner in OWNERS, source, f"{role}.{name}.owner", "staff or toolkit", owner)
-        aliases = text_list(entry.get("aliases", []), source, f"{role}.{name}.aliases", "a list of texts")
+        expect(owner in OWNERS, source, f"{role}.{name}.owner", _("staff or toolkit"), owner)
+        aliases = text_list(entry.get("aliases", []), source, f"{role}.{name}.aliases", _("a list of texts"))
         if name in office_aliases:
             aliases = (
                 *aliases,
-                *text_list(office_aliases[name], source, f"{role}.aliases.{name}", "a list of texts"),
+                *text_list(office_aliases[name], source, f"{role}.aliases.{name}", _("a list of texts")),
             )
         values: tuple[str, ...] = ()
         aliases_map: dict[str, str] = {}
@@ -95,7 +101,7 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                 list_name in choices.lists,
                 source,
                 f"{role}.{name}.choices",
-                "the name of a list under [choices]",
+                _("the name of a list under [choices]"),
                 list_name,
             )
             values = choices.lists[list_name]
@@ -105,13 +111,13 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
                     target in values,
                     source,
                     f"choice_aliases.{list_name}.{alias}",
-                    "one of " + ", ".join(values),
+                    _("one of {values}").format(values=", ".join(values)),
                     target,
                 )
         read = entry.get("read", True)
         expect(isinstance(read, bool), source, f"{role}.{name}.read", "true or false", read)
         width = entry.get("width")
-        expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", "a number", width)
+        expect(width is None or isinstance(width, (int, float)), source, f"{role}.{name}.width", _("a number"), width)
         bounds = entry.get("range")
         if bounds is not None:
             expect(
@@ -142,11 +148,11 @@ def read_sheet(role: str, data: Mapping[str, Any], source: str | Path, choices: 
             )
         )
     sheet: Any = section.get("sheet")
-    expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", "a sheet name", sheet)
+    expect(isinstance(sheet, str) and sheet != "", source, f"{role}.sheet", _("a sheet name"), sheet)
     for name in office_aliases:
-        expect(name in seen, source, f"{role}.aliases.{name}", "the name of one of its columns", name)
+        expect(name in seen, source, f"{role}.aliases.{name}", _("the name of one of its columns"), name)
     key_column: Any = section.get("key")
-    expect(key_column in seen, source, f"{role}.key", "the name of one of its columns", key_column)
+    expect(key_column in seen, source, f"{role}.key", _("the name of one of its columns"), key_column)
     schema = SheetSchema(role=role, sheet=sheet, key=key_column, columns=tuple(columns))
     try:
         map_columns((), schema.expected_headers())  # one header text names one column

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.fields import is_whole
 from toolkit.settings.problems import MISSING, expect, expect_known_keys
 
@@ -56,45 +57,48 @@ class ExcelSettings:
     panel: PanelSpec
 
 
-def read_excel(data: Mapping[str, Any], source: str | Path) -> ExcelSettings:
+def read_excel(data: Mapping[str, Any], source: str | Path, office_language: str | None = None) -> ExcelSettings:
+    """[excel]; the control panel's language, when not set, is the office's ([files] language), else Chinese."""
     excel = data.get("excel", {})
-    expect(isinstance(excel, Mapping), source, "excel", "a table [excel]", excel)
+    expect(isinstance(excel, Mapping), source, "excel", _("a table [excel]"), excel)
     assert isinstance(excel, Mapping)
     save = excel.get("save_open_workbooks", True)
-    expect(isinstance(save, bool), source, "excel.save_open_workbooks", "true or false", save)
+    expect(isinstance(save, bool), source, "excel.save_open_workbooks", _("true or false"), save)
     shown = excel.get("status_problems_shown", 30)
-    expect(is_whole(shown) and shown >= 0, source, "excel.status_problems_shown", "a whole number of at least 0", shown)
-    return ExcelSettings(bool(save), int(shown), _panel(excel, source))
+    expect(
+        is_whole(shown) and shown >= 0, source, "excel.status_problems_shown", _("a whole number of at least 0"), shown
+    )
+    return ExcelSettings(bool(save), int(shown), _panel(excel, source, office_language or "zh"))
 
 
-def _panel(excel: Mapping, source: str | Path) -> PanelSpec:
+def _panel(excel: Mapping, source: str | Path, default_language: str) -> PanelSpec:
     panel = excel.get("panel", {})
-    expect(isinstance(panel, Mapping), source, "excel.panel", "a table [excel.panel]", panel)
+    expect(isinstance(panel, Mapping), source, "excel.panel", _("a table [excel.panel]"), panel)
 
     def text(key: str) -> str:
         value = panel.get(key, "")
-        expect(isinstance(value, str), source, f"excel.panel.{key}", "a text", value)
+        expect(isinstance(value, str), source, f"excel.panel.{key}", _("a text"), value)
         return value
 
     buttons = []
     for n, entry in enumerate(excel.get("buttons", []), start=1):
         where = f"excel.buttons[{n}]"
-        expect(isinstance(entry, Mapping), source, where, "a table", entry)
+        expect(isinstance(entry, Mapping), source, where, _("a table"), entry)
         expect_known_keys(entry, _BUTTON_KEYS, source, where)
         missing = sorted(_BUTTON_NEEDS - set(entry))
         expect(
             not missing,
             source,
             f"{where}.{missing[0] if missing else ''}",
-            "a text (a button needs macro, function, caption and caption_en)",
+            _("a text (a button needs macro, function, caption and caption_en)"),
             MISSING,
         )
         buttons.append(Button(**{k: str(v) for k, v in entry.items()}))
-    expect(bool(buttons), source, "excel.buttons", "a list of [[excel.buttons]] tables, at least one", [])
-    language = text("language") or "zh"
-    expect(language in ("zh", "en"), source, "excel.panel.language", "zh or en", language)
+    expect(bool(buttons), source, "excel.buttons", _("a list of [[excel.buttons]] tables, at least one"), [])
+    language = text("language") or default_language
+    expect(language in ("zh", "en"), source, "excel.panel.language", _("zh or en"), language)
     for key in ("folder_cell", "status_cell"):
-        expect(_CELL.fullmatch(text(key)), source, f"excel.panel.{key}", "a cell such as B3", text(key))
+        expect(_CELL.fullmatch(text(key)), source, f"excel.panel.{key}", _("a cell such as B3"), text(key))
     return PanelSpec(
         sheet=text("sheet"),
         title=text("title"),

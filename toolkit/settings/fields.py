@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.problems import expect
 
 
@@ -24,7 +25,7 @@ def text_list(
     value: object,
     source: str | Path,
     key: str,
-    expected: str = "a text or a list of texts",
+    expected: str | None = None,
     *,
     allow_empty: bool = True,
 ) -> tuple[str, ...]:
@@ -34,7 +35,7 @@ def text_list(
         isinstance(items, list) and all(isinstance(v, str) and v.strip() for v in items) and (items or allow_empty),
         source,
         key,
-        expected,
+        expected or _("a text or a list of texts"),
         value,
     )
     return tuple(v.strip() for v in items)

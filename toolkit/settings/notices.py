@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.model.schema import Column, SheetSchema
 from toolkit.settings.choices import resolve_choice
 from toolkit.settings.fields import as_list
@@ -92,49 +93,51 @@ class NoticeSettings:
 
 def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, expect, source: str | Path) -> NoticeKind:
     key = f"kinds.{name}"
-    expect(isinstance(spec, dict), key, "a table", spec)
+    expect(isinstance(spec, dict), key, _("a table"), spec)
     expect_known_keys(spec, _KIND_KEYS, source, f"notices.{key}")
     table: Any = spec.get("table")
-    expect(table in ("tracker", "register"), f"{key}.table", "tracker or register", table)
+    expect(table in ("tracker", "register"), f"{key}.table", _("tracker or register"), table)
     schema = tracker if table == "tracker" else register
     for k in ("title", "template", "stamp"):
-        expect(isinstance(spec.get(k), str) and spec[k].strip(), f"{key}.{k}", "a non-empty text", spec.get(k))
+        expect(isinstance(spec.get(k), str) and spec[k].strip(), f"{key}.{k}", _("a non-empty text"), spec.get(k))
     expect(
         spec.get("audience") in ("customer", "internal"),
         f"{key}.audience",
-        "customer or internal",
+        _("customer or internal"),
         spec.get("audience"),
     )
     stamp = spec["stamp"]
     expect(
         stamp in schema and schema.column(stamp).owner == "toolkit",
         f"{key}.stamp",
-        f'a toolkit column of the {table} (add it under [[{table}.columns]] with owner = "toolkit")',
+        _('a toolkit column of the {table} (add it under [[{table}.columns]] with owner = "toolkit")').format(
+            table=table
+        ),
         stamp,
     )
     conditions = []
     when = spec.get("when", [])
-    expect(isinstance(when, list), f"{key}.when", "a list of { column = ..., test } tables", when)
+    expect(isinstance(when, list), f"{key}.when", _("a list of { column = ..., test } tables"), when)
     assert isinstance(when, list)
     for n, cond in enumerate(when):
         where = f"{key}.when[{n + 1}]"
         expect(
             isinstance(cond, dict) and str(cond.get("column")) in schema,
             f"{where}.column",
-            f"the name of a column of the {table}",
+            _("the name of a column of the {table}").format(table=table),
             cond.get("column") if isinstance(cond, dict) else cond,
         )
         ops = [o for o in cond if o != "column"]
-        expect(len(ops) == 1 and ops[0] in OPS, where, "one test: " + ", ".join(OPS), ops)
+        expect(len(ops) == 1 and ops[0] in OPS, where, _("one test: {tests}").format(tests=", ".join(OPS)), ops)
         op, arg = ops[0], cond[ops[0]]
         if op in ("empty", "on_as_of"):
-            expect(isinstance(arg, bool), f"{where}.{op}", "true or false", arg)
+            expect(isinstance(arg, bool), f"{where}.{op}", _("true or false"), arg)
         else:
             values = as_list(arg)
             expect(
                 isinstance(values, list) and all(isinstance(a, (str, int)) for a in values),
                 f"{where}.{op}",
-                "a list of values",
+                _("a list of values"),
                 arg,
             )
             column = schema.column(cond["column"])
@@ -142,13 +145,15 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
         conditions.append(Condition(cond["column"], op, arg))
     for k in ("group_by", "renotify_on"):
         if spec.get(k) is not None:
-            expect(spec[k] in schema, f"{key}.{k}", f"the name of a column of the {table}", spec[k])
+            expect(
+                spec[k] in schema, f"{key}.{k}", _("the name of a column of the {table}").format(table=table), spec[k]
+            )
     group_by = spec.get("group_by")
     items = spec.get("items") or ("complaints" if table == "tracker" else "customers")
     days = spec.get("renotify_after_days", 0)
-    expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", "a whole number of at least 0", days)
+    expect(isinstance(days, int) and days >= 0, f"{key}.renotify_after_days", _("a whole number of at least 0"), days)
     enabled = spec.get("enabled", True)
-    expect(isinstance(enabled, bool), f"{key}.enabled", "true or false", enabled)
+    expect(isinstance(enabled, bool), f"{key}.enabled", _("true or false"), enabled)
     useful_after = spec.get("useful_after")
     useful_days = spec.get("useful_days")
     if useful_after is not None or useful_days is not None:
@@ -157,20 +162,20 @@ def _kind(name: str, spec: dict, register: SheetSchema, tracker: SheetSchema, ex
             and useful_after in schema
             and schema.column(useful_after).type in ("date", "datetime"),
             f"{key}.useful_after",
-            f"the name of a date column of the {table}",
+            _("the name of a date column of the {table}").format(table=table),
             useful_after,
         )
         expect(
             isinstance(useful_days, int) and not isinstance(useful_days, bool) and 0 <= useful_days <= 3660,
             f"{key}.useful_days",
-            "a whole number of days from 0 to 3660",
+            _("a whole number of days from 0 to 3660"),
             useful_days,
         )
     template = spec["template"].strip()
     expect(
         re.fullmatch(r"[^\\/:*?\"<>|\x00-\x1f]+", template) is not None and template not in (".", ".."),
         f"{key}.template",
-        "a template's name without a folder (ack for templates/ack.docx)",
+        _("a template's name without a folder (ack for templates/ack.docx)"),
         template,
     )
     return NoticeKind(
@@ -197,35 +202,35 @@ def read_notices(
 ) -> NoticeSettings:
     """``[notices]`` checked and typed; its kinds name columns of the `register` and the `tracker`."""
     data = data.get("notices", {})
-    check(isinstance(data, Mapping), source, "notices", "a table [notices]", data)
+    check(isinstance(data, Mapping), source, "notices", _("a table [notices]"), data)
 
     def expect(cond, key, what, got):
         check(cond, source, f"notices.{key}", what, got)
 
     for key in ("output_dir", "templates_dir", "filename"):
-        expect(isinstance(data.get(key), str) and data[key].strip(), key, "a non-empty text", data.get(key))
-    expect(data.get("language") in ("zh", "en"), "language", "zh or en", data.get("language"))
+        expect(isinstance(data.get(key), str) and data[key].strip(), key, _("a non-empty text"), data.get(key))
+    expect(data.get("language") in ("zh", "en"), "language", _("zh or en"), data.get("language"))
     for key in ("merged", "pdf"):
-        expect(isinstance(data.get(key), bool), key, "true or false", data.get(key))
+        expect(isinstance(data.get(key), bool), key, _("true or false"), data.get(key))
     timeout = data.get("pdf_timeout_seconds", 900)
-    expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
+    expect(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", _("a positive number"), timeout)
     try:
-        data["filename"].format(kind="k", key="1", name="n", date="2026-01-01")
+        data["filename"].format(kind="k", title="t", key="1", name="n", date="2026-01-01")
     except (KeyError, IndexError, ValueError) as exc:
         expect(
             False,
             "filename",
-            "a pattern using only {kind}, {key}, {name} and {date}",
+            _("a pattern using only {kind}, {title}, {key}, {name} and {date}"),
             f"{data['filename']} ({exc})",
         )
     masking = {str(k): str(v) for k, v in data.get("masking", {}).items()}
     for col, how in masking.items():
-        expect(how in MASKS, f"masking.{col}", "one of " + ", ".join(MASKS), how)
+        expect(how in MASKS, f"masking.{col}", _("one of {values}").format(values=", ".join(MASKS)), how)
     office = {str(k): v for k, v in data.get("office", {}).items()}
     kinds = {}
     for name, spec in data.get("kinds", {}).items():
         kinds[name] = _kind(name, spec, register, tracker, expect, source)
-    expect(bool(kinds), "kinds", "at least one [notices.kinds.NAME] table", kinds)
+    expect(bool(kinds), "kinds", _("at least one [notices.kinds.NAME] table"), kinds)
     return NoticeSettings(
         data["output_dir"],
         data["templates_dir"],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit.i18n import normalise_language
+from toolkit.i18n import _, normalise_language
 from toolkit.settings.fields import is_whole
 from toolkit.settings.problems import expect, expect_known_keys
 
@@ -36,7 +36,7 @@ class PanelSettings:
 def read_panel(data: Mapping[str, Any], source: str | Path) -> PanelSettings:
     """``[panel]`` of the merged settings checked and typed; a wrong value raises SettingsError."""
     section: Any = data.get("panel", {})
-    expect(isinstance(section, Mapping), source, "panel", "a table [panel]", section)
+    expect(isinstance(section, Mapping), source, "panel", _("a table [panel]"), section)
     expect_known_keys(section, _KEYS, source, "panel")
 
     def text(key: str, *, required: bool = False) -> str:
@@ -45,7 +45,7 @@ def read_panel(data: Mapping[str, Any], source: str | Path) -> PanelSettings:
             isinstance(value, str) and (bool(value.strip()) or not required),
             source,
             f"panel.{key}",
-            "a non-empty text" if required else "a text",
+            _("a non-empty text") if required else _("a text"),
             value,
         )
         return value.strip()
@@ -55,11 +55,11 @@ def read_panel(data: Mapping[str, Any], source: str | Path) -> PanelSettings:
         language == "" or normalise_language(language) is not None,
         source,
         "panel.language",
-        "zh, en or empty",
+        _("zh, en or empty"),
         language,
     )
     shown = section.get("problems_shown", PanelSettings.problems_shown)
-    expect(is_whole(shown) and shown >= 0, source, "panel.problems_shown", "a whole number of at least 0", shown)
+    expect(is_whole(shown) and shown >= 0, source, "panel.problems_shown", _("a whole number of at least 0"), shown)
     launchers = {}
     for key in ("launcher", "launcher_en"):
         name = text(key, required=True)
@@ -67,7 +67,7 @@ def read_panel(data: Mapping[str, Any], source: str | Path) -> PanelSettings:
             not any(ch in name for ch in _NOT_IN_FILE_NAMES) and not name.startswith("."),
             source,
             f"panel.{key}",
-            'a file name without extension (no < > : " / \\ | ? * %)',
+            _('a file name without extension (no < > : " / \\ | ? * %)'),
             name,
         )
         launchers[key] = name

@@ -126,19 +126,19 @@ def read_sla(data: Mapping[str, Any], source: str | Path, choices: Choices | Non
     """``data["sla"]`` and ``data["escalation"]`` checked and typed; a wrong value raises SettingsError naming the key."""
     sla = data.get("sla", MISSING)
     if not isinstance(sla, Mapping):
-        raise setting_error(source, "sla", "a table ([sla])", sla)
+        raise setting_error(source, "sla", _("a table ([sla])"), sla)
     _refuse_unknown(sla, _SLA_KEYS, source, "sla")
     choices = choices if choices is not None else read_choices(data, source)
     soon = sla.get("due_soon_working_hours", 4)
     if isinstance(soon, bool) or not isinstance(soon, (int, float)) or not math.isfinite(soon) or soon < 0:
-        raise setting_error(source, "sla.due_soon_working_hours", "a number of working hours of at least 0", soon)
+        raise setting_error(source, "sla.due_soon_working_hours", _("a number of working hours of at least 0"), soon)
     earliest = _duration(sla.get("survey_earliest", "24 hours"), source, "sla.survey_earliest")
     statuses = {}
     for key, default in (("waiting_statuses", ["待客户回复"]), ("closed_statuses", ["已解决", "已关闭"])):
         statuses[key] = _choice_list(sla.get(key, default), source, f"sla.{key}", choices, "status", allow_empty=True)
     raw_rules = sla.get("rules", MISSING)
     if not isinstance(raw_rules, list) or not raw_rules:
-        raise setting_error(source, "sla.rules", "a list of rules ([[sla.rules]] entries), at least one", raw_rules)
+        raise setting_error(source, "sla.rules", _("a list of rules ([[sla.rules]] entries), at least one"), raw_rules)
     rules = tuple(_rule(entry, source, f"sla.rules[{n}]", choices) for n, entry in enumerate(raw_rules, 1))
     return SlaSettings(
         rules=rules,
@@ -157,7 +157,7 @@ def _refuse_unknown(table: Mapping[str, Any], known: set[str], source: str | Pat
         raise setting_error(
             source,
             f"{where}.{unknown[0]}",
-            "left out (known keys: " + ", ".join(sorted(known)) + ")",
+            _("left out (known keys: {keys})").format(keys=", ".join(sorted(known))),
             table[unknown[0]],
         )
 
@@ -173,7 +173,9 @@ def _duration(value: object, source: str | Path, key: str) -> Duration:
         raise setting_error(
             source,
             key,
-            f'a duration text like "24 hours", "2 working hours" or "3 working days" (accepted: {ACCEPTED_EXAMPLES})',
+            _(
+                'a duration text like "24 hours", "2 working hours" or "3 working days" (accepted: {ACCEPTED_EXAMPLES})'
+            ).format(ACCEPTED_EXAMPLES=ACCEPTED_EXAMPLES),
             value,
         ) from None
 
@@ -184,7 +186,7 @@ def _choice_list(value, source, key, choices: Choices, list_name: str, *, allow_
         value,
         source,
         key,
-        "a text or a list of texts" if not allow_empty else "a list of texts",
+        _("a text or a list of texts") if not allow_empty else _("a list of texts"),
         allow_empty=allow_empty,
     )
     return tuple(choices.value(list_name, v, source, key) for v in texts)
@@ -192,7 +194,7 @@ def _choice_list(value, source, key, choices: Choices, list_name: str, *, allow_
 
 def _rule(entry: object, source: str | Path, key: str, choices: Choices) -> SlaRule:
     if not isinstance(entry, Mapping):
-        raise setting_error(source, key, "a table with a name and targets", entry)
+        raise setting_error(source, key, _("a table with a name and targets"), entry)
     unknown = sorted(set(entry) - _RULE_KEYS)
     if unknown:
         raise setting_error(
@@ -203,7 +205,9 @@ def _rule(entry: object, source: str | Path, key: str, choices: Choices) -> SlaR
         )
     name = entry.get("name", MISSING)
     if not isinstance(name, str) or not name.strip():
-        raise setting_error(source, f"{key}.name", "a non-empty text (shown in the column 适用规则)", name)
+        raise setting_error(
+            source, f"{key}.name", _("a non-empty text (shown in the column {column})").format(column="适用规则"), name
+        )
     match = tuple(
         (mk, frozenset(_choice_list(entry[mk], source, f"{key}.{mk}", choices, _CHOICE_LISTS[mk])))
         for mk in MATCH_KEYS
@@ -212,47 +216,49 @@ def _rule(entry: object, source: str | Path, key: str, choices: Choices) -> SlaR
     targets = {step: _duration(entry[step], source, f"{key}.{step}") for step in DURATION_STEPS if step in entry}
     same_day = entry.get("same_day", False)
     if not isinstance(same_day, bool):
-        raise setting_error(source, f"{key}.same_day", "true or false", same_day)
+        raise setting_error(source, f"{key}.same_day", _("true or false"), same_day)
     return SlaRule(name=name.strip(), match=match, same_day=same_day, **targets)
 
 
 def _escalation(section: object, source: str | Path) -> Escalation:
     if not isinstance(section, Mapping):
-        raise setting_error(source, "escalation", "a table ([escalation])", section)
+        raise setting_error(source, "escalation", _("a table ([escalation])"), section)
     _refuse_unknown(section, _ESCALATION_KEYS, source, "escalation")
     levels = section.get("levels", {"L1": 0, "L2": 8, "L3": 24})
     if not isinstance(levels, Mapping):
-        raise setting_error(source, "escalation.levels", "a table like { L1 = 0, L2 = 8, L3 = 24 }", levels)
+        raise setting_error(source, "escalation.levels", _("a table like { L1 = 0, L2 = 8, L3 = 24 }"), levels)
     unknown = sorted(set(levels) - set(LEVELS))
     if unknown:
         raise setting_error(
-            source, f"escalation.levels.{unknown[0]}", "left out (levels are L1, L2, L3)", levels[unknown[0]]
+            source, f"escalation.levels.{unknown[0]}", _("left out (levels are L1, L2, L3)"), levels[unknown[0]]
         )
     thresholds: list[Decimal] = []
     for name in LEVELS:
         v = levels.get(name, MISSING)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
-            raise setting_error(source, f"escalation.levels.{name}", "a number of working hours late, at least 0", v)
+            raise setting_error(source, f"escalation.levels.{name}", _("a number of working hours late, at least 0"), v)
         v = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
         if thresholds and v < thresholds[-1]:
             raise setting_error(
                 source,
                 f"escalation.levels.{name}",
-                f"at least the threshold of L{len(thresholds)} ({thresholds[-1]})",
+                _("at least the threshold of L{n} ({thresholds})").format(n=len(thresholds), thresholds=thresholds[-1]),
                 levels[name],
             )
         thresholds.append(v)
     heads = section.get("department_heads", {})
     if not isinstance(heads, Mapping) or not all(isinstance(v, str) for v in heads.values()):
-        raise setting_error(source, "escalation.department_heads", "a table of department = head (texts)", heads)
+        raise setting_error(source, "escalation.department_heads", _("a table of department = head (texts)"), heads)
     steps = as_list(section.get("steps", list(ESCALATING_STEPS)))
     if not isinstance(steps, list) or not all(isinstance(v, str) and v in STEPS for v in steps):
-        raise setting_error(source, "escalation.steps", "a list of steps from " + ", ".join(STEPS), steps)
+        raise setting_error(
+            source, "escalation.steps", _("a list of steps from {steps}").format(steps=", ".join(STEPS)), steps
+        )
     texts = {}
     for key, default in (("l3_notify", "客服中心主任"), ("department_head_fallback", "部门负责人")):
         v = section.get(key, default)
         if not isinstance(v, str) or not v.strip():
-            raise setting_error(source, f"escalation.{key}", "a non-empty text", v)
+            raise setting_error(source, f"escalation.{key}", _("a non-empty text"), v)
         texts[key] = v.strip()
     return Escalation(
         levels=(thresholds[0], thresholds[1], thresholds[2]),

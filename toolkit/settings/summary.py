@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.problems import expect, expect_known_keys
 
@@ -71,17 +72,17 @@ def read_summary(
     """``[summary]`` checked and typed; `office` is [notices.office] (the report carries the office's name)."""
     choices = choices if choices is not None else read_choices(data, source)
     section = data.get("summary", {})
-    expect(isinstance(section, dict), source, "summary", "a table [summary]", section)
+    expect(isinstance(section, dict), source, "summary", _("a table [summary]"), section)
     expect_known_keys(section, _SUMMARY_KEYS, source, "summary")
     targets = section.get("targets", {})
-    expect(isinstance(targets, dict), source, "summary.targets", "a table [summary.targets]", targets)
+    expect(isinstance(targets, dict), source, "summary.targets", _("a table [summary.targets]"), targets)
     expect_known_keys(targets, _TARGET_KEYS, source, "summary.targets")
     for key, value in targets.items():
         expect(
             isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 100,
             source,
             f"summary.targets.{key}",
-            "a per cent between 0 and 100",
+            _("a per cent between 0 and 100"),
             value,
         )
     rules = _read_rules(section, targets, source, choices)
@@ -90,24 +91,24 @@ def read_summary(
         expect(cond, source, f"summary.{key}", what, got)
 
     for key in ("output_dir", "templates_dir", "filename", "filename_en", "sheet"):
-        check(isinstance(section.get(key), str) and section[key].strip(), key, "a non-empty text", section.get(key))
+        check(isinstance(section.get(key), str) and section[key].strip(), key, _("a non-empty text"), section.get(key))
     for key in ("filename", "filename_en"):
         try:
             section[key].format(month="2026-10")
         except (KeyError, IndexError, ValueError) as exc:
-            check(False, key, "a pattern using only {month}", f"{section[key]} ({exc})")
-    check(section.get("language") in ("zh", "en"), "language", "zh or en", section.get("language"))
+            check(False, key, _("a pattern using only {month}"), f"{section[key]} ({exc})")
+    check(section.get("language") in ("zh", "en"), "language", _("zh or en"), section.get("language"))
     wb = section.get("workbook")
-    check(isinstance(wb, str) and wb.lower().endswith(".xlsx"), "workbook", "a file name ending in .xlsx", wb)
+    check(isinstance(wb, str) and wb.lower().endswith(".xlsx"), "workbook", _("a file name ending in .xlsx"), wb)
     timeout = section.get("pdf_timeout_seconds", 300)
-    check(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", "a positive number", timeout)
+    check(isinstance(timeout, (int, float)) and timeout > 0, "pdf_timeout_seconds", _("a positive number"), timeout)
     limits = {}
     for key in ("overdue_list_limit", "review_list_limit"):
         value = section.get(key, 50)
         check(
             isinstance(value, int) and not isinstance(value, bool) and value >= 0,
             key,
-            "a whole number of at least 0",
+            _("a whole number of at least 0"),
             value,
         )
         limits[key] = value
@@ -138,7 +139,7 @@ def _read_rules(section: Mapping, targets: Mapping, source: str | Path, choices:
             isinstance(value, int) and not isinstance(value, bool) and value >= low,
             source,
             f"summary.{key}",
-            f"a whole number of at least {low}",
+            _("a whole number of at least {low}").format(low=low),
             value,
         )
         return value

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.problems import expect, expect_known_keys
 
 _KEYS = {"workbook", "sheet"}
@@ -25,7 +26,7 @@ class TierHistorySettings:
 def read_tier_history(data: Mapping[str, Any], source: str | Path) -> TierHistorySettings:
     """``[tier_history]`` of the merged settings checked and typed; a wrong value raises SettingsError."""
     section: Any = data.get("tier_history", {})
-    expect(isinstance(section, Mapping), source, "tier_history", "a table [tier_history]", section)
+    expect(isinstance(section, Mapping), source, "tier_history", _("a table [tier_history]"), section)
     expect_known_keys(section, _KEYS, source, "tier_history")
     workbook = section.get("workbook", TierHistorySettings.workbook)
     expect(
@@ -35,7 +36,7 @@ def read_tier_history(data: Mapping[str, Any], source: str | Path) -> TierHistor
         and "\\" not in workbook,
         source,
         "tier_history.workbook",
-        "a file name ending in .xlsx (the file is kept beside the register)",
+        _("a file name ending in .xlsx (the file is kept beside the register)"),
         workbook,
     )
     sheet = section.get("sheet", TierHistorySettings.sheet)
@@ -43,7 +44,7 @@ def read_tier_history(data: Mapping[str, Any], source: str | Path) -> TierHistor
         isinstance(sheet, str) and sheet.strip() != "" and len(sheet) <= 31,
         source,
         "tier_history.sheet",
-        "a sheet name of 1 to 31 characters",
+        _("a sheet name of 1 to 31 characters"),
         sheet,
     )
     return TierHistorySettings(workbook.strip(), sheet.strip())

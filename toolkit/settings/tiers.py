@@ -13,9 +13,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from toolkit.i18n import _
 from toolkit.settings.choices import Choices, read_choices
 from toolkit.settings.fields import is_number, is_whole
-from toolkit.settings.problems import expect, expect_known_keys
+from toolkit.settings.problems import UNKNOWN_KEY, expect, expect_known_keys
 
 PERIODS = ("month", "quarter", "week")
 _TIER_KEYS = {"rules", "new_customer_days", "new_customer_tier", "confirmations", "margin", "evaluation_period"}
@@ -74,7 +75,7 @@ class TierSettings:
         if self.evaluation_period == "quarter":
             return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
         if self.evaluation_period == "week":
-            year, week, _ = day.isocalendar()
+            year, week, _weekday = day.isocalendar()
             return f"{year:04d}-W{week:02d}"
         return f"{day.year:04d}-{day.month:02d}"
 
@@ -82,7 +83,7 @@ class TierSettings:
 def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | None = None) -> TierSettings:
     """``[tiers]`` of the merged settings checked and typed; a wrong value raises SettingsError."""
     section: Any = data.get("tiers")
-    expect(isinstance(section, dict), source, "tiers", "a table [tiers]", section)
+    expect(isinstance(section, dict), source, "tiers", _("a table [tiers]"), section)
     expect_known_keys(section, _TIER_KEYS, source, "tiers")
     choices = choices if choices is not None else read_choices(data, source)
     allowed = list(choices.lists["tier"]) if "tier" in choices.lists else None
@@ -92,18 +93,20 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
         is_number(margin_raw) and 0 <= margin_raw < 1,
         source,
         "tiers.margin",
-        "a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%",
+        _("a fraction from 0 up to (not including) 1, e.g. 0.05 for 5%"),
         margin_raw,
     )
     margin = Decimal(str(margin_raw))
     days = section.get("new_customer_days", 90)
-    expect(is_whole(days) and days >= 0, source, "tiers.new_customer_days", "a whole number of days, 0 or more", days)
+    expect(
+        is_whole(days) and days >= 0, source, "tiers.new_customer_days", _("a whole number of days, 0 or more"), days
+    )
     new_tier = section.get("new_customer_tier", "新客户")
     expect(
         isinstance(new_tier, str) and new_tier.strip() != "",
         source,
         "tiers.new_customer_tier",
-        "a tier name",
+        _("a tier name"),
         new_tier,
     )
     new_tier = new_tier.strip()
@@ -112,7 +115,7 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
             new_tier in allowed,
             source,
             "tiers.new_customer_tier",
-            "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
+            _("one of the tiers in [choices] tier ({tiers})").format(tiers=", ".join(allowed)),
             new_tier,
         )
     confirmations = section.get("confirmations", 2)
@@ -120,42 +123,52 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
         is_whole(confirmations) and confirmations >= 1,
         source,
         "tiers.confirmations",
-        "a whole number, 1 or more",
+        _("a whole number, 1 or more"),
         confirmations,
     )
     period = section.get("evaluation_period", "month")
-    expect(period in PERIODS, source, "tiers.evaluation_period", "one of " + ", ".join(PERIODS), period)
+    expect(
+        period in PERIODS,
+        source,
+        "tiers.evaluation_period",
+        _("one of {values}").format(values=", ".join(PERIODS)),
+        period,
+    )
 
     raw_rules = section.get("rules")
     expect(
         isinstance(raw_rules, list) and len(raw_rules) > 0,
         source,
         "tiers.rules",
-        "a list of [[tiers.rules]] tables, best tier first",
+        _("a list of [[tiers.rules]] tables, best tier first"),
         raw_rules,
     )
     rules = []
     seen = set()
     for n, entry in enumerate(raw_rules, 1):
         where = f"tiers.rules[{n}]"
-        expect(isinstance(entry, dict), source, where, "a table with tier = ... and conditions", entry)
+        expect(isinstance(entry, dict), source, where, _("a table with tier = ... and conditions"), entry)
         for key in entry:
             expect(
                 key == "tier" or key in CONDITION_KINDS,
                 source,
                 f"{where}.{key}",
-                "tier or one of " + ", ".join(CONDITION_KINDS),
-                "an unknown key",
+                _("tier or one of {kinds}").format(kinds=", ".join(CONDITION_KINDS)),
+                UNKNOWN_KEY,
             )
         tier = entry.get("tier")
-        expect(isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", 'a tier name such as "A"', tier)
+        expect(
+            isinstance(tier, str) and tier.strip() != "", source, f"{where}.tier", _('a tier name such as "A"'), tier
+        )
         tier = tier.strip()
-        expect(tier not in seen, source, f"{where}.tier", "a tier named once", tier)
+        expect(tier not in seen, source, f"{where}.tier", _("a tier named once"), tier)
         expect(
             tier != new_tier,
             source,
             f"{where}.tier",
-            f"a tier other than the new-customer tier {new_tier!r} (see tiers.new_customer_days)",
+            _("a tier other than the new-customer tier '{new_tier}' (see tiers.new_customer_days)").format(
+                new_tier=new_tier
+            ),
             tier,
         )
         if allowed is not None:
@@ -163,7 +176,7 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
                 tier in allowed,
                 source,
                 f"{where}.tier",
-                "one of the tiers in [choices] tier (" + ", ".join(allowed) + ")",
+                _("one of the tiers in [choices] tier ({tiers})").format(tiers=", ".join(allowed)),
                 tier,
             )
         seen.add(tier)
@@ -173,9 +186,9 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
                 continue
             value = entry[key]
             if kind.whole:
-                expect(is_whole(value) and value >= 0, source, f"{where}.{key}", "a whole number, 0 or more", value)
+                expect(is_whole(value) and value >= 0, source, f"{where}.{key}", _("a whole number, 0 or more"), value)
             else:
-                expect(is_number(value) and value >= 0, source, f"{where}.{key}", "a number, 0 or more", value)
+                expect(is_number(value) and value >= 0, source, f"{where}.{key}", _("a number, 0 or more"), value)
             conditions.append(condition(key, Decimal(str(value)), margin))
         last = n == len(raw_rules)
         if last:
@@ -183,16 +196,16 @@ def read_tiers(data: Mapping[str, Any], source: str | Path, choices: Choices | N
                 not conditions,
                 source,
                 f"{where}.{conditions[0].key if conditions else 'tier'}",
-                "left out: the last tier takes every customer the tiers above do not",
-                "a condition",
+                _("left out: the last tier takes every customer the tiers above do not"),
+                _("a condition"),
             )
         else:
             expect(
                 bool(conditions),
                 source,
                 where,
-                "at least one condition (only the last tier has none)",
-                "a tier without conditions",
+                _("at least one condition (only the last tier has none)"),
+                _("a tier without conditions"),
             )
         rules.append(TierRule(tier, tuple(conditions)))
     return TierSettings(tuple(rules), int(days), new_tier, int(confirmations), margin, period)

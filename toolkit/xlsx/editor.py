@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.errors import ToolkitError, WorkbookRefused
+from toolkit.i18n import _
 from toolkit.xlsx.cells import CellEncoder, CellValueError
 from toolkit.xlsx.package import Deflated, Package, deflate_chunks, read_rels, rels_name, resolve_target
 from toolkit.xlsx.refs import column_letter, make_ref, parse_ref
@@ -117,7 +118,7 @@ class WorkbookEditor:
             styles = StyleBook(pkg.read(styles_part)) if styles_part else None
         except StylesError as exc:
             raise WorkbookRefused(
-                f"its cell formats (styles.xml) cannot be read safely ({exc})", path=self.path
+                _("its cell formats (styles.xml) cannot be read safely ({reason})").format(reason=exc), path=self.path
             ) from None
         replaced: dict[str, bytes | Deflated] = {}
         removed: set[str] = set()
@@ -127,7 +128,10 @@ class WorkbookEditor:
             try:
                 sheet = SheetXml(lambda part=info.part, what=f"sheet '{info.name}'": pkg.stream(part, what=what))
             except ValueError as exc:
-                raise WorkbookRefused(f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path) from None
+                raise WorkbookRefused(
+                    _("sheet '{name}' cannot be read safely ({reason})").format(name=info.name, reason=exc),
+                    path=self.path,
+                ) from None
             edit = plan.edit
             if plan.appends or plan.headers:  # these look for the last cells cell by cell
                 edit.materialize()
@@ -137,7 +141,8 @@ class WorkbookEditor:
                     scan = sheet.scan(tuple({h for _t, h in plan.headers}))
                 except ValueError as exc:
                     raise WorkbookRefused(
-                        f"sheet '{info.name}' cannot be read safely ({exc})", path=self.path
+                        _("sheet '{name}' cannot be read safely ({reason})").format(name=info.name, reason=exc),
+                        path=self.path,
                     ) from None
                 for text, header_row in plan.headers:
                     col = (
@@ -156,7 +161,9 @@ class WorkbookEditor:
                             try:
                                 t.xml = grow_right(t, text)
                             except ValueError as exc:
-                                raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
+                                raise ToolkitError(
+                                    _("sheet '{name}': {reason}").format(name=info.name, reason=exc), path=self.path
+                                ) from None
                             t.ref = (r1, c1, r2, c2 + 1)
                             replaced[t.part] = t.xml
                 last = max(scan.last_row, max(edit.values, default=0))
@@ -199,19 +206,29 @@ class WorkbookEditor:
             except FormulaCells as exc:
                 raise FormulaCellsRefused(self.path, info.name, exc.refs) from None
             except (CellValueError, StylesError) as exc:
-                raise ToolkitError(f"sheet '{info.name}': {exc}", path=self.path) from None
+                raise ToolkitError(
+                    _("sheet '{name}': {reason}").format(name=info.name, reason=exc), path=self.path
+                ) from None
             except UnicodeDecodeError:
                 raise WorkbookRefused(
-                    f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8; nothing was written",
+                    _("is damaged: sheet '{name}' holds text that is not valid UTF-8; nothing was written").format(
+                        name=info.name
+                    ),
                     path=self.path,
                 ) from None
             except ValueError as exc:  # damage found while streaming: no end of the cells, a row over 64 MB
                 raise WorkbookRefused(
-                    f"sheet '{info.name}' cannot be read safely ({exc}); nothing was written", path=self.path
+                    _("sheet '{name}' cannot be read safely ({reason}); nothing was written").format(
+                        name=info.name, reason=exc
+                    ),
+                    path=self.path,
                 ) from None
             except OSError as exc:  # the spool beside the workbook: a full disk, a read-only folder
                 raise ToolkitError(
-                    f"could not be saved: {os_reason(exc)}; the workbook was left as it was", path=self.path
+                    _("could not be saved: {os_reason}; the workbook was left as it was").format(
+                        os_reason=os_reason(exc)
+                    ),
+                    path=self.path,
                 ) from None
             overwrote_formula = overwrote_formula or sheet.overwrote_formula
             report.skipped_formulas += [f"{info.name}!{r}" for r in skipped]

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from toolkit.errors import WorkbookRefused
+from toolkit.i18n import _
 
 ENV_VAR = "TOOLKIT_MAX_UNPACKED_MB"
 DEFAULT_MAX_UNPACKED = 1024 * 1024 * 1024
@@ -42,8 +43,10 @@ def max_unpacked() -> int:
             mb = -1
         if mb <= 0:
             raise WorkbookRefused(
-                f"the environment variable {ENV_VAR} should be a number of megabytes, but is {text!r}",
-                hint="set it to e.g. 2048, or remove it to use 1024",
+                _("the environment variable {ENV_VAR} should be a number of megabytes, but is '{text}'").format(
+                    ENV_VAR=ENV_VAR, text=text
+                ),
+                hint=_("set it to e.g. 2048, or remove it to use 1024"),
             )
         return int(mb * 1024 * 1024)
     return DEFAULT_MAX_UNPACKED
@@ -64,9 +67,11 @@ def too_large(path: Path | str, part: str, unpacked: int, packed: int) -> Workbo
     cap = max_unpacked()
     what = f"one of its sheets ({part})" if part.startswith("xl/worksheets/") else f"its part {part}"
     return WorkbookRefused(
-        f"{what} would unpack to {_mb(unpacked)} from {_mb(packed)} in the file, more than the toolkit unpacks "
-        f"({_mb(cap)}); nothing was read or changed",
+        _(
+            "{what} would unpack to {mb} from {mb2} in the file, more than the toolkit unpacks ({mb3}); nothing was read or changed"
+        ).format(what=what, mb=_mb(unpacked), mb2=_mb(packed), mb3=_mb(cap)),
         path=path,
-        hint=f"if the workbook really is this large, the administrator can raise the limit with the "
-        f"environment variable {ENV_VAR} (in megabytes)",
+        hint=_(
+            "if the workbook really is this large, the administrator can raise the limit with the environment variable {ENV_VAR} (in megabytes)"
+        ).format(ENV_VAR=ENV_VAR),
     )

@@ -25,6 +25,7 @@ from types import ModuleType
 from typing import IO, Protocol, cast
 
 from toolkit.errors import WorkbookRefused
+from toolkit.i18n import _
 from toolkit.xlsx import limits
 from toolkit.xlsx.safety import crash_point  # the crash tests' hook; it only counts in normal use
 
@@ -42,9 +43,9 @@ STREAM_BLOCK = 4 * 1024 * 1024  # a streamed part is unpacked this much at a tim
 def refuse_unless_workbook(path: Path) -> None:
     """Raise WorkbookRefused, with words staff understand, for files the engine must not touch."""
     if not path.exists():
-        raise WorkbookRefused("file not found", path=path)
+        raise WorkbookRefused(_("file not found"), path=path)
     if path.is_dir():
-        raise WorkbookRefused("is a folder, not a workbook", path=path)
+        raise WorkbookRefused(_("is a folder, not a workbook"), path=path)
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head == OLE_MAGIC:
@@ -56,22 +57,22 @@ def refuse_unless_workbook(path: Path) -> None:
                 or "EncryptedPackage".encode("utf-16-le") in blob
             ):
                 raise WorkbookRefused(
-                    "is protected with a password (encrypted); the toolkit cannot read or change it",
+                    _("is protected with a password (encrypted); the toolkit cannot read or change it"),
                     path=path,
-                    hint="remove the password in Excel (File > Info > Protect Workbook) and try again",
+                    hint=_("remove the password in Excel (File > Info > Protect Workbook) and try again"),
                 )
             raise WorkbookRefused(
-                "is an old-style .xls workbook; the toolkit works on .xlsx and .xlsm only",
+                _("is an old-style .xls workbook; the toolkit works on .xlsx and .xlsm only"),
                 path=path,
-                hint="open it in Excel and use Save As > Excel Workbook (.xlsx)",
+                hint=_("open it in Excel and use Save As > Excel Workbook (.xlsx)"),
             )
     if not zipfile.is_zipfile(path):
         suffix = path.suffix.lower()
-        what = "a CSV text file" if suffix in (".csv", ".txt") else "not an Excel workbook"
+        what = _("a CSV text file") if suffix in (".csv", ".txt") else _("not an Excel workbook")
         raise WorkbookRefused(
-            f"is {what} (or a damaged one); the toolkit works on .xlsx and .xlsm workbooks",
+            _("is {what} (or a damaged one); the toolkit works on .xlsx and .xlsm workbooks").format(what=what),
             path=path,
-            hint="open it in Excel and save it as an Excel Workbook (.xlsx)",
+            hint=_("open it in Excel and save it as an Excel Workbook (.xlsx)"),
         )
 
 
@@ -92,21 +93,24 @@ class Package:
             bad = None
             names = zf.namelist()
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise WorkbookRefused(f"is damaged and cannot be opened ({exc})", path=path) from None
+            raise WorkbookRefused(
+                _("is damaged and cannot be opened ({reason})").format(reason=exc), path=path
+            ) from None
         cap = limits.max_unpacked()
         seen: set[str] = set()
         for info in zf.infolist():
             if info.flag_bits & 0x1:
-                bad = WorkbookRefused("has encrypted zip entries", path=path)
+                bad = WorkbookRefused(_("has encrypted zip entries"), path=path)
             elif info.file_size > cap:
                 bad = limits.too_large(path, info.filename, info.file_size, info.compress_size)
             elif info.filename in seen:
                 # Excel never writes this; which copy a program reads differs, so neither can be trusted
                 bad = WorkbookRefused(
-                    f"is damaged: it holds two parts named {info.filename}, so which one holds "
-                    "the real content cannot be known; nothing was read or changed",
+                    _(
+                        "is damaged: it holds two parts named {filename}, so which one holds the real content cannot be known; nothing was read or changed"
+                    ).format(filename=info.filename),
                     path=path,
-                    hint="open it in Excel and save it again, or restore an earlier copy",
+                    hint=_("open it in Excel and save it again, or restore an earlier copy"),
                 )
             seen.add(info.filename)
             if bad:
@@ -120,7 +124,7 @@ class Package:
             and not any(n.lower() == "xl/workbook.xml" for n in names)
         ):
             zf.close()
-            raise WorkbookRefused("is a zip file but not an Excel workbook (no xl/workbook.xml)", path=path)
+            raise WorkbookRefused(_("is a zip file but not an Excel workbook (no xl/workbook.xml)"), path=path)
         return cls(path=path, zf=zf, names=names)
 
     def __enter__(self) -> Package:
@@ -139,9 +143,11 @@ class Package:
         try:
             return self.zf.read(name)
         except KeyError:
-            raise WorkbookRefused(f"is missing its part {name}", path=self.path) from None
+            raise WorkbookRefused(_("is missing its part {name}").format(name=name), path=self.path) from None
         except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-            raise WorkbookRefused(f"is damaged: part {name} cannot be read ({exc})", path=self.path) from None
+            raise WorkbookRefused(
+                _("is damaged: part {name} cannot be read ({reason})").format(name=name, reason=exc), path=self.path
+            ) from None
 
     def check_parts(self) -> None:
         """Refuse a package one of whose parts cannot be copied (a damaged local header), before
@@ -152,7 +158,10 @@ class Package:
                     pass
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
                 raise WorkbookRefused(
-                    f"is damaged: part {info.filename} cannot be copied ({exc}); nothing was written", path=self.path
+                    _("is damaged: part {filename} cannot be copied ({reason}); nothing was written").format(
+                        filename=info.filename, reason=exc
+                    ),
+                    path=self.path,
                 ) from None
 
     def stream(self, name: str, block: int = STREAM_BLOCK, what: str | None = None):
@@ -165,7 +174,7 @@ class Package:
         try:
             info = self.zf.getinfo(name)
         except KeyError:
-            raise WorkbookRefused(f"is missing its part {name}", path=self.path) from None
+            raise WorkbookRefused(_("is missing its part {name}").format(name=name), path=self.path) from None
         return _Unpacked(self, info, block, what or f"part {name}")
 
     def write_copy(
@@ -208,7 +217,10 @@ class Package:
                         _copy_raw(self.zf, info, out)
                     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                         raise WorkbookRefused(
-                            f"is damaged: part {name} cannot be copied ({exc}); nothing was written", path=self.path
+                            _("is damaged: part {name} cannot be copied ({reason}); nothing was written").format(
+                                name=name, reason=exc
+                            ),
+                            path=self.path,
                         ) from None
             for name, data in added.items():
                 crash_point()
@@ -250,7 +262,9 @@ class _Unpacked:
                 else:
                     yield from self._checked(self._inflate(compressed()), crc=True)
         except (zipfile.BadZipFile, zlib.error, _fast_zlib.error, EOFError, OSError) as exc:
-            raise WorkbookRefused(f"is damaged: {self.what} cannot be read ({exc})", path=path) from None
+            raise WorkbookRefused(
+                _("is damaged: {what} cannot be read ({reason})").format(what=self.what, reason=exc), path=path
+            ) from None
 
     def _inflate(self, compressed):
         d = _fast_zlib.decompressobj(-15)

@@ -28,6 +28,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from toolkit.errors import WorkbookRefused
+from toolkit.i18n import _
 from toolkit.xlsx.cells import MAX_CELL_TEXT, serial_datetime
 from toolkit.xlsx.memory import frugal, give_back
 from toolkit.xlsx.package import Package, read_rels, rels_name, resolve_target, write_stored
@@ -165,7 +166,9 @@ def _sheet_stream(pkg: Package, info, path, block: int, piece_size: int) -> Shee
     try:
         return SheetStream(pkg.stream(info.part, block, what=f"sheet '{info.name}'"), piece_size=piece_size)
     except ValueError as exc:
-        raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+        raise WorkbookRefused(
+            _("is damaged: sheet '{name}' cannot be read ({reason})").format(name=info.name, reason=exc), path=path
+        ) from None
 
 
 def worksheet_names(path: str | Path) -> list[str]:
@@ -203,7 +206,9 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
                         raise
                     except ValueError as exc:  # e.g. ZAA7: no such column in Excel, so not written by it
                         raise WorkbookRefused(
-                            f"is damaged: sheet '{info.name}' row {r} has a cell at an impossible place ({exc})",
+                            _("is damaged: sheet '{name}' row {r} has a cell at an impossible place ({reason})").format(
+                                name=info.name, r=r, reason=exc
+                            ),
                             path=path,
                         ) from None
                     if cells:
@@ -217,12 +222,15 @@ def peek(path: str | Path, sheet: str, max_rows: int = 30) -> Peek:
             result.complete = True
         except UnicodeDecodeError as exc:
             raise WorkbookRefused(
-                f"is damaged: sheet '{info.name}' holds text that is not valid UTF-8 "
-                f"(byte {exc.object[exc.start : exc.start + 1]!r})",
+                _("is damaged: sheet '{name}' holds text that is not valid UTF-8 (byte '{object}')").format(
+                    name=info.name, object=exc.object[exc.start : exc.start + 1]
+                ),
                 path=path,
             ) from None
         except ValueError as exc:  # the stream: no end of the cell data, a row of more than 64 MB
-            raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+            raise WorkbookRefused(
+                _("is damaged: sheet '{name}' cannot be read ({reason})").format(name=info.name, reason=exc), path=path
+            ) from None
         finally:
             sst.close()
         return result
@@ -427,7 +435,9 @@ def read_columns(
             if pending:
                 take_in(*pending.pop())
         except ValueError as exc:  # a damaged stream: no end of the cell data, a row of more than 64 MB
-            raise WorkbookRefused(f"is damaged: sheet '{info.name}' cannot be read ({exc})", path=path) from None
+            raise WorkbookRefused(
+                _("is damaged: sheet '{name}' cannot be read ({reason})").format(name=info.name, reason=exc), path=path
+            ) from None
         finally:
             for job, _first in pending:  # (an error on the way: the piece being read is waited for, not used)
                 job.cancel()
@@ -523,7 +533,7 @@ class _PieceWorkbook:
         root = _WORKSHEET.search(stream.head)
         self.tail = b"</%ssheetData></%sworksheet>" % (stream.prefix, (root.group(1) or b"") if root else b"")
         self.files = []
-        for _ in range(2):  # one being read while the next is written
+        for _copy in range(2):  # one being read while the next is written
             fd, name = tempfile.mkstemp(prefix=".~toolkit-read-", suffix=".xlsx")
             os.close(fd)
             self.files.append(Path(name))
@@ -557,7 +567,12 @@ def read_grid(path: str | Path, sheet: str) -> Sequence[Sequence[object]]:
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own exception types for damaged sheets
-        raise WorkbookRefused(f"is damaged: sheet '{sheet}' cannot be read ({first_line(exc)})", path=path) from None
+        raise WorkbookRefused(
+            _("is damaged: sheet '{sheet}' cannot be read ({first_line})").format(
+                sheet=sheet, first_line=first_line(exc)
+            ),
+            path=path,
+        ) from None
 
 
 def first_line(exc: BaseException) -> str:

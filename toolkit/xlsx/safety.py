@@ -81,9 +81,9 @@ def refuse_if_open(path: Path) -> None:
     found = owner_files(path)
     if found:
         raise WorkbookBusy(
-            "is open in Excel (or another program), so the toolkit will not change it behind its back",
+            _("is open in Excel (or another program), so the toolkit will not change it behind its back"),
             path=path,
-            hint="save and close it, then run the job again - or use the button in the open workbook",
+            hint=_("save and close it, then run the job again - or use the button in the open workbook"),
         )
 
 
@@ -111,27 +111,28 @@ def refuse_unless_writable(path: Path) -> None:
         or not os.access(target.parent, os.W_OK | os.X_OK)
     ):
         raise WorkbookRefused(
-            "is in a read-only folder (no new version can be saved beside it), so nothing was changed",
+            _("is in a read-only folder (no new version can be saved beside it), so nothing was changed"),
             path=path,
-            hint="ask whoever shared the folder to allow changes, or copy the workbooks to a folder you may change",
+            hint=_("ask whoever shared the folder to allow changes, or copy the workbooks to a folder you may change"),
         )
     if st.st_mode & stat.S_IWUSR and os.access(target, os.W_OK):
         return
     # (checked by the permission bits too: run as root, os.access allows everything)
     raise WorkbookRefused(
-        "is read-only (its file permissions do not allow changes), so the toolkit changed nothing",
+        _("is read-only (its file permissions do not allow changes), so the toolkit changed nothing"),
         path=path,
-        hint="remove the read-only mark (Windows: right-click > Properties > untick Read-only), "
-        "or ask whoever shared the file to allow changes",
+        hint=_(
+            "remove the read-only mark (Windows: right-click > Properties > untick Read-only), or ask whoever shared the file to allow changes"
+        ),
     )
 
 
 def os_reason(exc: OSError) -> str:
     """An OSError in words staff understand."""
     if exc.errno == errno.ENOSPC:
-        return "the disk is full"
+        return _("the disk is full")
     if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        return "the folder or file is read-only"
+        return _("the folder or file is read-only")
     return exc.strerror or str(exc)
 
 
@@ -290,9 +291,9 @@ def folder_lock(folder: Path, *, required: bool = True):
         release = _take_lock(folder)
     except _LockBusy:
         raise WorkbookBusy(
-            "another toolkit job is running on the workbooks in this folder",
+            _("another toolkit job is running on the workbooks in this folder"),
             path=folder,
-            hint="wait for it to finish and try again",
+            hint=_("wait for it to finish and try again"),
         ) from None
     except _NoLock as no_lock:
         if not required:
@@ -302,16 +303,16 @@ def folder_lock(folder: Path, *, required: bool = True):
         if not folder.exists():
             raise ToolkitError(_("the folder {folder} does not exist: check the path").format(folder=folder)) from None
         reason = (
-            "the folder is read-only"
+            _("the folder is read-only")
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
-            else "the disk is full"
+            else _("the disk is full")
             if exc.errno == errno.ENOSPC
             else exc.strerror
         )
         raise ToolkitError(
-            f"cannot start a job in this folder ({reason}), so nothing was changed",
+            _("cannot start a job in this folder ({reason}), so nothing was changed").format(reason=reason),
             path=folder,
-            hint="check that the folder is not read-only",
+            hint=_("check that the folder is not read-only"),
         ) from None
     held[folder] = 1
     try:
@@ -428,9 +429,9 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         if target.exists():
             if expect is not None and FileStamp.of(target) != expect:
                 raise WorkbookBusy(
-                    "was changed by someone else while the job ran; nothing was written",
+                    _("was changed by someone else while the job ran; nothing was written"),
                     path=path,
-                    hint="run the job again",
+                    hint=_("run the job again"),
                 )
             refuse_unless_writable(path)
             _keep_owner_and_mode(target, tmp)
@@ -443,7 +444,8 @@ def atomic_write(path: Path, write, *, keep_backups: int, expect: FileStamp | No
         return backup
     except OSError as exc:
         raise ToolkitError(
-            f"could not be saved: {os_reason(exc)}; the workbook was left as it was", path=path
+            _("could not be saved: {os_reason}; the workbook was left as it was").format(os_reason=os_reason(exc)),
+            path=path,
         ) from None
     finally:
         with contextlib.suppress(OSError):

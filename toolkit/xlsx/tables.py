@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from toolkit.i18n import _
 from toolkit.xlsx.package import Package, read_rels, resolve_target
 from toolkit.xlsx.refs import make_range, parse_range
 from toolkit.xlsx.rows import SheetStream
@@ -93,7 +94,9 @@ def grow_right(table: TablePart, header: str) -> bytes:
         for n in re.findall(rb'<%stableColumn\b[^>]*?\bname="([^"]*)"' % re.escape(p), table.xml)
     ]
     if header.casefold() in names:
-        raise ValueError(f"the table already has a column named '{header}' (table column names must differ)")
+        raise ValueError(
+            _("the table already has a column named '{header}' (table column names must differ)").format(header=header)
+        )
     xml = _set_range(table.xml, b"table", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
     xml = _set_range(xml, b"autoFilter", p, lambda r: (r[0], r[1], r[2], r[3] + 1))
     ids = [int(x) for x in re.findall(rb'<%stableColumn\b[^>]*?\bid="(\d+)"' % re.escape(p), xml)]

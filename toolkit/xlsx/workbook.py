@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from toolkit.errors import WorkbookRefused
+from toolkit.i18n import _
 from toolkit.xlsx.package import STRICT_NS, Package, attrs, read_rels, resolve_target
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*?)/?>")
@@ -44,15 +45,17 @@ class WorkbookInfo:
                 return self._worksheet(s, path)
         names = ", ".join(f"'{s.name}'" for s in self.sheets)
         raise WorkbookRefused(
-            f"has no sheet named '{name}' (its sheets are: {names})",
+            _("has no sheet named '{name}' (its sheets are: {names})").format(name=name, names=names),
             path=path,
-            hint="rename the sheet back, or set the sheet name in toolkit.toml",
+            hint=_("rename the sheet back, or set the sheet name in toolkit.toml"),
         )
 
     @staticmethod
     def _worksheet(s: SheetInfo, path) -> SheetInfo:
         if s.kind != "worksheet":
-            raise WorkbookRefused(f"sheet '{s.name}' is a {s.kind}, not a worksheet with cells", path=path)
+            raise WorkbookRefused(
+                _("sheet '{name}' is a {kind}, not a worksheet with cells").format(name=s.name, kind=s.kind), path=path
+            )
         return s
 
 
@@ -67,7 +70,7 @@ def read_workbook(pkg: Package) -> WorkbookInfo:
     try:
         return _read_workbook(pkg)
     except UnicodeDecodeError:
-        raise WorkbookRefused("is damaged: its list of sheets is not valid UTF-8 text", path=pkg.path) from None
+        raise WorkbookRefused(_("is damaged: its list of sheets is not valid UTF-8 text"), path=pkg.path) from None
 
 
 def _read_workbook(pkg: Package) -> WorkbookInfo:
@@ -75,9 +78,9 @@ def _read_workbook(pkg: Package) -> WorkbookInfo:
     xml = pkg.read(part)
     if STRICT_NS in xml[:4000]:
         raise WorkbookRefused(
-            "is saved as 'Strict Open XML', which the toolkit cannot change safely",
+            _("is saved as 'Strict Open XML', which the toolkit cannot change safely"),
             path=pkg.path,
-            hint="open it in Excel and save it as an ordinary Excel Workbook (.xlsx)",
+            hint=_("open it in Excel and save it as an ordinary Excel Workbook (.xlsx)"),
         )
     rels = {r.get("Id"): r for r in read_rels(pkg, part)}
     sheets = []
