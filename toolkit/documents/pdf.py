@@ -230,7 +230,7 @@ def _run_once(cmd, env, files, outdir, timeout, since, result, on_progress) -> s
                         on_progress(len(result.pdfs) + sum(1 for f in files if _pdf_of(f, outdir, since)))
                     if time.monotonic() > deadline:
                         _kill(proc)
-                        return f"LibreOffice did not finish within {timeout:.0f} s"
+                        return _("LibreOffice did not finish within {seconds} seconds").format(seconds=f"{timeout:.0f}")
         except BaseException:  # interrupted (Ctrl+C, the panel's stop): LibreOffice goes with the job
             _kill(proc)
             raise
@@ -242,11 +242,14 @@ def _run_once(cmd, env, files, outdir, timeout, since, result, on_progress) -> s
     if proc.returncode == 81:
         return _RESTART
     if proc.returncode != 0:
-        return f"LibreOffice failed (exit status {proc.returncode}): {text[-300:]}"
+        return _("LibreOffice failed (exit status {code}): {output}").format(code=proc.returncode, output=text[-300:])
     return ("LibreOffice: " + " / ".join(errors)[-300:]) if errors else None
 
 
 def _kill(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)  # the group this call started, nothing else
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)  # the group this call started, nothing else
+        else:  # Windows: no process groups to signal; soffice.exe itself is ended
+            proc.kill()
     proc.wait()

@@ -667,10 +667,11 @@ def make_notices(
                 if job.error:
                     result.failures.append(NoticeFailure(k, job.key, job.name, rows, job.error))
                     continue
-                stem = _unique(
-                    file_stem(ns.filename, kind=k, key=job.key, name=job.name, date=as_of.date()), used_names
-                )
                 title = (job.context or {}).get("title") or spec.title_for(language)
+                stem = _unique(
+                    file_stem(ns.filename, kind=k, title=str(title), key=job.key, name=job.name, date=as_of.date()),
+                    used_names,
+                )
                 planned.append((k, job, rows, str(title), out / f"{stem}.docx"))
             result.seconds[k] = (dt.datetime.now() - started).total_seconds()
         if not dry_run:
