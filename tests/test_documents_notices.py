@@ -481,9 +481,8 @@ def test_command_line(folder, capsys):
 
 
 def test_the_dry_run_lists_what_gets_no_letter_and_the_closing_line_counts_per_kind(folder, capsys):
-    with use_language("zh"):
-        # exit 1: the sample's own problems (a 2026-02-30, ...) are listed, as every command lists them
-        assert run_cli(["notices", str(folder), "--as-of", "2026-11-20 17:00", "--dry-run"]) == 1
+    # exit 1: the sample's own problems (a 2026-02-30, ...) are listed, as every command lists them
+    assert run_cli(["notices", str(folder), "--lang", "zh", "--as-of", "2026-11-20 17:00", "--dry-run"]) == 1
     out = capsys.readouterr().out
     # rows a clerk can correct are listed one by one, with the row and the reason
     assert re.search(

@@ -21,6 +21,8 @@ from toolkit.cli import main
 from toolkit.documents.pdf import soffice_path
 from toolkit.i18n import use_language
 
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
+
 AS_OF = "2026-11-20 17:00"
 NEXT_DAY = "2026-11-21 17:00"
 
@@ -159,7 +161,7 @@ def test_two_runs_a_day_apart_change_only_cells_whose_decision_changed(office, c
     run(["run", str(office), "--as-of", NEXT_DAY], capsys)
     with logs[0].open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))[first - 1 :]
-    columns = {r["列 column"] for r in rows}
+    columns = {list(r.values())[7] for r in rows}  # the log's 8th field: the column (its header is in the language)
     assert rows, "a day later the overdue hours move"
     assert "等级依据" not in columns and "Tier Reason" not in columns  # the tiers did not change
     assert columns <= {"逾期工时", "回访逾期天数", *[c for c in columns if c and "逾期工时" in c], "回访提醒"}, columns

@@ -14,7 +14,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from toolkit.xlsx.safety import LOCK_FILE, folder_lock
+
+pytestmark = pytest.mark.usefixtures("speak_english")  # checks English wording (Chinese: test_chinese_first.py)
 
 REPO = Path(__file__).resolve().parents[1]
 

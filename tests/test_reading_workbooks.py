@@ -173,7 +173,7 @@ def test_check_command_prints_problems_and_exits_1(tmp_path, capsys):
     assert main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "duplicate" in out and "C9" in out and "2025-13-01" in out
-    assert "C1 (编号相近)" in out  # the unknown ID with the IDs it probably meant, as every job reports it
+    assert "C1 (similar ID)" in out  # the unknown ID with the IDs it probably meant, as every job reports it
     lines = [ln for ln in out.splitlines() if "C9" in ln]
     assert lines and "complaints.xlsx" in lines[0] and "客户编号" in lines[0]
 

@@ -570,7 +570,9 @@ def build_unknown_and_duplicate_ids(folder: Path):
 def _(ctx):
     dup = ctx.problem("customers.xlsx", "duplicate")
     assert dup.row == 6 and dup.value == "C0002" and "row 3" in dup.reason
-    unknown = ctx.problem("complaints.xlsx", "客户编号不在台账中")  # as every command reports it, with the likely IDs
+    unknown = ctx.problem(
+        "complaints.xlsx", "customer ID not found in the customer register"
+    )  # as every command reports it, with the likely IDs
     assert unknown.row == 4 and unknown.value == "C0O03" and "C0003" in unknown.reason
     assert ctx.problem("complaints.xlsx", "duplicate").row == 6
     ctx.assert_run_ok()

@@ -33,7 +33,11 @@ __all__ = ["counts", "counts_phrase", "counts_text", "data_problems", "duplicate
 
 def data_problems(settings: Settings, register: Table, tracker: Table, as_of: dt.datetime) -> list[Problem]:
     """Every problem and warning of the two workbooks as of `as_of` (see the module's list)."""
-    problems = [*register.problems, *tracker.problems]
+    # the office's calendar first: an unreadable row there moves every deadline, not one row's
+    problems = [
+        Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in read_office_days(settings)[2]
+    ]
+    problems += [*register.problems, *tracker.problems]
     for table in (register, tracker):
         if table.has(table.schema.key):
             problems += duplicate_keys(table, table.schema.key)
@@ -54,9 +58,6 @@ def data_problems(settings: Settings, register: Table, tracker: Table, as_of: dt
                 )
     if tracker.has("customer_id") and register.has("customer_id"):
         problems += unknown_customer_warnings(register, tracker)
-    problems += [
-        Problem(p.file, p.sheet, p.row, p.column, p.value, p.reason, "warning") for p in read_office_days(settings)[2]
-    ]
     return problems
 
 
