@@ -55,7 +55,7 @@ def show(value: object) -> str:
     return str(value)
 
 
-_MONTHS = (
+MONTHS_EN = (  # not %B: that follows the process's locale
     "January",
     "February",
     "March",
@@ -77,7 +77,7 @@ def show_date(day: dt.date | dt.datetime, *, with_time: bool | None = None) -> s
     if get_language() == "zh":
         text = f"{day.year}年{day.month}月{day.day}日"
     else:
-        text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"  # not %B: that follows the process's locale
+        text = f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"  # not %B: that follows the process's locale
     if with_time and isinstance(day, dt.datetime):
         text += f" {day:%H:%M}"
     return text

@@ -16,23 +16,10 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from toolkit.formats import MONTHS_EN
 from toolkit.i18n import _
 from toolkit.model.values import parse_value
 
-_MONTHS_EN = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _WEEKDAYS_ZH = "一二三四五六日"
 _WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -55,7 +42,7 @@ def format_date(value, language: str = "zh") -> str:
     if not isinstance(value, dt.date):
         return str(value)
     if language == "en":
-        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+        return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -240,8 +227,8 @@ def word_date(value, picture: str, language: str = "zh") -> str:
         return {
             "yyyy": f"{d.year:04d}",
             "yy": f"{d.year % 100:02d}",
-            "MMMM": _MONTHS_EN[d.month - 1],
-            "MMM": _MONTHS_EN[d.month - 1][:3],
+            "MMMM": MONTHS_EN[d.month - 1],
+            "MMM": MONTHS_EN[d.month - 1][:3],
             "MM": f"{d.month:02d}",
             "M": str(d.month),
             "dddd": format_weekday(d, "en"),

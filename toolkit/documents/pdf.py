@@ -30,6 +30,7 @@ from pathlib import Path
 
 from toolkit.errors import ToolkitError
 from toolkit.i18n import _
+from toolkit.xlsx.safety import pid_alive
 
 MAX_ARGS_CHARS = 100_000  # one call unless the file list is longer than this (then a few calls)
 PROFILE_PREFIX = "toolkit-lo-profile-"
@@ -144,20 +145,10 @@ def remove_stale_profiles(root: Path | None = None) -> int:
     removed = 0
     for folder in root.glob(f"{PROFILE_PREFIX}*"):
         pid = folder.name[len(PROFILE_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _die_with_parent() -> None:  # runs in the child before exec (Linux): SIGKILL when the job dies

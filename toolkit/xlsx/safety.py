@@ -342,7 +342,7 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     removed = []
     for tmp in folder.glob(TEMP_PREFIX + "*"):
         pid = tmp.name[len(TEMP_PREFIX) :].split("-", 1)[0]
-        alive = pid.isdigit() and int(pid) != os.getpid() and _pid_alive(int(pid))
+        alive = pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid))
         if not alive and (not pid.isdigit() or int(pid) != os.getpid()):
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -350,7 +350,8 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this id runs (on Windows without os.kill, which would end it)."""
     if WINDOWS:  # os.kill(pid, 0) would end the process there
         return _windows_pid_alive(pid)
     try:
